@@ -1,0 +1,63 @@
+//! CTR001 privileged-container.
+
+use crate::checks::{Reference, container_fixes, container_target, each_container};
+use crate::{Finding, Snapshot};
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    each_container(snap, |c| {
+        let target = container_target(c);
+        if c.privileged {
+            let state = if c.is_running() { "runs" } else { "is created (one `docker start` away from running)" };
+            Finding::fail(target, format!("Container `{}` {state} privileged", c.name))
+                .evidence("HostConfig.Privileged", true, "false")
+                .fixes(container_fixes(
+                    c,
+                    "--cap-drop ALL --cap-add <only what it needs>",
+                    "privileged: false\ncap_drop: [\"ALL\"]\ncap_add: []  # only what it needs",
+                ))
+        } else {
+            Finding::pass(target, format!("Container `{}` is not privileged", c.name)).evidence(
+                "HostConfig.Privileged",
+                false,
+                "false",
+            )
+        }
+    })
+}
+
+crate::declare_check! {
+    /// A container runs (or is created to run) with `--privileged`.
+    ///
+    /// ## Rationale
+    /// A privileged container gets every capability, every host device and no seccomp, AppArmor or
+    /// SELinux confinement: root inside it is root on the host, one `mount /dev/sda1` away. A
+    /// *created* privileged container is as dangerous as a running one: anyone who can run
+    /// `docker start` gets the host. This is the opposite of least privilege, the core of Zero Trust.
+    ///
+    /// ## Evidence
+    /// `HostConfig.Privileged` of every container, in every state (`docker inspect -f '{{.HostConfig.Privileged}}'`).
+    ///
+    /// ## Remediation
+    /// Recreate the container without `--privileged`; grant only the capabilities it needs with
+    /// `--cap-drop ALL --cap-add <CAP>` and pass individual devices with `--device`. In Compose, remove
+    /// `privileged: true`.
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 5.5; NIST SP 800-207 tenet 6 (least privilege); seed "Limit Privileged
+    /// Containers"; <https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities>
+    pub(crate) static CHECK = {
+        code: "CTR001",
+        slug: "privileged-container",
+        title: "Privileged container",
+        category: Containers,
+        severity: Critical,
+        target: Container,
+        references: [
+            Reference::Cis("5.5"),
+            Reference::Nist("tenet 6: least privilege"),
+            Reference::Seed("Best practices §4 Limit Privileged Containers"),
+            Reference::Url("https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities"),
+        ],
+        evaluate: evaluate,
+    }
+}

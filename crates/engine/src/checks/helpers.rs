@@ -1,0 +1,181 @@
+//! Shared building blocks for checks: targets, per-object iteration that turns an unavailable fact
+//! into "unknown", the effective daemon setting, and tailored fix snippets.
+
+use serde_json::Value;
+
+use crate::outcome::{Finding, Snippet, SnippetKind, Target, TargetKind};
+use crate::snapshot::{Container, Image, Snapshot, short_id};
+
+/// The target for a container.
+pub(crate) fn container_target(c: &Container) -> Target {
+    Target::new(TargetKind::Container, &c.name, Some(short_id(&c.id).to_owned()))
+}
+
+/// The target for an image.
+pub(crate) fn image_target(i: &Image) -> Target {
+    Target::new(TargetKind::Image, i.display_name(), Some(short_id(&i.id).to_owned()))
+}
+
+/// The target for the engine (its host name when known, else the endpoint).
+pub(crate) fn engine_target(snap: &Snapshot) -> Target {
+    let name = snap.info().map(|i| i.name.clone()).unwrap_or_else(|_| snap.endpoint.host.clone());
+    let id = snap.info().ok().map(|i| i.id.clone()).filter(|id| !id.is_empty());
+    Target::new(TargetKind::Engine, name, id)
+}
+
+/// The target for this machine.
+pub(crate) fn host_target(snap: &Snapshot) -> Target {
+    let name = snap.host.os.ok().map(|o| o.hostname.clone()).unwrap_or_else(|| "localhost".to_owned());
+    Target::new(TargetKind::Host, name, None)
+}
+
+/// One finding per container; a single "unknown" on the engine when containers could not be read.
+pub(crate) fn each_container(snap: &Snapshot, f: impl Fn(&Container) -> Finding) -> Vec<Finding> {
+    match snap.containers() {
+        Ok(containers) => containers.iter().map(f).collect(),
+        Err(reason) => vec![Finding::unknown(engine_target(snap), format!("containers could not be read: {reason}"))],
+    }
+}
+
+/// One finding per image; a single "unknown" on the engine when images could not be read.
+pub(crate) fn each_image(snap: &Snapshot, f: impl Fn(&Image) -> Finding) -> Vec<Finding> {
+    match snap.images() {
+        Ok(images) => images.iter().map(f).collect(),
+        Err(reason) => vec![Finding::unknown(engine_target(snap), format!("images could not be read: {reason}"))],
+    }
+}
+
+/// One finding about the engine from `/info`, or "unknown" when it could not be read.
+pub(crate) fn with_info(snap: &Snapshot, f: impl FnOnce(&crate::snapshot::EngineInfo, Target) -> Finding) -> Vec<Finding> {
+    let target = engine_target(snap);
+    match snap.info() {
+        Ok(info) => vec![f(info, target)],
+        Err(reason) => vec![Finding::unknown(target, format!("engine information could not be read: {reason}"))],
+    }
+}
+
+/// Where an effective daemon setting came from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SettingSource {
+    /// A dockerd command-line flag.
+    Flag(String),
+    /// A key of daemon.json.
+    File(String),
+    /// Neither: dockerd's built-in default applies.
+    Default,
+}
+
+/// An effective daemon setting.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DaemonSetting {
+    /// The value (JSON, as daemon.json would hold it); `None` when the default applies.
+    pub value: Option<Value>,
+    /// Where it came from.
+    pub source: SettingSource,
+}
+
+impl DaemonSetting {
+    /// The evidence field naming where the value was read.
+    pub fn field(&self, key: &str) -> String {
+        match &self.source {
+            SettingSource::Flag(flag) => format!("dockerd --{flag}"),
+            SettingSource::File(path) => format!("{path}: {key}"),
+            SettingSource::Default => format!("daemon.json `{key}` / dockerd flag (unset: default)"),
+        }
+    }
+
+    /// The value as a boolean, with `default` when unset.
+    pub fn as_bool(&self, default: bool) -> bool {
+        match &self.value {
+            None => default,
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => s != "false",
+            Some(_) => default,
+        }
+    }
+
+    /// The value as text, for evidence.
+    pub fn display(&self, default: &str) -> String {
+        match &self.value {
+            None => format!("{default} (default)"),
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+        }
+    }
+}
+
+/// The effective value of a daemon setting, as dockerd resolves it: a command-line flag, else the
+/// daemon.json key, else the default. Fails with a reason when neither source can be read (no root,
+/// remote engine, Docker Desktop VM) so the check reports "unknown" instead of guessing.
+pub(crate) fn daemon_setting(snap: &Snapshot, key: &str, flag: &str) -> Result<DaemonSetting, String> {
+    snap.host_scope()?;
+    let dockerd = snap.host.dockerd.get().map_err(str::to_owned);
+    let file = snap.host.daemon_json.get().map_err(str::to_owned);
+    if let Ok(Some(process)) = &dockerd {
+        if let Some(value) = process.flag(flag) {
+            let value = match value.as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => Value::String(value),
+            };
+            return Ok(DaemonSetting { value: Some(value), source: SettingSource::Flag(flag.to_owned()) });
+        }
+    }
+    match (&dockerd, &file) {
+        (_, Ok(Some(dj))) => {
+            if let Some(value) = dj.settings.get(key) {
+                return Ok(DaemonSetting { value: Some(value.clone()), source: SettingSource::File(dj.file.path.clone()) });
+            }
+            Ok(DaemonSetting { value: None, source: SettingSource::Default })
+        }
+        (Ok(Some(_)), Ok(None)) => Ok(DaemonSetting { value: None, source: SettingSource::Default }),
+        (Ok(None), Ok(None)) => Err("no dockerd process and no daemon.json are visible on this machine".to_owned()),
+        (Err(reason), Ok(None)) => Err(format!("dockerd's command line could not be read ({reason})")),
+        (_, Err(reason)) => Err(format!("daemon.json could not be read ({reason})")),
+    }
+}
+
+/// A `docker run` snippet that recreates `c` with `flags` added.
+pub(crate) fn run_fix(c: &Container, flags: &str) -> Snippet {
+    Snippet::new(
+        SnippetKind::DockerRun,
+        format!("Recreate `{}` with (keep its other options)", c.name),
+        format!("docker run -d --name {} {flags} {}", c.name, c.image),
+    )
+}
+
+/// A `compose.yaml` fragment for `c`'s service with `body` (YAML lines, indented under the service).
+pub(crate) fn compose_fix(c: &Container, body: &str) -> Snippet {
+    let service = c.compose_service().unwrap_or(&c.name);
+    let mut code = format!("services:\n  {service}:\n");
+    for line in body.lines() {
+        code.push_str("    ");
+        code.push_str(line);
+        code.push('\n');
+    }
+    let label = match c.compose_files() {
+        Some(files) => format!("In {files}, service `{service}`"),
+        None => format!("In compose.yaml, service `{service}`"),
+    };
+    Snippet::new(SnippetKind::Compose, label, code.trim_end().to_owned())
+}
+
+/// Both a `docker run` and a compose fix.
+pub(crate) fn container_fixes(c: &Container, flags: &str, compose: &str) -> [Snippet; 2] {
+    [run_fix(c, flags), compose_fix(c, compose)]
+}
+
+/// A daemon.json fragment and the restart that applies it.
+pub(crate) fn daemon_json_fix(snap: &Snapshot, fragment: Value) -> [Snippet; 2] {
+    let path = snap
+        .host
+        .daemon_json
+        .ok()
+        .and_then(|d| d.as_ref().map(|d| d.file.path.clone()))
+        .unwrap_or_else(|| "/etc/docker/daemon.json".to_owned());
+    let code = serde_json::to_string_pretty(&fragment).unwrap_or_default();
+    [
+        Snippet::new(SnippetKind::DaemonJson, format!("Merge into {path}"), code),
+        Snippet::new(SnippetKind::Shell, "Restart the daemon to apply", "sudo systemctl restart docker"),
+    ]
+}

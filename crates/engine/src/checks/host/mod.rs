@@ -1,0 +1,6 @@
+//! Checks of the `host` family.
+
+use crate::checks::Check;
+
+/// This family's checks.
+pub(crate) static CHECKS: &[&Check] = &[];

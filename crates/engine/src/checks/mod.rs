@@ -1,0 +1,172 @@
+//! The check catalogue: one file per check, one folder per family.
+//!
+//! A check is declared once with [`declare_check!`]: metadata in fields, prose in the doc comment
+//! (`## Rationale`, `## Evidence`, `## Remediation`, `## References`), and a pure predicate
+//! `fn(&Snapshot) -> Vec<Finding>` that returns one finding per target. The same declaration feeds
+//! `zerodock checks`, `zerodock explain`, the report, the docs pages and the UI.
+
+use serde::Serialize;
+
+use crate::outcome::{Category, Finding, Severity, TargetKind};
+use crate::snapshot::Snapshot;
+
+mod helpers;
+pub(crate) use helpers::*;
+
+mod container;
+mod daemon;
+mod host;
+mod image;
+mod network;
+mod secrets;
+mod versions;
+
+/// Version of the catalogue; bumped when checks are added, removed or change meaning.
+pub const CATALOGUE_VERSION: &str = "2026.11.1";
+
+/// A pure predicate over a snapshot: one finding per target.
+pub type Evaluate = fn(&Snapshot) -> Vec<Finding>;
+
+/// A reference that backs a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Reference {
+    /// A CIS Docker Benchmark (v1.6.0 numbering, as docker-bench-security uses) recommendation.
+    Cis(&'static str),
+    /// A NIST SP 800-207 (Zero Trust Architecture) tenet or section.
+    Nist(&'static str),
+    /// A section of one of the product's seed documents.
+    Seed(&'static str),
+    /// A documentation page.
+    Url(&'static str),
+}
+
+impl std::fmt::Display for Reference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reference::Cis(id) => write!(f, "CIS Docker Benchmark {id}"),
+            Reference::Nist(id) => write!(f, "NIST SP 800-207 {id}"),
+            Reference::Seed(id) => write!(f, "{id}"),
+            Reference::Url(url) => f.write_str(url),
+        }
+    }
+}
+
+/// A check's definition: everything a user needs to act on it, and its predicate.
+/// Results live apart, in [`crate::CheckResult`].
+#[derive(Debug)]
+pub struct Check {
+    /// Stable code, e.g. `CTR001`. Never reused.
+    pub code: &'static str,
+    /// Name stating the risk, e.g. `privileged-container`.
+    pub slug: &'static str,
+    /// One-line title.
+    pub title: &'static str,
+    /// Area.
+    pub category: Category,
+    /// Catalogue severity.
+    pub severity: Severity,
+    /// The kind of object its findings are about.
+    pub target: TargetKind,
+    /// References (CIS, NIST SP 800-207, seed sections, docs).
+    pub references: &'static [Reference],
+    /// The doc comment: a summary paragraph, then `## Rationale`, `## Evidence`, `## Remediation`,
+    /// `## References`.
+    pub doc: &'static str,
+    /// The predicate.
+    pub evaluate: Evaluate,
+}
+
+/// Sections every check's doc comment must have.
+pub const DOC_SECTIONS: [&str; 4] = ["Rationale", "Evidence", "Remediation", "References"];
+
+impl Check {
+    /// The doc's first paragraph.
+    pub fn summary(&self) -> String {
+        let head = self.doc.split("\n##").next().unwrap_or_default();
+        normalise_paragraphs(head)
+    }
+
+    /// The text of a `## <name>` section of the doc, without its heading.
+    pub fn section(&self, name: &str) -> Option<String> {
+        let mut lines = self.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l));
+        lines.by_ref().find(|l| l.trim_start_matches('#').trim() == name && l.starts_with("## "))?;
+        let body: Vec<&str> = lines.take_while(|l| !l.starts_with("## ")).collect();
+        Some(body.join("\n").trim().to_owned())
+    }
+
+    /// The whole doc as Markdown (leading spaces of `///` comments removed).
+    pub fn markdown(&self) -> String {
+        self.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n").trim().to_owned()
+    }
+}
+
+fn normalise_paragraphs(text: &str) -> String {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Declares a check as a `static` [`Check`] from a doc comment and fields (after ty's
+/// `declare_lint!`). The doc comment is the single source of the check's prose.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! declare_check {
+    (
+        $(#[doc = $doc:literal])+
+        $vis:vis static $name:ident = {
+            code: $code:literal,
+            slug: $slug:literal,
+            title: $title:literal,
+            category: $category:ident,
+            severity: $severity:ident,
+            target: $target:ident,
+            references: [$($reference:expr),* $(,)?],
+            evaluate: $evaluate:path $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])+
+        $vis static $name: $crate::checks::Check = $crate::checks::Check {
+            code: $code,
+            slug: $slug,
+            title: $title,
+            category: $crate::Category::$category,
+            severity: $crate::Severity::$severity,
+            target: $crate::TargetKind::$target,
+            references: &[$($reference),*],
+            doc: concat!($($doc, "\n"),+),
+            evaluate: $evaluate,
+        };
+    };
+}
+
+/// Every family's checks. Registration is explicit (each family lists its checks in its
+/// `mod.rs`); [`catalogue`] sorts them and tests assert unique codes.
+static FAMILIES: &[&[&Check]] = &[
+    container::CHECKS,
+    daemon::CHECKS,
+    host::CHECKS,
+    image::CHECKS,
+    network::CHECKS,
+    secrets::CHECKS,
+    versions::CHECKS,
+    &[&crate::waiver::UNUSED_WAIVER],
+];
+
+/// The catalogue, sorted by code.
+///
+/// # Panics
+/// In debug builds, if two checks share a code or a slug (a programming error caught by tests).
+pub fn catalogue() -> Vec<&'static Check> {
+    let mut checks: Vec<&'static Check> = FAMILIES.iter().flat_map(|f| f.iter().copied()).collect();
+    checks.sort_by_key(|c| c.code);
+    debug_assert!(checks.windows(2).all(|w| w[0].code != w[1].code), "duplicate check code");
+    checks
+}
+
+/// Looks a check up by code (`CTR001`) or slug (`privileged-container`), case-insensitively.
+pub fn find(code_or_slug: &str) -> Option<&'static Check> {
+    FAMILIES.iter().flat_map(|f| f.iter().copied()).find(|c| c.code.eq_ignore_ascii_case(code_or_slug) || c.slug.eq_ignore_ascii_case(code_or_slug))
+}

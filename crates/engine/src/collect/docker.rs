@@ -1,0 +1,527 @@
+//! The only module that knows bollard's types: connects to the engine, makes read-only calls
+//! (GET only: version, info, list/inspect containers and images, image history, networks, volumes)
+//! concurrently and time-bounded, and converts the answers into the snapshot model.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
+
+use bollard::Docker;
+use bollard::models::{
+    ContainerInspectResponse, HealthConfig, ImageHistoryResponseItem, ImageInspect, SystemInfo, SystemVersion,
+};
+use bollard::query_parameters::{ListContainersOptionsBuilder, ListImagesOptionsBuilder};
+use futures_util::stream::{self, StreamExt};
+
+use super::CollectOptions;
+use crate::secrets;
+use crate::snapshot::{
+    Component, Container, ContainerNetwork, Device, Engine, EngineInfo, EngineVersion, Fact, Healthcheck, HistoryEntry,
+    Image, Mount, Network, PortBinding, RestartPolicy, Volume,
+};
+
+/// Why a call failed, in words that say what to do.
+pub(crate) fn explain_error(err: &bollard::errors::Error, endpoint: &str) -> String {
+    use bollard::errors::Error as E;
+    if let E::SocketNotFoundError(path) = err {
+        return format!(
+            "no Docker socket at {path}: is the Docker daemon running? Start it (e.g. `sudo systemctl start docker`) \
+             or point DOCKER_HOST / --host at the right socket"
+        );
+    }
+    if let E::RequestTimeoutError = err {
+        return format!("the Docker engine at {endpoint} did not answer in time: it may be overloaded or hung");
+    }
+    if let E::DockerResponseServerError { status_code, message } = err {
+        return format!("the Docker engine answered {status_code}: {message}");
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                std::io::ErrorKind::PermissionDenied => format!(
+                    "permission denied on {endpoint}: run zerodock with sudo, or as a user in the socket's group \
+                     (usually `docker`, which is root-equivalent — see check HST003)"
+                ),
+                std::io::ErrorKind::ConnectionRefused => {
+                    format!("nothing answers at {endpoint}: the socket exists but the Docker daemon is not running")
+                }
+                std::io::ErrorKind::NotFound => format!("no Docker socket at {endpoint}: is the Docker daemon running?"),
+                _ => format!("cannot talk to the Docker engine at {endpoint}: {io}"),
+            };
+        }
+        source = e.source();
+    }
+    format!("cannot talk to the Docker engine at {endpoint}: {err}")
+}
+
+/// Connects and negotiates the API version. Old engines (API 1.41) and new ones (1.5x) both work:
+/// bollard sends unversioned paths and the daemon answers in its own schema; negotiation keeps that
+/// true should bollard change.
+pub(crate) async fn connect(opts: &CollectOptions) -> Result<Docker, String> {
+    let host = opts.endpoint.host.as_str();
+    let timeout = opts.timeout.as_secs().max(1);
+    let docker = if let Some(path) = host.strip_prefix("unix://") {
+        Docker::connect_with_unix(path, timeout, bollard::API_DEFAULT_VERSION)
+    } else if host.starts_with("tcp://") || host.starts_with("http://") || host.starts_with("https://") {
+        match &opts.endpoint.tls_dir {
+            Some(dir) => Docker::connect_with_ssl(
+                host,
+                &dir.join("key.pem"),
+                &dir.join("cert.pem"),
+                &dir.join("ca.pem"),
+                timeout,
+                bollard::API_DEFAULT_VERSION,
+            ),
+            None => Docker::connect_with_http(host, timeout, bollard::API_DEFAULT_VERSION),
+        }
+    } else if host.starts_with("npipe://") {
+        Docker::connect_with_host(host)
+    } else {
+        return Err(format!(
+            "endpoint {host} is not supported: use a unix socket or tcp (for ssh, forward the socket: \
+             `ssh -nNL /tmp/docker.sock:/var/run/docker.sock user@host` then --host unix:///tmp/docker.sock)"
+        ));
+    }
+    .map_err(|e| explain_error(&e, host))?;
+    let docker = bounded(opts.timeout, docker.negotiate_version()).await.map_err(|e| match e {
+        CallError::Timeout => explain_error(&bollard::errors::Error::RequestTimeoutError, host),
+        CallError::Api(e) => explain_error(&e, host),
+    })?;
+    Ok(docker)
+}
+
+enum CallError {
+    Timeout,
+    Api(bollard::errors::Error),
+}
+
+/// Every call is bounded: a hung daemon makes that fact unavailable instead of hanging the scan.
+async fn bounded<T>(
+    limit: Duration,
+    call: impl Future<Output = Result<T, bollard::errors::Error>>,
+) -> Result<T, CallError> {
+    match tokio::time::timeout(limit, call).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(CallError::Api(e)),
+        Err(_) => Err(CallError::Timeout),
+    }
+}
+
+fn is_not_found(e: &CallError) -> bool {
+    matches!(e, CallError::Api(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }))
+}
+
+/// Collects every engine fact. Parts fail independently; a daemon that dies mid-scan leaves the
+/// parts read before it died and marks the rest unavailable with the reason.
+pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
+    let host = opts.endpoint.host.as_str();
+    let explain = |e: CallError| match e {
+        CallError::Timeout => explain_error(&bollard::errors::Error::RequestTimeoutError, host),
+        CallError::Api(e) => explain_error(&e, host),
+    };
+    let t = opts.timeout;
+    let (version, info, containers, images, networks, volumes) = tokio::join!(
+        bounded(t, docker.version()),
+        bounded(t, docker.info()),
+        collect_containers(docker, opts),
+        collect_images(docker, opts),
+        bounded(t, docker.list_networks(None)),
+        bounded(t, docker.list_volumes(None::<bollard::query_parameters::ListVolumesOptions>)),
+    );
+    let mut notes = Vec::new();
+    let containers = match containers {
+        Ok((list, gone)) => {
+            notes.extend(gone.into_iter().map(|id| format!("container {id} was removed during the scan")));
+            Fact::available(list)
+        }
+        Err(e) => Fact::unavailable(explain(e)),
+    };
+    let images = match images {
+        Ok((list, gone)) => {
+            notes.extend(gone.into_iter().map(|id| format!("image {id} was removed during the scan")));
+            Fact::available(list)
+        }
+        Err(e) => Fact::unavailable(explain(e)),
+    };
+    Engine {
+        version: version.map(convert_version).map_err(explain).into(),
+        info: info.map(convert_info).map_err(explain).into(),
+        containers,
+        images,
+        networks: networks
+            .map(|list| {
+                let mut list: Vec<Network> = list.into_iter().map(convert_network).collect();
+                list.sort_by(|a, b| a.name.cmp(&b.name));
+                list
+            })
+            .map_err(explain)
+            .into(),
+        volumes: volumes
+            .map(|resp| {
+                let mut list: Vec<Volume> = resp.volumes.unwrap_or_default().into_iter().map(convert_volume).collect();
+                list.sort_by(|a, b| a.name.cmp(&b.name));
+                list
+            })
+            .map_err(explain)
+            .into(),
+        notes,
+    }
+}
+
+/// Lists every container (all states) and inspects each, `opts.concurrency` at a time. Containers
+/// removed between list and inspect (404) are skipped and reported; any other failure fails the
+/// whole part, because a partial list would read as "all clear" for the missing ones.
+async fn collect_containers(docker: &Docker, opts: &CollectOptions) -> Result<(Vec<Container>, Vec<String>), CallError> {
+    let list = bounded(opts.timeout, docker.list_containers(Some(ListContainersOptionsBuilder::default().all(true).build())))
+        .await?;
+    let ids: Vec<String> = list.into_iter().filter_map(|c| c.id).collect();
+    let results: Vec<(String, Result<ContainerInspectResponse, CallError>)> = stream::iter(ids)
+        .map(|id| async move {
+            let r = bounded(opts.timeout, docker.inspect_container(&id, None)).await;
+            (id, r)
+        })
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    let mut containers = Vec::with_capacity(results.len());
+    let mut gone = Vec::new();
+    for (id, result) in results {
+        match result {
+            Ok(inspect) => containers.push(convert_container(inspect)),
+            Err(e) if is_not_found(&e) => gone.push(crate::snapshot::short_id(&id).to_owned()),
+            Err(e) => return Err(e),
+        }
+    }
+    containers.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    Ok((containers, gone))
+}
+
+/// Lists every image and inspects each with its history, concurrently.
+async fn collect_images(docker: &Docker, opts: &CollectOptions) -> Result<(Vec<Image>, Vec<String>), CallError> {
+    let list = bounded(opts.timeout, docker.list_images(Some(ListImagesOptionsBuilder::default().all(false).build()))).await?;
+    let ids: Vec<String> = list.into_iter().map(|i| i.id).collect();
+    let results: Vec<(String, Result<(ImageInspect, Vec<ImageHistoryResponseItem>), CallError>)> = stream::iter(ids)
+        .map(|id| async move {
+            let r = async {
+                let (inspect, history) =
+                    tokio::join!(bounded(opts.timeout, docker.inspect_image(&id)), bounded(opts.timeout, docker.image_history(&id)));
+                Ok((inspect?, history?))
+            }
+            .await;
+            (id, r)
+        })
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    let mut images = Vec::with_capacity(results.len());
+    let mut gone = Vec::new();
+    for (id, result) in results {
+        match result {
+            Ok((inspect, history)) => images.push(convert_image(inspect, history)),
+            Err(e) if is_not_found(&e) => gone.push(crate::snapshot::short_id(&id).to_owned()),
+            Err(e) => return Err(e),
+        }
+    }
+    images.sort_by(|a, b| a.display_name().cmp(&b.display_name()).then_with(|| a.id.cmp(&b.id)));
+    Ok((images, gone))
+}
+
+fn convert_version(v: SystemVersion) -> EngineVersion {
+    let mut components: Vec<Component> = v
+        .components
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| Component { name: c.name, version: c.version })
+        .collect();
+    components.sort_by(|a, b| a.name.cmp(&b.name));
+    EngineVersion {
+        version: v.version.unwrap_or_default(),
+        api_version: v.api_version.unwrap_or_default(),
+        min_api_version: v.min_api_version,
+        platform_name: v.platform.map(|p| p.name).filter(|n| !n.is_empty()),
+        os: v.os.unwrap_or_default(),
+        arch: v.arch.unwrap_or_default(),
+        kernel_version: v.kernel_version,
+        experimental: v.experimental.unwrap_or(false),
+        components,
+    }
+}
+
+fn convert_info(i: SystemInfo) -> EngineInfo {
+    let registry = i.registry_config.unwrap_or_default();
+    let mut insecure_registries: Vec<String> = registry
+        .index_configs
+        .unwrap_or_default()
+        .into_values()
+        .filter(|idx| idx.secure == Some(false))
+        .filter_map(|idx| idx.name)
+        .collect();
+    insecure_registries.sort();
+    let mut runtimes: Vec<String> = i.runtimes.unwrap_or_default().into_keys().collect();
+    runtimes.sort();
+    EngineInfo {
+        id: i.id.unwrap_or_default(),
+        name: i.name.unwrap_or_default(),
+        operating_system: i.operating_system.unwrap_or_default(),
+        os_type: i.os_type.unwrap_or_default(),
+        kernel_version: i.kernel_version.unwrap_or_default(),
+        docker_root_dir: i.docker_root_dir.unwrap_or_default(),
+        driver: i.driver.unwrap_or_default(),
+        logging_driver: i.logging_driver.unwrap_or_default(),
+        cgroup_driver: i.cgroup_driver.map(|d| d.to_string()).unwrap_or_default(),
+        cgroup_version: i.cgroup_version.map(|d| d.to_string()).unwrap_or_default(),
+        security_options: i.security_options.unwrap_or_default(),
+        live_restore_enabled: i.live_restore_enabled.unwrap_or(false),
+        experimental_build: i.experimental_build.unwrap_or(false),
+        debug: i.debug.unwrap_or(false),
+        warnings: i.warnings.unwrap_or_default(),
+        insecure_registry_cidrs: registry.insecure_registry_cidrs.unwrap_or_default(),
+        insecure_registries,
+        registry_mirrors: registry.mirrors.unwrap_or_default(),
+        authorization_plugins: i.plugins.and_then(|p| p.authorization).unwrap_or_default(),
+        default_runtime: i.default_runtime.unwrap_or_default(),
+        runtimes,
+        swarm_state: i.swarm.and_then(|s| s.local_node_state).map(|s| s.to_string()).unwrap_or_default(),
+        containers: i.containers.unwrap_or(0),
+        containers_running: i.containers_running.unwrap_or(0),
+        images: i.images.unwrap_or(0),
+        ncpu: i.ncpu.unwrap_or(0),
+        mem_total: i.mem_total.unwrap_or(0),
+    }
+}
+
+fn healthcheck(h: Option<&HealthConfig>) -> Healthcheck {
+    match h.and_then(|h| h.test.as_deref()) {
+        None | Some([]) => Healthcheck::Absent,
+        Some([first, ..]) if first == "NONE" => Healthcheck::Disabled,
+        Some(_) => Healthcheck::Defined,
+    }
+}
+
+fn caps(list: Option<Vec<String>>) -> Vec<String> {
+    list.unwrap_or_default()
+        .into_iter()
+        .map(|c| {
+            let upper = c.to_ascii_uppercase();
+            upper.strip_prefix("CAP_").map(str::to_owned).unwrap_or(upper)
+        })
+        .collect()
+}
+
+/// Log options whose values are safe to keep: rotation and addresses. Others (splunk-token,
+/// awslogs credentials…) keep their key only.
+const SAFE_LOG_OPTS: [&str; 6] = ["max-size", "max-file", "compress", "mode", "syslog-address", "fluentd-address"];
+
+fn sorted_map(map: Option<std::collections::HashMap<String, String>>) -> BTreeMap<String, String> {
+    map.unwrap_or_default().into_iter().collect()
+}
+
+fn convert_container(c: ContainerInspectResponse) -> Container {
+    let config = c.config.unwrap_or_default();
+    let hc = c.host_config.unwrap_or_default();
+    let state = c.state.unwrap_or_default();
+    let log = hc.log_config.unwrap_or_default();
+    let mut port_bindings: Vec<PortBinding> = hc
+        .port_bindings
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|(port, bindings)| {
+            bindings.unwrap_or_default().into_iter().map(move |b| PortBinding {
+                container_port: port.clone(),
+                host_ip: b.host_ip.unwrap_or_default(),
+                host_port: b.host_port.unwrap_or_default(),
+            })
+        })
+        .collect();
+    port_bindings.sort_by(|a, b| (&a.container_port, &a.host_ip, &a.host_port).cmp(&(&b.container_port, &b.host_ip, &b.host_port)));
+    let mut networks: Vec<ContainerNetwork> = c
+        .network_settings
+        .and_then(|n| n.networks)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, ep)| ContainerNetwork {
+            name,
+            network_id: ep.network_id.unwrap_or_default(),
+            ip_address: ep.ip_address.unwrap_or_default(),
+        })
+        .collect();
+    networks.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut mounts: Vec<Mount> = c
+        .mounts
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| Mount {
+            kind: m.typ.unwrap_or_default(),
+            source: m.source.unwrap_or_default(),
+            destination: m.destination.unwrap_or_default(),
+            rw: m.rw.unwrap_or(false),
+            propagation: m.propagation.unwrap_or_default(),
+            name: m.name,
+        })
+        .collect();
+    mounts.sort_by(|a, b| a.destination.cmp(&b.destination));
+    Container {
+        id: c.id.unwrap_or_default(),
+        name: c.name.unwrap_or_default().trim_start_matches('/').to_owned(),
+        image: config.image.clone().unwrap_or_default(),
+        image_id: c.image.unwrap_or_default(),
+        state: state.status.map(|s| s.to_string()).unwrap_or_default(),
+        created: c.created,
+        user: config.user.unwrap_or_default(),
+        env: secrets::env_vars(&config.env.unwrap_or_default()),
+        labels: sorted_map(config.labels),
+        healthcheck: healthcheck(config.healthcheck.as_ref()),
+        health_status: state.health.and_then(|h| h.status).map(|s| s.to_string()).filter(|s| !s.is_empty()),
+        privileged: hc.privileged.unwrap_or(false),
+        cap_add: caps(hc.cap_add),
+        cap_drop: caps(hc.cap_drop),
+        security_opt: hc.security_opt.unwrap_or_default(),
+        apparmor_profile: c.app_armor_profile.unwrap_or_default(),
+        network_mode: hc.network_mode.unwrap_or_default(),
+        pid_mode: hc.pid_mode.unwrap_or_default(),
+        ipc_mode: hc.ipc_mode.unwrap_or_default(),
+        uts_mode: hc.uts_mode.unwrap_or_default(),
+        userns_mode: hc.userns_mode.unwrap_or_default(),
+        readonly_rootfs: hc.readonly_rootfs.unwrap_or(false),
+        memory: hc.memory.unwrap_or(0),
+        nano_cpus: hc.nano_cpus.unwrap_or(0),
+        cpu_quota: hc.cpu_quota.unwrap_or(0),
+        cpu_shares: hc.cpu_shares.unwrap_or(0),
+        pids_limit: hc.pids_limit,
+        restart_policy: hc
+            .restart_policy
+            .map(|r| RestartPolicy {
+                name: r.name.map(|n| n.to_string()).unwrap_or_default(),
+                maximum_retry_count: r.maximum_retry_count.unwrap_or(0),
+            })
+            .unwrap_or_default(),
+        port_bindings,
+        mounts,
+        devices: hc
+            .devices
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| Device {
+                path_on_host: d.path_on_host.unwrap_or_default(),
+                path_in_container: d.path_in_container.unwrap_or_default(),
+                permissions: d.cgroup_permissions.unwrap_or_default(),
+            })
+            .collect(),
+        log_driver: log.typ.unwrap_or_default(),
+        log_opts: log
+            .config
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| {
+                let keep = SAFE_LOG_OPTS.contains(&k.as_str());
+                (k, if keep { v } else { "<redacted>".to_owned() })
+            })
+            .collect(),
+        networks,
+        runtime: hc.runtime.unwrap_or_default(),
+    }
+}
+
+/// Reduces a history line to its instruction, dropping the command text (it may hold secrets).
+fn history_entry(item: &ImageHistoryResponseItem) -> HistoryEntry {
+    let created_by = item.created_by.trim();
+    let body = created_by
+        .strip_prefix("/bin/sh -c #(nop)")
+        .map(str::trim)
+        .or_else(|| created_by.strip_prefix("|").map(|_| "RUN"))
+        .or_else(|| created_by.strip_prefix("/bin/sh -c").map(|_| "RUN"))
+        .unwrap_or(created_by);
+    let (instruction, rest) = match body.split_once(char::is_whitespace) {
+        Some((first, rest)) => (first, rest.trim()),
+        None => (body, ""),
+    };
+    let instruction = if created_by.is_empty() && item.comment.contains("Imported") {
+        "IMPORT".to_owned()
+    } else if instruction.chars().all(|c| c.is_ascii_uppercase()) && !instruction.is_empty() {
+        instruction.to_owned()
+    } else if instruction.is_empty() {
+        "UNKNOWN".to_owned()
+    } else {
+        "RUN".to_owned()
+    };
+    let names = match instruction.as_str() {
+        "ENV" | "ARG" => rest
+            .split_whitespace()
+            .filter_map(|kv| kv.split('=').next())
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let remote_source =
+        instruction == "ADD" && (rest.contains("http://") || rest.contains("https://") || rest.contains("git@"));
+    HistoryEntry { instruction, names, remote_source, size: item.size }
+}
+
+fn convert_image(i: ImageInspect, history: Vec<ImageHistoryResponseItem>) -> Image {
+    let config = i.config.unwrap_or_default();
+    let mut repo_tags = i.repo_tags.unwrap_or_default();
+    repo_tags.sort();
+    let mut history: Vec<HistoryEntry> = history.iter().map(history_entry).collect();
+    history.reverse(); // the API lists the newest layer first
+    Image {
+        id: i.id.unwrap_or_default(),
+        repo_tags,
+        repo_digests: i.repo_digests.unwrap_or_default(),
+        created: i.created,
+        size: i.size.unwrap_or(0),
+        user: config.user.unwrap_or_default(),
+        env: secrets::env_vars(&config.env.unwrap_or_default()),
+        healthcheck: healthcheck(config.healthcheck.as_ref()),
+        exposed_ports: config.exposed_ports.unwrap_or_default(),
+        labels: sorted_map(config.labels),
+        os: i.os.unwrap_or_default(),
+        architecture: i.architecture.unwrap_or_default(),
+        history,
+    }
+}
+
+fn convert_network(n: bollard::models::Network) -> Network {
+    Network {
+        id: n.id.unwrap_or_default(),
+        name: n.name.unwrap_or_default(),
+        driver: n.driver.unwrap_or_default(),
+        scope: n.scope.unwrap_or_default(),
+        internal: n.internal.unwrap_or(false),
+        enable_ipv6: n.enable_ipv6.unwrap_or(false),
+        options: sorted_map(n.options),
+        labels: sorted_map(n.labels),
+    }
+}
+
+fn convert_volume(v: bollard::models::Volume) -> Volume {
+    Volume {
+        name: v.name,
+        driver: v.driver,
+        mountpoint: v.mountpoint,
+        scope: v.scope.map(|s| s.to_string()).unwrap_or_default(),
+        labels: v.labels.into_iter().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(created_by: &str, comment: &str) -> ImageHistoryResponseItem {
+        ImageHistoryResponseItem { created_by: created_by.into(), comment: comment.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn history_keeps_instructions_and_drops_values() {
+        let e = history_entry(&item("/bin/sh -c #(nop)  ENV DB_PASSWORD=hunter2 PATH=/x", ""));
+        assert_eq!((e.instruction.as_str(), e.names.clone()), ("ENV", vec!["DB_PASSWORD".to_owned(), "PATH".to_owned()]));
+        assert!(!format!("{e:?}").contains("hunter2"));
+        assert_eq!(history_entry(&item("/bin/sh -c apt-get update", "")).instruction, "RUN");
+        assert_eq!(history_entry(&item("RUN /bin/sh -c echo hi # buildkit", "buildkit.dockerfile.v0")).instruction, "RUN");
+        assert_eq!(history_entry(&item("ADD https://x/y.tgz /opt # buildkit", "")).remote_source, true);
+        assert_eq!(history_entry(&item("", "Imported from -")).instruction, "IMPORT");
+        assert_eq!(history_entry(&item("|1 TOKEN=abc /bin/sh -c make", "")).instruction, "RUN");
+    }
+}

@@ -1,0 +1,202 @@
+//! Choosing the Docker endpoint the way the `docker` CLI does: `--host`, else `DOCKER_HOST`, else
+//! `DOCKER_CONTEXT`, else `currentContext` in `config.json`, else the platform's default socket.
+//! bollard reads none of the context files, so this module does.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::snapshot::EndpointSource;
+
+/// The default socket on this platform.
+pub const DEFAULT_HOST: &str = if cfg!(windows) { "npipe:////./pipe/docker_engine" } else { "unix:///var/run/docker.sock" };
+
+/// The environment endpoint resolution reads; a value so tests can pass their own.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// `DOCKER_HOST`.
+    pub docker_host: Option<String>,
+    /// `DOCKER_CONTEXT`.
+    pub docker_context: Option<String>,
+    /// `DOCKER_CONFIG`.
+    pub docker_config: Option<PathBuf>,
+    /// `DOCKER_TLS_VERIFY` set (non-empty).
+    pub tls_verify: bool,
+    /// `DOCKER_CERT_PATH`.
+    pub cert_path: Option<PathBuf>,
+    /// The home directory.
+    pub home: Option<PathBuf>,
+}
+
+impl Env {
+    /// The current process environment.
+    pub fn current() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Env {
+            docker_host: var("DOCKER_HOST"),
+            docker_context: var("DOCKER_CONTEXT"),
+            docker_config: var("DOCKER_CONFIG").map(PathBuf::from),
+            tls_verify: var("DOCKER_TLS_VERIFY").is_some(),
+            cert_path: var("DOCKER_CERT_PATH").map(PathBuf::from),
+            home: var("HOME").or_else(|| var("USERPROFILE")).map(PathBuf::from),
+        }
+    }
+
+    /// `$DOCKER_CONFIG`, else `~/.docker`.
+    pub fn docker_config_dir(&self) -> Option<PathBuf> {
+        self.docker_config.clone().or_else(|| self.home.as_ref().map(|h| h.join(".docker")))
+    }
+}
+
+/// A chosen endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedEndpoint {
+    /// `unix:///…`, `tcp://…`, `npipe://…`, `ssh://…`.
+    pub host: String,
+    /// How it was chosen.
+    pub source: EndpointSource,
+    /// Directory with `ca.pem`, `cert.pem`, `key.pem` when TLS is used.
+    pub tls_dir: Option<PathBuf>,
+    /// Whether the engine runs on this machine.
+    pub local: bool,
+}
+
+impl ResolvedEndpoint {
+    /// An endpoint for `host` chosen by `source`.
+    pub fn new(host: &str, source: EndpointSource, tls_dir: Option<PathBuf>) -> Self {
+        ResolvedEndpoint { host: host.to_owned(), source, tls_dir, local: is_local(host) }
+    }
+
+    /// The socket path, for unix endpoints.
+    pub fn socket_path(&self) -> Option<PathBuf> {
+        self.host.strip_prefix("unix://").map(PathBuf::from)
+    }
+}
+
+/// Whether an endpoint is on this machine: a unix socket or named pipe, or tcp to loopback.
+pub fn is_local(host: &str) -> bool {
+    if host.starts_with("unix://") || host.starts_with("npipe://") {
+        return true;
+    }
+    let Some(rest) = host.strip_prefix("tcp://").or_else(|| host.strip_prefix("http://")).or_else(|| host.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let hostname = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    hostname == "localhost" || hostname == "::1" || hostname.starts_with("127.")
+}
+
+/// Resolves the endpoint with the `docker` CLI's precedence.
+pub fn resolve(flag: Option<&str>, env: &Env) -> Result<ResolvedEndpoint, crate::Error> {
+    let tls_from_env = || {
+        env.tls_verify.then(|| env.cert_path.clone().or_else(|| env.docker_config_dir())).flatten()
+    };
+    if let Some(host) = flag {
+        return Ok(ResolvedEndpoint::new(&normalise(host)?, EndpointSource::Flag, tls_from_env()));
+    }
+    if let Some(host) = &env.docker_host {
+        return Ok(ResolvedEndpoint::new(&normalise(host)?, EndpointSource::DockerHost, tls_from_env()));
+    }
+    let config_dir = env.docker_config_dir();
+    let context = env.docker_context.clone().or_else(|| config_dir.as_deref().and_then(current_context));
+    match context {
+        Some(name) if name != "default" => {
+            let dir = config_dir.ok_or_else(|| crate::Error::Endpoint("no home directory to find Docker contexts in".into()))?;
+            context_endpoint(&dir, &name)
+        }
+        _ => Ok(ResolvedEndpoint::new(DEFAULT_HOST, EndpointSource::Default, None)),
+    }
+}
+
+fn normalise(host: &str) -> Result<String, crate::Error> {
+    let host = host.trim();
+    if host.contains("://") {
+        Ok(host.to_owned())
+    } else if host.starts_with('/') {
+        Ok(format!("unix://{host}"))
+    } else {
+        Err(crate::Error::Endpoint(format!(
+            "`{host}` is not a Docker host: use unix:///path/to/docker.sock or tcp://host:port"
+        )))
+    }
+}
+
+fn current_context(config_dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(config_dir.join("config.json")).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value.get("currentContext")?.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// The directory name of a context: the hex SHA-256 of its name (docker/cli's context store).
+pub fn context_digest(name: &str) -> String {
+    Sha256::digest(name.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn context_endpoint(config_dir: &Path, name: &str) -> Result<ResolvedEndpoint, crate::Error> {
+    let digest = context_digest(name);
+    let meta_path = config_dir.join("contexts").join("meta").join(&digest).join("meta.json");
+    let text = std::fs::read_to_string(&meta_path).map_err(|e| {
+        crate::Error::Endpoint(format!(
+            "Docker context `{name}` is selected but {} cannot be read ({e}): run `docker context ls`, or set DOCKER_HOST",
+            meta_path.display()
+        ))
+    })?;
+    let meta: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        crate::Error::Endpoint(format!("Docker context `{name}`: {} is not valid JSON ({e})", meta_path.display()))
+    })?;
+    let docker = &meta["Endpoints"]["docker"];
+    let host = docker["Host"].as_str().ok_or_else(|| {
+        crate::Error::Endpoint(format!("Docker context `{name}` has no docker endpoint in {}", meta_path.display()))
+    })?;
+    let tls_dir = config_dir.join("contexts").join("tls").join(&digest).join("docker");
+    let tls = (tls_dir.join("ca.pem").exists() || tls_dir.join("cert.pem").exists()).then_some(tls_dir);
+    Ok(ResolvedEndpoint::new(&normalise(host)?, EndpointSource::Context { name: name.to_owned() }, tls))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precedence_flag_host_context_default() {
+        let dir = std::env::temp_dir().join(format!("zd-endpoint-{}", std::process::id()));
+        let meta = dir.join("contexts/meta").join(context_digest("remote"));
+        std::fs::create_dir_all(&meta).unwrap();
+        std::fs::write(meta.join("meta.json"), r#"{"Name":"remote","Endpoints":{"docker":{"Host":"tcp://10.1.2.3:2376"}}}"#)
+            .unwrap();
+        std::fs::write(dir.join("config.json"), r#"{"currentContext":"remote"}"#).unwrap();
+        let mut env = Env { docker_config: Some(dir.clone()), ..Env::default() };
+
+        let ctx = resolve(None, &env).unwrap();
+        assert_eq!((ctx.host.as_str(), ctx.local), ("tcp://10.1.2.3:2376", false));
+        assert_eq!(ctx.source, EndpointSource::Context { name: "remote".into() });
+
+        env.docker_context = Some("default".into());
+        assert_eq!(resolve(None, &env).unwrap().host, DEFAULT_HOST);
+
+        env.docker_host = Some("unix:///tmp/x.sock".into());
+        assert_eq!(resolve(None, &env).unwrap().source, EndpointSource::DockerHost);
+        assert_eq!(resolve(Some("/run/d.sock"), &env).unwrap().host, "unix:///run/d.sock");
+
+        env.docker_host = None;
+        env.docker_context = Some("missing".into());
+        let err = resolve(None, &env).unwrap_err().to_string();
+        assert!(err.contains("`missing`") && err.contains("docker context ls"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn locality() {
+        assert!(is_local("unix:///var/run/docker.sock"));
+        assert!(is_local("tcp://127.0.0.1:2375"));
+        assert!(is_local("tcp://localhost:2376"));
+        assert!(is_local("tcp://[::1]:2376"));
+        assert!(!is_local("tcp://10.0.0.5:2376"));
+        assert!(!is_local("ssh://user@host"));
+    }
+}

@@ -1,0 +1,125 @@
+//! Collection: async I/O that produces a [`Snapshot`]. The engine and the host are read
+//! concurrently; every engine call is time-bounded; nothing here judges anything.
+//!
+//! Read-only by construction: the only engine calls are GETs (version, info, list/inspect,
+//! history). A test against the live engine proves the engine is unchanged by a scan.
+
+mod docker;
+pub mod endpoint;
+pub mod host;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::Utc;
+
+pub use endpoint::ResolvedEndpoint;
+
+use crate::snapshot::{Endpoint, Fact, Host, SNAPSHOT_SCHEMA_VERSION, Snapshot};
+
+/// How to collect.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// The Docker endpoint.
+    pub endpoint: ResolvedEndpoint,
+    /// Limit for each engine call.
+    pub timeout: Duration,
+    /// How many inspect calls run at once.
+    pub concurrency: usize,
+    /// The Docker client configuration directory (`$DOCKER_CONFIG`, else `~/.docker`).
+    pub docker_config_dir: Option<PathBuf>,
+    /// The user's home directory (Docker Desktop and rootless `daemon.json`).
+    pub home: Option<PathBuf>,
+    /// Whether to collect host facts at all (off for pure engine benchmarks).
+    pub host_facts: bool,
+}
+
+impl CollectOptions {
+    /// Options from the environment, choosing the endpoint as the `docker` CLI does.
+    pub fn from_env() -> Result<Self, crate::Error> {
+        Self::with_host(None)
+    }
+
+    /// Options from the environment with an explicit endpoint (`--host`) taking precedence.
+    pub fn with_host(host: Option<&str>) -> Result<Self, crate::Error> {
+        let env = endpoint::Env::current();
+        let endpoint = endpoint::resolve(host, &env)?;
+        Ok(CollectOptions {
+            endpoint,
+            timeout: Duration::from_secs(15),
+            concurrency: 32,
+            docker_config_dir: env.docker_config_dir(),
+            home: env.home.clone(),
+            host_facts: true,
+        })
+    }
+}
+
+/// Collects a snapshot. Never fails: whatever cannot be read is recorded as unavailable with the
+/// reason, and the rest is still collected (host checks run with the engine down).
+pub async fn collect(opts: &CollectOptions) -> Snapshot {
+    let collected_at = Utc::now();
+    let host_inputs = host::Inputs {
+        socket_path: opts.endpoint.socket_path(),
+        docker_config_dir: opts.docker_config_dir.clone(),
+        home: opts.home.clone(),
+        local: opts.endpoint.local,
+    };
+    let host_facts = opts.host_facts;
+    let base_task = tokio::task::spawn_blocking(move || {
+        if host_facts { host::collect_base(&host_inputs) } else { host::Base::skipped() }
+    });
+
+    let engine: Fact<crate::snapshot::Engine> = match docker::connect(opts).await {
+        Ok(client) => Fact::available(docker::collect(&client, opts).await),
+        Err(reason) => Fact::unavailable(reason),
+    };
+
+    let base = base_task.await.unwrap_or_else(|e| host::Base::failed(&format!("host collection panicked: {e}")));
+    let data_root = engine.ok().and_then(|e| e.info.ok()).map(|i| (i.docker_root_dir.clone(), i.is_docker_desktop()));
+    let data_root_storage = match data_root {
+        _ if !host_facts => Fact::unavailable("host facts were not collected"),
+        _ if !opts.endpoint.local => Fact::unavailable("the engine is remote: its data-root is on another machine"),
+        Some((_, true)) => Fact::unavailable(
+            "Docker Desktop keeps its data-root inside a VM: check the encryption of the disk holding the VM image \
+             (FileVault/BitLocker/LUKS)",
+        ),
+        Some((dir, false)) if !dir.is_empty() => {
+            tokio::task::spawn_blocking(move || host::storage(std::path::Path::new(&dir)))
+                .await
+                .unwrap_or_else(|e| Fact::unavailable(format!("storage probe panicked: {e}")))
+        }
+        _ => Fact::unavailable("the engine did not report its data-root (DockerRootDir)"),
+    };
+
+    Snapshot {
+        schema_version: SNAPSHOT_SCHEMA_VERSION,
+        collected_at,
+        tool_version: crate::VERSION.to_owned(),
+        endpoint: Endpoint {
+            host: opts.endpoint.host.clone(),
+            source: opts.endpoint.source.clone(),
+            local: opts.endpoint.local,
+            tls: opts.endpoint.tls_dir.is_some(),
+        },
+        engine,
+        host: base.into_host(data_root_storage),
+    }
+}
+
+impl host::Base {
+    fn into_host(self, data_root_storage: Fact<crate::snapshot::StorageFacts>) -> Host {
+        Host {
+            os: self.os,
+            user: self.user,
+            docker_group: self.docker_group,
+            socket: self.socket,
+            daemon_json: self.daemon_json,
+            dockerd: self.dockerd,
+            data_root_storage,
+            root_storage: self.root_storage,
+            client_config: self.client_config,
+            lsm: self.lsm,
+        }
+    }
+}

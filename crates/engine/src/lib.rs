@@ -1,0 +1,41 @@
+//! ZeroDock's engine: collect a [`Snapshot`] of a Docker host, [`evaluate`] the check catalogue over
+//! it, and get a scored [`Report`]. No GUI, no rendering: every face of ZeroDock (CLI, desktop app,
+//! reports) renders what this crate produces.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), zerodock_engine::Error> {
+//! use zerodock_engine::{collect, evaluate, CollectOptions, EvalConfig};
+//! let snapshot = collect(&CollectOptions::from_env()?).await;
+//! let report = evaluate(&snapshot, &EvalConfig::at(chrono::Utc::now()));
+//! println!("{:?} {}", report.score, report.grade);
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+pub mod checks;
+pub mod collect;
+mod error;
+mod evaluate;
+pub mod lifecycle;
+mod outcome;
+mod report;
+mod score;
+pub mod secrets;
+pub mod snapshot;
+mod waiver;
+
+pub use checks::{CATALOGUE_VERSION, Check, Reference, catalogue};
+pub use collect::{CollectOptions, collect};
+pub use error::Error;
+pub use evaluate::{EvalConfig, evaluate};
+pub use outcome::{AppliedWaiver, Category, Evidence, Finding, Severity, Snippet, SnippetKind, Status, Target, TargetKind};
+pub use report::{
+    CategoryScore, CheckResult, Counts, EngineIdentity, Grade, HostIdentity, REPORT_SCHEMA_VERSION, Report, Subject, ToolInfo,
+    WaiverUse,
+};
+pub use score::{CRITICAL_CAP, HIGH_CAP};
+pub use snapshot::{Fact, SNAPSHOT_SCHEMA_VERSION, Snapshot};
+pub use waiver::{Policy, Waiver};
+
+/// This build's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,92 @@
+//! Scoring: severity-weighted credit over applicable checks, with grade caps for critical and high
+//! failures. The formula is documented in docs/scoring.md; keep the two in step.
+
+use crate::outcome::{Severity, Status};
+use crate::report::{CheckResult, Grade};
+
+/// The highest score a report with a failing critical check can have (grade D at best): a host
+/// with the Docker socket mounted into a container is never an "A" however much else is right.
+pub const CRITICAL_CAP: u8 = 69;
+/// The highest score with a failing high-severity check (grade B at best).
+pub const HIGH_CAP: u8 = 89;
+
+/// A check's weight and earned credit, or `None` when it does not count (info severity, or no
+/// passing/failing/warning finding: unknown and not-applicable are excluded, never passes).
+pub(crate) fn credit(check: &CheckResult) -> Option<(f64, f64)> {
+    let weight = check.severity.weight();
+    if weight == 0.0 {
+        return None;
+    }
+    let (mut pass, mut warn, mut fail) = (0usize, 0usize, 0usize);
+    for finding in &check.findings {
+        if finding.waived.is_some() {
+            continue;
+        }
+        match finding.status {
+            Status::Pass => pass += 1,
+            Status::Warn => warn += 1,
+            Status::Fail => fail += 1,
+            Status::Info | Status::NotApplicable | Status::Unknown => {}
+        }
+    }
+    let total = pass + warn + fail;
+    if total == 0 {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)] // counts are far below 2^52
+    let earned = (pass as f64 + 0.5 * warn as f64) / total as f64;
+    Some((weight, weight * earned))
+}
+
+/// Whether a check has a failing finding that no waiver accepted.
+pub(crate) fn has_unwaived_failure(check: &CheckResult) -> bool {
+    check.findings.iter().any(|f| f.status == Status::Fail && f.waived.is_none())
+}
+
+/// What scoring needs to know of one check.
+#[derive(Debug, Clone)]
+pub(crate) struct Scored<'a> {
+    pub id: &'a str,
+    pub severity: Severity,
+    /// `(weight, earned)` from [`credit`], `None` when the check does not count.
+    pub credit: Option<(f64, f64)>,
+    pub failing: bool,
+}
+
+impl<'a> Scored<'a> {
+    pub fn of(check: &'a CheckResult) -> Self {
+        Scored { id: &check.id, severity: check.severity, credit: credit(check), failing: has_unwaived_failure(check) }
+    }
+
+    /// The same check as if every failing or warning finding were fixed.
+    pub fn fixed(&self) -> Self {
+        Scored { credit: self.credit.map(|(weight, _)| (weight, weight)), failing: false, ..self.clone() }
+    }
+}
+
+/// Score, grade and cap reason over a set of checks.
+pub(crate) fn score<'a>(checks: &[Scored<'a>]) -> (Option<u8>, Grade, Option<String>) {
+    let (mut possible, mut earned) = (0.0, 0.0);
+    for (weight, got) in checks.iter().filter_map(|c| c.credit) {
+        possible += weight;
+        earned += got;
+    }
+    if possible == 0.0 {
+        return (None, Grade::NotApplicable, None);
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0.0..=100.0
+    let raw = (earned / possible * 100.0).round() as u8;
+    let failing = |sev: Severity| -> Vec<&str> {
+        checks.iter().filter(|c| c.severity == sev && c.failing).map(|c| c.id).collect()
+    };
+    let critical = failing(Severity::Critical);
+    let high = failing(Severity::High);
+    let (score, cap) = if !critical.is_empty() && raw > CRITICAL_CAP {
+        (CRITICAL_CAP, Some(format!("capped at {CRITICAL_CAP}: critical check(s) failing ({})", critical.join(", "))))
+    } else if !high.is_empty() && raw > HIGH_CAP {
+        (HIGH_CAP, Some(format!("capped at {HIGH_CAP}: high-severity check(s) failing ({})", high.join(", "))))
+    } else {
+        (raw, None)
+    };
+    (Some(score), Grade::from_score(Some(score)), cap)
+}

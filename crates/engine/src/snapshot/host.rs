@@ -1,0 +1,294 @@
+//! Host facts: OS, the user, the Docker socket, daemon configuration, disk encryption, client config.
+//!
+//! These describe the machine ZeroDock runs on; they apply to the engine only when it is local
+//! (see [`super::Snapshot::host_scope`]).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Fact;
+
+/// Facts about the machine ZeroDock runs on.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Host {
+    /// Operating system and kernel.
+    pub os: Fact<HostOs>,
+    /// The user ZeroDock runs as, with its groups.
+    pub user: Fact<HostUser>,
+    /// The `docker` group and its members (root-equivalent: CIS 1.1.2).
+    pub docker_group: Fact<Option<GroupFacts>>,
+    /// Owner, group and mode of the Docker socket the endpoint points at.
+    pub socket: Fact<FileFacts>,
+    /// The daemon configuration file (`/etc/docker/daemon.json`, the `--config-file` dockerd was
+    /// given, or Docker Desktop's / rootless `daemon.json`); `None` when there is none.
+    pub daemon_json: Fact<Option<DaemonJson>>,
+    /// The running `dockerd` serving the endpoint, with its command line; `None` when no such
+    /// process is visible on this machine (Docker Desktop VM, remote engine).
+    pub dockerd: Fact<Option<DockerdProcess>>,
+    /// Storage and encryption of Docker's data-root.
+    pub data_root_storage: Fact<StorageFacts>,
+    /// Storage and encryption of `/`.
+    pub root_storage: Fact<StorageFacts>,
+    /// The Docker client configuration (`$DOCKER_CONFIG/config.json`); `None` when there is none.
+    pub client_config: Fact<Option<ClientConfig>>,
+    /// AppArmor and SELinux state.
+    pub lsm: Fact<Lsm>,
+}
+
+/// Operating system and kernel.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HostOs {
+    /// `linux`, `macos`, `windows`.
+    pub family: String,
+    /// Distribution or product name, e.g. `Debian GNU/Linux`.
+    pub name: String,
+    /// OS version, e.g. `12`.
+    pub version: String,
+    /// Kernel version.
+    pub kernel: String,
+    /// CPU architecture.
+    pub arch: String,
+    /// Host name.
+    pub hostname: String,
+}
+
+/// The user ZeroDock runs as.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HostUser {
+    /// Real user id.
+    pub uid: u32,
+    /// Effective user id.
+    pub euid: u32,
+    /// User name, when it resolves.
+    pub name: Option<String>,
+    /// Names of the groups this process runs with (effective supplementary groups).
+    pub groups: Vec<String>,
+    /// Names of the groups the account is configured with (`getgrouplist`); differs from
+    /// `groups` when the user was added to a group but has not logged in again.
+    pub configured_groups: Vec<String>,
+}
+
+impl HostUser {
+    /// Running as root (effective uid 0).
+    pub fn is_root(&self) -> bool {
+        self.euid == 0
+    }
+
+    /// Groups that grant root-equivalent power over the machine (docker, lxd, disk, …), from both
+    /// the effective and the configured lists.
+    pub fn root_equivalent_groups(&self) -> Vec<&str> {
+        const ROOT_EQUIVALENT: [&str; 6] = ["docker", "lxd", "incus-admin", "disk", "libvirt", "root"];
+        let mut found: Vec<&str> = self
+            .groups
+            .iter()
+            .chain(&self.configured_groups)
+            .map(String::as_str)
+            .filter(|g| ROOT_EQUIVALENT.contains(g))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+/// A group and its members.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GroupFacts {
+    /// Group name.
+    pub name: String,
+    /// Group id.
+    pub gid: u32,
+    /// Member user names (from the group database; users whose primary group it is included).
+    pub members: Vec<String>,
+}
+
+/// Ownership and permissions of a file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileFacts {
+    /// The path examined.
+    pub path: String,
+    /// Owner uid.
+    pub uid: u32,
+    /// Owner gid.
+    pub gid: u32,
+    /// Owner name, when it resolves.
+    pub owner: Option<String>,
+    /// Group name, when it resolves.
+    pub group: Option<String>,
+    /// Permission bits (e.g. `0o660`).
+    pub mode: u32,
+}
+
+impl FileFacts {
+    /// The mode as `ls -l`-style octal text, e.g. `660`.
+    pub fn mode_octal(&self) -> String {
+        format!("{:o}", self.mode & 0o7777)
+    }
+
+    /// `owner:group` as names when they resolve, else numbers.
+    pub fn ownership(&self) -> String {
+        format!(
+            "{}:{}",
+            self.owner.clone().unwrap_or_else(|| self.uid.to_string()),
+            self.group.clone().unwrap_or_else(|| self.gid.to_string())
+        )
+    }
+}
+
+/// The daemon configuration file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DaemonJson {
+    /// Path, ownership and mode.
+    pub file: FileFacts,
+    /// Its settings. Values under keys that can carry credentials (proxies) are replaced by
+    /// `"<redacted>"`.
+    pub settings: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The `dockerd` process serving the endpoint.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DockerdProcess {
+    /// Process id.
+    pub pid: u32,
+    /// Command line (argv), as in `/proc/PID/cmdline`.
+    pub args: Vec<String>,
+    /// User id it runs as, when visible.
+    pub uid: Option<u32>,
+}
+
+impl DockerdProcess {
+    /// The last value given for a long flag (`--icc=false`, `--icc false`, bare `--icc`),
+    /// as dockerd itself takes the last occurrence.
+    pub fn flag(&self, name: &str) -> Option<String> {
+        let long = format!("--{name}");
+        let mut found = None;
+        let mut args = self.args.iter().skip(1).peekable();
+        while let Some(arg) = args.next() {
+            if let Some(value) = arg.strip_prefix(&long).and_then(|r| r.strip_prefix('=')) {
+                found = Some(value.to_owned());
+            } else if *arg == long {
+                found = match args.peek() {
+                    Some(next) if !next.starts_with('-') => args.next().cloned(),
+                    _ => Some("true".to_owned()),
+                };
+            }
+        }
+        found
+    }
+
+    /// Every value given for a repeatable flag (`-H`/`--host`, `--insecure-registry`).
+    pub fn flag_values(&self, names: &[&str]) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut args = self.args.iter().skip(1);
+        while let Some(arg) = args.next() {
+            for name in names {
+                if let Some(value) = arg.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
+                    out.push(value.to_owned());
+                } else if arg == name {
+                    if let Some(next) = args.next() {
+                        out.push(next.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Where a directory is stored and whether that storage is encrypted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StorageFacts {
+    /// The path examined.
+    pub path: String,
+    /// The mount point holding it (longest prefix in `/proc/self/mountinfo`).
+    pub mount_point: String,
+    /// File system type.
+    pub fstype: String,
+    /// Mount source (device or dataset).
+    pub source: String,
+    /// Block devices from the file system down to the disk, with their device-mapper uuid.
+    pub chain: Vec<BlockDevice>,
+    /// The verdict.
+    pub encryption: Encryption,
+    /// Whether the path is on a different file system than `/` (CIS 1.1.1). A bind mount of the
+    /// root disk is *not* separate.
+    pub separate_from_root: bool,
+}
+
+/// One block device in a storage chain.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BlockDevice {
+    /// Kernel name, e.g. `dm-0`, `nvme0n1p3`.
+    pub name: String,
+    /// `dm/uuid`, e.g. `CRYPT-LUKS2-…` or `LVM-…`.
+    pub dm_uuid: Option<String>,
+}
+
+/// Encryption at rest of a storage chain.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Encryption {
+    /// dm-crypt: LUKS1, LUKS2, PLAIN, BITLK, TCRYPT.
+    DmCrypt {
+        /// The type from the dm uuid (`LUKS2`…).
+        kind: String,
+    },
+    /// eCryptfs (file level).
+    Ecryptfs,
+    /// fscrypt on the directory (ext4/f2fs native encryption).
+    Fscrypt,
+    /// ZFS native encryption.
+    Zfs,
+    /// Full-disk encryption reported by the OS (FileVault, BitLocker).
+    Os {
+        /// The product name.
+        product: String,
+    },
+    /// No encryption found in the guest.
+    #[default]
+    None,
+}
+
+impl Encryption {
+    /// Whether data at rest is encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        !matches!(self, Encryption::None)
+    }
+}
+
+/// The Docker client configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// Path, ownership and mode.
+    pub file: FileFacts,
+    /// `credsStore`.
+    pub creds_store: Option<String>,
+    /// Whether `docker-credential-<credsStore>` is on `PATH`.
+    pub creds_store_helper_found: Option<bool>,
+    /// `credHelpers`: registry → helper.
+    pub cred_helpers: BTreeMap<String, String>,
+    /// `auths` entries (registry names only).
+    pub auths: Vec<RegistryAuth>,
+    /// `currentContext`.
+    pub current_context: Option<String>,
+}
+
+/// One `auths` entry of the client config.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RegistryAuth {
+    /// The registry (key of `auths`).
+    pub registry: String,
+    /// Names of the secret fields present and non-empty (`auth`, `password`, `identitytoken`,
+    /// `registrytoken`): a credential stored in plain text (base64 is not encryption).
+    pub secret_fields: Vec<String>,
+}
+
+/// Linux security modules.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Lsm {
+    /// AppArmor enabled (`/sys/module/apparmor/parameters/enabled`); `None` when not built in.
+    pub apparmor: Option<bool>,
+    /// SELinux mode: `enforcing`, `permissive`; `None` when disabled or absent.
+    pub selinux: Option<String>,
+}

@@ -1,0 +1,193 @@
+//! The snapshot: every fact a check may look at, gathered once, serialisable to versioned JSON.
+//!
+//! A snapshot is the boundary between I/O (collection) and judgement (checks). It is deliberately
+//! ZeroDock's own model rather than bollard's: bollard's models are pre-1.0, change with every
+//! Engine API release and would make saved snapshots unreadable after an upgrade. The conversion
+//! from bollard lives in one file (`collect::docker`), so an upgrade touches one place.
+//!
+//! Secret values never enter a snapshot: environment values, registry `auth` fields and similar are
+//! reduced to names and a short fingerprint at collection time (see [`crate::secrets`]).
+
+mod docker;
+mod host;
+
+pub use docker::*;
+pub use host::*;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Version of the snapshot JSON format; bumped on any incompatible change.
+pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
+
+/// Everything collected about one Docker endpoint and the machine ZeroDock ran on.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Snapshot {
+    /// Format version, see [`SNAPSHOT_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// When collection started (UTC). Checks that need "today" (version currency) use this.
+    pub collected_at: DateTime<Utc>,
+    /// Version of the ZeroDock build that collected it.
+    pub tool_version: String,
+    /// Which Docker endpoint was inspected and how it was chosen.
+    pub endpoint: Endpoint,
+    /// The Docker Engine's facts, or why it could not be reached.
+    pub engine: Fact<Engine>,
+    /// Facts about the machine ZeroDock ran on.
+    pub host: Host,
+}
+
+impl Snapshot {
+    /// Reads a snapshot from JSON, refusing formats this build does not understand.
+    pub fn from_json(text: &str) -> Result<Self, crate::Error> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| crate::Error::MalformedInput { what: "snapshot", detail: e.to_string() })?;
+        let version = value.get("schema_version").and_then(serde_json::Value::as_u64);
+        if version != Some(u64::from(SNAPSHOT_SCHEMA_VERSION)) {
+            return Err(crate::Error::MalformedInput {
+                what: "snapshot",
+                detail: format!(
+                    "schema_version {} is not supported (this build reads {SNAPSHOT_SCHEMA_VERSION})",
+                    version.map_or_else(|| "missing".to_owned(), |v| v.to_string())
+                ),
+            });
+        }
+        serde_json::from_value(value)
+            .map_err(|e| crate::Error::MalformedInput { what: "snapshot", detail: e.to_string() })
+    }
+
+    /// The engine, or the reason it is unavailable.
+    pub fn engine(&self) -> Result<&Engine, &str> {
+        self.engine.get()
+    }
+
+    /// Every container (all states), or the reason they could not be listed.
+    pub fn containers(&self) -> Result<&[Container], &str> {
+        self.engine()?.containers.get().map(Vec::as_slice)
+    }
+
+    /// Every local image, or the reason they could not be listed.
+    pub fn images(&self) -> Result<&[Image], &str> {
+        self.engine()?.images.get().map(Vec::as_slice)
+    }
+
+    /// Every network, or the reason they could not be listed.
+    pub fn networks(&self) -> Result<&[Network], &str> {
+        self.engine()?.networks.get().map(Vec::as_slice)
+    }
+
+    /// `GET /info`, or the reason it could not be read.
+    pub fn info(&self) -> Result<&EngineInfo, &str> {
+        self.engine()?.info.get()
+    }
+
+    /// `GET /version`, or the reason it could not be read.
+    pub fn version(&self) -> Result<&EngineVersion, &str> {
+        self.engine()?.version.get()
+    }
+
+    /// Looks an image up by its id (`sha256:…`).
+    pub fn image_by_id(&self, id: &str) -> Option<&Image> {
+        self.images().ok()?.iter().find(|i| i.id == id)
+    }
+
+    /// Host facts apply only when the engine runs on this machine: for a remote engine
+    /// (tcp/ssh to another host) or Docker Desktop's VM, local files say nothing about it.
+    pub fn host_scope(&self) -> Result<(), String> {
+        if !self.endpoint.local {
+            return Err(format!("the engine at {} is remote: this machine's host facts do not describe it", self.endpoint.host));
+        }
+        Ok(())
+    }
+}
+
+/// A fact that was read, or the reason it could not be.
+///
+/// Unknown is a state of its own: a check over an unavailable fact reports "unknown" with the
+/// reason, never a silent pass.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Fact<T> {
+    /// The fact was read.
+    Available {
+        /// What was read.
+        value: T,
+    },
+    /// The fact could not be read.
+    Unavailable {
+        /// Why, in words a user can act on ("needs root", "engine unreachable", "not on this OS").
+        reason: String,
+    },
+}
+
+impl<T> Fact<T> {
+    /// A fact that was read.
+    pub fn available(value: T) -> Self {
+        Fact::Available { value }
+    }
+
+    /// A fact that could not be read, with the reason.
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        Fact::Unavailable { reason: reason.into() }
+    }
+
+    /// The value, or the reason it is missing.
+    pub fn get(&self) -> Result<&T, &str> {
+        match self {
+            Fact::Available { value } => Ok(value),
+            Fact::Unavailable { reason } => Err(reason),
+        }
+    }
+
+    /// The value, if it was read.
+    pub fn ok(&self) -> Option<&T> {
+        self.get().ok()
+    }
+
+    /// Mutable access to the value, if it was read (used by fixture variants in tests).
+    pub fn ok_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Fact::Available { value } => Some(value),
+            Fact::Unavailable { .. } => None,
+        }
+    }
+}
+
+impl<T, E: std::fmt::Display> From<Result<T, E>> for Fact<T> {
+    fn from(result: Result<T, E>) -> Self {
+        match result {
+            Ok(value) => Fact::available(value),
+            Err(e) => Fact::unavailable(e.to_string()),
+        }
+    }
+}
+
+/// The Docker endpoint a snapshot describes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Endpoint {
+    /// `unix:///var/run/docker.sock`, `tcp://host:2376`, …
+    pub host: String,
+    /// How the endpoint was chosen (the `docker` CLI's precedence).
+    pub source: EndpointSource,
+    /// Whether the engine runs on this machine (unix socket or loopback), so host facts apply to it.
+    pub local: bool,
+    /// Whether TLS is used to talk to it (tcp endpoints only).
+    pub tls: bool,
+}
+
+/// Where the endpoint came from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EndpointSource {
+    /// Given explicitly (`--host`).
+    Flag,
+    /// The `DOCKER_HOST` environment variable.
+    DockerHost,
+    /// A Docker CLI context (`DOCKER_CONTEXT` or `currentContext` in `config.json`).
+    Context {
+        /// The context's name.
+        name: String,
+    },
+    /// The platform's default socket.
+    Default,
+}
