@@ -29,11 +29,21 @@ pub(crate) fn host_target(snap: &Snapshot) -> Target {
     Target::new(TargetKind::Host, name, None)
 }
 
+/// Why engine objects are unknown: short when the whole engine is down (the report's subject
+/// carries the full reason once), specific when only one part failed.
+pub(crate) fn engine_part_reason(snap: &Snapshot, what: &str, reason: &str) -> String {
+    if snap.engine.ok().is_none() {
+        "the Docker engine could not be inspected".to_owned()
+    } else {
+        format!("{what} could not be read: {reason}")
+    }
+}
+
 /// One finding per container; a single "unknown" on the engine when containers could not be read.
 pub(crate) fn each_container(snap: &Snapshot, f: impl Fn(&Container) -> Finding) -> Vec<Finding> {
     match snap.containers() {
         Ok(containers) => containers.iter().map(f).collect(),
-        Err(reason) => vec![Finding::unknown(engine_target(snap), format!("containers could not be read: {reason}"))],
+        Err(reason) => vec![Finding::unknown(engine_target(snap), engine_part_reason(snap, "containers", reason))],
     }
 }
 
@@ -41,7 +51,7 @@ pub(crate) fn each_container(snap: &Snapshot, f: impl Fn(&Container) -> Finding)
 pub(crate) fn each_image(snap: &Snapshot, f: impl Fn(&Image) -> Finding) -> Vec<Finding> {
     match snap.images() {
         Ok(images) => images.iter().map(f).collect(),
-        Err(reason) => vec![Finding::unknown(engine_target(snap), format!("images could not be read: {reason}"))],
+        Err(reason) => vec![Finding::unknown(engine_target(snap), engine_part_reason(snap, "images", reason))],
     }
 }
 
@@ -50,7 +60,7 @@ pub(crate) fn with_info(snap: &Snapshot, f: impl FnOnce(&crate::snapshot::Engine
     let target = engine_target(snap);
     match snap.info() {
         Ok(info) => vec![f(info, target)],
-        Err(reason) => vec![Finding::unknown(target, format!("engine information could not be read: {reason}"))],
+        Err(reason) => vec![Finding::unknown(target, engine_part_reason(snap, "engine information", reason))],
     }
 }
 

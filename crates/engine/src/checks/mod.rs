@@ -12,6 +12,8 @@ use crate::snapshot::Snapshot;
 
 mod helpers;
 pub(crate) use helpers::*;
+#[cfg(test)]
+pub(crate) mod testing;
 
 mod container;
 mod daemon;

@@ -1,0 +1,203 @@
+//! The scored checklist for a terminal: score and grade, category bars, then every check grouped by
+//! category with, for each failure, the object and its remediation.
+
+use std::fmt::Write;
+
+use owo_colors::{OwoColorize, Style};
+use zerodock_engine::{Category, CheckResult, Finding, Grade, Report, Severity, Status};
+
+/// How to render.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Emit ANSI colours.
+    pub color: bool,
+    /// Show passing and not-applicable checks' findings too (they are always counted).
+    pub verbose: bool,
+    /// At most this many failing targets per check are listed (the rest are counted).
+    pub max_targets: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { color: false, verbose: false, max_targets: 10 }
+    }
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, text: &str, style: Style) -> String {
+        if self.color { text.style(style).to_string() } else { text.to_owned() }
+    }
+
+    fn status(&self, status: Status) -> String {
+        let (mark, style) = match status {
+            Status::Pass => ("✓ pass", Style::new().green()),
+            Status::Fail => ("✗ FAIL", Style::new().red().bold()),
+            Status::Warn => ("! warn", Style::new().yellow()),
+            Status::Info => ("i info", Style::new().blue()),
+            Status::NotApplicable => ("- n/a ", Style::new().dimmed()),
+            Status::Unknown => ("? unkn", Style::new().magenta()),
+        };
+        self.paint(mark, style)
+    }
+
+    fn severity(&self, severity: Severity) -> String {
+        let style = match severity {
+            Severity::Critical => Style::new().red().bold(),
+            Severity::High => Style::new().red(),
+            Severity::Medium => Style::new().yellow(),
+            Severity::Low => Style::new().cyan(),
+            Severity::Info => Style::new().dimmed(),
+        };
+        self.paint(&format!("{:<8}", severity.as_str()), style)
+    }
+
+    fn grade(&self, grade: Grade) -> String {
+        let style = match grade {
+            Grade::A | Grade::B => Style::new().green().bold(),
+            Grade::C | Grade::D => Style::new().yellow().bold(),
+            Grade::F => Style::new().red().bold(),
+            Grade::NotApplicable => Style::new().dimmed(),
+        };
+        self.paint(grade.as_str(), style)
+    }
+}
+
+fn bar(score: Option<u8>) -> String {
+    let filled = usize::from(score.unwrap_or(0)) / 5;
+    format!("{}{}", "█".repeat(filled), "░".repeat(20 - filled))
+}
+
+fn score_text(score: Option<u8>) -> String {
+    score.map_or_else(|| " --".to_owned(), |s| format!("{s:>3}"))
+}
+
+/// Renders the report as a checklist.
+pub fn render(report: &Report, options: &Options) -> String {
+    let p = Painter { color: options.color };
+    let mut out = String::new();
+    header(&mut out, report, &p);
+    for category in Category::ALL {
+        let checks: Vec<&CheckResult> = report.checks.iter().filter(|c| c.category == category).collect();
+        if checks.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}", p.paint(&category.title().to_uppercase(), Style::new().bold().underline()));
+        for check in checks {
+            render_check(&mut out, check, options, &p);
+        }
+    }
+    footer(&mut out, report, &p);
+    out
+}
+
+fn header(out: &mut String, report: &Report, p: &Painter) {
+    let s = &report.subject;
+    let engine = match (&s.engine, &s.engine_unavailable) {
+        (Some(e), _) => format!(
+            "Docker {} (API {}) on {}{}",
+            e.version,
+            e.api_version,
+            if e.name.is_empty() { "?" } else { &e.name },
+            e.platform.as_ref().map(|pl| format!(", {pl}")).unwrap_or_default()
+        ),
+        (None, Some(reason)) => format!("engine unavailable: {reason}"),
+        (None, None) => "engine unavailable".to_owned(),
+    };
+    let _ = writeln!(out, "{} {} — {}", p.paint("ZeroDock", Style::new().bold()), report.tool.version, engine);
+    let _ = writeln!(
+        out,
+        "endpoint {} · scanned {} · {} containers · {} images · {} networks",
+        s.endpoint.host,
+        s.collected_at.format("%Y-%m-%d %H:%M UTC"),
+        s.containers,
+        s.images,
+        s.networks
+    );
+    let _ = writeln!(
+        out,
+        "\n  Score {}/100   Grade {}{}",
+        p.paint(&score_text(report.score), Style::new().bold()),
+        p.grade(report.grade),
+        report.grade_cap.as_ref().map(|c| format!("   ({c})")).unwrap_or_default()
+    );
+    let failing: Vec<String> = Severity::ALL
+        .iter()
+        .rev()
+        .filter_map(|sev| report.counts.failing_by_severity.get(sev).map(|n| format!("{n} {sev}")))
+        .collect();
+    let unknown = report.counts.by_status.get(&Status::Unknown).copied().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "  Failing checks: {}{}\n",
+        if failing.is_empty() { "none".to_owned() } else { failing.join(", ") },
+        if unknown > 0 { format!(" · {unknown} unknown (not scored)") } else { String::new() }
+    );
+    for cat in &report.categories {
+        let _ = writeln!(out, "  {:<22} {}  {:<3} {}", cat.title, score_text(cat.score), p.grade(cat.grade), bar(cat.score));
+    }
+}
+
+fn render_check(out: &mut String, check: &CheckResult, options: &Options, p: &Painter) {
+    let _ = writeln!(out, " {} {}  {} {}", p.status(check.status), check.id, p.severity(check.severity), check.title);
+    let interesting = |f: &&Finding| {
+        options.verbose || matches!(f.status, Status::Fail | Status::Warn | Status::Unknown | Status::Info) || f.waived.is_some()
+    };
+    let listed: Vec<&Finding> = check.findings.iter().filter(interesting).collect();
+    for finding in listed.iter().take(options.max_targets) {
+        render_finding(out, finding, p);
+    }
+    if listed.len() > options.max_targets {
+        let _ = writeln!(out, "        … and {} more (see --format json)", listed.len() - options.max_targets);
+    }
+    if let Some(fixed) = check.score_if_fixed {
+        let _ = writeln!(out, "        {}", p.paint(&format!("fixing this check raises the score to {fixed}"), Style::new().dimmed()));
+    }
+}
+
+fn render_finding(out: &mut String, f: &Finding, p: &Painter) {
+    let status = if f.waived.is_some() { p.paint("waived", Style::new().dimmed()) } else { p.status(f.status) };
+    let _ = writeln!(out, "     {status} {:?} {}: {}", f.target.kind, f.target.name, f.message).map(|()| ());
+    if let Some(w) = &f.waived {
+        let _ = writeln!(out, "            accepted: {}{}", w.reason, w.expires.as_ref().map(|e| format!(" (until {e})")).unwrap_or_default());
+        return;
+    }
+    if !matches!(f.status, Status::Fail | Status::Warn) {
+        return;
+    }
+    for e in &f.evidence {
+        let _ = writeln!(out, "            {} {} = {} (expected {})", p.paint("evidence", Style::new().dimmed()), e.field, e.observed, e.expected);
+    }
+    for s in &f.remediation {
+        let _ = writeln!(out, "            {} {}", p.paint("fix", Style::new().green()), s.label);
+        for line in s.code.lines() {
+            let _ = writeln!(out, "              {}", p.paint(line, Style::new().cyan()));
+        }
+    }
+}
+
+fn footer(out: &mut String, report: &Report, p: &Painter) {
+    if !report.notes.is_empty() {
+        let _ = writeln!(out, "\nNotes:");
+        for note in &report.notes {
+            let _ = writeln!(out, "  - {note}");
+        }
+    }
+    let count = |s: Status| report.counts.by_status.get(&s).copied().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "\n{} checks: {} pass, {} fail, {} warn, {} unknown, {} info, {} n/a{}",
+        report.checks.len(),
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Warn),
+        count(Status::Unknown),
+        count(Status::Info),
+        count(Status::NotApplicable),
+        if report.counts.waived > 0 { format!(", {} finding(s) waived", report.counts.waived) } else { String::new() }
+    );
+    let _ = writeln!(out, "{}", p.paint("`zerodock explain CODE` tells why a check matters and how to fix it.", Style::new().dimmed()));
+}
