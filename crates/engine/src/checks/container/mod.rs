@@ -1,9 +1,111 @@
 //! Container runtime checks (CIS Docker Benchmark section 5): how each container, in any state, is
 //! configured to run.
+//!
+//! Every check looks at every container, not only running ones (docker-bench skips stopped ones): a
+//! created or exited container is one `docker start` (or a daemon restart, with a restart policy)
+//! away from running with exactly this configuration.
 
-use crate::checks::Check;
+use crate::checks::{Check, compose_fix};
+use crate::outcome::{Snippet, SnippetKind};
+use crate::snapshot::Container;
 
+pub(crate) mod apparmor_unconfined;
+pub(crate) mod dangerous_capabilities;
+pub(crate) mod docker_socket_mounted;
+pub(crate) mod host_devices_exposed;
+pub(crate) mod host_ipc_namespace;
+pub(crate) mod host_network_namespace;
+pub(crate) mod host_pid_namespace;
+pub(crate) mod host_user_namespace;
+pub(crate) mod host_uts_namespace;
+pub(crate) mod mount_propagation_shared;
+pub(crate) mod no_cpu_limit;
+pub(crate) mod no_health_check;
+pub(crate) mod no_memory_limit;
+pub(crate) mod no_new_privileges_unset;
+pub(crate) mod no_pids_limit;
+pub(crate) mod port_published_all_interfaces;
 pub(crate) mod privileged;
+pub(crate) mod restart_policy;
+pub(crate) mod runs_as_root;
+pub(crate) mod seccomp_unconfined;
+pub(crate) mod sensitive_host_path_mounted;
+pub(crate) mod writable_root_filesystem;
 
 /// This family's checks.
-pub(crate) static CHECKS: &[&Check] = &[&privileged::CHECK];
+pub(crate) static CHECKS: &[&Check] = &[
+    &privileged::CHECK,
+    &dangerous_capabilities::CHECK,
+    &docker_socket_mounted::CHECK,
+    &sensitive_host_path_mounted::CHECK,
+    &host_network_namespace::CHECK,
+    &host_pid_namespace::CHECK,
+    &host_ipc_namespace::CHECK,
+    &host_uts_namespace::CHECK,
+    &seccomp_unconfined::CHECK,
+    &apparmor_unconfined::CHECK,
+    &no_new_privileges_unset::CHECK,
+    &writable_root_filesystem::CHECK,
+    &runs_as_root::CHECK,
+    &no_memory_limit::CHECK,
+    &no_cpu_limit::CHECK,
+    &no_pids_limit::CHECK,
+    &port_published_all_interfaces::CHECK,
+    &restart_policy::CHECK,
+    &no_health_check::CHECK,
+    &host_user_namespace::CHECK,
+    &host_devices_exposed::CHECK,
+    &mount_propagation_shared::CHECK,
+];
+
+/// A note for messages about a container that is not running: its configuration still counts,
+/// since it applies at the next `docker start`. Empty for a running container.
+pub(crate) fn state_note(c: &Container) -> String {
+    if c.is_running() {
+        String::new()
+    } else if c.state.is_empty() {
+        " (not running: applies at its next `docker start`)".to_owned()
+    } else {
+        format!(" ({}: applies at its next `docker start`)", c.state)
+    }
+}
+
+/// Fixes for a setting that must be *removed*: a `docker run` line without `removed` (plus
+/// `flags`, which may be empty) and a compose fragment for the container's service.
+pub(crate) fn recreate_without(c: &Container, removed: &str, flags: &str, compose: &str) -> [Snippet; 2] {
+    let flags = if flags.is_empty() { String::new() } else { format!("{flags} ") };
+    let run = Snippet::new(
+        SnippetKind::DockerRun,
+        format!("Recreate `{}` without `{removed}` (keep its other options)", c.name),
+        format!("docker run -d --name {} {flags}{}", c.name, c.image),
+    );
+    [run, compose_fix(c, compose)]
+}
+
+/// A host namespace mode (`HostConfig.NetworkMode`, `PidMode`, `IpcMode`, `UTSMode`, `UsernsMode`)
+/// that shares the host's namespace.
+pub(crate) fn is_host_mode(mode: &str) -> bool {
+    mode == "host"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_note_is_empty_only_for_live_containers() {
+        let mut c = Container { state: "running".to_owned(), ..Container::default() };
+        assert_eq!(state_note(&c), "");
+        c.state = "created".to_owned();
+        assert!(state_note(&c).contains("created"));
+    }
+
+    #[test]
+    fn recreate_without_names_what_goes() {
+        let c = Container { name: "web".to_owned(), image: "nginx:1".to_owned(), ..Container::default() };
+        let [run, compose] = recreate_without(&c, "--pid host", "", "pid: \"\"");
+        assert_eq!(run.code, "docker run -d --name web nginx:1");
+        assert!(run.label.contains("--pid host"));
+        assert!(compose.code.contains("web:"));
+    }
+}

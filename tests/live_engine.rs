@@ -1,0 +1,266 @@
+//! End-to-end: the `zerodock` binary against a live dockerd with scenario containers, one per
+//! misconfiguration, plus a hardened one. Run by `cargo xtask test`, which provides the engine.
+
+mod common;
+
+use common::{PLANTED_SECRET, Scenario, docker_ok, finding, scan_json, zerodock};
+
+fn status<'a>(report: &'a serde_json::Value, code: &str, name: &str) -> &'a str {
+    finding(report, code, name)["status"].as_str().expect("status is a string")
+}
+
+#[test]
+fn scan_flags_each_misconfiguration_and_names_the_container() {
+    let sock = common::socket_path();
+    let sock_mount = format!("{}:/var/run/docker.sock", sock.display());
+    let privileged = Scenario::new("privileged", false, &["--privileged"]);
+    let socket = Scenario::new("socket", true, &["-v", &sock_mount]);
+    let caps = Scenario::new("caps", true, &["--cap-add", "SYS_ADMIN"]);
+    let host_pid = Scenario::new("hostpid", true, &["--pid", "host"]);
+    let host_net = Scenario::new("hostnet", true, &["--network", "host"]);
+    let seccomp = Scenario::new("seccomp", true, &["--security-opt", "seccomp=unconfined"]);
+    let root_mount = Scenario::new("rootmount", true, &["-v", "/:/host"]);
+    let secret_env = format!("DB_PASSWORD={PLANTED_SECRET}");
+    let env = Scenario::new("env", true, &["-e", &secret_env]);
+    let ports = Scenario::new("ports", true, &["-p", "80"]);
+    let hardened = Scenario::new(
+        "hardened",
+        true,
+        &[
+            "--read-only",
+            "--user",
+            "10001:10001",
+            "--cap-drop",
+            "ALL",
+            "--security-opt",
+            "no-new-privileges",
+            "--memory",
+            "64m",
+            "--cpus",
+            "0.5",
+            "--pids-limit",
+            "64",
+            "--restart",
+            "on-failure:3",
+            "--health-cmd",
+            "true",
+            "-p",
+            "127.0.0.1::80",
+        ],
+    );
+
+    let (report, out) = scan_json(&[]);
+    assert!(out.status.success(), "scan failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(report["schema_version"], 1);
+
+    // Each scenario fails exactly the check for its misconfiguration, and the finding names it.
+    assert_eq!(status(&report, "CTR001", &privileged.name), "fail", "created privileged container is flagged");
+    assert_eq!(status(&report, "CTR003", &socket.name), "fail");
+    assert_eq!(status(&report, "CTR002", &caps.name), "fail");
+    assert_eq!(status(&report, "CTR006", &host_pid.name), "fail");
+    assert_eq!(status(&report, "CTR005", &host_net.name), "fail");
+    assert_eq!(status(&report, "CTR009", &seccomp.name), "fail");
+    assert_eq!(status(&report, "CTR004", &root_mount.name), "fail");
+    assert_eq!(status(&report, "SEC001", &env.name), "fail");
+    assert_eq!(status(&report, "CTR017", &ports.name), "fail");
+    let priv_finding = finding(&report, "CTR001", &privileged.name);
+    assert_eq!(priv_finding["target"]["kind"], "container");
+    assert!(priv_finding["evidence"][0]["field"].as_str().is_some_and(|f| f.contains("Privileged")));
+    assert!(priv_finding["remediation"].as_array().is_some_and(|r| !r.is_empty()), "a failure carries its fix");
+
+    // The hardened container passes every one of those checks.
+    for code in ["CTR001", "CTR002", "CTR003", "CTR004", "CTR005", "CTR006", "CTR009", "CTR011", "CTR012", "CTR013", "CTR014", "CTR016", "CTR017", "SEC001"] {
+        assert_eq!(status(&report, code, &hardened.name), "pass", "{code} on the hardened container");
+    }
+    // A critical failure caps the grade.
+    assert!(report["score"].as_u64().is_some_and(|s| s <= 69), "critical failures cap the score: {}", report["score"]);
+    assert!(report["grade_cap"].as_str().is_some_and(|c| c.contains("CTR001")));
+
+    // Secret values never leave collection; names do.
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains(PLANTED_SECRET), "the planted secret value leaked into the report");
+    assert!(text.contains("DB_PASSWORD"));
+}
+
+#[test]
+fn text_output_is_a_scored_checklist_with_fixes() {
+    let c = Scenario::new("textpriv", false, &["--privileged"]);
+    let out = zerodock().args(["scan", "--only", "CTR001"]).output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("Score") && text.contains("Grade"), "{text}");
+    assert!(text.contains("CONTAINER RUNTIME"), "{text}");
+    assert!(text.contains(&c.name) && text.contains("privileged"), "{text}");
+    assert!(text.contains("docker run"), "the fix is printed: {text}");
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let _c = Scenario::new("failon", false, &["--privileged"]);
+    let code = |args: &[&str]| zerodock().args(args).output().expect("runs").status.code();
+    assert_eq!(code(&["scan", "--only", "CTR001", "--fail-on", "critical"]), Some(1));
+    assert_eq!(code(&["scan", "--only", "CTR001"]), Some(0), "without --fail-on findings do not fail the run");
+    assert_eq!(code(&["scan", "--only", "CTR012", "--fail-on", "critical"]), Some(0), "a low check below the threshold");
+    assert_eq!(code(&["scan", "--fail-on", "nonsense"]), Some(2));
+}
+
+#[test]
+fn collect_then_scan_from_gives_the_same_verdicts() {
+    let c = Scenario::new("fromfile", false, &["--privileged"]);
+    let dir = common::tempdir("collect");
+    let snap = dir.join("snap.json");
+    let out = zerodock().args(["collect", "--output"]).arg(&snap).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let live = scan_json(&["--only", "CTR001"]).0;
+    let saved = zerodock().args(["scan", "--format", "json", "--only", "CTR001", "--from"]).arg(&snap).output().expect("runs");
+    let saved: serde_json::Value = serde_json::from_slice(&saved.stdout).expect("json");
+    assert_eq!(status(&saved, "CTR001", &c.name), "fail");
+    assert_eq!(status(&live, "CTR001", &c.name), status(&saved, "CTR001", &c.name));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn scan_makes_only_read_requests_and_changes_nothing() {
+    let _c = Scenario::new("readonly", true, &[]);
+    let dir = common::tempdir("proxy");
+    let proxy = common::proxy::Proxy::start(&dir, &common::socket_path(), None);
+    let state = || {
+        (
+            docker_ok(&["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Status}} {{.Image}}"]).replace("Up Less than a second", "Up"),
+            docker_ok(&["images", "--no-trunc", "-q"]),
+            docker_ok(&["network", "ls", "-q"]),
+            docker_ok(&["volume", "ls", "-q"]),
+        )
+    };
+    let before = state();
+    let since = docker_ok(&["version", "--format", "{{.Server.Version}}"]); // warm up the CLI
+    assert!(!since.is_empty());
+    let start = chrono_now();
+    let out = zerodock().args(["scan", "--format", "json", "--host", &proxy.host()]).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let end = chrono_now();
+    let requests = proxy.requests();
+    assert!(requests.len() > 5, "the scan went through the proxy: {requests:?}");
+    let writes: Vec<&String> = requests.iter().filter(|r| !r.starts_with("GET ") && !r.starts_with("HEAD ")).collect();
+    assert!(writes.is_empty(), "the scan made non-read requests: {writes:?}");
+    let events = docker_ok(&["events", "--since", &start.to_string(), "--until", &(end + 1).to_string()]);
+    assert_eq!(events, "", "the engine recorded events during the scan");
+    assert_eq!(before.1, state().1);
+    assert_eq!(before.2, state().2);
+    assert_eq!(before.3, state().3);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn chrono_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock after 1970").as_secs()
+}
+
+#[test]
+fn unreachable_engine_says_what_to_do_and_host_checks_still_run() {
+    let out = zerodock().args(["scan", "--format", "json", "--host", "unix:///nonexistent/docker.sock"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2), "an unreachable engine is an error for CI");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no Docker socket at /nonexistent/docker.sock") && stderr.contains("DOCKER_HOST"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a report is still printed");
+    assert!(report["subject"]["engine_unavailable"].as_str().is_some());
+    let host_check = report["checks"].as_array().expect("checks").iter().find(|c| c["category"] == "host").expect("host checks run");
+    assert_ne!(host_check["status"], "unknown", "host facts do not need the engine: {host_check}");
+    let ctr = report["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "CTR001").expect("CTR001");
+    assert_eq!(ctr["status"], "unknown");
+}
+
+#[test]
+fn refused_connection_is_explained() {
+    let dir = common::tempdir("refused");
+    let path = dir.join("dead.sock");
+    drop(std::os::unix::net::UnixListener::bind(&path).expect("bind")); // a socket nobody listens on
+    let out = zerodock().args(["scan", "--only", "CTR001", "--host"]).arg(format!("unix://{}", path.display())).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not running") || stderr.contains("nothing answers"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn permission_denied_socket_is_explained() {
+    // Run the binary as `nobody` against the test engine's socket (0660 root:docker or stricter).
+    let sock = common::socket_path();
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&sock).expect("socket").permissions());
+    if mode & 0o006 != 0 {
+        // A world-accessible socket cannot produce the error; use a copy of the rights instead.
+        panic!("the test engine's socket {} is world-accessible ({mode:o}): the test harness must keep it 0660", sock.display());
+    }
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_zerodock"))
+        .args(["scan", "--only", "CTR001", "--host"])
+        .arg(format!("unix://{}", sock.display()))
+        .env("HOME", "/nonexistent")
+        .output()
+        .expect("setpriv (util-linux) runs");
+    assert_eq!(out.status.code(), Some(2), "stdout: {}", String::from_utf8_lossy(&out.stdout));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("permission denied") && stderr.contains("sudo"), "{stderr}");
+}
+
+#[test]
+fn a_daemon_dying_mid_scan_loses_nothing_already_read() {
+    let _c = Scenario::new("dying", true, &[]);
+    let dir = common::tempdir("dying");
+    // Let the version/info/list calls through, then cut every connection.
+    let proxy = common::proxy::Proxy::start(&dir, &common::socket_path(), Some(4));
+    let out = zerodock().args(["scan", "--format", "json", "--timeout", "5", "--host", &proxy.host()]).output().expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("a report is printed even so ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    let unknown: Vec<&serde_json::Value> =
+        report["checks"].as_array().expect("checks").iter().filter(|c| c["status"] == "unknown").collect();
+    assert!(!unknown.is_empty(), "what could not be read is unknown, not passed");
+    let host = report["checks"].as_array().expect("checks").iter().filter(|c| c["category"] == "host" && c["status"] != "unknown").count();
+    assert!(host > 0, "host checks are unaffected");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn malformed_inputs_give_clear_errors() {
+    let dir = common::tempdir("malformed");
+    let snap = common::write(&dir, "snap.json", "{\"schema_version\": 1, \"oops\": ");
+    let out = zerodock().args(["scan", "--from"]).arg(&snap).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("malformed snapshot"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let future = common::write(&dir, "future.json", "{\"schema_version\": 99}");
+    let out = zerodock().args(["scan", "--from"]).arg(&future).output().expect("runs");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("schema_version 99 is not supported"));
+
+    let policy = common::write(&dir, "policy.toml", "[[waiver]]\ncheck = \"NOPE001\"\nreason = \"x\"\n");
+    let out = zerodock().args(["scan", "--only", "CTR001", "--policy"]).arg(&policy).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no check is called `NOPE001`"));
+
+    let unreasoned = common::write(&dir, "policy2.toml", "[[waiver]]\ncheck = \"CTR001\"\nreason = \"\"\n");
+    let out = zerodock().args(["scan", "--only", "CTR001", "--policy"]).arg(&unreasoned).output().expect("runs");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no reason"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn waivers_accept_a_named_risk_and_unused_ones_are_findings() {
+    let c = Scenario::new("waived", false, &["--privileged"]);
+    let dir = common::tempdir("waiver");
+    let policy = common::write(
+        &dir,
+        "policy.toml",
+        &format!(
+            "[[waiver]]\ncheck = \"privileged-container\"\ntarget = \"{}\"\nreason = \"hardware test rig\"\nexpires = \"2999-01-01\"\n\n\
+             [[waiver]]\ncheck = \"CTR003\"\ntarget = \"no-such-container\"\nreason = \"stale\"\n",
+            c.name
+        ),
+    );
+    let (report, out) = scan_json(&["--only", "CTR001,CTR003,POL001", "--policy", policy.to_str().expect("utf-8")]);
+    assert!(out.status.success());
+    let f = finding(&report, "CTR001", &c.name);
+    assert_eq!(f["status"], "fail", "a waived finding is still reported as what it is");
+    assert_eq!(f["waived"]["reason"], "hardware test rig");
+    assert_eq!(status(&report, "POL001", "CTR003 / no-such-container"), "fail");
+    let _ = std::fs::remove_dir_all(dir);
+}
