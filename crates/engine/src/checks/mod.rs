@@ -172,3 +172,38 @@ pub fn catalogue() -> Vec<&'static Check> {
 pub fn find(code_or_slug: &str) -> Option<&'static Check> {
     FAMILIES.iter().flat_map(|f| f.iter().copied()).find(|c| c.code.eq_ignore_ascii_case(code_or_slug) || c.slug.eq_ignore_ascii_case(code_or_slug))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every check's findings on both captured fixtures, pinned with insta: a change in any verdict,
+    /// message, evidence or remediation shows up as a reviewed diff.
+    #[test]
+    fn findings_on_captured_fixtures() {
+        for fixture in ["default", "hardened"] {
+            let snap = testing::fixture(fixture);
+            for check in catalogue() {
+                let findings = testing::findings(check, &snap);
+                insta::assert_json_snapshot!(format!("{}__{fixture}", check.code), findings);
+            }
+        }
+    }
+
+    /// Every check has at least one failing (or warning) and one passing finding across the
+    /// fixtures and their named variants, so none is tested only on one side.
+    #[test]
+    fn every_check_has_a_failing_and_a_passing_case() {
+        let cases = testing::cases();
+        for check in catalogue().into_iter().filter(|c| c.code != "POL001") {
+            let statuses: Vec<crate::Status> =
+                cases.iter().flat_map(|(_, snap)| testing::findings(check, snap)).map(|f| f.status).collect();
+            assert!(
+                statuses.iter().any(|s| matches!(s, crate::Status::Fail | crate::Status::Warn)),
+                "{}: no failing case in any fixture or variant",
+                check.code
+            );
+            assert!(statuses.contains(&crate::Status::Pass), "{}: no passing case in any fixture or variant", check.code);
+        }
+    }
+}

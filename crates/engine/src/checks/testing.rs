@@ -48,3 +48,14 @@ pub(crate) fn find<'a>(findings: &'a [Finding], name: &str) -> &'a Finding {
         .find(|f| f.target.name == name)
         .unwrap_or_else(|| panic!("no finding for `{name}` in {:?}", findings.iter().map(|f| &f.target.name).collect::<Vec<_>>()))
 }
+
+/// The captured fixtures and every named variant, for catalogue-wide invariants.
+pub(crate) fn cases() -> Vec<(&'static str, Snapshot)> {
+    let mut cases = vec![("default", fixture("default")), ("hardened", fixture("hardened"))];
+    cases.extend(VARIANTS.iter().map(|(name, base, mutate)| (*name, variant(base, mutate))));
+    cases
+}
+
+/// Named variants: a captured fixture plus one mutation standing for a fact this machine cannot
+/// produce for real. Each says what it stands for.
+pub(crate) static VARIANTS: &[(&str, &str, fn(&mut Snapshot))] = &[];

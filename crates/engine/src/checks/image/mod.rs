@@ -1,6 +1,37 @@
-//! Checks of the `image` family.
+//! Image checks (CIS Docker Benchmark section 4): what each local image declares (default user,
+//! health check, build instructions) and how containers refer to their image.
 
 use crate::checks::Check;
 
+pub(crate) mod runs_as_root;
+pub(crate) mod unpinned_tag;
+pub(crate) mod uses_add;
+pub(crate) mod without_healthcheck;
+
 /// This family's checks.
-pub(crate) static CHECKS: &[&Check] = &[];
+pub(crate) static CHECKS: &[&Check] =
+    &[&runs_as_root::CHECK, &unpinned_tag::CHECK, &without_healthcheck::CHECK, &uses_add::CHECK];
+
+/// Whether a `Config.User` value (`user`, `uid`, `user:group`, `uid:gid`, or empty) makes the
+/// process run as root. Empty means root: Docker's default when neither the image nor `--user`
+/// names a user. A user *name* other than `root` is taken as non-root (its uid lives in the image's
+/// /etc/passwd, which the Engine API does not show).
+pub(crate) fn is_root_user(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or_default().trim();
+    matches!(name, "" | "0" | "root")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_users() {
+        for user in ["", "0", "root", "0:0", "root:root", "0:10001"] {
+            assert!(is_root_user(user), "{user}");
+        }
+        for user in ["10001", "10001:10001", "nobody", "app:app", "1000:0"] {
+            assert!(!is_root_user(user), "{user}");
+        }
+    }
+}

@@ -1,7 +1,22 @@
 //! Host probes: OS, user and groups, Docker socket, daemon.json, dockerd's command line, disk
 //! encryption, client config, LSMs. Each probe returns a [`Fact`]: what it read, or why it could
 //! not (no permission, not this OS).
+//!
+//! Every probe is synchronous and cheap (file reads, one process-table scan); [`collect_base`] runs
+//! them one after another on a blocking thread. Probes that read `/proc`, `/sys` or `/etc` take a
+//! root prefix internally so unit tests can point them at a fake tree in a temp dir.
 
+mod accounts;
+mod client_config;
+mod daemon_json;
+mod dockerd;
+mod files;
+mod lsm;
+mod os;
+mod storage;
+mod user;
+
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::snapshot::{ClientConfig, DaemonJson, DockerdProcess, Fact, FileFacts, GroupFacts, HostOs, HostUser, Lsm, StorageFacts};
@@ -66,12 +81,152 @@ impl Base {
 
 /// Collects every engine-independent host fact.
 pub fn collect_base(inputs: &Inputs) -> Base {
-    let _ = inputs;
-    Base::failed("not implemented yet")
+    let root = Path::new("/");
+    let accounts = accounts::Accounts::load(root);
+    let dockerd = dockerd::probe(inputs);
+    let env = daemon_json::Env::current(inputs.home.clone());
+    let daemon_json = daemon_json::probe(&dockerd, &env, &accounts);
+    Base {
+        os: os::probe(),
+        user: user::probe(root, &accounts),
+        docker_group: user::docker_group(&accounts),
+        socket: files::socket(inputs, &accounts),
+        daemon_json,
+        dockerd,
+        root_storage: storage(Path::new("/")),
+        client_config: client_config::probe(
+            inputs.docker_config_dir.as_deref(),
+            std::env::var_os("PATH").as_deref(),
+            &accounts,
+        ),
+        lsm: lsm::probe(root),
+    }
 }
 
 /// Storage and encryption facts for a directory.
 pub fn storage(path: &Path) -> Fact<StorageFacts> {
-    let _ = path;
-    Fact::unavailable("not implemented yet")
+    storage::probe(path)
+}
+
+/// `abs` (an absolute host path) inside the tree rooted at `root`; `root` is `/` except in tests.
+fn under(root: &Path, abs: impl AsRef<Path>) -> PathBuf {
+    let abs = abs.as_ref();
+    root.join(abs.strip_prefix("/").unwrap_or(abs))
+}
+
+/// Why reading `path` failed, in words a user can act on.
+fn io_reason(path: &Path, err: &io::Error) -> String {
+    let shown = path.display();
+    match err.kind() {
+        io::ErrorKind::NotFound => format!("{shown} does not exist"),
+        io::ErrorKind::PermissionDenied => {
+            format!("permission denied reading {shown}: run zerodock with sudo to read it")
+        }
+        _ => format!("cannot read {shown}: {err}"),
+    }
+}
+
+/// A JSON parse error located in its file, phrased for someone who will open the file.
+fn json_reason(path: &Path, err: &serde_json::Error) -> String {
+    format!("{} is not valid JSON (line {}, column {})", path.display(), err.line(), err.column())
+}
+
+#[cfg(test)]
+mod testing {
+    //! A throwaway directory for fake `/proc`, `/sys` and `/etc` trees.
+
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A temp dir removed on drop.
+    pub struct TempDir(PathBuf);
+
+    impl TempDir {
+        /// A fresh, empty directory.
+        pub fn new() -> Self {
+            static NEXT: AtomicU32 = AtomicU32::new(0);
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let dir = std::env::temp_dir().join(format!("zd-host-test-{}-{n}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("create temp dir");
+            TempDir(dir)
+        }
+
+        /// The directory.
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+
+        /// Writes `text` at `rel` (relative, parents created) and returns the full path.
+        pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+            let path = self.0.join(rel.trim_start_matches('/'));
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).expect("create parent");
+            }
+            std::fs::write(&path, text).expect("write file");
+            path
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn under_joins_absolute_paths_inside_the_root() {
+        assert_eq!(under(Path::new("/tmp/x"), "/proc/self/status"), PathBuf::from("/tmp/x/proc/self/status"));
+        assert_eq!(under(Path::new("/"), "/etc/group"), PathBuf::from("/etc/group"));
+    }
+
+    #[test]
+    fn io_reasons_name_the_path_and_the_remedy() {
+        let denied = io::Error::from(io::ErrorKind::PermissionDenied);
+        assert!(io_reason(Path::new("/etc/docker/daemon.json"), &denied).contains("sudo"));
+        let missing = io::Error::from(io::ErrorKind::NotFound);
+        assert_eq!(io_reason(Path::new("/nope"), &missing), "/nope does not exist");
+    }
+
+    /// Prints what this machine looks like; run with `--nocapture` to eyeball it. Set
+    /// `ZERODOCK_SAMPLE_SOCKET` to probe another daemon than the default socket.
+    #[test]
+    fn collect_base_on_this_machine() {
+        let socket = std::env::var_os("ZERODOCK_SAMPLE_SOCKET")
+            .map_or_else(|| PathBuf::from("/var/run/docker.sock"), PathBuf::from);
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let inputs = Inputs {
+            socket_path: Some(socket),
+            docker_config_dir: home.as_ref().map(|h| h.join(".docker")),
+            home,
+            local: true,
+        };
+        let started = std::time::Instant::now();
+        let base = collect_base(&inputs);
+        let elapsed = started.elapsed();
+        println!("collect_base took {elapsed:?}");
+        for (name, json) in [
+            ("os", serde_json::to_string_pretty(&base.os)),
+            ("user", serde_json::to_string_pretty(&base.user)),
+            ("docker_group", serde_json::to_string_pretty(&base.docker_group)),
+            ("socket", serde_json::to_string_pretty(&base.socket)),
+            ("daemon_json", serde_json::to_string_pretty(&base.daemon_json)),
+            ("dockerd", serde_json::to_string_pretty(&base.dockerd)),
+            ("root_storage", serde_json::to_string_pretty(&base.root_storage)),
+            ("client_config", serde_json::to_string_pretty(&base.client_config)),
+            ("lsm", serde_json::to_string_pretty(&base.lsm)),
+        ] {
+            println!("{name}: {}", json.expect("serialise"));
+        }
+        if cfg!(target_os = "linux") {
+            assert!(base.os.ok().is_some(), "{:?}", base.os);
+            assert!(base.user.ok().is_some(), "{:?}", base.user);
+            assert!(base.lsm.ok().is_some(), "{:?}", base.lsm);
+        }
+    }
 }

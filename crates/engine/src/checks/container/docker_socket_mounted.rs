@@ -1,0 +1,148 @@
+//! CTR003 docker-socket-mounted.
+
+use crate::checks::{Reference, container_target, each_container};
+use crate::outcome::SnippetKind;
+use crate::snapshot::Mount;
+use crate::{Finding, Snapshot};
+
+use super::{recreate_without, state_note};
+
+/// File names of container-runtime API sockets: whoever can connect to one controls the runtime.
+const RUNTIME_SOCKETS: [&str; 5] = ["docker.sock", "containerd.sock", "podman.sock", "crio.sock", "cri-dockerd.sock"];
+
+/// Host directories that hold the default runtime sockets: mounting one exposes the socket inside.
+const SOCKET_DIRS: [&str; 6] = ["/run", "/var/run", "/run/containerd", "/var/run/containerd", "/run/podman", "/var/run/podman"];
+
+fn is_socket_path(path: &str) -> bool {
+    let file = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    RUNTIME_SOCKETS.iter().any(|s| file.ends_with(s))
+}
+
+fn trimmed(path: &str) -> &str {
+    let t = path.trim_end_matches('/');
+    if t.is_empty() { "/" } else { t }
+}
+
+/// Why `m` exposes a runtime socket, if it does. `engine_socket` is the socket this scan connected
+/// through (a unix endpoint), which may have any name.
+fn exposes_socket(m: &Mount, engine_socket: Option<&str>) -> Option<String> {
+    let source = trimmed(&m.source);
+    if let Some(sock) = engine_socket {
+        if source == trimmed(sock) {
+            return Some("the engine's own API socket".to_owned());
+        }
+        let parent = sock.rsplit_once('/').map(|(dir, _)| trimmed(dir));
+        if parent.is_some_and(|p| p != "/" && p == source) {
+            return Some(format!("the directory holding the engine's socket {sock}"));
+        }
+    }
+    if is_socket_path(source) || is_socket_path(&m.destination) {
+        return Some("a container-runtime API socket".to_owned());
+    }
+    if SOCKET_DIRS.contains(&source) {
+        return Some("a directory holding the runtime sockets".to_owned());
+    }
+    None
+}
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    let engine_socket = snap.endpoint.host.strip_prefix("unix://");
+    each_container(snap, |c| {
+        let target = container_target(c);
+        let hits: Vec<(&Mount, String)> =
+            c.mounts.iter().filter_map(|m| exposes_socket(m, engine_socket).map(|why| (m, why))).collect();
+        if hits.is_empty() {
+            return Finding::pass(target, format!("Container `{}` does not mount a container-runtime socket", c.name))
+                .evidence("Mounts", format!("{} mount(s), none a runtime socket", c.mounts.len()), "no docker.sock mount");
+        }
+        let first = hits[0].0;
+        let mut finding = Finding::fail(
+            target,
+            format!(
+                "Container `{}` mounts the Docker socket (`{}` at `{}`){}",
+                c.name,
+                first.source,
+                first.destination,
+                state_note(c)
+            ),
+        );
+        for (m, why) in &hits {
+            let mode = if m.rw { "rw" } else { "ro, which does not restrict API calls" };
+            finding = finding.evidence(
+                format!("Mounts[{}]", m.destination),
+                format!("{} → {} ({mode}): {why}", m.source, m.destination),
+                "no runtime socket mounted",
+            );
+        }
+        let removed = hits.iter().map(|(m, _)| format!("-v {}:{}", m.source, m.destination)).collect::<Vec<_>>().join(" ");
+        let compose_removed =
+            hits.iter().map(|(m, _)| format!("#   - {}:{}", m.source, m.destination)).collect::<Vec<_>>().join("\n");
+        let proxy = format!(
+            "docker network create docker-api\n\
+             docker run -d --name docker-socket-proxy --network docker-api -e CONTAINERS=1 \\\n  \
+             -v {}:/var/run/docker.sock:ro tecnativa/docker-socket-proxy\n\
+             docker run -d --name {} --network docker-api -e DOCKER_HOST=tcp://docker-socket-proxy:2375 {}",
+            engine_socket.unwrap_or("/var/run/docker.sock"),
+            c.name,
+            c.image
+        );
+        finding
+            .fixes(recreate_without(
+                c,
+                &removed,
+                "",
+                &format!(
+                    "# remove from volumes:\n{compose_removed}\n# if it needs the API, use a filtering proxy instead:\n\
+                     environment:\n  DOCKER_HOST: tcp://docker-socket-proxy:2375"
+                ),
+            ))
+            .fix(
+                SnippetKind::Shell,
+                "Only if it needs the API: a proxy that allows read-only container endpoints (waive CTR003 for the proxy alone)",
+                proxy,
+            )
+    })
+}
+
+crate::declare_check! {
+    /// A container mounts the Docker (or containerd, Podman, CRI-O) API socket.
+    ///
+    /// ## Rationale
+    /// The Docker socket is the Docker API with no authentication: a process that can connect to it
+    /// can start a privileged container that mounts `/` and so owns the host. Mounting it read-only
+    /// (`:ro`) does not help — `ro` stops writes to the socket *file*, not API calls through it.
+    /// Mounting `/run` or `/var/run` exposes the socket as well. Monitoring tools, CI runners and
+    /// reverse proxies often ask for it; give them a filtering proxy that allows only the read-only
+    /// endpoints they need instead.
+    ///
+    /// ## Evidence
+    /// `Mounts[].Source` and `Mounts[].Destination` of every container in every state: a path whose
+    /// file name ends in `docker.sock`, `containerd.sock`, `podman.sock`, `crio.sock` or
+    /// `cri-dockerd.sock`; the socket this scan connected through (any name) or its directory; or
+    /// `/run`, `/var/run` and the containerd/Podman socket directories.
+    ///
+    /// ## Remediation
+    /// Recreate the container without the socket mount. If it really needs the API, point it at a
+    /// socket proxy (e.g. `tecnativa/docker-socket-proxy` with only `CONTAINERS=1`) on a private
+    /// network via `DOCKER_HOST=tcp://docker-socket-proxy:2375`, or run it against a rootless daemon.
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 5.32; NIST SP 800-207 tenet 6 (authentication and authorisation strictly
+    /// enforced before access); seed "Best practices §8 Implement Access Controls";
+    /// <https://docs.docker.com/engine/security/#docker-daemon-attack-surface>
+    pub(crate) static CHECK = {
+        code: "CTR003",
+        slug: "docker-socket-mounted",
+        title: "Docker socket mounted in a container",
+        category: Containers,
+        severity: Critical,
+        target: Container,
+        references: [
+            Reference::Cis("5.32"),
+            Reference::Nist("tenet 6: authentication and authorisation enforced before access"),
+            Reference::Seed("Best practices §8 Implement Access Controls"),
+            Reference::Url("https://docs.docker.com/engine/security/#docker-daemon-attack-surface"),
+        ],
+        evaluate: evaluate,
+    }
+}
