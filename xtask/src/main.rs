@@ -1,1 +1,140 @@
-fn main(){}
+//! `cargo xtask`: ZeroDock's developer and CI tasks against a real Docker engine.
+//!
+//! - `deps`: installs the system packages the live tests need (idempotent).
+//! - `scenario up|down [--daemon NAME]…`: private dockerds with the scenarios of
+//!   `xtask/scenarios.toml`; `up` prints `DOCKER_HOST=… DOCKER_CONFIG=…` per daemon.
+//! - `capture-fixtures`: snapshots of those daemons into `crates/engine/tests/fixtures/`.
+//! - `test`: the project's test command (deps, fmt, clippy, engine, `cargo test --workspace`).
+
+mod deps;
+mod dockerd;
+mod fixtures;
+mod scenario;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::{Parser, Subcommand};
+
+use crate::scenario::Scenarios;
+use crate::util::Phases;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "ZeroDock developer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install the system packages the live tests need (docker.io, busybox-static, iptables, iproute2).
+    Deps,
+    /// Bring the scenario daemons up or down.
+    Scenario {
+        #[command(subcommand)]
+        action: ScenarioAction,
+    },
+    /// Capture crates/engine/tests/fixtures/{default,hardened}.json from real private daemons.
+    CaptureFixtures {
+        /// Only these daemons (default: default and hardened).
+        #[arg(long = "daemon")]
+        daemons: Vec<String>,
+    },
+    /// The project's test command: deps, fmt, clippy, engine, cargo test --workspace.
+    Test {
+        /// Always start a private dockerd, even if an engine is reachable.
+        #[arg(long)]
+        private: bool,
+        /// Skip rustfmt and clippy (local iterations only).
+        #[arg(long)]
+        skip_lint: bool,
+        /// Arguments passed on to `cargo test`.
+        #[arg(last = true)]
+        cargo_test_args: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScenarioAction {
+    /// Start fresh daemons with their scenarios; they keep running after this command.
+    Up {
+        /// Only these daemons (default: default and hardened).
+        #[arg(long = "daemon")]
+        daemons: Vec<String>,
+    },
+    /// Stop daemons and remove their directories and bridges.
+    Down {
+        /// Only these daemons (default: all defined).
+        #[arg(long = "daemon")]
+        daemons: Vec<String>,
+    },
+}
+
+fn or_fixture_daemons(daemons: Vec<String>) -> Vec<String> {
+    if daemons.is_empty() {
+        fixtures::FIXTURE_DAEMONS.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        daemons
+    }
+}
+
+fn scenario_up(phases: &mut Phases, daemons: &[String]) -> Result<()> {
+    let sc = Scenarios::load()?;
+    phases.run("deps", deps::ensure)?;
+    if !util::is_root() {
+        bail!("starting private dockerds needs root");
+    }
+    let mut lines = Vec::new();
+    for name in daemons {
+        let running = phases.run(&format!("{name}: start dockerd"), || sc.start(name, true))?;
+        // On failure, `running` drops here and the half-populated daemon is stopped.
+        phases.run(&format!("{name}: images, networks, containers"), || sc.populate(&running))?;
+        eprintln!("# daemon {name} (log: {}/dockerd.log)", running.daemon.dir().display());
+        lines.push(running.env_line());
+        running.daemon.keep_running();
+    }
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn scenario_down(phases: &mut Phases, daemons: &[String]) -> Result<()> {
+    let sc = Scenarios::load()?;
+    let names: Vec<String> = if daemons.is_empty() {
+        sc.daemon_names().into_iter().map(str::to_owned).collect()
+    } else {
+        daemons.to_vec()
+    };
+    for name in &names {
+        phases.run(&format!("{name}: stop and remove"), || sc.down(name))?;
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut phases = Phases::default();
+    let result = match cli.task {
+        Task::Deps => phases.run("deps", deps::ensure),
+        Task::Scenario { action: ScenarioAction::Up { daemons } } => {
+            scenario_up(&mut phases, &or_fixture_daemons(daemons))
+        }
+        Task::Scenario { action: ScenarioAction::Down { daemons } } => scenario_down(&mut phases, &daemons),
+        Task::CaptureFixtures { daemons } => fixtures::capture(&mut phases, &or_fixture_daemons(daemons)),
+        Task::Test { private, skip_lint, cargo_test_args } => {
+            test::run(&mut phases, &test::Options { private, skip_lint, cargo_test_args })
+        }
+    };
+    phases.summary();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {}", util::redact(&format!("{e:#}")));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -46,21 +46,27 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let note = state_note(c);
         if c.privileged {
             // CTR001 reports the privilege itself; here the effect on capabilities is stated.
-            return Finding::fail(target, format!("Container `{}` has every capability: it is privileged{note}", c.name))
-                .evidence("HostConfig.Privileged", true, "false (privileged implies every capability)")
-                .fixes(container_fixes(
-                    c,
-                    "--cap-drop ALL --cap-add <only what it needs>",
-                    "privileged: false\ncap_drop: [\"ALL\"]\ncap_add: []  # only what it needs",
-                ));
+            return Finding::fail(
+                target,
+                format!("Container `{}` has every capability: it is privileged{note}", c.name),
+            )
+            .evidence("HostConfig.Privileged", true, "false (privileged implies every capability)")
+            .fixes(container_fixes(
+                c,
+                "--cap-drop ALL --cap-add <only what it needs>",
+                "privileged: false\ncap_drop: [\"ALL\"]\ncap_add: []  # only what it needs",
+            ));
         }
         let extra: Vec<&str> =
             c.cap_add.iter().map(String::as_str).filter(|cap| !DEFAULT_CAPS.contains(cap)).collect();
         let dangerous: Vec<&str> = extra.iter().copied().filter(|cap| DANGEROUS_CAPS.contains(cap)).collect();
         let observed = if c.cap_add.is_empty() { "[]".to_owned() } else { c.cap_add.join(", ") };
         if extra.is_empty() {
-            return Finding::pass(target, format!("Container `{}` adds no capability beyond Docker's defaults", c.name))
-                .evidence("HostConfig.CapAdd", observed, "none beyond Docker's default set");
+            return Finding::pass(
+                target,
+                format!("Container `{}` adds no capability beyond Docker's defaults", c.name),
+            )
+            .evidence("HostConfig.CapAdd", observed, "none beyond Docker's default set");
         }
         let keep: Vec<&str> = extra.iter().copied().filter(|cap| !DANGEROUS_CAPS.contains(cap)).collect();
         let run_flags = std::iter::once("--cap-drop ALL".to_owned())
@@ -74,18 +80,19 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             extra.join(", ")
         );
         let finding = if dangerous.is_empty() {
-            Finding::warn(target, format!("Container `{}` adds capabilities {}{note}", c.name, extra.join(", ")))
+            Finding::warn(
+                target,
+                format!("Container `{}` adds capabilities {}{note}", c.name, extra.join(", ")),
+            )
         } else {
             Finding::fail(
                 target,
                 format!("Container `{}` adds dangerous capabilities {}{note}", c.name, dangerous.join(", ")),
             )
         };
-        finding.evidence("HostConfig.CapAdd", observed, "none beyond Docker's default set").fixes(container_fixes(
-            c,
-            &run_flags,
-            &compose,
-        ))
+        finding
+            .evidence("HostConfig.CapAdd", observed, "none beyond Docker's default set")
+            .fixes(container_fixes(c, &run_flags, &compose))
     })
 }
 

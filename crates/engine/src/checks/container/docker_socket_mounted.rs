@@ -8,10 +8,12 @@ use crate::{Finding, Snapshot};
 use super::{recreate_without, state_note};
 
 /// File names of container-runtime API sockets: whoever can connect to one controls the runtime.
-const RUNTIME_SOCKETS: [&str; 5] = ["docker.sock", "containerd.sock", "podman.sock", "crio.sock", "cri-dockerd.sock"];
+const RUNTIME_SOCKETS: [&str; 5] =
+    ["docker.sock", "containerd.sock", "podman.sock", "crio.sock", "cri-dockerd.sock"];
 
 /// Host directories that hold the default runtime sockets: mounting one exposes the socket inside.
-const SOCKET_DIRS: [&str; 6] = ["/run", "/var/run", "/run/containerd", "/var/run/containerd", "/run/podman", "/var/run/podman"];
+const SOCKET_DIRS: [&str; 6] =
+    ["/run", "/var/run", "/run/containerd", "/var/run/containerd", "/run/podman", "/var/run/podman"];
 
 fn is_socket_path(path: &str) -> bool {
     let file = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
@@ -52,8 +54,15 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let hits: Vec<(&Mount, String)> =
             c.mounts.iter().filter_map(|m| exposes_socket(m, engine_socket).map(|why| (m, why))).collect();
         if hits.is_empty() {
-            return Finding::pass(target, format!("Container `{}` does not mount a container-runtime socket", c.name))
-                .evidence("Mounts", format!("{} mount(s), none a runtime socket", c.mounts.len()), "no docker.sock mount");
+            return Finding::pass(
+                target,
+                format!("Container `{}` does not mount a container-runtime socket", c.name),
+            )
+            .evidence(
+                "Mounts",
+                format!("{} mount(s), none a runtime socket", c.mounts.len()),
+                "no docker.sock mount",
+            );
         }
         let first = hits[0].0;
         let mut finding = Finding::fail(
@@ -74,9 +83,16 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 "no runtime socket mounted",
             );
         }
-        let removed = hits.iter().map(|(m, _)| format!("-v {}:{}", m.source, m.destination)).collect::<Vec<_>>().join(" ");
-        let compose_removed =
-            hits.iter().map(|(m, _)| format!("#   - {}:{}", m.source, m.destination)).collect::<Vec<_>>().join("\n");
+        let removed = hits
+            .iter()
+            .map(|(m, _)| format!("-v {}:{}", m.source, m.destination))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let compose_removed = hits
+            .iter()
+            .map(|(m, _)| format!("#   - {}:{}", m.source, m.destination))
+            .collect::<Vec<_>>()
+            .join("\n");
         let proxy = format!(
             "docker network create docker-api\n\
              docker run -d --name docker-socket-proxy --network docker-api -e CONTAINERS=1 \\\n  \

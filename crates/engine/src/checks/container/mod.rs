@@ -63,6 +63,8 @@ pub(crate) static CHECKS: &[&Check] = &[
 pub(crate) fn state_note(c: &Container) -> String {
     if c.is_running() {
         String::new()
+    } else if c.state == "created" {
+        " (created, never started: applies at its first `docker start`)".to_owned()
     } else if c.state.is_empty() {
         " (not running: applies at its next `docker start`)".to_owned()
     } else {
@@ -86,6 +88,19 @@ pub(crate) fn recreate_without(c: &Container, removed: &str, flags: &str, compos
 /// that shares the host's namespace.
 pub(crate) fn is_host_mode(mode: &str) -> bool {
     mode == "host"
+}
+
+/// Test helper: the container named `name` in a fixture, to derive a documented variant.
+///
+/// # Panics
+/// When the fixture has no such container.
+#[cfg(test)]
+pub(crate) fn container_mut<'a>(snap: &'a mut crate::Snapshot, name: &str) -> &'a mut Container {
+    snap.engine
+        .ok_mut()
+        .and_then(|e| e.containers.ok_mut())
+        .and_then(|cs| cs.iter_mut().find(|c| c.name == name))
+        .unwrap_or_else(|| panic!("fixture has no container `{name}`"))
 }
 
 #[cfg(test)]

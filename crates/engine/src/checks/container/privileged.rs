@@ -3,12 +3,13 @@
 use crate::checks::{Reference, container_fixes, container_target, each_container};
 use crate::{Finding, Snapshot};
 
+use super::state_note;
+
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     each_container(snap, |c| {
         let target = container_target(c);
         if c.privileged {
-            let state = if c.is_running() { "runs" } else { "is created (one `docker start` away from running)" };
-            Finding::fail(target, format!("Container `{}` {state} privileged", c.name))
+            Finding::fail(target, format!("Container `{}` runs privileged{}", c.name, state_note(c)))
                 .evidence("HostConfig.Privileged", true, "false")
                 .fixes(container_fixes(
                     c,

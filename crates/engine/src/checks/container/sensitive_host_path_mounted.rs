@@ -9,8 +9,21 @@ use super::{recreate_without, state_note};
 /// Host system directories (CIS 5.6's list, plus the other binary directories, root's home and
 /// Docker's data root). A bind of one of them, or of anything under it, is sensitive. `/` itself is
 /// matched exactly (everything is "under" `/`).
-const SENSITIVE_DIRS: [&str; 13] =
-    ["/boot", "/dev", "/etc", "/lib", "/lib64", "/bin", "/sbin", "/proc", "/sys", "/usr", "/root", "/var/lib/docker", "/var/lib/containerd"];
+const SENSITIVE_DIRS: [&str; 13] = [
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib64",
+    "/bin",
+    "/sbin",
+    "/proc",
+    "/sys",
+    "/usr",
+    "/root",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+];
 
 /// Read-only binds that only share the host's time zone: harmless and very common.
 const HARMLESS_READ_ONLY: [&str; 3] = ["/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo"];
@@ -31,12 +44,7 @@ fn sensitive(source: &str, data_root: Option<&str>) -> Option<String> {
     if source == "/" {
         return Some("/".to_owned());
     }
-    SENSITIVE_DIRS
-        .iter()
-        .copied()
-        .chain(data_root)
-        .find(|dir| is_under(source, dir))
-        .map(str::to_owned)
+    SENSITIVE_DIRS.iter().copied().chain(data_root).find(|dir| is_under(source, dir)).map(str::to_owned)
 }
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
@@ -52,32 +60,53 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             .collect();
         if hits.is_empty() {
             let binds = c.mounts.iter().filter(|m| m.kind == "bind").count();
-            return Finding::pass(target, format!("Container `{}` mounts no host system directory", c.name)).evidence(
-                "Mounts (type bind)",
-                format!("{binds} bind mount(s), none of a host system directory"),
-                "no bind of / /boot /dev /etc /lib /proc /sys /usr /root or the Docker data root",
-            );
+            return Finding::pass(target, format!("Container `{}` mounts no host system directory", c.name))
+                .evidence(
+                    "Mounts (type bind)",
+                    format!("{binds} bind mount(s), none of a host system directory"),
+                    "no bind of / /boot /dev /etc /lib /proc /sys /usr /root or the Docker data root",
+                );
         }
         let writable: Vec<&(&Mount, String)> = hits.iter().filter(|(m, _)| m.rw).collect();
         let shown = writable.first().copied().unwrap_or(&hits[0]);
-        let list = |pick: &[&(&Mount, String)]| pick.iter().map(|(m, _)| format!("`{}`", m.source)).collect::<Vec<_>>().join(", ");
+        let list = |pick: &[&(&Mount, String)]| {
+            pick.iter().map(|(m, _)| format!("`{}`", m.source)).collect::<Vec<_>>().join(", ")
+        };
         let all: Vec<&(&Mount, String)> = hits.iter().collect();
         let note = state_note(c);
         let mut finding = if writable.is_empty() {
-            Finding::warn(target, format!("Container `{}` mounts host {} read-only{note}", c.name, list(&all)))
+            Finding::warn(
+                target,
+                format!("Container `{}` mounts host {} read-only{note}", c.name, list(&all)),
+            )
         } else {
-            Finding::fail(target, format!("Container `{}` mounts host {} read-write{note}", c.name, list(&writable)))
+            Finding::fail(
+                target,
+                format!("Container `{}` mounts host {} read-write{note}", c.name, list(&writable)),
+            )
         };
         for (m, dir) in &hits {
             finding = finding.evidence(
                 format!("Mounts[{}]", m.destination),
-                format!("bind {} → {} ({}; under {dir})", m.source, m.destination, if m.rw { "rw" } else { "ro" }),
+                format!(
+                    "bind {} → {} ({}; under {dir})",
+                    m.source,
+                    m.destination,
+                    if m.rw { "rw" } else { "ro" }
+                ),
                 "no bind of a host system directory",
             );
         }
-        let removed = hits.iter().map(|(m, _)| format!("-v {}:{}", m.source, m.destination)).collect::<Vec<_>>().join(" ");
-        let compose_removed =
-            hits.iter().map(|(m, _)| format!("#   - {}:{}", m.source, m.destination)).collect::<Vec<_>>().join("\n");
+        let removed = hits
+            .iter()
+            .map(|(m, _)| format!("-v {}:{}", m.source, m.destination))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let compose_removed = hits
+            .iter()
+            .map(|(m, _)| format!("#   - {}:{}", m.source, m.destination))
+            .collect::<Vec<_>>()
+            .join("\n");
         let (m, _) = shown;
         finding.fixes(recreate_without(
             c,

@@ -1,6 +1,89 @@
-//! Checks of the `daemon` family.
+//! Daemon configuration checks (CIS Docker Benchmark section 2): how `dockerd` is configured, read
+//! from `GET /info`, the default bridge network, and (on this machine) dockerd's command line and
+//! daemon.json.
 
-use crate::checks::Check;
+use serde_json::Value;
+
+use crate::checks::{Check, daemon_json_fix};
+use crate::outcome::{Snippet, SnippetKind};
+use crate::snapshot::Snapshot;
+
+pub(crate) mod api_tcp_without_tls;
+pub(crate) mod daemon_warnings;
+pub(crate) mod experimental_features;
+pub(crate) mod inter_container_communication;
+pub(crate) mod insecure_registries;
+pub(crate) mod live_restore_disabled;
+pub(crate) mod logging_not_centralised;
+pub(crate) mod no_authorization_plugin;
+pub(crate) mod no_new_privileges_default_off;
+pub(crate) mod seccomp_unconfined;
+pub(crate) mod userland_proxy_enabled;
 
 /// This family's checks.
-pub(crate) static CHECKS: &[&Check] = &[];
+pub(crate) static CHECKS: &[&Check] = &[
+    &inter_container_communication::CHECK,
+    &live_restore_disabled::CHECK,
+    &userland_proxy_enabled::CHECK,
+    &no_new_privileges_default_off::CHECK,
+    &logging_not_centralised::CHECK,
+    &api_tcp_without_tls::CHECK,
+    &insecure_registries::CHECK,
+    &seccomp_unconfined::CHECK,
+    &no_authorization_plugin::CHECK,
+    &experimental_features::CHECK,
+    &daemon_warnings::CHECK,
+];
+
+/// The value dockerd's command line gives `--flag`, when this machine's dockerd is visible.
+pub(crate) fn dockerd_flag(snap: &Snapshot, flag: &str) -> Option<String> {
+    snap.host.dockerd.ok()?.as_ref()?.flag(flag)
+}
+
+/// How to set a daemon setting: through the command line when dockerd already gets `--flag`
+/// there (dockerd refuses to start when a key is both a flag and in daemon.json), else a
+/// daemon.json fragment.
+pub(crate) fn setting_fix(snap: &Snapshot, key: &str, flag: &str, value: Value) -> Vec<Snippet> {
+    if let Some(current) = dockerd_flag(snap, flag) {
+        let wanted = match &value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        return vec![Snippet::new(
+            SnippetKind::Shell,
+            format!("dockerd is started with `--{flag}={current}`: change the flag (not daemon.json)"),
+            format!(
+                "# a setting cannot be both a flag and a daemon.json key: dockerd would refuse to start\n\
+                 sudo systemctl edit docker.service   # in ExecStart (or DOCKER_OPTS in /etc/default/docker): --{flag}={wanted}\n\
+                 sudo systemctl restart docker"
+            ),
+        )];
+    }
+    let mut fragment = serde_json::Map::new();
+    fragment.insert(key.to_owned(), value);
+    daemon_json_fix(snap, Value::Object(fragment)).into()
+}
+
+/// The path of the daemon.json this machine's dockerd reads (or the default location).
+pub(crate) fn daemon_json_path(snap: &Snapshot) -> String {
+    snap.host
+        .daemon_json
+        .ok()
+        .and_then(|d| d.as_ref().map(|d| d.file.path.clone()))
+        .unwrap_or_else(|| "/etc/docker/daemon.json".to_owned())
+}
+
+/// A shell snippet that deletes `key` from daemon.json, keeping the file's owner and mode (`tee`
+/// writes into the existing file), then restarts the daemon.
+pub(crate) fn daemon_json_remove(snap: &Snapshot, key: &str) -> Snippet {
+    let path = daemon_json_path(snap);
+    Snippet::new(
+        SnippetKind::Shell,
+        format!("Remove `{key}` from {path} and restart the daemon"),
+        format!(
+            "sudo cp {path} {path}.bak\n\
+             sudo jq 'del(.[\"{key}\"])' {path}.bak | sudo tee {path} >/dev/null\n\
+             sudo systemctl restart docker"
+        ),
+    )
+}

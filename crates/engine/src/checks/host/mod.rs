@@ -1,6 +1,125 @@
-//! Checks of the `host` family.
+//! Host checks: the machine Docker runs on (disk encryption, who controls the daemon, the socket
+//! and daemon.json permissions, Linux security modules, user namespaces). Facts about this machine
+//! describe the engine only when it is local: with a remote engine the file-based checks do not
+//! apply.
 
-use crate::checks::Check;
+use crate::checks::{Check, host_target};
+use crate::outcome::{Finding, SnippetKind, Target};
+use crate::snapshot::{Snapshot, StorageFacts};
+
+pub(crate) mod daemon_json_permissions;
+pub(crate) mod data_root_shares_root_partition;
+pub(crate) mod data_root_unencrypted;
+pub(crate) mod docker_group_members;
+pub(crate) mod docker_socket_permissions;
+pub(crate) mod no_linux_security_module;
+pub(crate) mod root_equivalent_user;
+pub(crate) mod root_filesystem_unencrypted;
+pub(crate) mod rootful_daemon_without_userns;
 
 /// This family's checks.
-pub(crate) static CHECKS: &[&Check] = &[];
+pub(crate) static CHECKS: &[&Check] = &[
+    &data_root_unencrypted::CHECK,
+    &root_filesystem_unencrypted::CHECK,
+    &root_equivalent_user::CHECK,
+    &docker_group_members::CHECK,
+    &rootful_daemon_without_userns::CHECK,
+    &docker_socket_permissions::CHECK,
+    &daemon_json_permissions::CHECK,
+    &no_linux_security_module::CHECK,
+    &data_root_shares_root_partition::CHECK,
+];
+
+/// The host target, or the finding that says host facts do not describe this engine.
+pub(crate) fn in_scope(snap: &Snapshot) -> Result<Target, Finding> {
+    let target = host_target(snap);
+    match snap.host_scope() {
+        Ok(()) => Ok(target),
+        Err(reason) => Err(Finding::not_applicable(target, reason)),
+    }
+}
+
+/// The block-device chain of a storage fact, for evidence (`dm-0 [CRYPT-LUKS2-…] → nvme0n1p3`).
+pub(crate) fn chain(s: &StorageFacts) -> String {
+    let devices: Vec<String> = s
+        .chain
+        .iter()
+        .map(|d| match &d.dm_uuid {
+            Some(uuid) => format!("{} [{}]", d.name, uuid),
+            None => d.name.clone(),
+        })
+        .collect();
+    let devices = if devices.is_empty() { "no block device".to_owned() } else { devices.join(" → ") };
+    format!("{} on {} ({}, {}): {devices}", s.path, s.mount_point, s.fstype, s.source)
+}
+
+/// The verdict on one storage location's encryption at rest.
+pub(crate) fn encryption_finding(snap: &Snapshot, fact: Result<&StorageFacts, &str>, what: &str, field: &str) -> Finding {
+    let target = match in_scope(snap) {
+        Ok(t) => t,
+        Err(na) => return na,
+    };
+    let s = match fact {
+        Ok(s) => s,
+        Err(reason) => return Finding::unknown(target, format!("the storage of {what} could not be examined: {reason}")),
+    };
+    let expected = "dm-crypt/LUKS, fscrypt, ZFS native encryption, FileVault or BitLocker";
+    if s.encryption.is_encrypted() {
+        return Finding::pass(target, format!("{} ({}) is encrypted at rest ({})", capitalise(what), s.path, method(s)))
+            .evidence(format!("{field} chain"), chain(s), expected)
+            .evidence(format!("{field} encryption"), method(s), expected);
+    }
+    Finding::fail(
+        target,
+        format!("{} ({}) is not encrypted at rest: a stolen disk or discarded volume exposes it", capitalise(what), s.path),
+    )
+    .evidence(format!("{field} chain"), chain(s), expected)
+    .evidence(format!("{field} encryption"), "none", expected)
+    .fix(
+        SnippetKind::Shell,
+        format!("Put {} on a new LUKS2 volume (/dev/NEWDISK is a placeholder: every byte on it is erased)", s.path),
+        luks_steps(snap, s),
+    )
+}
+
+fn luks_steps(snap: &Snapshot, s: &StorageFacts) -> String {
+    let data_root = snap.info().ok().map(|i| i.docker_root_dir.clone()).filter(|d| !d.is_empty());
+    let mut steps = String::from(
+        "sudo cryptsetup luksFormat --type luks2 /dev/NEWDISK\n\
+         sudo cryptsetup open /dev/NEWDISK docker-crypt\n\
+         sudo mkfs.ext4 /dev/mapper/docker-crypt\n\
+         sudo mkdir -p /srv/docker && sudo mount /dev/mapper/docker-crypt /srv/docker\n",
+    );
+    match data_root {
+        Some(root) if s.path == root || s.path.starts_with(&root) => {
+            steps.push_str(&format!(
+                "sudo systemctl stop docker docker.socket\n\
+                 sudo cp -a {root}/. /srv/docker/\n\
+                 # daemon.json: \"data-root\": \"/srv/docker\"; add docker-crypt to /etc/crypttab and /srv/docker to /etc/fstab\n\
+                 sudo systemctl start docker"
+            ));
+        }
+        _ => steps.push_str(
+            "# for the root file system, encrypt at install time (the installer's \"encrypted LVM\" option)\n\
+             # or migrate offline from a live system; back up first",
+        ),
+    }
+    steps
+}
+
+fn method(s: &StorageFacts) -> String {
+    use crate::snapshot::Encryption;
+    match &s.encryption {
+        Encryption::DmCrypt { kind } => format!("dm-crypt {kind}"),
+        Encryption::Ecryptfs => "eCryptfs".to_owned(),
+        Encryption::Fscrypt => "fscrypt".to_owned(),
+        Encryption::Zfs => "ZFS native encryption".to_owned(),
+        Encryption::Os { product } => product.clone(),
+        Encryption::None => "none".to_owned(),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}

@@ -19,7 +19,10 @@ mod user;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::snapshot::{ClientConfig, DaemonJson, DockerdProcess, Fact, FileFacts, GroupFacts, HostOs, HostUser, Lsm, StorageFacts};
+use crate::snapshot::{
+    ClientConfig, DaemonJson, DockerdProcess, Fact, FileFacts, GroupFacts, HostOs, HostUser, Lsm,
+    StorageFacts,
+};
 
 /// What host collection needs to know of the endpoint and environment.
 #[derive(Debug, Clone)]
@@ -131,6 +134,29 @@ fn json_reason(path: &Path, err: &serde_json::Error) -> String {
     format!("{} is not valid JSON (line {}, column {})", path.display(), err.line(), err.column())
 }
 
+/// Replaces the userinfo of every URL in `text` (`https://user:pass@host` →
+/// `https://<redacted>@host`): proxies, mirrors and log endpoints carry credentials that way.
+fn redact_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, after) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = after.find(['/', '?', '#', ',', ' ', ';']).unwrap_or(after.len());
+        let authority = &after[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str("<redacted>");
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod testing {
     //! A throwaway directory for fake `/proc`, `/sys` and `/etc` trees.
@@ -193,8 +219,21 @@ mod tests {
         assert_eq!(io_reason(Path::new("/nope"), &missing), "/nope does not exist");
     }
 
+    #[test]
+    fn userinfo_is_redacted_wherever_a_url_appears() {
+        assert_eq!(redact_userinfo("http://bob:s3cret@proxy:3128/"), "http://<redacted>@proxy:3128/");
+        assert_eq!(
+            redact_userinfo("https://a.example, http://u:p@b.example:80"),
+            "https://a.example, http://<redacted>@b.example:80"
+        );
+        assert_eq!(redact_userinfo("tcp://10.0.0.1:514"), "tcp://10.0.0.1:514");
+        assert_eq!(redact_userinfo("plain text @ nothing"), "plain text @ nothing");
+        assert_eq!(redact_userinfo("https://x@y/p@q"), "https://<redacted>@y/p@q");
+    }
+
     /// Prints what this machine looks like; run with `--nocapture` to eyeball it. Set
-    /// `ZERODOCK_SAMPLE_SOCKET` to probe another daemon than the default socket.
+    /// `ZERODOCK_SAMPLE_SOCKET` to probe another daemon than the default socket, and
+    /// `ZERODOCK_SAMPLE_DATA_ROOT` to walk a data-root too.
     #[test]
     fn collect_base_on_this_machine() {
         let socket = std::env::var_os("ZERODOCK_SAMPLE_SOCKET")
@@ -222,6 +261,10 @@ mod tests {
             ("lsm", serde_json::to_string_pretty(&base.lsm)),
         ] {
             println!("{name}: {}", json.expect("serialise"));
+        }
+        if let Some(dir) = std::env::var_os("ZERODOCK_SAMPLE_DATA_ROOT") {
+            let facts = storage(Path::new(&dir));
+            println!("data_root_storage: {}", serde_json::to_string_pretty(&facts).expect("serialise"));
         }
         if cfg!(target_os = "linux") {
             assert!(base.os.ok().is_some(), "{:?}", base.os);

@@ -1,0 +1,141 @@
+//! CTR010 apparmor-unconfined.
+
+use crate::checks::{Reference, container_fixes, container_target, each_container};
+use crate::{Finding, Snapshot};
+
+use super::{recreate_without, state_note};
+
+/// Whether the engine confines containers with AppArmor: `GET /info` `SecurityOptions` lists
+/// `name=apparmor` exactly when the daemon found AppArmor enabled, which also holds for a remote
+/// engine. Only when `/info` is unreadable does this machine's own LSM state stand in, and only for
+/// a local engine.
+fn engine_uses_apparmor(snap: &Snapshot) -> Result<bool, String> {
+    match snap.info() {
+        Ok(info) => Ok(info.os_type != "windows" && info.security_option("apparmor").is_some()),
+        Err(info_reason) => {
+            snap.host_scope().map_err(|scope| {
+                format!("engine information could not be read ({info_reason}) and {scope}")
+            })?;
+            match snap.host.lsm.get() {
+                Ok(lsm) => Ok(lsm.apparmor == Some(true)),
+                Err(lsm_reason) => Err(format!(
+                    "neither the engine's security options ({info_reason}) nor this host's AppArmor state ({lsm_reason}) could be read"
+                )),
+            }
+        }
+    }
+}
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    let apparmor = engine_uses_apparmor(snap);
+    each_container(snap, |c| {
+        let target = container_target(c);
+        let note = state_note(c);
+        if c.security_opt("apparmor") == Some("unconfined") {
+            let why = match &apparmor {
+                Ok(false) => {
+                    " (this engine has no AppArmor, but the opt-out applies wherever it runs with one)"
+                }
+                _ => "",
+            };
+            return Finding::fail(
+                target,
+                format!("Container `{}` disables AppArmor (`apparmor=unconfined`){why}{note}", c.name),
+            )
+            .evidence("HostConfig.SecurityOpt", "apparmor=unconfined", "no apparmor=unconfined")
+            .fixes(recreate_without(
+                c,
+                "--security-opt apparmor=unconfined",
+                "",
+                "# remove `apparmor:unconfined` from security_opt",
+            ));
+        }
+        match &apparmor {
+            Err(reason) => Finding::unknown(target, reason.clone()),
+            Ok(false) => Finding::not_applicable(
+                target,
+                format!(
+                    "The engine does not use AppArmor (no `name=apparmor` in SecurityOptions), so `{}` has no AppArmor profile to lose",
+                    c.name
+                ),
+            ),
+            Ok(true) if c.privileged => Finding::fail(
+                target,
+                format!("Container `{}` runs without AppArmor: it is privileged{note}", c.name),
+            )
+            .evidence("HostConfig.Privileged", true, "false (privileged containers run unconfined)")
+            .fixes(container_fixes(
+                c,
+                "--cap-drop ALL --cap-add <only what it needs>",
+                "privileged: false\ncap_drop: [\"ALL\"]",
+            )),
+            Ok(true) if c.apparmor_profile == "unconfined" => Finding::fail(
+                target,
+                format!("Container `{}` runs without AppArmor (profile `unconfined`){note}", c.name),
+            )
+            .evidence("AppArmorProfile", "unconfined", "docker-default or a custom profile")
+            .fixes(container_fixes(
+                c,
+                "--security-opt apparmor=docker-default",
+                "security_opt:\n  - apparmor:docker-default",
+            )),
+            Ok(true) => {
+                let profile = if c.apparmor_profile.is_empty() {
+                    "(empty: docker-default applies at start)"
+                } else {
+                    c.apparmor_profile.as_str()
+                };
+                Finding::pass(target, format!("Container `{}` is confined by AppArmor", c.name)).evidence(
+                    "AppArmorProfile",
+                    profile,
+                    "docker-default or a custom profile",
+                )
+            }
+        }
+    })
+}
+
+crate::declare_check! {
+    /// A container runs without an AppArmor profile on an engine that confines containers with
+    /// AppArmor (`--security-opt apparmor=unconfined`, or `--privileged`).
+    ///
+    /// ## Rationale
+    /// On Debian, Ubuntu and SUSE hosts Docker confines every container with the `docker-default`
+    /// AppArmor profile: it denies writes to `/proc/sys`, `/sys`, mounting, and access to most of
+    /// `/proc` — a second wall behind capabilities and seccomp that has stopped real escapes. An
+    /// unconfined container loses that wall. An explicit `apparmor=unconfined` fails even on an
+    /// engine without AppArmor: the opt-out takes effect wherever the same configuration runs on an
+    /// AppArmor host. Otherwise the check does not apply where the engine has no AppArmor (SELinux
+    /// hosts confine containers differently).
+    ///
+    /// ## Evidence
+    /// `AppArmorProfile`, `HostConfig.SecurityOpt` (`apparmor=…`/`apparmor:…`) and
+    /// `HostConfig.Privileged` of every container in every state; whether the engine uses AppArmor
+    /// from `GET /info` `SecurityOptions` (`name=apparmor`), or, when that cannot be read and the
+    /// engine is local, `/sys/module/apparmor/parameters/enabled`.
+    ///
+    /// ## Remediation
+    /// Recreate the container without `--security-opt apparmor=unconfined` (and without
+    /// `--privileged`); if `docker-default` blocks something it needs, write a profile that allows
+    /// just that, load it with `apparmor_parser` and use `--security-opt apparmor=<profile>`. In
+    /// Compose, remove `apparmor:unconfined` from `security_opt`.
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 5.2; NIST SP 800-207 tenet 3 (least privilege); seed "Zero Trust
+    /// §Principle of least privilege"; <https://docs.docker.com/engine/security/apparmor/>
+    pub(crate) static CHECK = {
+        code: "CTR010",
+        slug: "apparmor-unconfined",
+        title: "Container runs without AppArmor",
+        category: Containers,
+        severity: Medium,
+        target: Container,
+        references: [
+            Reference::Cis("5.2"),
+            Reference::Nist("tenet 3: least privilege"),
+            Reference::Seed("Zero Trust §Principle of least privilege"),
+            Reference::Url("https://docs.docker.com/engine/security/apparmor/"),
+        ],
+        evaluate: evaluate,
+    }
+}

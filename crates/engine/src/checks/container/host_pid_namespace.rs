@@ -1,0 +1,63 @@
+//! CTR006 host-pid-namespace.
+
+use crate::checks::{Reference, container_target, each_container};
+use crate::{Finding, Snapshot};
+
+use super::{is_host_mode, recreate_without, state_note};
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    each_container(snap, |c| {
+        let target = container_target(c);
+        if is_host_mode(&c.pid_mode) {
+            Finding::fail(
+                target,
+                format!("Container `{}` shares the host's process namespace{}", c.name, state_note(c)),
+            )
+            .evidence("HostConfig.PidMode", "host", "private (empty)")
+            .fixes(recreate_without(c, "--pid host", "", "# remove `pid: host`"))
+        } else {
+            let mode = if c.pid_mode.is_empty() { "private" } else { c.pid_mode.as_str() };
+            Finding::pass(target, format!("Container `{}` has its own process namespace", c.name)).evidence(
+                "HostConfig.PidMode",
+                mode,
+                "not host",
+            )
+        }
+    })
+}
+
+crate::declare_check! {
+    /// A container shares the host's process (PID) namespace (`--pid host`).
+    ///
+    /// ## Rationale
+    /// In the host's PID namespace the container sees every host process with its command line and
+    /// environment (`/proc/<pid>/environ` leaks secrets), can signal them, and — as root, or with
+    /// `SYS_PTRACE` — attach to them or enter their namespaces with `nsenter -t 1`, which is root on
+    /// the host.
+    ///
+    /// ## Evidence
+    /// `HostConfig.PidMode` of every container in every state (`docker inspect -f '{{.HostConfig.PidMode}}'`).
+    ///
+    /// ## Remediation
+    /// Recreate the container without `--pid host`; to debug another container use
+    /// `--pid container:<name>` instead. In Compose, remove `pid: host`.
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 5.16; NIST SP 800-207 tenet 3 (least privilege); seed "Container security
+    /// roadmap §Container Isolation: Namespaces"; <https://docs.docker.com/reference/cli/docker/container/run/#pid>
+    pub(crate) static CHECK = {
+        code: "CTR006",
+        slug: "host-pid-namespace",
+        title: "Host process namespace shared",
+        category: Containers,
+        severity: High,
+        target: Container,
+        references: [
+            Reference::Cis("5.16"),
+            Reference::Nist("tenet 3: least privilege"),
+            Reference::Seed("Container security roadmap §Container Isolation: Namespaces"),
+            Reference::Url("https://docs.docker.com/reference/cli/docker/container/run/#pid"),
+        ],
+        evaluate: evaluate,
+    }
+}

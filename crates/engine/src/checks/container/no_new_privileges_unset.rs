@@ -1,0 +1,135 @@
+//! CTR011 no-new-privileges-unset.
+
+use crate::checks::{
+    Reference, container_fixes, container_target, daemon_json_fix, daemon_setting, each_container,
+};
+use crate::lifecycle::ParsedVersion;
+use crate::{Finding, Snapshot};
+
+use super::state_note;
+
+/// The daemon's default for new containers: (on, evidence field, observed value).
+type DaemonDefault = (bool, String, String);
+
+/// Whether the daemon sets no-new-privileges on every new container. Since Engine 24
+/// (moby/moby#45320) `GET /info` lists `name=no-new-privileges` when it does, which is the live truth
+/// and works for remote engines; older engines do not say, so the daemon's flags and daemon.json
+/// decide.
+fn daemon_default(snap: &Snapshot) -> Result<DaemonDefault, String> {
+    if let Ok(info) = snap.info() {
+        if info.security_option("no-new-privileges").is_some() {
+            return Ok((true, "GET /info SecurityOptions".to_owned(), "name=no-new-privileges".to_owned()));
+        }
+        let major = snap
+            .version()
+            .ok()
+            .and_then(|v| ParsedVersion::parse(&v.version))
+            .and_then(|p| p.numbers.first().copied());
+        if major.is_some_and(|m| m >= 24) {
+            return Ok((
+                false,
+                "GET /info SecurityOptions".to_owned(),
+                "no name=no-new-privileges".to_owned(),
+            ));
+        }
+    }
+    let setting = daemon_setting(snap, "no-new-privileges", "no-new-privileges")?;
+    Ok((setting.as_bool(false), setting.field("no-new-privileges"), setting.display("false")))
+}
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    let default = daemon_default(snap);
+    each_container(snap, |c| {
+        let target = container_target(c);
+        let note = state_note(c);
+        let fixes = || {
+            container_fixes(
+                c,
+                "--security-opt no-new-privileges",
+                "security_opt:\n  - no-new-privileges:true",
+            )
+            .into_iter()
+            .chain(daemon_json_fix(snap, serde_json::json!({ "no-new-privileges": true })))
+        };
+        match c.security_opt("no-new-privileges") {
+            Some("false") => {
+                return Finding::fail(
+                    target,
+                    format!("Container `{}` explicitly allows gaining privileges (`no-new-privileges=false`){note}", c.name),
+                )
+                .evidence("HostConfig.SecurityOpt", "no-new-privileges=false", "no-new-privileges or no-new-privileges=true")
+                .fixes(fixes());
+            }
+            Some(value) => {
+                return Finding::pass(target, format!("Container `{}` cannot gain new privileges", c.name))
+                    .evidence(
+                        "HostConfig.SecurityOpt",
+                        format!("no-new-privileges={value}"),
+                        "no-new-privileges",
+                    );
+            }
+            None => {}
+        }
+        match &default {
+            Err(reason) => Finding::unknown(
+                target,
+                format!("`{}` does not set no-new-privileges and the daemon's default is unknown: {reason}", c.name),
+            ),
+            Ok((true, field, observed)) => {
+                Finding::pass(target, format!("Container `{}` cannot gain new privileges (daemon default)", c.name))
+                    .evidence("HostConfig.SecurityOpt", "no no-new-privileges option", "no-new-privileges")
+                    .evidence(field.clone(), observed, "true")
+            }
+            Ok((false, field, observed)) => Finding::fail(
+                target,
+                format!("Container `{}` can gain privileges through setuid binaries (no-new-privileges unset){note}", c.name),
+            )
+            .evidence("HostConfig.SecurityOpt", "no no-new-privileges option", "no-new-privileges")
+            .evidence(field.clone(), observed, "true")
+            .fixes(fixes()),
+        }
+    })
+}
+
+crate::declare_check! {
+    /// A container's processes may gain privileges through setuid/setgid binaries or file
+    /// capabilities: neither the container nor the daemon sets `no-new-privileges`.
+    ///
+    /// ## Rationale
+    /// `no-new-privileges` sets the kernel's `PR_SET_NO_NEW_PRIVS` bit on the container's first
+    /// process: `execve` can then never raise privileges, so a setuid-root binary (`su`, `sudo`,
+    /// `passwd`, a planted one) cannot turn a compromised non-root process into root. It costs
+    /// nothing for almost every workload. It can be set per container or, better, as the daemon
+    /// default; a container that sets `no-new-privileges=false` overrides the default and fails.
+    ///
+    /// ## Evidence
+    /// `HostConfig.SecurityOpt` of every container in every state (`no-new-privileges`,
+    /// `no-new-privileges=true|false`, or the `:` form). The daemon default: `GET /info`
+    /// `SecurityOptions` contains `name=no-new-privileges` (Engine 24 and later, where its absence
+    /// means off); on older engines the `no-new-privileges` key of daemon.json or the dockerd flag.
+    ///
+    /// ## Remediation
+    /// Set it for every container at once with `"no-new-privileges": true` in daemon.json (applies
+    /// to containers created after the restart), or per container with
+    /// `--security-opt no-new-privileges` / Compose `security_opt: ["no-new-privileges:true"]`.
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 5.26 (and 2.14 for the daemon default); NIST SP 800-207 tenet 3 (least
+    /// privilege); seed "Zero Trust §Principle of least privilege";
+    /// <https://docs.docker.com/reference/cli/docker/container/run/#security-opt>
+    pub(crate) static CHECK = {
+        code: "CTR011",
+        slug: "no-new-privileges-unset",
+        title: "Container may gain new privileges",
+        category: Containers,
+        severity: Medium,
+        target: Container,
+        references: [
+            Reference::Cis("5.26"),
+            Reference::Nist("tenet 3: least privilege"),
+            Reference::Seed("Zero Trust §Principle of least privilege"),
+            Reference::Url("https://docs.docker.com/reference/cli/docker/container/run/#security-opt"),
+        ],
+        evaluate: evaluate,
+    }
+}

@@ -1,0 +1,168 @@
+//! CTR017 port-published-all-interfaces.
+
+use crate::checks::{Reference, compose_fix, container_target, daemon_setting, each_container, run_fix};
+use crate::snapshot::{Container, PortBinding};
+use crate::{Finding, Snapshot};
+
+use super::{is_host_mode, state_note};
+
+/// Where a binding with an empty `HostIp` really listens, and who decided: the network's
+/// `com.docker.network.bridge.host_binding_ipv4` option, else the daemon's `ip` setting, else every
+/// interface (dockerd's default).
+fn default_binding_ip(snap: &Snapshot, c: &Container) -> (String, String) {
+    let names: Vec<&str> = c
+        .networks
+        .iter()
+        .map(|n| n.name.as_str())
+        .chain(std::iter::once(match c.network_mode.as_str() {
+            "" | "default" => "bridge",
+            mode => mode,
+        }))
+        .collect();
+    if let Ok(networks) = snap.networks() {
+        for name in &names {
+            if let Some(ip) =
+                networks.iter().find(|n| n.name == *name).and_then(|n| n.bridge_option("host_binding_ipv4"))
+            {
+                return (
+                    ip.to_owned(),
+                    format!("network `{name}` option com.docker.network.bridge.host_binding_ipv4"),
+                );
+            }
+        }
+    }
+    match daemon_setting(snap, "ip", "ip") {
+        Ok(setting) => match setting.value.as_ref().and_then(serde_json::Value::as_str) {
+            Some(ip) => (ip.to_owned(), setting.field("ip")),
+            None => ("0.0.0.0".to_owned(), setting.field("ip")),
+        },
+        Err(_) => {
+            ("0.0.0.0".to_owned(), "dockerd default (the daemon's `ip` setting could not be read)".to_owned())
+        }
+    }
+}
+
+fn listens_everywhere(ip: &str) -> bool {
+    matches!(ip, "" | "0.0.0.0" | "::" | "[::]")
+}
+
+fn describe(b: &PortBinding, ip: &str) -> String {
+    let ip = if ip.contains(':') && !ip.starts_with('[') { format!("[{ip}]") } else { ip.to_owned() };
+    let host_port = if b.host_port.is_empty() { "<ephemeral>" } else { b.host_port.as_str() };
+    format!("{ip}:{host_port} → {}", b.container_port)
+}
+
+/// `-p` argument binding `b` to loopback: `127.0.0.1:8080:80` (`/udp` kept, `/tcp` implied).
+fn loopback_publish(b: &PortBinding) -> String {
+    let port = b.container_port.strip_suffix("/tcp").unwrap_or(&b.container_port);
+    format!("127.0.0.1:{}:{port}", b.host_port)
+}
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    each_container(snap, |c| {
+        let target = container_target(c);
+        if is_host_mode(&c.network_mode) {
+            return Finding::not_applicable(
+                target,
+                format!(
+                    "`{}` uses the host network: it publishes nothing, its sockets are the host's (see CTR005)",
+                    c.name
+                ),
+            );
+        }
+        if c.port_bindings.is_empty() {
+            return Finding::pass(target, format!("Container `{}` publishes no ports", c.name)).evidence(
+                "HostConfig.PortBindings",
+                "none",
+                "ports bound to a specific host address",
+            );
+        }
+        let default =
+            c.port_bindings.iter().any(|b| b.host_ip.is_empty()).then(|| default_binding_ip(snap, c));
+        let effective = |b: &PortBinding| -> String {
+            match (&default, b.host_ip.is_empty()) {
+                (Some((ip, _)), true) => ip.clone(),
+                _ => b.host_ip.clone(),
+            }
+        };
+        let exposed: Vec<&PortBinding> =
+            c.port_bindings.iter().filter(|b| listens_everywhere(&effective(b))).collect();
+        let all = c.port_bindings.iter().map(|b| describe(b, &effective(b))).collect::<Vec<_>>().join(", ");
+        if exposed.is_empty() {
+            return Finding::pass(
+                target,
+                format!("Container `{}` publishes ports on specific addresses only", c.name),
+            )
+            .evidence("HostConfig.PortBindings", all, "ports bound to a specific host address");
+        }
+        let list = exposed.iter().map(|b| b.container_port.as_str()).collect::<Vec<_>>().join(", ");
+        let mut finding = Finding::fail(
+            target,
+            format!("Container `{}` publishes {list} on every host interface{}", c.name, state_note(c)),
+        )
+        .evidence(
+            "HostConfig.PortBindings",
+            exposed.iter().map(|b| describe(b, &effective(b))).collect::<Vec<_>>().join(", "),
+            "a specific host address, e.g. 127.0.0.1",
+        );
+        if let Some((ip, source)) = &default {
+            finding = finding.evidence(
+                format!("{source} (for an empty HostIp)"),
+                ip,
+                "127.0.0.1 or a specific address",
+            );
+        }
+        let flags =
+            exposed.iter().map(|b| format!("-p {}", loopback_publish(b))).collect::<Vec<_>>().join(" ");
+        let compose =
+            exposed.iter().map(|b| format!("  - \"{}\"", loopback_publish(b))).collect::<Vec<_>>().join("\n");
+        let mut run = run_fix(c, &flags);
+        run.label = format!(
+            "Recreate `{}` publishing on loopback only (Docker's port rules bypass ufw/firewalld; put a reverse proxy in front for outside access)",
+            c.name
+        );
+        finding.fixes([run, compose_fix(c, &format!("ports:\n{compose}"))])
+    })
+}
+
+crate::declare_check! {
+    /// A container publishes ports on every host interface (`-p 8080:80`, `0.0.0.0`, `::`).
+    ///
+    /// ## Rationale
+    /// `-p 8080:80` listens on every address of the host, including public and VPN interfaces.
+    /// Docker opens published ports with its own iptables/nftables rules, which run before ufw's and
+    /// firewalld's: a host firewall that "denies everything" does not cover them, so a development
+    /// database or admin console becomes reachable from the network. Publishing on one address
+    /// (`127.0.0.1`, or a private interface) and fronting public services with a reverse proxy keeps
+    /// exposure explicit.
+    ///
+    /// ## Evidence
+    /// `HostConfig.PortBindings` of every container in every state: `HostIp` `0.0.0.0`, `::` or
+    /// empty. An empty `HostIp` resolves to the network's `com.docker.network.bridge.host_binding_ipv4`
+    /// option (`GET /networks`), else the daemon's `ip` setting, else every interface. Containers
+    /// that publish nothing pass; host-network containers are CTR005's.
+    ///
+    /// ## Remediation
+    /// Publish with an explicit address: `-p 127.0.0.1:8080:80` (Compose `ports: ["127.0.0.1:8080:80"]`)
+    /// and put a reverse proxy in front of what must be public; or set `"ip": "127.0.0.1"` in
+    /// daemon.json to change the default for every container.
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 5.14; NIST SP 800-207 §3.1.2 (micro-segmentation); seed "Best practices §6
+    /// Implement Network Segmentation"; <https://docs.docker.com/engine/network/packet-filtering-firewalls/>
+    pub(crate) static CHECK = {
+        code: "CTR017",
+        slug: "port-published-all-interfaces",
+        title: "Port published on every host interface",
+        category: Containers,
+        severity: Medium,
+        target: Container,
+        references: [
+            Reference::Cis("5.14"),
+            Reference::Nist("§3.1.2 micro-segmentation"),
+            Reference::Seed("Best practices §6 Implement Network Segmentation"),
+            Reference::Url("https://docs.docker.com/engine/network/packet-filtering-firewalls/"),
+        ],
+        evaluate: evaluate,
+    }
+}

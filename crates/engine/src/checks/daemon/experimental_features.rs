@@ -1,0 +1,65 @@
+//! DMN010 experimental-features.
+
+use serde_json::Value;
+
+use crate::checks::{Reference, with_info};
+use crate::outcome::Finding;
+use crate::snapshot::Snapshot;
+
+use super::setting_fix;
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    with_info(snap, |info, target| {
+        let version_experimental = snap.version().ok().map(|v| v.experimental);
+        let on = info.experimental_build || version_experimental == Some(true);
+        let version_observed = version_experimental.map_or_else(|| "unknown".to_owned(), |e| e.to_string());
+        if on {
+            Finding::fail(target, "The daemon runs with experimental features enabled")
+                .evidence("GET /info ExperimentalBuild", info.experimental_build, "false")
+                .evidence("GET /version Experimental", version_observed, "false")
+                .fixes(setting_fix(snap, "experimental", "experimental", Value::Bool(false)))
+        } else {
+            Finding::pass(target, "Experimental features are disabled")
+                .evidence("GET /info ExperimentalBuild", false, "false")
+                .evidence("GET /version Experimental", version_observed, "false")
+        }
+    })
+}
+
+crate::declare_check! {
+    /// The daemon runs with experimental features enabled.
+    ///
+    /// ## Rationale
+    /// Experimental features are unfinished: they change without notice, get less review and
+    /// testing, and are excluded from the stability and security guarantees of the release. On a
+    /// production or shared engine they add attack surface nobody is tracking.
+    ///
+    /// ## Evidence
+    /// `GET /info` → `ExperimentalBuild` and `GET /version` → `Experimental`
+    /// (`docker version -f '{{.Server.Experimental}}'`), set by dockerd's `--experimental` flag or the
+    /// `experimental` key of daemon.json.
+    ///
+    /// ## Remediation
+    /// Set `"experimental": false` in daemon.json (or drop `--experimental` from dockerd's command
+    /// line) and restart the daemon.
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 2.18; NIST SP 800-207 tenet 5 (integrity and security posture of
+    /// assets); seed "Best practices §2 Keep Docker Up to Date" (stable releases);
+    /// <https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file>
+    pub(crate) static CHECK = {
+        code: "DMN010",
+        slug: "experimental-features",
+        title: "Experimental features enabled",
+        category: Daemon,
+        severity: Low,
+        target: Engine,
+        references: [
+            Reference::Cis("2.18"),
+            Reference::Nist("tenet 5: monitor and maintain the security posture of assets"),
+            Reference::Seed("Best practices §2 Keep Docker Up to Date"),
+            Reference::Url("https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file"),
+        ],
+        evaluate: evaluate,
+    }
+}

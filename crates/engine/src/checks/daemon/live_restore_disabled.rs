@@ -1,0 +1,71 @@
+//! DMN002 live-restore-disabled.
+
+use serde_json::Value;
+
+use crate::checks::{Reference, with_info};
+use crate::outcome::Finding;
+use crate::snapshot::Snapshot;
+
+use super::setting_fix;
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    with_info(snap, |info, target| {
+        if info.swarm_state == "active" {
+            return Finding::not_applicable(
+                target,
+                "the engine is a Swarm node: live-restore is incompatible with Swarm mode",
+            )
+            .evidence("GET /info Swarm.LocalNodeState", &info.swarm_state, "inactive");
+        }
+        if info.live_restore_enabled {
+            Finding::pass(target, "Containers keep running while the daemon restarts (live-restore enabled)")
+                .evidence("GET /info LiveRestoreEnabled", true, "true")
+        } else {
+            Finding::fail(
+                target,
+                "Every container stops when the daemon stops or is upgraded (live-restore disabled)",
+            )
+            .evidence("GET /info LiveRestoreEnabled", false, "true")
+            .fixes(setting_fix(snap, "live-restore", "live-restore", Value::Bool(true)))
+        }
+    })
+}
+
+crate::declare_check! {
+    /// The daemon stops every container when it stops (live-restore disabled).
+    ///
+    /// ## Rationale
+    /// Without live-restore, restarting or upgrading dockerd kills every running container. That
+    /// turns each security update of the engine into an outage, so updates get postponed, and it
+    /// lets anyone able to crash the daemon take every workload down. Live-restore keeps containers
+    /// running across daemon restarts, making prompt patching cheap.
+    ///
+    /// ## Evidence
+    /// `GET /info` → `LiveRestoreEnabled` (`docker info -f '{{.LiveRestoreEnabled}}'`);
+    /// `Swarm.LocalNodeState` (Swarm mode does not support live-restore: the check does not apply).
+    ///
+    /// ## Remediation
+    /// Add `"live-restore": true` to daemon.json (or `--live-restore` on dockerd's command line).
+    /// The setting is reloadable: `sudo systemctl reload docker` (SIGHUP) applies it without
+    /// stopping containers.
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 2.15; NIST SP 800-207 tenet 5 (integrity and security posture of assets:
+    /// patch promptly); seed "Best practices §2 Keep Docker Up to Date";
+    /// <https://docs.docker.com/engine/daemon/live-restore/>
+    pub(crate) static CHECK = {
+        code: "DMN002",
+        slug: "live-restore-disabled",
+        title: "Live-restore disabled",
+        category: Daemon,
+        severity: Low,
+        target: Engine,
+        references: [
+            Reference::Cis("2.15"),
+            Reference::Nist("tenet 5: monitor and maintain the security posture of assets"),
+            Reference::Seed("Best practices §2 Keep Docker Up to Date"),
+            Reference::Url("https://docs.docker.com/engine/daemon/live-restore/"),
+        ],
+        evaluate: evaluate,
+    }
+}

@@ -1,0 +1,77 @@
+//! DMN009 no-authorization-plugin.
+
+use crate::checks::{Reference, with_info};
+use crate::outcome::{Finding, SnippetKind};
+use crate::snapshot::Snapshot;
+
+use super::daemon_json_path;
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    with_info(snap, |info, target| {
+        let field = "GET /info Plugins.Authorization";
+        if info.authorization_plugins.is_empty() {
+            let path = daemon_json_path(snap);
+            Finding::warn(
+                target,
+                "Every client that can reach the Docker API may run any command: no authorization plugin is configured",
+            )
+            .evidence(field, "none", "at least one authorization plugin")
+            .fix(
+                SnippetKind::Shell,
+                format!("Install an authorization plugin (e.g. OPA's opa-docker-authz) and list it in {path}"),
+                format!(
+                    "docker plugin install --alias opa-docker-authz openpolicyagent/opa-docker-authz-v2:0.9 opa-args=\"-policy-file /opa/policies/authz.rego\"\n\
+                     # then add to {path}:  \"authorization-plugins\": [\"opa-docker-authz\"]\n\
+                     sudo systemctl reload docker"
+                ),
+            )
+        } else {
+            Finding::pass(
+                target,
+                format!("API requests are authorised by {}", info.authorization_plugins.join(", ")),
+            )
+            .evidence(field, info.authorization_plugins.join(", "), "at least one authorization plugin")
+        }
+    })
+}
+
+crate::declare_check! {
+    /// The Docker API has no authorization plugin: access to it is all or nothing.
+    ///
+    /// ## Rationale
+    /// Docker's own access control stops at the socket: whoever can connect may do anything,
+    /// including starting a privileged container that owns the host. An authorization plugin
+    /// (such as Open Policy Agent's `opa-docker-authz`) evaluates every API request against a
+    /// policy: it can forbid `--privileged`, host mounts or `exec` for some users, and log every
+    /// decision. This is the per-request, policy-driven access decision Zero Trust asks for.
+    /// It is a warning, not a failure: on a single-user workstation, rootless Docker or a
+    /// tightly held `docker` group may be the proportionate control.
+    ///
+    /// ## Evidence
+    /// `GET /info` → `Plugins.Authorization` (`docker info -f '{{.Plugins.Authorization}}'`), from
+    /// the `authorization-plugins` key of daemon.json or `--authorization-plugin` flags.
+    ///
+    /// ## Remediation
+    /// Install an authorization plugin, write its policy, and list it in daemon.json:
+    /// `"authorization-plugins": ["opa-docker-authz"]` (reloadable with `systemctl reload docker`).
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 2.12; NIST SP 800-207 tenet 4 (access determined by dynamic policy) and
+    /// tenet 6 (authorisation strictly enforced); seed "Best practices §8 Implement Access Controls";
+    /// <https://docs.docker.com/engine/extend/plugins_authorization/>
+    pub(crate) static CHECK = {
+        code: "DMN009",
+        slug: "no-authorization-plugin",
+        title: "No authorization plugin on the Docker API",
+        category: Daemon,
+        severity: Low,
+        target: Engine,
+        references: [
+            Reference::Cis("2.12"),
+            Reference::Nist("tenet 4: access determined by dynamic policy"),
+            Reference::Seed("Best practices §8 Implement Access Controls"),
+            Reference::Url("https://docs.docker.com/engine/extend/plugins_authorization/"),
+        ],
+        evaluate: evaluate,
+    }
+}

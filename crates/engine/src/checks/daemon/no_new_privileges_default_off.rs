@@ -1,0 +1,101 @@
+//! DMN004 no-new-privileges-default-off.
+
+use serde_json::Value;
+
+use crate::checks::{Reference, daemon_setting, engine_target};
+use crate::lifecycle::ParsedVersion;
+use crate::outcome::Finding;
+use crate::snapshot::Snapshot;
+
+use super::setting_fix;
+
+const FIELD: &str = "GET /info SecurityOptions";
+const EXPECTED: &str = "name=no-new-privileges";
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    let target = engine_target(snap);
+    // Engines from 24.0 list `name=no-new-privileges` in SecurityOptions when the default is on;
+    // older ones never do, so only their configuration can tell.
+    let reports_it = snap
+        .version()
+        .ok()
+        .and_then(|v| ParsedVersion::parse(&v.version))
+        .is_some_and(|p| p.numbers.first().is_some_and(|major| *major >= 24));
+    let setting = daemon_setting(snap, "no-new-privileges", "no-new-privileges");
+    let fixes = || setting_fix(snap, "no-new-privileges", "no-new-privileges", Value::Bool(true));
+    let pass = "Containers cannot gain privileges through setuid binaries by default (no-new-privileges)";
+    let fail = "Containers may gain privileges through setuid binaries: no-new-privileges is not the default";
+
+    if let Ok(info) = snap.info() {
+        let options = info.security_options.join(" ");
+        if info.security_option("no-new-privileges").is_some() {
+            return vec![Finding::pass(target, pass).evidence(FIELD, options, EXPECTED)];
+        }
+        if reports_it {
+            let mut finding = Finding::fail(target, fail).evidence(FIELD, options, EXPECTED);
+            if let Ok(s) = &setting {
+                if s.as_bool(false) {
+                    finding.message = format!(
+                        "{fail}: it is configured ({}) but the running daemon does not apply it (restart dockerd)",
+                        s.field("no-new-privileges")
+                    );
+                }
+                finding = finding.evidence(s.field("no-new-privileges"), s.display("false"), "true");
+            }
+            return vec![finding.fixes(fixes())];
+        }
+    }
+    let finding = match setting {
+        Ok(s) if s.as_bool(false) => {
+            Finding::pass(target, pass).evidence(s.field("no-new-privileges"), s.display("false"), "true")
+        }
+        Ok(s) => Finding::fail(target, fail)
+            .evidence(s.field("no-new-privileges"), s.display("false"), "true")
+            .fixes(fixes()),
+        Err(why) => Finding::unknown(
+            target,
+            format!("engines before 24.0 do not report no-new-privileges in `docker info`, and {why}"),
+        ),
+    };
+    vec![finding]
+}
+
+crate::declare_check! {
+    /// Containers are not started with `no-new-privileges` by default.
+    ///
+    /// ## Rationale
+    /// Without `no-new-privileges`, a process in a container can gain privileges through setuid or
+    /// setgid binaries and file capabilities (`sudo`, `su`, a planted setuid shell). Setting it
+    /// daemon-wide applies the Linux `PR_SET_NO_NEW_PRIVS` flag to every container, so a
+    /// compromised non-root process stays non-root: least privilege by default rather than by the
+    /// diligence of each `docker run`.
+    ///
+    /// ## Evidence
+    /// `GET /info` → `SecurityOptions` contains `name=no-new-privileges` (engines 24.0 and later).
+    /// For older engines: dockerd's `--no-new-privileges` flag, else the `no-new-privileges` key of
+    /// daemon.json, else the default (`false`).
+    ///
+    /// ## Remediation
+    /// Add `"no-new-privileges": true` to daemon.json (or `--no-new-privileges` to dockerd's command
+    /// line) and restart the daemon. Per container: `docker run --security-opt no-new-privileges`,
+    /// or `security_opt: ["no-new-privileges:true"]` in Compose.
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 2.14; NIST SP 800-207 tenet 3 (least privilege); seed "Zero Trust:
+    /// Principle of least privilege"; <https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file>
+    pub(crate) static CHECK = {
+        code: "DMN004",
+        slug: "no-new-privileges-default-off",
+        title: "no-new-privileges not enabled by default",
+        category: Daemon,
+        severity: Medium,
+        target: Engine,
+        references: [
+            Reference::Cis("2.14"),
+            Reference::Nist("tenet 3: least privilege"),
+            Reference::Seed("Zero Trust: Principle of least privilege"),
+            Reference::Url("https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file"),
+        ],
+        evaluate: evaluate,
+    }
+}

@@ -1,0 +1,92 @@
+//! DMN008 daemon-seccomp-unconfined.
+
+use crate::checks::{Reference, with_info};
+use crate::outcome::Finding;
+use crate::snapshot::Snapshot;
+
+use super::{daemon_json_remove, dockerd_flag};
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    with_info(snap, |info, target| {
+        let field = "GET /info SecurityOptions (name=seccomp)";
+        let expected = "profile=default or profile=builtin";
+        if info.os_type == "windows" {
+            return Finding::not_applicable(target, "seccomp is a Linux feature; this is a Windows engine");
+        }
+        match info.seccomp_profile() {
+            Some("unconfined") => {
+                let fix = if dockerd_flag(snap, "seccomp-profile").is_some() {
+                    crate::outcome::Snippet::new(
+                        crate::outcome::SnippetKind::Shell,
+                        "dockerd is started with `--seccomp-profile`: remove the flag",
+                        "sudo systemctl edit docker.service   # ExecStart: drop --seccomp-profile=unconfined\nsudo systemctl restart docker",
+                    )
+                } else {
+                    daemon_json_remove(snap, "seccomp-profile")
+                };
+                Finding::fail(
+                    target,
+                    "Containers run without a seccomp filter by default: every system call reaches the host kernel",
+                )
+                .evidence(field, "profile=unconfined", expected)
+                .fixes([fix])
+            }
+            Some(profile @ ("default" | "builtin")) => {
+                Finding::pass(target, "Containers get Docker's default seccomp profile")
+                    .evidence(field, format!("profile={profile}"), expected)
+            }
+            Some(custom) => Finding::pass(
+                target,
+                format!("Containers get the custom seccomp profile `{custom}` by default: review it against Docker's default"),
+            )
+            .evidence(field, format!("profile={custom}"), expected),
+            None => Finding::warn(
+                target,
+                "The daemon reports no seccomp support: containers run without system-call filtering (kernel without CONFIG_SECCOMP, or dockerd built without seccomp)",
+            )
+            .evidence("GET /info SecurityOptions", info.security_options.join(" "), "name=seccomp,profile=default"),
+        }
+    })
+}
+
+crate::declare_check! {
+    /// Containers run without a seccomp system-call filter by default.
+    ///
+    /// ## Rationale
+    /// Docker's default seccomp profile blocks about 50 system calls that containers do not need
+    /// and that most kernel-exploit container escapes rely on (`keyctl`, `unshare`, `mount`,
+    /// `bpf`, `userfaultfd`…). A daemon-wide `seccomp-profile` of `unconfined` removes that filter
+    /// from every container, so one kernel bug is enough to reach the host. Least privilege applies
+    /// to the kernel interface too.
+    ///
+    /// ## Evidence
+    /// `GET /info` → `SecurityOptions`, entry `name=seccomp,profile=…` (`docker info -f
+    /// '{{.SecurityOptions}}'`): `default` (up to 20.10) or `builtin` (23.0 and later) pass, a file
+    /// path (a custom profile) passes with a note, `unconfined` fails. No `name=seccomp` entry at all
+    /// means the kernel or the daemon lacks seccomp support (warn).
+    ///
+    /// ## Remediation
+    /// Remove the `seccomp-profile` key from daemon.json (or the `--seccomp-profile` flag) and
+    /// restart the daemon. Containers that need extra system calls get a custom profile of their
+    /// own (`--security-opt seccomp=profile.json`), never `unconfined`.
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 2.17 (and 5.21 per container); NIST SP 800-207 tenet 3 (least
+    /// privilege); seed "Zero Trust: Principle of least privilege" (seccomp profiles);
+    /// <https://docs.docker.com/engine/security/seccomp/>
+    pub(crate) static CHECK = {
+        code: "DMN008",
+        slug: "daemon-seccomp-unconfined",
+        title: "Containers unconfined by seccomp by default",
+        category: Daemon,
+        severity: High,
+        target: Engine,
+        references: [
+            Reference::Cis("2.17"),
+            Reference::Nist("tenet 3: least privilege"),
+            Reference::Seed("Zero Trust: Principle of least privilege"),
+            Reference::Url("https://docs.docker.com/engine/security/seccomp/"),
+        ],
+        evaluate: evaluate,
+    }
+}

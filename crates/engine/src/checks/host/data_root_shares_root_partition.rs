@@ -1,0 +1,81 @@
+//! HST009 data-root-shares-root-partition.
+
+use crate::checks::Reference;
+use crate::outcome::{Finding, SnippetKind};
+use crate::snapshot::Snapshot;
+
+use super::in_scope;
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    let target = match in_scope(snap) {
+        Ok(t) => t,
+        Err(na) => return vec![na],
+    };
+    let s = match snap.host.data_root_storage.get() {
+        Ok(s) => s,
+        Err(reason) => return vec![Finding::unknown(target, format!("the storage of Docker's data-root could not be examined: {reason}"))],
+    };
+    let field = format!("/proc/self/mountinfo: mount of {}", s.path);
+    let observed = format!("{} ({} from {})", s.mount_point, s.fstype, s.source);
+    let expected = "a file system of its own, not /";
+    let finding = if s.separate_from_root {
+        Finding::pass(target, format!("Docker's data-root {} is on its own file system ({})", s.path, s.mount_point))
+    } else {
+        Finding::warn(
+            target,
+            format!("Docker's data-root {} shares the root file system: images, logs or a runaway container can fill `/`", s.path),
+        )
+        .fix(
+            SnippetKind::Shell,
+            format!("Move {} to a dedicated partition or logical volume (/dev/NEWPART is a placeholder)", s.path),
+            format!(
+                "sudo systemctl stop docker docker.socket\n\
+                 sudo mkfs.ext4 /dev/NEWPART\n\
+                 sudo mount /dev/NEWPART /mnt && sudo cp -a {root}/. /mnt/ && sudo umount /mnt\n\
+                 echo '/dev/NEWPART {root} ext4 defaults,nodev,nosuid 0 2' | sudo tee -a /etc/fstab\n\
+                 sudo mount {root} && sudo systemctl start docker",
+                root = s.path
+            ),
+        )
+    };
+    vec![finding.evidence(field, observed, expected)]
+}
+
+crate::declare_check! {
+    /// Docker's data-root is on the same file system as `/`.
+    ///
+    /// ## Rationale
+    /// Images, build cache, container logs and volumes grow without bound. On the root file system
+    /// a single noisy container or a large pull can fill `/`, and a full root file system stops
+    /// logging, package updates and sometimes logins: a denial of service of the whole host. A
+    /// separate partition contains the damage and can be mounted `nodev,nosuid`.
+    ///
+    /// ## Evidence
+    /// `GET /info` → `DockerRootDir`, located in `/proc/self/mountinfo`: the mount holding it and
+    /// whether it is the root mount (a bind mount of the root disk is not separate).
+    ///
+    /// ## Remediation
+    /// Create a partition or LVM logical volume, copy the data-root onto it with the daemon stopped,
+    /// and mount it at the data-root through `/etc/fstab` (or point `"data-root"` in daemon.json at
+    /// its mount point).
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 1.1.1; NIST SP 800-207 tenet 5 (security posture of assets); seed
+    /// "Best practices §3 Secure Docker Hosts" and "Container Security Roadmap: Container Isolation"
+    /// (resource exhaustion); <https://docs.docker.com/engine/daemon/#daemon-data-directory>
+    pub(crate) static CHECK = {
+        code: "HST009",
+        slug: "data-root-shares-root-partition",
+        title: "Data-root on the root file system",
+        category: Host,
+        severity: Low,
+        target: Host,
+        references: [
+            Reference::Cis("1.1.1"),
+            Reference::Nist("tenet 5: monitor and maintain the security posture of assets"),
+            Reference::Seed("Best practices §3 Secure Docker Hosts"),
+            Reference::Url("https://docs.docker.com/engine/daemon/#daemon-data-directory"),
+        ],
+        evaluate: evaluate,
+    }
+}

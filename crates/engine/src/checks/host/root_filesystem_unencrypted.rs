@@ -1,0 +1,51 @@
+//! HST002 root-filesystem-unencrypted.
+
+use crate::checks::Reference;
+use crate::outcome::Finding;
+use crate::snapshot::Snapshot;
+
+use super::encryption_finding;
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    vec![encryption_finding(snap, snap.host.root_storage.get(), "the root file system", "/ storage")]
+}
+
+crate::declare_check! {
+    /// The host's root file system is not encrypted at rest.
+    ///
+    /// ## Rationale
+    /// `/` holds `/etc/docker` (TLS keys, daemon.json), users' `~/.docker/config.json` with registry
+    /// credentials, compose files with secrets, and often Docker's data-root too. Unencrypted, all of
+    /// it can be read from a lost or stolen machine or a discarded disk. Zero Trust requires the host
+    /// to use encrypted storage.
+    ///
+    /// ## Evidence
+    /// The mount of `/` in `/proc/self/mountinfo` and its block-device chain in `/sys/class/block`
+    /// (dm-crypt `CRYPT-…` uuids), plus fscrypt, eCryptfs, ZFS native encryption, FileVault or
+    /// BitLocker. No root needed.
+    ///
+    /// ## Remediation
+    /// Enable full-disk encryption: at install time choose "encrypted LVM" (Debian/Ubuntu) or
+    /// "Encrypt my data" (Fedora/RHEL); for an installed system, migrate to a LUKS2 volume from a
+    /// live system after a backup. On macOS enable FileVault, on Windows BitLocker.
+    ///
+    /// ## References
+    /// NIST SP 800-207 tenet 5 (monitor and maintain the security posture of assets); seed "Zero
+    /// Trust: A solid foundation: Host and network" (encrypted storage) and "Zero Trust:
+    /// Encryption"; <https://gitlab.com/cryptsetup/cryptsetup/-/wikis/FrequentlyAskedQuestions>
+    pub(crate) static CHECK = {
+        code: "HST002",
+        slug: "root-filesystem-unencrypted",
+        title: "Root file system not encrypted at rest",
+        category: Host,
+        severity: Medium,
+        target: Host,
+        references: [
+            Reference::Nist("tenet 5: monitor and maintain the security posture of assets"),
+            Reference::Seed("Zero Trust: A solid foundation: Host and network"),
+            Reference::Seed("Zero Trust: Encryption"),
+            Reference::Url("https://gitlab.com/cryptsetup/cryptsetup/-/wikis/FrequentlyAskedQuestions"),
+        ],
+        evaluate: evaluate,
+    }
+}

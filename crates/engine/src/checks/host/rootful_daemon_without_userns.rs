@@ -1,0 +1,91 @@
+//! HST005 rootful-daemon-without-userns.
+
+use serde_json::Value;
+
+use crate::checks::daemon::setting_fix;
+use crate::checks::{Reference, with_info};
+use crate::outcome::{Finding, SnippetKind};
+use crate::snapshot::Snapshot;
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    with_info(snap, |info, target| {
+        let field = "GET /info SecurityOptions";
+        let options = info.security_options.join(" ");
+        let expected = "name=rootless or name=userns";
+        if info.os_type == "windows" {
+            return Finding::not_applicable(target, "user namespaces are a Linux feature; this is a Windows engine");
+        }
+        if info.security_option("rootless").is_some() {
+            return Finding::pass(target, "The daemon runs rootless: root in a container is an unprivileged user on the host")
+                .evidence(field, options, expected);
+        }
+        if info.security_option("userns").is_some() {
+            return Finding::pass(target, "The daemon remaps container root to an unprivileged host user (userns-remap)")
+                .evidence(field, options, expected);
+        }
+        if info.is_docker_desktop() {
+            return Finding::warn(
+                target,
+                "The engine runs as root inside Docker Desktop's VM without user namespaces: enable Enhanced Container Isolation to remap container root",
+            )
+            .evidence(field, options, expected)
+            .evidence("GET /info OperatingSystem", &info.operating_system, "Docker Desktop with Enhanced Container Isolation");
+        }
+        Finding::fail(
+            target,
+            "The daemon runs as root and container root is host root (no rootless mode, no userns-remap)",
+        )
+        .evidence(field, options, expected)
+        .fixes(setting_fix(snap, "userns-remap", "userns-remap", Value::String("default".to_owned())))
+        .fix(
+            SnippetKind::Shell,
+            "Or run Docker rootless (per user, no root daemon at all)",
+            "dockerd-rootless-setuptool.sh install\ndocker context use rootless",
+        )
+    })
+}
+
+crate::declare_check! {
+    /// The daemon runs as root and maps container root to host root.
+    ///
+    /// ## Rationale
+    /// With a rootful daemon and no user-namespace remapping, uid 0 in a container is uid 0 on the
+    /// host: any container escape (a kernel bug, a runc CVE, a careless bind mount) lands as root.
+    /// Rootless mode runs the whole daemon as an ordinary user; `userns-remap` maps container root
+    /// to an unprivileged subordinate uid range. Either turns an escape into an unprivileged
+    /// foothold: least privilege for the runtime itself. On Docker Desktop the engine runs in a VM,
+    /// and Enhanced Container Isolation provides the remapping.
+    ///
+    /// ## Evidence
+    /// `GET /info` → `SecurityOptions` contains `name=rootless` or `name=userns` (`docker info -f
+    /// '{{.SecurityOptions}}'`); `OperatingSystem` for Docker Desktop. Read from the Engine API, so
+    /// it is judged for remote engines too.
+    ///
+    /// ## Remediation
+    /// Add `"userns-remap": "default"` to daemon.json and restart the daemon (images and containers
+    /// live in a new data-root subdirectory afterwards: pull again), or switch to rootless Docker
+    /// (`dockerd-rootless-setuptool.sh install`). On Docker Desktop, enable Enhanced Container
+    /// Isolation (Settings → General, Business subscription).
+    ///
+    /// ## References
+    /// CIS Docker Benchmark 2.9 and 2.1; NIST SP 800-207 tenet 3 (least privilege); seed "Zero
+    /// Trust: Principle of least privilege" (user namespace remapping, ECI) and "Container Security
+    /// Roadmap: Container Isolation"; <https://docs.docker.com/engine/security/userns-remap/>
+    pub(crate) static CHECK = {
+        code: "HST005",
+        slug: "rootful-daemon-without-userns",
+        title: "Rootful daemon without user namespaces",
+        category: Host,
+        severity: Medium,
+        target: Engine,
+        references: [
+            Reference::Cis("2.9"),
+            Reference::Cis("2.1"),
+            Reference::Nist("tenet 3: least privilege"),
+            Reference::Seed("Zero Trust: Principle of least privilege"),
+            Reference::Seed("Roadmap: Container Isolation"),
+            Reference::Url("https://docs.docker.com/engine/security/userns-remap/"),
+        ],
+        evaluate: evaluate,
+    }
+}

@@ -1,0 +1,476 @@
+//! The scenario library: loads `xtask/scenarios.toml` (the one definition of the private
+//! daemons, images, networks and containers) and materialises it on a private dockerd.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail, ensure};
+use serde::Deserialize;
+
+use crate::dockerd::{self, DockerCli, Dockerd};
+use crate::util;
+
+/// The scenario file, compiled in so `cargo xtask` rebuilds whenever it changes.
+pub const SCENARIOS_TOML: &str = include_str!("../scenarios.toml");
+
+/// The whole scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenarios {
+    /// The fake secret planted everywhere a secret can hide.
+    pub planted_secret: String,
+    /// Private daemons.
+    pub daemon: Vec<DaemonSpec>,
+    /// Images, built in order (later ones may build FROM earlier ones).
+    #[serde(default)]
+    pub image: Vec<ImageSpec>,
+    /// User-defined networks.
+    #[serde(default)]
+    pub network: Vec<NetworkSpec>,
+    /// Containers, created in order.
+    #[serde(default)]
+    pub container: Vec<ContainerSpec>,
+}
+
+/// One private daemon.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DaemonSpec {
+    /// Name; also the directory name under the base dir.
+    pub name: String,
+    /// The Linux bridge the xtask creates for this daemon's default `bridge` network.
+    pub bridge: Option<String>,
+    /// The bridge's address (`10.213.1.1/24`).
+    pub bridge_cidr: Option<String>,
+    /// Extra dockerd arguments.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Permission bits for the unix socket once it answers.
+    pub socket_mode: Option<u32>,
+    /// The daemon's `--config-file`.
+    pub config_file: Option<FileSpec>,
+    /// `config.json` of the client directory exported as `DOCKER_CONFIG`.
+    pub client_config: Option<FileSpec>,
+    /// Tags removed after everything is built.
+    #[serde(default)]
+    pub untag: Vec<String>,
+    /// Extra placeholders for this daemon.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+}
+
+/// A file to write: contents (with placeholders) and permission bits.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSpec {
+    /// Permission bits.
+    pub mode: u32,
+    /// Contents, placeholders allowed.
+    pub content: String,
+}
+
+/// One image: exactly one of `import_busybox`, `tag_of`, `dockerfile`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageSpec {
+    /// `name:tag`.
+    pub tag: String,
+    /// Daemons that get it.
+    pub daemons: Vec<String>,
+    /// Import a scratch root filesystem made of busybox-static.
+    #[serde(default)]
+    pub import_busybox: bool,
+    /// The imported image's CMD.
+    #[serde(default)]
+    pub cmd: Vec<String>,
+    /// Another tag of an existing image.
+    pub tag_of: Option<String>,
+    /// A Dockerfile built with the legacy builder (no BuildKit on this engine kind).
+    pub dockerfile: Option<String>,
+    /// Files of the build context.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+}
+
+/// One user-defined network.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// Name.
+    pub name: String,
+    /// Daemons that get it.
+    pub daemons: Vec<String>,
+    /// `docker network create` arguments.
+    #[serde(default)]
+    pub args: Vec<String>,
+}
+
+/// What a container is left as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// `docker create`, never started.
+    Created,
+    /// `docker run -d`.
+    #[default]
+    Running,
+    /// Started, then stopped.
+    Exited,
+}
+
+impl State {
+    fn docker_status(self) -> &'static str {
+        match self {
+            State::Created => "created",
+            State::Running => "running",
+            State::Exited => "exited",
+        }
+    }
+}
+
+/// One container.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerSpec {
+    /// Name (fixed: tests refer to it).
+    pub name: String,
+    /// Daemons that get it.
+    pub daemons: Vec<String>,
+    /// What it is left as.
+    #[serde(default)]
+    pub state: State,
+    /// Image; `zerodock/busybox:1` when absent.
+    pub image: Option<String>,
+    /// `docker create/run` arguments before the image.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Command after the image.
+    #[serde(default)]
+    pub cmd: Vec<String>,
+    /// A directory under the daemon dir made a shared mount first.
+    pub shared_dir: Option<String>,
+}
+
+/// The image containers use when they name none.
+pub const DEFAULT_IMAGE: &str = "zerodock/busybox:1";
+
+/// A daemon brought up with its scenarios; the env lines tell clients how to reach it.
+pub struct Running {
+    /// The daemon.
+    pub daemon: Dockerd,
+    /// `DOCKER_HOST` value.
+    pub host: String,
+    /// `DOCKER_CONFIG` directory, when the daemon defines a client configuration.
+    pub docker_config: Option<PathBuf>,
+}
+
+impl Running {
+    /// `DOCKER_HOST=… DOCKER_CONFIG=…`, ready for `env $(…)`.
+    pub fn env_line(&self) -> String {
+        match &self.docker_config {
+            Some(dir) => format!("DOCKER_HOST={} DOCKER_CONFIG={}", self.host, dir.display()),
+            None => format!("DOCKER_HOST={}", self.host),
+        }
+    }
+}
+
+impl Scenarios {
+    /// Parses and validates the compiled-in scenario file, and registers its secrets for
+    /// redaction.
+    pub fn load() -> Result<Scenarios> {
+        let sc: Scenarios = toml::from_str(SCENARIOS_TOML).context("xtask/scenarios.toml is invalid")?;
+        sc.validate()?;
+        util::register_secrets(sc.secrets());
+        Ok(sc)
+    }
+
+    /// Every form of the planted secret that must appear nowhere in an output.
+    pub fn secrets(&self) -> Vec<String> {
+        vec![self.planted_secret.clone(), self.registry_auth()]
+    }
+
+    fn registry_auth(&self) -> String {
+        util::base64(format!("ci:{}", self.planted_secret).as_bytes())
+    }
+
+    fn validate(&self) -> Result<()> {
+        ensure!(self.planted_secret.len() >= 16, "planted_secret is too short to grep for reliably");
+        let daemons: BTreeSet<&str> = self.daemon.iter().map(|d| d.name.as_str()).collect();
+        ensure!(daemons.len() == self.daemon.len(), "duplicate daemon names");
+        for d in &self.daemon {
+            ensure!(
+                d.bridge.is_some() == d.bridge_cidr.is_some(),
+                "daemon {}: bridge needs bridge_cidr",
+                d.name
+            );
+            if let Some(b) = &d.bridge {
+                ensure!(b.len() <= 15, "daemon {}: bridge name `{b}` longer than IFNAMSIZ", d.name);
+            }
+        }
+        let mut seen = BTreeSet::new();
+        let all_daemons = self
+            .image
+            .iter()
+            .map(|i| (format!("image {}", i.tag), &i.daemons))
+            .chain(self.network.iter().map(|n| (format!("network {}", n.name), &n.daemons)))
+            .chain(self.container.iter().map(|c| (format!("container {}", c.name), &c.daemons)));
+        for (what, on) in all_daemons {
+            ensure!(seen.insert(what.clone()), "{what} is defined twice");
+            for d in on {
+                ensure!(daemons.contains(d.as_str()), "{what}: unknown daemon `{d}`");
+            }
+        }
+        for i in &self.image {
+            let kinds = usize::from(i.import_busybox)
+                + usize::from(i.tag_of.is_some())
+                + usize::from(i.dockerfile.is_some());
+            ensure!(kinds == 1, "image {}: exactly one of import_busybox, tag_of, dockerfile", i.tag);
+        }
+        Ok(())
+    }
+
+    /// The names of all daemons.
+    pub fn daemon_names(&self) -> Vec<&str> {
+        self.daemon.iter().map(|d| d.name.as_str()).collect()
+    }
+
+    /// One daemon's definition.
+    pub fn daemon(&self, name: &str) -> Result<&DaemonSpec> {
+        self.daemon.iter().find(|d| d.name == name).with_context(|| {
+            format!("no daemon `{name}` in xtask/scenarios.toml (known: {})", self.daemon_names().join(", "))
+        })
+    }
+
+    /// The directory of a daemon.
+    pub fn dir_of(name: &str) -> PathBuf {
+        dockerd::base_dir().join(name)
+    }
+
+    fn subst(&self, spec: &DaemonSpec, text: &str) -> String {
+        let dir = Self::dir_of(&spec.name);
+        let mut out = text
+            .replace("{dir}", &dir.display().to_string())
+            .replace("{socket}", &Dockerd::socket_of(&dir).display().to_string())
+            .replace("{secret}", &self.planted_secret)
+            .replace("{registry_auth}", &self.registry_auth());
+        for (key, value) in &spec.vars {
+            out = out.replace(&format!("{{{key}}}"), value);
+        }
+        out
+    }
+
+    /// Starts a daemon as defined (a fresh one: a previous one in the same directory is stopped
+    /// and wiped) and writes its client configuration.
+    pub fn start(&self, name: &str, detach: bool) -> Result<Running> {
+        let spec = self.daemon(name)?;
+        let dir = Self::dir_of(name);
+        let cfg = dockerd::Config {
+            name: name.to_owned(),
+            dir: dir.clone(),
+            bridge: spec.bridge.clone().zip(spec.bridge_cidr.clone()),
+            args: spec.args.iter().map(|a| self.subst(spec, a)).collect(),
+            config_file: spec.config_file.as_ref().map(|f| (self.subst(spec, &f.content), f.mode)),
+            socket_mode: spec.socket_mode,
+            detach,
+        };
+        let daemon = Dockerd::start(&cfg)?;
+        let docker_config = match &spec.client_config {
+            Some(file) => {
+                let client = dir.join("client");
+                std::fs::create_dir_all(&client)?;
+                util::chmod(&client, 0o700)?;
+                util::write_with_mode(
+                    &client.join("config.json"),
+                    self.subst(spec, &file.content).as_bytes(),
+                    file.mode,
+                )?;
+                Some(client)
+            }
+            None => None,
+        };
+        Ok(Running { host: daemon.host(), daemon, docker_config })
+    }
+
+    /// Builds the daemon's images, networks and containers, then checks every container is in
+    /// the state the file asks for.
+    pub fn populate(&self, running: &Running) -> Result<()> {
+        let name = running.daemon.name().to_owned();
+        let spec = self.daemon(&name)?;
+        let cli = running.daemon.cli()?;
+        let dir = running.daemon.dir().to_path_buf();
+        let on = |daemons: &[String]| daemons.contains(&name);
+
+        for image in self.image.iter().filter(|i| on(&i.daemons)) {
+            self.build_image(&cli, spec, &dir, image).with_context(|| format!("image {}", image.tag))?;
+        }
+        for net in self.network.iter().filter(|n| on(&n.daemons)) {
+            let mut cmd = cli.cmd(["network", "create"]);
+            cmd.args(net.args.iter().map(|a| self.subst(spec, a))).arg(&net.name);
+            util::run(&mut cmd).with_context(|| format!("network {}", net.name))?;
+        }
+        let wanted: Vec<&ContainerSpec> = self.container.iter().filter(|c| on(&c.daemons)).collect();
+        for c in &wanted {
+            self.create_container(&cli, spec, &dir, c).with_context(|| format!("container {}", c.name))?;
+        }
+        for tag in &spec.untag {
+            cli.run(["rmi", tag.as_str()]).with_context(|| format!("untag {tag}"))?;
+        }
+        for c in &wanted {
+            let status = cli.run(["inspect", "--format", "{{.State.Status}}", c.name.as_str()])?;
+            if status != c.state.docker_status() {
+                let logs = cli.cmd(["logs", "--tail", "10", c.name.as_str()]).output().ok();
+                let logs =
+                    logs.map(|o| util::redact(&String::from_utf8_lossy(&o.stderr))).unwrap_or_default();
+                bail!("container {} is `{status}`, expected `{}`\n{logs}", c.name, c.state.docker_status());
+            }
+        }
+        Ok(())
+    }
+
+    fn build_image(&self, cli: &DockerCli, spec: &DaemonSpec, dir: &Path, image: &ImageSpec) -> Result<()> {
+        if let Some(source) = &image.tag_of {
+            cli.run(["tag", source.as_str(), image.tag.as_str()])?;
+            return Ok(());
+        }
+        let ctx = dir.join("build").join(image.tag.replace(['/', ':'], "_"));
+        std::fs::create_dir_all(&ctx)?;
+        if image.import_busybox {
+            let rootfs = busybox_rootfs(&ctx)?;
+            let tar = Command::new("tar")
+                .arg("-C")
+                .arg(&rootfs)
+                .args(["-c", "."])
+                .stdout(Stdio::piped())
+                .spawn()
+                .context("cannot run tar")?;
+            let stdout = tar.stdout.context("no tar output")?;
+            let change = format!("CMD {}", serde_json::to_string(&image.cmd)?);
+            let mut import = cli.cmd(["import", "-c", change.as_str(), "-", image.tag.as_str()]);
+            import.stdin(stdout);
+            let out = import.output().context("cannot run docker import")?;
+            ensure!(
+                out.status.success(),
+                "docker import failed: {}",
+                util::redact(&String::from_utf8_lossy(&out.stderr))
+            );
+            return Ok(());
+        }
+        let dockerfile = image.dockerfile.as_deref().unwrap_or_default();
+        std::fs::write(ctx.join("Dockerfile"), self.subst(spec, dockerfile))?;
+        for (file, contents) in &image.files {
+            ensure!(
+                !file.contains('/') && !file.starts_with('.'),
+                "context file `{file}` must be a plain name"
+            );
+            std::fs::write(ctx.join(file), self.subst(spec, contents))?;
+        }
+        let mut build = cli.cmd(["build", "-q", "-t", image.tag.as_str()]);
+        build.arg(&ctx).env("DOCKER_BUILDKIT", "0");
+        util::run(&mut build)?;
+        Ok(())
+    }
+
+    fn create_container(
+        &self,
+        cli: &DockerCli,
+        spec: &DaemonSpec,
+        dir: &Path,
+        c: &ContainerSpec,
+    ) -> Result<()> {
+        if let Some(shared) = &c.shared_dir {
+            ensure!(!shared.contains(".."), "shared_dir must stay inside the daemon dir");
+            make_shared_mount(&dir.join(shared))?;
+        }
+        let mut cmd = cli.cmd(match c.state {
+            State::Created => vec!["create"],
+            State::Running | State::Exited => vec!["run", "-d"],
+        });
+        cmd.arg("--name").arg(&c.name);
+        cmd.args(c.args.iter().map(|a| self.subst(spec, a)));
+        cmd.arg(c.image.as_deref().unwrap_or(DEFAULT_IMAGE));
+        cmd.args(c.cmd.iter().map(|a| self.subst(spec, a)));
+        util::run(&mut cmd)?;
+        if c.state == State::Exited {
+            cli.run(["stop", "--time", "0", c.name.as_str()])?;
+        }
+        Ok(())
+    }
+
+    /// Stops the daemon `name` if one runs (also one a previous `scenario up` detached) and
+    /// removes its directory and bridge.
+    pub fn down(&self, name: &str) -> Result<()> {
+        let spec = self.daemon(name)?;
+        let dir = Self::dir_of(name);
+        dockerd::stop_dir(&dir, spec.bridge.as_deref())?;
+        dockerd::remove_dir(&dir)
+    }
+}
+
+/// A scratch root filesystem: busybox-static and the applets the scenarios use.
+fn busybox_rootfs(ctx: &Path) -> Result<PathBuf> {
+    let busybox = util::find_binary("busybox", &["/bin/busybox", "/usr/bin/busybox"])
+        .context("busybox not found (run `cargo xtask deps`)")?;
+    let rootfs = ctx.join("rootfs");
+    let bin = rootfs.join("bin");
+    std::fs::create_dir_all(&bin)?;
+    for d in ["tmp", "etc", "opt"] {
+        std::fs::create_dir_all(rootfs.join(d))?;
+    }
+    std::fs::copy(&busybox, bin.join("busybox")).context("cannot copy busybox")?;
+    for applet in ["sh", "sleep", "true", "ls", "cat", "id", "env", "nc", "wget"] {
+        std::os::unix::fs::symlink("busybox", bin.join(applet))?;
+    }
+    Ok(rootfs)
+}
+
+/// Bind-mounts `path` onto itself and marks it shared: `bind-propagation=rshared` needs a source
+/// on a shared mount, and `/` is private here (we must not change the host's own propagation).
+fn make_shared_mount(path: &Path) -> Result<()> {
+    std::fs::create_dir_all(path)?;
+    util::run(Command::new("mount").arg("--bind").arg(path).arg(path))?;
+    util::run(Command::new("mount").arg("--make-shared").arg(path))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenario_file_is_valid() {
+        let sc = Scenarios::load().expect("scenarios.toml parses and validates");
+        assert!(sc.daemon_names().contains(&"default"));
+        assert!(sc.daemon_names().contains(&"hardened"));
+        assert!(sc.container.iter().any(|c| c.name == "zd-hardened" && c.daemons.len() == 2));
+    }
+
+    #[test]
+    fn placeholders_are_all_resolved() {
+        let sc = Scenarios::load().expect("valid");
+        for spec in &sc.daemon {
+            let texts = sc
+                .container
+                .iter()
+                .filter(|c| c.daemons.contains(&spec.name))
+                .flat_map(|c| c.args.iter().cloned())
+                .chain(spec.args.iter().cloned())
+                .chain(spec.config_file.iter().map(|f| f.content.clone()))
+                .chain(spec.client_config.iter().map(|f| f.content.clone()));
+            for text in texts {
+                let out = sc.subst(spec, &text);
+                assert!(
+                    !out.contains("{dir}") && !out.contains("{secret}") && !out.contains("_port}"),
+                    "{out}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn client_auth_decodes_to_planted_secret() {
+        let sc = Scenarios::load().expect("valid");
+        assert_eq!(sc.registry_auth(), util::base64(format!("ci:{}", sc.planted_secret).as_bytes()));
+        assert!(!sc.registry_auth().contains(&sc.planted_secret));
+    }
+}

@@ -1,0 +1,115 @@
+//! `cargo xtask test`: THE test command. System deps → rustfmt check → clippy (`-D warnings`,
+//! whole workspace, all targets) → a Docker engine for the live tests (the reachable one, else a
+//! private dockerd when root) → `cargo test --workspace` → the private daemon stopped, also when
+//! a step fails.
+//!
+//! Tests find the engine in `ZERODOCK_TEST_DOCKER_HOST` (and `DOCKER_HOST`); a missing engine is
+//! a failure, never a skip (under `CI=true`, `ZERODOCK_TEST_REQUIRE_ENGINE=1` is exported too).
+
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+
+use crate::dockerd::DockerCli;
+use crate::scenario::{Running, Scenarios};
+use crate::util::{self, Phases};
+
+/// Options of `cargo xtask test`.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Always start a private dockerd, even when an engine is reachable.
+    pub private: bool,
+    /// Skip rustfmt and clippy (quick local iterations; CI never sets it).
+    pub skip_lint: bool,
+    /// Extra arguments for `cargo test` (after `--`).
+    pub cargo_test_args: Vec<String>,
+}
+
+/// The engine the environment already points at, if it answers: `DOCKER_HOST`, else the
+/// standard socket.
+fn reachable_engine() -> Option<String> {
+    let candidates: Vec<String> =
+        match std::env::var("ZERODOCK_TEST_DOCKER_HOST").or_else(|_| std::env::var("DOCKER_HOST")) {
+            Ok(host) if !host.is_empty() => vec![host],
+            _ => vec!["unix:///var/run/docker.sock".to_owned()],
+        };
+    candidates
+        .into_iter()
+        .find(|host| DockerCli::new(host, None).is_ok_and(|cli| cli.ping(Duration::from_secs(5))))
+}
+
+/// Runs the pipeline.
+pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
+    let root = util::workspace_root();
+    let ci = util::is_ci();
+    phases.run("deps", || match crate::deps::ensure() {
+        Ok(()) => Ok(()),
+        // A developer without root may still lint and unit-test; CI must have everything.
+        Err(e) if !ci && !util::is_root() => {
+            eprintln!("warning: {e:#}\n    continuing: lint and tests may still run against a reachable engine");
+            Ok(())
+        }
+        Err(e) => Err(e),
+    })?;
+    if !opts.skip_lint {
+        phases.run("cargo fmt --check", || {
+            util::run_visible(util::cargo().current_dir(&root).args(["fmt", "--all", "--", "--check"]))
+        })?;
+        phases.run("cargo clippy -D warnings", || {
+            util::run_visible(util::cargo().current_dir(&root).args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        })?;
+    }
+
+    // Declared before the test run so it is dropped (daemon stopped) after it, success or not.
+    let mut private: Option<Running> = None;
+    let host = phases.run("docker engine", || {
+        if !opts.private
+            && let Some(host) = reachable_engine()
+        {
+            eprintln!("    using the reachable engine at {host}");
+            return Ok(Some(host));
+        }
+        if !util::is_root() {
+            // The live tests never skip: fail here, with the remedy, rather than in every test.
+            bail!(
+                "no Docker engine is reachable (DOCKER_HOST / /var/run/docker.sock) and we are not root, \
+                 so no private dockerd can be started: run as root, or point ZERODOCK_TEST_DOCKER_HOST at an engine"
+            );
+        }
+        let sc = Scenarios::load()?;
+        let running = sc.start("test", false)?;
+        let host = running.host.clone();
+        let populated = sc.populate(&running);
+        private = Some(running);
+        populated?;
+        eprintln!("    started a private dockerd at {host}");
+        Ok(Some(host))
+    })?;
+
+    let result = phases.run("cargo test --workspace", || {
+        let mut cmd = util::cargo();
+        cmd.current_dir(&root).args(["test", "--workspace"]).args(&opts.cargo_test_args);
+        cmd.env("ZERODOCK_SCENARIOS", root.join("xtask/scenarios.toml"));
+        if let Some(host) = &host {
+            cmd.env("DOCKER_HOST", host).env("ZERODOCK_TEST_DOCKER_HOST", host);
+        } else {
+            cmd.env_remove("ZERODOCK_TEST_DOCKER_HOST");
+        }
+        if ci {
+            cmd.env("ZERODOCK_TEST_REQUIRE_ENGINE", "1");
+        }
+        util::run_visible(&mut cmd)
+    });
+    if let Some(running) = private.take() {
+        phases.run("stop private dockerd", || running.daemon.stop())?;
+    }
+    result
+}
