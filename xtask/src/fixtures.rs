@@ -1,10 +1,14 @@
 //! `cargo xtask capture-fixtures`: snapshots of real private daemons, written to
 //! `crates/engine/tests/fixtures/<daemon>.json` for the checks' unit tests.
 //!
+//! The CLI is built once (`cargo build -p zerodock`, the same binary `cargo run` would use) and a
+//! copy runs `collect` for every daemon, so the fixtures agree even while the tree changes.
+//!
 //! The daemons run one after another, never side by side: the snapshot's host facts include
 //! "the dockerd process", and a second private daemon on the machine would make that ambiguous.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
@@ -14,27 +18,46 @@ use crate::util::{self, Phases};
 /// The daemons captured by default, in order.
 pub const FIXTURE_DAEMONS: &[&str] = &["default", "hardened"];
 
-/// Builds the CLI and fails early, with a clear message, when it has no `collect` yet.
-pub fn build_collector() -> Result<()> {
+/// Builds the CLI once and returns a private copy of the binary, so both fixtures come from the
+/// same build even if the tree changes while daemons start. Fails early, with a clear message,
+/// when the CLI has no `collect` yet.
+pub fn build_collector() -> Result<PathBuf> {
     let root = util::workspace_root();
-    util::run_visible(util::cargo().current_dir(&root).args(["build", "-q", "-p", "zerodock"]))?;
-    let help = util::cargo()
-        .current_dir(&root)
-        .args(["run", "-q", "-p", "zerodock", "--", "collect", "--help"])
-        .output()?;
+    let mut build = util::cargo();
+    build.current_dir(&root).args([
+        "build",
+        "-q",
+        "-p",
+        "zerodock",
+        "--bin",
+        "zerodock",
+        "--message-format=json",
+    ]);
+    build.stderr(std::process::Stdio::inherit());
+    let out = util::run(&mut build)?;
+    let binary = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "zerodock")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .context("cargo build reported no zerodock executable")?;
+    let base = crate::dockerd::base_dir();
+    std::fs::create_dir_all(&base)?;
+    let copy = base.join("zerodock-collector");
+    std::fs::copy(&binary, &copy).with_context(|| format!("cannot copy {}", binary.display()))?;
+    let help = Command::new(&copy).args(["collect", "--help"]).output()?;
     if !help.status.success() {
         bail!("the zerodock CLI has no working `collect` subcommand yet (`zerodock collect --help` failed)");
     }
-    Ok(())
+    Ok(copy)
 }
 
-/// Runs `zerodock collect` against a running scenario daemon into `out`, then checks the planted
-/// secret appears neither in the file nor in what the CLI printed.
-pub fn collect(sc: &Scenarios, running: &Running, out: &Path) -> Result<()> {
-    let root = util::workspace_root();
-    let mut cmd = util::cargo();
-    cmd.current_dir(&root)
-        .args(["run", "-q", "-p", "zerodock", "--", "collect", "--output"])
+/// Runs `zerodock collect --output OUT` against a running scenario daemon, then checks the
+/// planted secret appears neither in the file nor in what the CLI printed.
+pub fn collect(sc: &Scenarios, collector: &Path, running: &Running, out: &Path) -> Result<()> {
+    let mut cmd = Command::new(collector);
+    cmd.current_dir(util::workspace_root())
+        .args(["collect", "--output"])
         .arg(out)
         .env("DOCKER_HOST", &running.host)
         .env_remove("DOCKER_CONTEXT")
@@ -68,14 +91,14 @@ pub fn capture(phases: &mut Phases, daemons: &[String]) -> Result<()> {
     if !util::is_root() {
         bail!("capture-fixtures starts private dockerds: run it as root");
     }
-    phases.run("build zerodock", build_collector)?;
+    let collector = phases.run("build zerodock", build_collector)?;
     let fixtures = util::workspace_root().join("crates/engine/tests/fixtures");
     std::fs::create_dir_all(&fixtures)?;
     for name in daemons {
         let running = phases.run(&format!("{name}: start dockerd"), || sc.start(name, false))?;
         phases.run(&format!("{name}: images, networks, containers"), || sc.populate(&running))?;
         let staged = running.daemon.dir().join("snapshot.json");
-        phases.run(&format!("{name}: zerodock collect"), || collect(&sc, &running, &staged))?;
+        phases.run(&format!("{name}: zerodock collect"), || collect(&sc, &collector, &running, &staged))?;
         // Only a checked snapshot reaches the repository.
         let target = fixtures.join(format!("{name}.json"));
         std::fs::copy(&staged, &target).with_context(|| format!("cannot write {}", target.display()))?;

@@ -46,7 +46,9 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         Ok(()) => Ok(()),
         // A developer without root may still lint and unit-test; CI must have everything.
         Err(e) if !ci && !util::is_root() => {
-            eprintln!("warning: {e:#}\n    continuing: lint and tests may still run against a reachable engine");
+            eprintln!(
+                "warning: {e:#}\n    continuing: lint and tests may still run against a reachable engine"
+            );
             Ok(())
         }
         Err(e) => Err(e),

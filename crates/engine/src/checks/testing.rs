@@ -58,4 +58,23 @@ pub(crate) fn cases() -> Vec<(&'static str, Snapshot)> {
 
 /// Named variants: a captured fixture plus one mutation standing for a fact this machine cannot
 /// produce for real. Each says what it stands for.
-pub(crate) static VARIANTS: &[(&str, &str, fn(&mut Snapshot))] = &[];
+pub(crate) static VARIANTS: &[(&str, &str, fn(&mut Snapshot))] = &[
+    // The engine runs on an AppArmor host (Debian, Ubuntu, SUSE); the capturing machine has none.
+    ("apparmor-engine", "default", apparmor_engine),
+];
+
+/// `/info` lists `name=apparmor`, and each container carries the `AppArmorProfile` dockerd
+/// records there: `unconfined` for privileged ones or an explicit opt-out, else `docker-default`.
+fn apparmor_engine(snap: &mut Snapshot) {
+    let Some(engine) = snap.engine.ok_mut() else { return };
+    if let Some(info) = engine.info.ok_mut() {
+        info.security_options.push("name=apparmor".to_owned());
+    }
+    for c in engine.containers.ok_mut().into_iter().flatten() {
+        c.apparmor_profile = match c.security_opt("apparmor") {
+            Some(profile) => profile.to_owned(),
+            None if c.privileged => "unconfined".to_owned(),
+            None => "docker-default".to_owned(),
+        };
+    }
+}

@@ -54,10 +54,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             Err(reason) => Finding::unknown(target, reason.clone()),
             Ok(false) => Finding::not_applicable(
                 target,
-                format!(
-                    "The engine does not use AppArmor (no `name=apparmor` in SecurityOptions), so `{}` has no AppArmor profile to lose",
-                    c.name
-                ),
+                "The engine does not confine containers with AppArmor (no `name=apparmor` in its SecurityOptions)",
             ),
             Ok(true) if c.privileged => Finding::fail(
                 target,
@@ -137,5 +134,42 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/security/apparmor/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::container::container_mut;
+    use crate::checks::testing::{VARIANTS, variant};
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn explicit_opt_out_fails_even_without_apparmor() {
+        // The capturing machine has no AppArmor: only the explicit opt-out is a finding.
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zd-apparmor-unconfined"), Status::Fail);
+        assert_eq!(status_of(&f, "zd-hardened"), Status::NotApplicable);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::NotApplicable);
+    }
+
+    #[test]
+    fn on_an_apparmor_engine() {
+        // The registered variant `apparmor-engine`: `/info` lists `name=apparmor` and containers
+        // carry the profiles dockerd records on such a host.
+        let (_, base, mutate) =
+            VARIANTS.iter().find(|v| v.0 == "apparmor-engine").expect("variant registered");
+        let f = findings(&CHECK, &variant(base, mutate));
+        assert_eq!(status_of(&f, "zd-defaults"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-privileged"), Status::Fail);
+        assert_eq!(status_of(&f, "zd-apparmor-unconfined"), Status::Fail);
+        // Variant of it: a container whose profile is `unconfined` without asking (as recorded).
+        let snap = variant(base, |s| {
+            mutate(s);
+            container_mut(s, "zd-defaults").apparmor_profile = "unconfined".to_owned();
+        });
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zd-defaults"), Status::Fail);
     }
 }

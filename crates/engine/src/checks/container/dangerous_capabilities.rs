@@ -139,3 +139,34 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::container::container_mut;
+    use crate::checks::testing::{find, variant};
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn added_dangerous_caps_and_privileged_fail() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zd-caps"), Status::Fail);
+        assert!(find(&f, "zd-caps").message.contains("SYS_ADMIN"));
+        assert_eq!(status_of(&f, "zd-privileged"), Status::Fail);
+        assert_eq!(status_of(&f, "zd-defaults"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+
+    #[test]
+    fn other_extra_caps_warn_and_default_caps_pass() {
+        // Variant: zd-defaults given `--cap-add SYS_NICE` (not in the default set, not an escape).
+        let snap =
+            variant("default", |s| container_mut(s, "zd-defaults").cap_add = vec!["SYS_NICE".to_owned()]);
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zd-defaults"), Status::Warn);
+        // Variant: zd-defaults given `--cap-add CHOWN` (already a default: a no-op).
+        let snap = variant("default", |s| container_mut(s, "zd-defaults").cap_add = vec!["CHOWN".to_owned()]);
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zd-defaults"), Status::Pass);
+    }
+}

@@ -162,3 +162,30 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn socket_mount_fails() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zd-docker-sock"), Status::Fail);
+        assert_eq!(status_of(&f, "zd-shared-propagation"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-host-root"), Status::Pass); // `/` is CTR004's
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+
+    #[test]
+    fn socket_paths() {
+        use super::is_socket_path;
+        assert!(is_socket_path("/var/run/docker.sock"));
+        assert!(is_socket_path("/run/user/1000/docker.sock"));
+        assert!(is_socket_path("/run/containerd/containerd.sock"));
+        assert!(!is_socket_path("/var/run/docker"));
+        assert!(!is_socket_path("/data/sock"));
+    }
+}

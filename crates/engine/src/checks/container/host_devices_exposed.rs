@@ -140,3 +140,36 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::container::container_mut;
+    use crate::checks::testing::variant;
+    use crate::checks::testing::{findings, fixture, status_of};
+    use crate::snapshot::Device;
+
+    #[test]
+    fn devices() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zd-device"), Status::Warn);
+        assert_eq!(status_of(&f, "zd-privileged"), Status::Fail);
+        assert_eq!(status_of(&f, "zd-defaults"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+
+    #[test]
+    fn writable_raw_disk_fails() {
+        // Variant: zd-device given the host's first disk (`--device /dev/sda`, default `rwm`).
+        let snap = variant("default", |s| {
+            container_mut(s, "zd-device").devices = vec![Device {
+                path_on_host: "/dev/sda".to_owned(),
+                path_in_container: "/dev/sda".to_owned(),
+                permissions: "rwm".to_owned(),
+            }];
+        });
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zd-device"), Status::Fail);
+    }
+}

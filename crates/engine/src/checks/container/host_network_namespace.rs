@@ -1,9 +1,10 @@
 //! CTR005 host-network-namespace.
 
-use crate::checks::{Reference, container_fixes, container_target, each_container};
+use crate::checks::{Reference, container_target, each_container};
+use crate::outcome::SnippetKind;
 use crate::{Finding, Snapshot};
 
-use super::{is_host_mode, state_note};
+use super::{is_host_mode, recreate_without, state_note};
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     each_container(snap, |c| {
@@ -11,14 +12,13 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         if is_host_mode(&c.network_mode) {
             Finding::fail(target, format!("Container `{}` uses the host's network namespace{}", c.name, state_note(c)))
                 .evidence("HostConfig.NetworkMode", "host", "a bridge or user-defined network")
-                .fixes(container_fixes(
+                .fixes(recreate_without(
                     c,
-                    &format!("--network {}-net -p 127.0.0.1:<host-port>:<container-port>", c.name),
-                    &format!(
-                        "# remove `network_mode: host`\nnetworks: [\"{}-net\"]\nports:\n  - \"127.0.0.1:<host-port>:<container-port>\"",
-                        c.compose_service().unwrap_or(&c.name)
-                    ),
+                    "--network host",
+                    "--network app-net -p 127.0.0.1:<host-port>:<container-port>",
+                    "# remove `network_mode: host`\nnetworks: [\"app-net\"]  # a user-defined network\nports:\n  - \"127.0.0.1:<host-port>:<container-port>\"",
                 ))
+                .fix(SnippetKind::Shell, "Create the user-defined network first", "docker network create app-net")
         } else {
             let mode = if c.network_mode.is_empty() { "default" } else { c.network_mode.as_str() };
             Finding::pass(target, format!("Container `{}` has its own network namespace", c.name)).evidence(
@@ -64,5 +64,21 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/network/drivers/host/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn host_network_fails() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zd-host-net"), Status::Fail);
+        assert_eq!(status_of(&f, "zd-defaults"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
     }
 }

@@ -13,7 +13,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             let why = match remap {
                 Some(true) => "opts out of the daemon's userns-remap",
                 Some(false) => {
-                    "asks for the host user namespace (no effect until userns-remap is enabled, then an opt-out)"
+                    "opts out of user-namespace remapping (no effect until the daemon enables userns-remap)"
                 }
                 None => "asks for the host user namespace",
             };
@@ -74,5 +74,21 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/security/userns-remap/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn userns_host_fails() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zd-userns-host"), Status::Fail);
+        assert_eq!(status_of(&f, "zd-defaults"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
     }
 }

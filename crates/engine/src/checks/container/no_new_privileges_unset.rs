@@ -82,7 +82,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             }
             Ok((false, field, observed)) => Finding::fail(
                 target,
-                format!("Container `{}` can gain privileges through setuid binaries (no-new-privileges unset){note}", c.name),
+                format!("Container `{}` may gain privileges through setuid binaries: no-new-privileges is unset{note}", c.name),
             )
             .evidence("HostConfig.SecurityOpt", "no no-new-privileges option", "no-new-privileges")
             .evidence(field.clone(), observed, "true")
@@ -131,5 +131,35 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/reference/cli/docker/container/run/#security-opt"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::container::container_mut;
+    use crate::checks::testing::variant;
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn unset_fails_explicit_passes() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zd-defaults"), Status::Fail);
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+
+    #[test]
+    fn daemon_default_covers_containers_without_the_option() {
+        // Variant: zd-hardened on the hardened daemon without its own `--security-opt
+        // no-new-privileges`: the daemon's `"no-new-privileges": true` still applies.
+        let snap = variant("hardened", |s| container_mut(s, "zd-hardened").security_opt.clear());
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zd-hardened"), Status::Pass);
+        // Variant: an explicit `no-new-privileges=false` overrides that default.
+        let snap = variant("hardened", |s| {
+            container_mut(s, "zd-hardened").security_opt = vec!["no-new-privileges=false".to_owned()];
+        });
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zd-hardened"), Status::Fail);
     }
 }

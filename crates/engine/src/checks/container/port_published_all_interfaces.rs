@@ -166,3 +166,22 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::testing::find;
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn all_interfaces_fail_loopback_passes() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zd-ports-all"), Status::Fail);
+        assert!(find(&f, "zd-ports-all").remediation.iter().any(|s| s.code.contains("-p 127.0.0.1::80")));
+        assert_eq!(status_of(&f, "zd-defaults"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-host-net"), Status::NotApplicable);
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+}

@@ -107,3 +107,20 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn unconfined_and_privileged_fail() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zd-seccomp-unconfined"), Status::Fail);
+        assert_eq!(status_of(&f, "zd-privileged"), Status::Fail);
+        assert_eq!(status_of(&f, "zd-defaults"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+}

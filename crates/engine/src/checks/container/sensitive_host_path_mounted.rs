@@ -162,3 +162,31 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn host_system_dirs() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zd-host-root"), Status::Fail);
+        assert_eq!(status_of(&f, "zd-etc-ro"), Status::Warn);
+        assert_eq!(status_of(&f, "zd-shared-propagation"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+
+    #[test]
+    fn matching() {
+        use super::sensitive;
+        assert_eq!(sensitive("/", None).as_deref(), Some("/"));
+        assert_eq!(sensitive("/etc/", None).as_deref(), Some("/etc"));
+        assert_eq!(sensitive("/etc/nginx", None).as_deref(), Some("/etc"));
+        assert_eq!(sensitive("/etcetera", None), None);
+        assert_eq!(sensitive("/srv/data", None), None);
+        assert_eq!(sensitive("/srv/docker/x", Some("/srv/docker")).as_deref(), Some("/srv/docker"));
+    }
+}

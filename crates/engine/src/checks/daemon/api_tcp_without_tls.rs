@@ -47,7 +47,8 @@ fn configured(snap: &Snapshot) -> Option<Configured> {
             tcp.push((host, "dockerd -H".to_owned()));
         }
     }
-    let mut tlsverify = dockerd_flag(snap, "tlsverify").filter(|v| v != "false").map(|_| "dockerd --tlsverify".to_owned());
+    let mut tlsverify =
+        dockerd_flag(snap, "tlsverify").filter(|v| v != "false").map(|_| "dockerd --tlsverify".to_owned());
     if let Some(dj) = daemon_json {
         if let Some(Value::Array(hosts)) = dj.settings.get("hosts") {
             for host in hosts.iter().filter_map(Value::as_str) {
@@ -64,9 +65,12 @@ fn configured(snap: &Snapshot) -> Option<Configured> {
 
 fn fixes(snap: &Snapshot, listeners: &[String]) -> Vec<Snippet> {
     let listed = if listeners.is_empty() { "tcp://…".to_owned() } else { listeners.join(" ") };
-    let from_flags = snap.host.dockerd.ok().and_then(Option::as_ref).is_some_and(|d| {
-        d.flag_values(&["-H", "--host"]).iter().any(|h| h.starts_with("tcp://"))
-    });
+    let from_flags = snap
+        .host
+        .dockerd
+        .ok()
+        .and_then(Option::as_ref)
+        .is_some_and(|d| d.flag_values(&["-H", "--host"]).iter().any(|h| h.starts_with("tcp://")));
     let remove = if from_flags {
         format!(
             "# remove the TCP listener ({listed}) from dockerd's command line\n\
@@ -108,13 +112,16 @@ fn fixes(snap: &Snapshot, listeners: &[String]) -> Vec<Snippet> {
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let target = engine_target(snap);
     let expected = "unix socket only, or tcp:// with tlsverify";
-    let warned: Vec<&str> =
-        snap.info().map(|i| i.warnings.iter().map(String::as_str).filter(|w| is_tcp_warning(w)).collect()).unwrap_or_default();
+    let warned: Vec<&str> = snap
+        .info()
+        .map(|i| i.warnings.iter().map(String::as_str).filter(|w| is_tcp_warning(w)).collect())
+        .unwrap_or_default();
     let config = configured(snap);
     let endpoint_plain = snap.endpoint.host.starts_with("tcp://") && !snap.endpoint.tls;
 
     if !warned.is_empty() || endpoint_plain {
-        let mut listeners: Vec<String> = warned.iter().filter_map(|w| warned_address(w)).map(str::to_owned).collect();
+        let mut listeners: Vec<String> =
+            warned.iter().filter_map(|w| warned_address(w)).map(str::to_owned).collect();
         if endpoint_plain && listeners.is_empty() {
             listeners.push(snap.endpoint.host.clone());
         }
@@ -152,16 +159,24 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 )
                 .evidence("GET /info Warnings", "no TCP warning", expected)
             } else {
-                Finding::fail(target, format!("dockerd listens on {} without TLS client verification", hosts.join(", ")))
+                Finding::fail(
+                    target,
+                    format!("dockerd listens on {} without TLS client verification", hosts.join(", ")),
+                )
             };
             for (host, source) in &c.tcp {
                 finding = finding.evidence(source, host, expected);
             }
-            vec![finding.evidence("tlsverify (daemon.json / dockerd flag)", "unset", "true").fixes(fixes(snap, &hosts))]
+            vec![
+                finding
+                    .evidence("tlsverify (daemon.json / dockerd flag)", "unset", "true")
+                    .fixes(fixes(snap, &hosts)),
+            ]
         }
         (Ok(_), config) => {
-            let mut finding = Finding::pass(target, "The daemon reports no API listener without TLS client verification")
-                .evidence("GET /info Warnings", "no TCP/TLS warning", expected);
+            let mut finding =
+                Finding::pass(target, "The daemon reports no API listener without TLS client verification")
+                    .evidence("GET /info Warnings", "no TCP/TLS warning", expected);
             if let Some(c) = config {
                 for (host, source) in &c.tcp {
                     finding = finding.evidence(source, host, expected);
@@ -173,15 +188,22 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             vec![finding]
         }
         (Err(_), Some(c)) => {
-            let mut finding = Finding::pass(target, "dockerd is configured without TCP listeners lacking TLS verification");
+            let mut finding =
+                Finding::pass(target, "dockerd is configured without TCP listeners lacking TLS verification");
             for (host, source) in &c.tcp {
                 finding = finding.evidence(source, host, expected);
             }
-            vec![finding.evidence("dockerd -H / daemon.json hosts", "no tcp:// host without tlsverify", expected)]
+            vec![finding.evidence(
+                "dockerd -H / daemon.json hosts",
+                "no tcp:// host without tlsverify",
+                expected,
+            )]
         }
         (Err(reason), None) => vec![Finding::unknown(
             target,
-            format!("engine information could not be read ({reason}) and dockerd's configuration is not visible here"),
+            format!(
+                "engine information could not be read ({reason}) and dockerd's configuration is not visible here"
+            ),
         )],
     }
 }
@@ -230,5 +252,47 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/security/protect-access/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn default_tcp_listener_fails() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        assert!(f[0].message.contains("http://127.0.0.1:23750"), "{}", f[0].message);
+        assert!(
+            f[0].evidence.iter().any(|e| e.field == "dockerd -H" && e.observed == "tcp://127.0.0.1:23750")
+        );
+        assert!(f[0].remediation[0].code.contains("systemctl edit docker.service"));
+    }
+
+    #[test]
+    fn hardened_passes() {
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn newer_wording_and_config_only() {
+        assert!(is_tcp_warning(
+            "[DEPRECATION NOTICE]: API is accessible on http://0.0.0.0:2375 without encryption."
+        ));
+        assert!(is_tcp_warning(
+            "WARNING: API is accessible on https://0.0.0.0:2376 without TLS client verification."
+        ));
+        // Mutation: the daemon reports no warning (TLS from the environment?) while its
+        // configuration lists a tcp:// host without tlsverify.
+        let snap = variant("default", |s| s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").warnings.clear());
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Warn);
+    }
+
+    #[test]
+    fn first_lines() {
+        assert_eq!(first_line("WARNING: No swap limit support\n  more"), "No swap limit support");
     }
 }

@@ -52,7 +52,14 @@ fn one(target: Target, index: usize, warning: &str) -> Finding {
     match covered_by(warning) {
         Some(check) => Finding::info(target, format!("The daemon warns: {line} (scored by {check})"))
             .evidence(field, observed, "no warning"),
-        None => fix_for(Finding::warn(target, format!("The daemon warns: {line}")).evidence(field, observed, "no warning"), warning),
+        None => fix_for(
+            Finding::warn(target, format!("The daemon warns: {line}")).evidence(
+                field,
+                observed,
+                "no warning",
+            ),
+            warning,
+        ),
     }
 }
 
@@ -63,7 +70,11 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             info.warnings.iter().enumerate().map(|(i, w)| one(target.clone(), i, w)).collect()
         }
         _ => with_info(snap, |_, target| {
-            Finding::pass(target, "The daemon reports no warnings").evidence("GET /info Warnings", "[]", "no warning")
+            Finding::pass(target, "The daemon reports no warnings").evidence(
+                "GET /info Warnings",
+                "[]",
+                "no warning",
+            )
         }),
     }
 }
@@ -107,5 +118,42 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/reference/cli/docker/system/info/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn default_tcp_warning_is_shown_as_info() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Info));
+        assert!(
+            f[0].message.contains("API is accessible on http://127.0.0.1:23750")
+                && f[0].message.contains("DMN006")
+        );
+    }
+
+    #[test]
+    fn hardened_has_none() {
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn one_finding_per_warning() {
+        // Mutation: the daemon also reports two host problems.
+        let snap = variant("default", |s| {
+            let warnings = &mut s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").warnings;
+            warnings.push("WARNING: No swap limit support".into());
+            warnings.push("WARNING: bridge-nf-call-iptables is disabled".into());
+        });
+        let f = findings(&CHECK, &snap);
+        let statuses: Vec<Status> = f.iter().map(|f| f.status).collect();
+        assert_eq!(statuses, [Status::Info, Status::Warn, Status::Warn]);
+        assert_eq!(f[1].message, "The daemon warns: No swap limit support");
+        assert!(f[2].remediation[0].code.contains("br_netfilter"));
     }
 }

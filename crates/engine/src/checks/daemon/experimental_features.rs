@@ -63,3 +63,19 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture};
+
+    #[test]
+    fn default_experimental_fails_hardened_passes() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        // Set by a flag on the fixture's command line, so the fix edits the flag.
+        assert!(f[0].remediation[0].code.contains("--experimental=false"), "{:?}", f[0].remediation);
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Pass);
+    }
+}

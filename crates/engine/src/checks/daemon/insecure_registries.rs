@@ -33,7 +33,9 @@ fn fixes(snap: &Snapshot, registries: &[String]) -> Vec<Snippet> {
     let trust: Vec<String> = registries
         .iter()
         .filter(|r| !r.contains('/'))
-        .map(|r| format!("sudo mkdir -p /etc/docker/certs.d/{r}\nsudo cp ca.crt /etc/docker/certs.d/{r}/ca.crt"))
+        .map(|r| {
+            format!("sudo mkdir -p /etc/docker/certs.d/{r}\nsudo cp ca.crt /etc/docker/certs.d/{r}/ca.crt")
+        })
         .collect();
     if !trust.is_empty() {
         out.push(Snippet::new(
@@ -56,7 +58,11 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let expected = "none besides 127.0.0.0/8 and ::1/128";
         if insecure.is_empty() {
             return Finding::pass(target, "The daemon trusts no registry over plain HTTP or unverified TLS")
-                .evidence("GET /info RegistryConfig.InsecureRegistryCIDRs", info.insecure_registry_cidrs.join(", "), expected)
+                .evidence(
+                    "GET /info RegistryConfig.InsecureRegistryCIDRs",
+                    info.insecure_registry_cidrs.join(", "),
+                    expected,
+                )
                 .evidence("GET /info RegistryConfig.IndexConfigs[*].Secure", "all true", "true");
         }
         let mut finding = Finding::fail(
@@ -83,7 +89,11 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         if let Some(Some(dj)) = snap.host_scope().ok().and_then(|()| snap.host.daemon_json.ok()) {
             if let Some(Value::Array(listed)) = dj.settings.get("insecure-registries") {
                 let listed: Vec<&str> = listed.iter().filter_map(Value::as_str).collect();
-                finding = finding.evidence(format!("{}: insecure-registries", daemon_json_path(snap)), listed.join(", "), "[]");
+                finding = finding.evidence(
+                    format!("{}: insecure-registries", daemon_json_path(snap)),
+                    listed.join(", "),
+                    "[]",
+                );
             }
         }
         finding.fixes(fixes(snap, &insecure))
@@ -128,5 +138,50 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/security/certificates/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn default_insecure_registry_fails() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        assert!(
+            f[0].message.contains("`10.99.0.1:5000`") && !f[0].message.contains("127.0.0.0/8"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].remediation.iter().any(|s| s.code.contains("/etc/docker/certs.d/10.99.0.1:5000/ca.crt"))
+        );
+        assert!(f[0].remediation[0].code.contains("--insecure-registry"));
+    }
+
+    #[test]
+    fn hardened_loopback_default_passes() {
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn cidrs_count() {
+        // Mutation: an insecure CIDR from daemon.json.
+        let snap = variant("hardened", |s| {
+            s.engine
+                .ok_mut()
+                .expect("captured")
+                .info
+                .ok_mut()
+                .expect("captured")
+                .insecure_registry_cidrs
+                .push("10.0.0.0/8".into());
+        });
+        let f = findings(&CHECK, &snap);
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(f[0].remediation[0].code.contains("\"insecure-registries\": []"));
     }
 }

@@ -19,10 +19,16 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 "the engine has no default bridge network (dockerd runs with `--bridge=none`)",
             ),
             Some(bridge) => match bridge.bridge_option("enable_icc") {
-                Some(value) => {
-                    verdict(snap, target, value != "false", format!("GET /networks/{} Options[\"{ICC_OPTION}\"]", bridge.name), value)
+                Some(value) => verdict(
+                    snap,
+                    target,
+                    value != "false",
+                    format!("GET /networks/{} Options[\"{ICC_OPTION}\"]", bridge.name),
+                    value,
+                ),
+                None => {
+                    from_setting(snap, target, format!("the default bridge does not report `{ICC_OPTION}`"))
                 }
-                None => from_setting(snap, target, format!("the default bridge does not report `{ICC_OPTION}`")),
             },
         },
         Err(reason) => from_setting(snap, target, engine_part_reason(snap, "networks", reason)),
@@ -51,8 +57,11 @@ fn verdict(snap: &Snapshot, target: Target, icc: bool, field: String, observed: 
         .evidence(field, observed, "false")
         .fixes(setting_fix(snap, "icc", "icc", Value::Bool(false)))
     } else {
-        Finding::pass(target, "Inter-container traffic on the default bridge network is blocked (icc disabled)")
-            .evidence(field, observed, "false")
+        Finding::pass(
+            target,
+            "Inter-container traffic on the default bridge network is blocked (icc disabled)",
+        )
+        .evidence(field, observed, "false")
     }
 }
 
@@ -95,5 +104,50 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/network/drivers/bridge/#differences-between-user-defined-bridges-and-the-default-bridge"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn default_bridge_with_icc_fails() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        assert_eq!(
+            f[0].evidence[0].field,
+            "GET /networks/bridge Options[\"com.docker.network.bridge.enable_icc\"]"
+        );
+        assert!(f[0].remediation.iter().any(|s| s.code.contains("\"icc\": false")), "{:?}", f[0].remediation);
+    }
+
+    #[test]
+    fn hardened_icc_false_passes() {
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn falls_back_to_the_daemon_setting() {
+        // Mutation: the bridge does not report enable_icc; hardened's daemon.json says icc=false.
+        let snap = variant("hardened", |s| {
+            for n in s.engine.ok_mut().expect("captured").networks.ok_mut().expect("captured") {
+                n.options.remove(ICC_OPTION);
+            }
+        });
+        let f = findings(&CHECK, &snap);
+        assert_eq!(f[0].status, Status::Pass);
+        assert_eq!(f[0].evidence[0].field, "/tmp/zerodock-test/hardened/daemon.json: icc");
+    }
+
+    #[test]
+    fn no_default_bridge_is_not_applicable() {
+        // Mutation: dockerd started with --bridge=none (no default bridge network).
+        let snap = variant("default", |s| {
+            s.engine.ok_mut().expect("captured").networks.ok_mut().expect("captured").retain(|n| !n.is_default_bridge());
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::NotApplicable);
     }
 }

@@ -69,3 +69,27 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn default_fails_hardened_passes() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        assert!(f[0].remediation[0].code.contains("\"live-restore\": true"));
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn swarm_is_not_applicable() {
+        // Mutation: the engine is an active Swarm node.
+        let snap = variant("default", |s| {
+            s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").swarm_state = "active".into()
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::NotApplicable);
+    }
+}

@@ -11,8 +11,8 @@ use super::{dockerd_flag, setting_fix};
 /// Log drivers that send every line off the host (or to a platform collector).
 const REMOTE_DRIVERS: [&str; 7] = ["syslog", "fluentd", "gelf", "awslogs", "splunk", "gcplogs", "etwlogs"];
 
-/// Whether the daemon's default json-file logs are rotated: `Some(opts)` lists the rotation
-/// options found, `Ok(None)`-like `None` means rotation could not be checked.
+/// The rotation options (`max-size=…`, `max-file=…`) dockerd's flags and daemon.json give the
+/// default json-file driver; `None` when neither source can be read here.
 fn rotation(snap: &Snapshot) -> Option<Vec<String>> {
     snap.host_scope().ok()?;
     let mut found: Vec<String> = Vec::new();
@@ -29,7 +29,10 @@ fn rotation(snap: &Snapshot) -> Option<Vec<String>> {
             if let Some(Value::Object(opts)) = dj.settings.get("log-opts") {
                 for key in ["max-size", "max-file"] {
                     if let Some(v) = opts.get(key) {
-                        found.push(format!("{key}={}", v.as_str().map_or_else(|| v.to_string(), str::to_owned)));
+                        found.push(format!(
+                            "{key}={}",
+                            v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                        ));
                     }
                 }
             }
@@ -59,7 +62,8 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     with_info(snap, |info, target| {
         let driver = info.logging_driver.as_str();
         let field = "GET /info LoggingDriver";
-        let expected = "a remote driver (syslog, fluentd, gelf, awslogs, splunk, gcplogs) or journald with a shipper";
+        let expected =
+            "a remote driver (syslog, fluentd, gelf, awslogs, splunk, gcplogs) or journald with a shipper";
         match driver {
             "" => Finding::unknown(target, "the engine reported no default log driver (`LoggingDriver` is empty)"),
             "none" => Finding::fail(target, "The daemon discards container logs by default (log driver `none`)")
@@ -150,5 +154,43 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/logging/configure/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn default_json_file_without_rotation_warns() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Warn));
+        assert!(f[0].message.contains("json-file") && f[0].message.contains("unrotated"), "{}", f[0].message);
+        assert!(f[0].remediation.iter().any(|s| s.code.contains("max-size")));
+    }
+
+    #[test]
+    fn hardened_syslog_passes() {
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn none_fails_and_rotation_is_read() {
+        // Mutation: the daemon's default driver is `none`.
+        let snap = variant("default", |s| {
+            s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").logging_driver = "none".into()
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Fail);
+        // Mutation: dockerd rotates json-file logs with --log-opt max-size=10m.
+        let snap = variant("default", |s| {
+            if let Some(Some(d)) = s.host.dockerd.ok_mut() {
+                d.args.extend(["--log-opt".into(), "max-size=10m".into()]);
+            }
+        });
+        let f = findings(&CHECK, &snap);
+        assert_eq!(f[0].status, Status::Warn);
+        assert_eq!(f[0].evidence[1].observed, "max-size=10m");
     }
 }

@@ -30,7 +30,11 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 target,
                 format!("API requests are authorised by {}", info.authorization_plugins.join(", ")),
             )
-            .evidence(field, info.authorization_plugins.join(", "), "at least one authorization plugin")
+            .evidence(
+                field,
+                info.authorization_plugins.join(", "),
+                "at least one authorization plugin",
+            )
         }
     })
 }
@@ -73,5 +77,28 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/extend/plugins_authorization/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn no_plugin_warns() {
+        assert_eq!(findings(&CHECK, &fixture("default"))[0].status, Status::Warn);
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Warn);
+    }
+
+    #[test]
+    fn a_plugin_passes() {
+        // Mutation: daemon.json lists `"authorization-plugins": ["opa-docker-authz"]`.
+        let snap = variant("hardened", |s| {
+            s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").authorization_plugins =
+                vec!["opa-docker-authz".into()];
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
     }
 }

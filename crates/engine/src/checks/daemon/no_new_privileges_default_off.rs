@@ -99,3 +99,39 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn default_fails_hardened_passes_from_daemon_json() {
+        // The fixtures' engine is 20.10, which does not report the option: daemon.json decides.
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        let f = findings(&CHECK, &fixture("hardened"));
+        assert_eq!(f[0].status, Status::Pass);
+        assert_eq!(f[0].evidence[0].field, "/tmp/zerodock-test/hardened/daemon.json: no-new-privileges");
+    }
+
+    #[test]
+    fn engines_from_24_are_judged_on_security_options() {
+        // Mutation: a 29.x engine; its SecurityOptions lack no-new-privileges although daemon.json
+        // sets it (the daemon was not restarted).
+        let snap = variant("hardened", |s| {
+            s.engine.ok_mut().expect("captured").version.ok_mut().expect("captured").version = "29.7.2".into();
+        });
+        let f = findings(&CHECK, &snap);
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(f[0].message.contains("restart dockerd"), "{}", f[0].message);
+        // Mutation: the same engine reports the option.
+        let snap = variant("default", |s| {
+            let engine = s.engine.ok_mut().expect("captured");
+            engine.version.ok_mut().expect("captured").version = "29.7.2".into();
+            engine.info.ok_mut().expect("captured").security_options.push("name=no-new-privileges".into());
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
+    }
+}

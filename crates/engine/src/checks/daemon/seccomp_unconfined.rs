@@ -1,7 +1,7 @@
 //! DMN008 daemon-seccomp-unconfined.
 
 use crate::checks::{Reference, with_info};
-use crate::outcome::Finding;
+use crate::outcome::{Finding, Snippet, SnippetKind};
 use crate::snapshot::Snapshot;
 
 use super::{daemon_json_remove, dockerd_flag};
@@ -16,8 +16,8 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         match info.seccomp_profile() {
             Some("unconfined") => {
                 let fix = if dockerd_flag(snap, "seccomp-profile").is_some() {
-                    crate::outcome::Snippet::new(
-                        crate::outcome::SnippetKind::Shell,
+                    Snippet::new(
+                        SnippetKind::Shell,
                         "dockerd is started with `--seccomp-profile`: remove the flag",
                         "sudo systemctl edit docker.service   # ExecStart: drop --seccomp-profile=unconfined\nsudo systemctl restart docker",
                     )
@@ -88,5 +88,41 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/security/seccomp/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    fn with_options(options: &[&str]) -> crate::Snapshot {
+        variant("default", |s| {
+            s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").security_options =
+                options.iter().map(|o| (*o).to_owned()).collect();
+        })
+    }
+
+    #[test]
+    fn default_profile_passes() {
+        assert_eq!(findings(&CHECK, &fixture("default"))[0].status, Status::Pass);
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn unconfined_fails_missing_warns_custom_passes() {
+        // Mutations: the daemon's SecurityOptions as dockerd reports each configuration.
+        let f = findings(&CHECK, &with_options(&["name=seccomp,profile=unconfined"]));
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(f[0].remediation[0].code.contains("del(.[\"seccomp-profile\"])"));
+        assert_eq!(findings(&CHECK, &with_options(&[]))[0].status, Status::Warn);
+        let f = findings(&CHECK, &with_options(&["name=seccomp,profile=/etc/docker/seccomp.json"]));
+        assert_eq!(f[0].status, Status::Pass);
+        assert!(f[0].message.contains("/etc/docker/seccomp.json"));
+        assert_eq!(
+            findings(&CHECK, &with_options(&["name=seccomp,profile=builtin"]))[0].status,
+            Status::Pass
+        );
     }
 }

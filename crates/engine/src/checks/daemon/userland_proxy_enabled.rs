@@ -15,15 +15,25 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             let field = setting.field("userland-proxy");
             let observed = setting.display("true");
             if setting.as_bool(true) {
-                Finding::fail(target, "Published ports are forwarded by a root `docker-proxy` process (userland proxy enabled)")
-                    .evidence(field, observed, "false")
-                    .fixes(setting_fix(snap, "userland-proxy", "userland-proxy", Value::Bool(false)))
+                Finding::fail(
+                    target,
+                    "Published ports are forwarded by a root `docker-proxy` process (userland proxy enabled)",
+                )
+                .evidence(field, observed, "false")
+                .fixes(setting_fix(
+                    snap,
+                    "userland-proxy",
+                    "userland-proxy",
+                    Value::Bool(false),
+                ))
             } else {
                 Finding::pass(target, "Published ports are forwarded by the kernel (userland proxy disabled)")
                     .evidence(field, observed, "false")
             }
         }
-        Err(why) => Finding::unknown(target, format!("the Engine API does not report `userland-proxy`: {why}")),
+        Err(why) => {
+            Finding::unknown(target, format!("the Engine API does not report `userland-proxy`: {why}"))
+        }
     };
     vec![finding]
 }
@@ -65,5 +75,46 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/network/packet-filtering-firewalls/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+    use crate::snapshot::Fact;
+
+    #[test]
+    fn default_fails_hardened_passes() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        assert_eq!(f[0].evidence[0].observed, "true (default)");
+        let f = findings(&CHECK, &fixture("hardened"));
+        assert_eq!(f[0].status, Status::Pass);
+        assert_eq!(f[0].evidence[0].field, "/tmp/zerodock-test/hardened/daemon.json: userland-proxy");
+    }
+
+    #[test]
+    fn unreadable_configuration_is_unknown() {
+        // Mutation: neither dockerd's command line nor daemon.json could be read.
+        let snap = variant("default", |s| {
+            s.host.dockerd = Fact::unavailable("hidepid");
+            s.host.daemon_json = Fact::unavailable("permission denied");
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Unknown);
+    }
+
+    #[test]
+    fn a_flag_is_fixed_on_the_command_line() {
+        // Mutation: dockerd got --userland-proxy=true on its command line.
+        let snap = variant("default", |s| {
+            if let Some(Some(d)) = s.host.dockerd.ok_mut() {
+                d.args.push("--userland-proxy=true".into());
+            }
+        });
+        let f = findings(&CHECK, &snap);
+        assert_eq!(f[0].evidence[0].field, "dockerd --userland-proxy");
+        assert!(f[0].remediation[0].code.contains("--userland-proxy=false"));
     }
 }

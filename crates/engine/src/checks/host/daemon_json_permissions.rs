@@ -12,8 +12,18 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         Err(na) => return vec![na],
     };
     let dj = match snap.host.daemon_json.get() {
-        Err(reason) => return vec![Finding::unknown(target, format!("the daemon configuration file could not be examined: {reason}"))],
-        Ok(None) => return vec![Finding::not_applicable(target, "there is no daemon.json: dockerd runs on flags and defaults")],
+        Err(reason) => {
+            return vec![Finding::unknown(
+                target,
+                format!("the daemon configuration file could not be examined: {reason}"),
+            )];
+        }
+        Ok(None) => {
+            return vec![Finding::not_applicable(
+                target,
+                "there is no daemon.json: dockerd runs on flags and defaults",
+            )];
+        }
         Ok(Some(dj)) => dj,
     };
     let file = &dj.file;
@@ -21,28 +31,38 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let user_file = file.path.contains("/.config/docker/") || file.path.contains("/.docker/");
     let field = format!("stat {}", file.path);
     let observed = format!("{} {}", file.mode_octal(), file.ownership());
-    let expected = if user_file { "644 or stricter, owned by the user" } else { "644 or stricter, root:root" };
+    let expected =
+        if user_file { "644 or stricter, owned by the user" } else { "644 or stricter, root:root" };
     let mut problems = Vec::new();
     if file.mode & 0o022 != 0 {
         let who = if file.mode & 0o002 != 0 { "every local user" } else { "its group" };
-        problems.push(format!("writable by {who}, who can reconfigure the daemon (and get root at its next restart)"));
+        problems.push(format!(
+            "writable by {who}, who can reconfigure the daemon (and get root at its next restart)"
+        ));
     } else if file.mode & 0o7777 & !0o644 != 0 {
         problems.push(format!("mode {} is wider than 644", file.mode_octal()));
     }
     if !user_file && file.uid != 0 {
-        problems.push(format!("owned by `{}`, not root", file.owner.clone().unwrap_or_else(|| file.uid.to_string())));
+        problems.push(format!(
+            "owned by `{}`, not root",
+            file.owner.clone().unwrap_or_else(|| file.uid.to_string())
+        ));
     }
     if problems.is_empty() {
-        return vec![Finding::pass(target, format!("{} is {observed}", file.path)).evidence(field, observed, expected)];
+        return vec![
+            Finding::pass(target, format!("{} is {observed}", file.path)).evidence(field, observed, expected),
+        ];
     }
     let owner = if user_file { file.ownership() } else { "root:root".to_owned() };
-    vec![Finding::fail(target, format!("{} ({observed}) is {}", file.path, problems.join("; ")))
-        .evidence(field, observed, expected)
-        .fix(
-            SnippetKind::Shell,
-            format!("Restrict {}", file.path),
-            format!("sudo chown {owner} {path}\nsudo chmod 0644 {path}", path = file.path),
-        )]
+    vec![
+        Finding::fail(target, format!("{} ({observed}) is {}", file.path, problems.join("; ")))
+            .evidence(field, observed, expected)
+            .fix(
+                SnippetKind::Shell,
+                format!("Restrict {}", file.path),
+                format!("sudo chown {owner} {path}\nsudo chmod 0644 {path}", path = file.path),
+            ),
+    ]
 }
 
 crate::declare_check! {
@@ -81,5 +101,31 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/daemon/#configuration-file"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn world_writable_fails_644_passes() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        assert!(f[0].message.contains("writable by every local user"), "{}", f[0].message);
+        assert_eq!(
+            f[0].remediation[0].code,
+            "sudo chown root:root /tmp/zerodock-test/default/daemon.json\nsudo chmod 0644 /tmp/zerodock-test/default/daemon.json"
+        );
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn no_file_is_not_applicable() {
+        // Mutation: dockerd runs without any daemon.json.
+        let snap = variant("default", |s| *s.host.daemon_json.ok_mut().unwrap() = None);
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::NotApplicable);
     }
 }

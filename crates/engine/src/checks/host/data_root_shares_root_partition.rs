@@ -13,13 +13,21 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     };
     let s = match snap.host.data_root_storage.get() {
         Ok(s) => s,
-        Err(reason) => return vec![Finding::unknown(target, format!("the storage of Docker's data-root could not be examined: {reason}"))],
+        Err(reason) => {
+            return vec![Finding::unknown(
+                target,
+                format!("the storage of Docker's data-root could not be examined: {reason}"),
+            )];
+        }
     };
     let field = format!("/proc/self/mountinfo: mount of {}", s.path);
     let observed = format!("{} ({} from {})", s.mount_point, s.fstype, s.source);
     let expected = "a file system of its own, not /";
     let finding = if s.separate_from_root {
-        Finding::pass(target, format!("Docker's data-root {} is on its own file system ({})", s.path, s.mount_point))
+        Finding::pass(
+            target,
+            format!("Docker's data-root {} is on its own file system ({})", s.path, s.mount_point),
+        )
     } else {
         Finding::warn(
             target,
@@ -77,5 +85,23 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/daemon/#daemon-data-directory"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn shared_root_warns_separate_passes() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Warn));
+        assert!(f[0].remediation[0].code.contains("/dev/NEWPART /tmp/zerodock-test/default/data ext4"));
+        // Mutation: the data-root is a mount of its own (CIS 1.1.1).
+        let snap =
+            variant("hardened", |s| s.host.data_root_storage.ok_mut().unwrap().separate_from_root = true);
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
     }
 }

@@ -7,7 +7,12 @@ use crate::snapshot::Snapshot;
 use super::encryption_finding;
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
-    vec![encryption_finding(snap, snap.host.data_root_storage.get(), "Docker's data-root", "data-root storage")]
+    vec![encryption_finding(
+        snap,
+        snap.host.data_root_storage.get(),
+        "Docker's data-root",
+        "data-root storage",
+    )]
 }
 
 crate::declare_check! {
@@ -51,5 +56,40 @@ crate::declare_check! {
             Reference::Url("https://gitlab.com/cryptsetup/cryptsetup/-/wikis/FrequentlyAskedQuestions"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+    use crate::snapshot::{BlockDevice, Encryption};
+
+    #[test]
+    fn capture_machine_has_no_encryption() {
+        for daemon in ["default", "hardened"] {
+            let f = findings(&CHECK, &fixture(daemon));
+            assert_eq!((f.len(), f[0].status), (1, Status::Fail), "{daemon}");
+            assert!(f[0].evidence[0].observed.contains("vda"), "{:?}", f[0].evidence);
+            assert!(f[0].remediation[0].code.contains("cryptsetup luksFormat"));
+        }
+    }
+
+    #[test]
+    fn luks_passes_remote_is_not_applicable() {
+        // Mutation: the data-root sits on a LUKS2 mapping, as on an encrypted laptop.
+        let snap = variant("default", |s| {
+            let storage = s.host.data_root_storage.ok_mut().unwrap();
+            storage.chain.insert(
+                0,
+                BlockDevice { name: "dm-0".into(), dm_uuid: Some("CRYPT-LUKS2-0123-luks".into()) },
+            );
+            storage.encryption = Encryption::DmCrypt { kind: "LUKS2".into() };
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
+        // Mutation: the engine is remote.
+        let snap = variant("default", |s| s.endpoint.local = false);
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::NotApplicable);
     }
 }

@@ -13,22 +13,41 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     };
     let finding = match snap.host.docker_group.get() {
         Err(reason) => Finding::unknown(target, format!("the docker group could not be read: {reason}")),
-        Ok(None) => Finding::pass(target, "There is no `docker` group: only root (or the rootless owner) controls the daemon")
-            .evidence("/etc/group: docker", "absent", "no members"),
+        Ok(None) => Finding::pass(
+            target,
+            "There is no `docker` group: only root (or the rootless owner) controls the daemon",
+        )
+        .evidence("/etc/group: docker", "absent", "no members"),
         Ok(Some(group)) if group.members.is_empty() => {
-            Finding::pass(target, "The `docker` group has no members").evidence(format!("/etc/group: {} (gid {})", group.name, group.gid), "no members", "no members")
+            Finding::pass(target, "The `docker` group has no members").evidence(
+                format!("/etc/group: {} (gid {})", group.name, group.gid),
+                "no members",
+                "no members",
+            )
         }
         Ok(Some(group)) => {
             let members = group.members.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
             Finding::warn(
                 target,
-                format!("{} user(s) can control Docker, and so are root on this host: {members}", group.members.len()),
+                format!(
+                    "{} user(s) can control Docker, and so are root on this host: {members}",
+                    group.members.len()
+                ),
             )
-            .evidence(format!("/etc/group: {} (gid {})", group.name, group.gid), group.members.join(", "), "only trusted administrators, or none (rootless Docker)")
+            .evidence(
+                format!("/etc/group: {} (gid {})", group.name, group.gid),
+                group.members.join(", "),
+                "only trusted administrators, or none (rootless Docker)",
+            )
             .fix(
                 SnippetKind::Shell,
                 "Remove every member who should not be root (takes effect at their next login)",
-                group.members.iter().map(|m| format!("sudo gpasswd -d {m} {}", group.name)).collect::<Vec<_>>().join("\n"),
+                group
+                    .members
+                    .iter()
+                    .map(|m| format!("sudo gpasswd -d {m} {}", group.name))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
             )
         }
     };
@@ -71,5 +90,28 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/install/linux-postinstall/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn empty_group_passes_members_warn() {
+        assert_eq!(findings(&CHECK, &fixture("default"))[0].status, Status::Pass);
+        // Mutation: two users were added to the docker group.
+        let snap = variant("default", |s| {
+            s.host.docker_group.ok_mut().unwrap().as_mut().unwrap().members =
+                vec!["alice".into(), "ci".into()];
+        });
+        let f = findings(&CHECK, &snap);
+        assert_eq!(f[0].status, Status::Warn);
+        assert_eq!(f[0].remediation[0].code, "sudo gpasswd -d alice docker\nsudo gpasswd -d ci docker");
+        // Mutation: no docker group exists.
+        let snap = variant("default", |s| *s.host.docker_group.ok_mut().unwrap() = None);
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
     }
 }

@@ -9,7 +9,8 @@ use super::in_scope;
 /// Whether a non-root owner is expected: rootless Docker and Docker Desktop sockets belong to the
 /// user, and so does any socket outside the system runtime directories.
 fn user_owned_expected(snap: &Snapshot, socket: &FileFacts) -> bool {
-    let system_dir = ["/run/", "/var/run/"].iter().any(|d| socket.path.starts_with(d)) && !socket.path.starts_with("/run/user/");
+    let system_dir = ["/run/", "/var/run/"].iter().any(|d| socket.path.starts_with(d))
+        && !socket.path.starts_with("/run/user/");
     !system_dir || snap.info().is_ok_and(|i| i.security_option("rootless").is_some() || i.is_docker_desktop())
 }
 
@@ -20,14 +21,23 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     };
     let socket = match snap.host.socket.get() {
         Ok(s) => s,
-        Err(reason) => return vec![Finding::unknown(target, format!("the Docker socket could not be examined: {reason}"))],
+        Err(reason) => {
+            return vec![Finding::unknown(
+                target,
+                format!("the Docker socket could not be examined: {reason}"),
+            )];
+        }
     };
     let mode = socket.mode & 0o777;
     let group = socket.group.clone().unwrap_or_else(|| socket.gid.to_string());
     let user_owned = user_owned_expected(snap, socket);
     let field = format!("stat {}", socket.path);
     let observed = format!("{} {}", socket.mode_octal(), socket.ownership());
-    let expected = if user_owned { "660 or stricter, owned by the daemon's user" } else { "660 root:docker (or stricter)" };
+    let expected = if user_owned {
+        "660 or stricter, owned by the daemon's user"
+    } else {
+        "660 root:docker (or stricter)"
+    };
 
     let mut problems = Vec::new();
     let mut fail = false;
@@ -38,13 +48,19 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         problems.push("readable by every local user".to_owned());
     }
     if !user_owned && socket.uid != 0 {
-        problems.push(format!("owned by `{}`, not root", socket.owner.clone().unwrap_or_else(|| socket.uid.to_string())));
+        problems.push(format!(
+            "owned by `{}`, not root",
+            socket.owner.clone().unwrap_or_else(|| socket.uid.to_string())
+        ));
     }
     if !user_owned && mode & 0o060 != 0 && !matches!(group.as_str(), "docker" | "root" | "0") {
         problems.push(format!("usable by group `{group}`, which is neither docker nor root"));
     }
     if problems.is_empty() {
-        return vec![Finding::pass(target, format!("The Docker socket {} is {observed}", socket.path)).evidence(field, observed, expected)];
+        return vec![
+            Finding::pass(target, format!("The Docker socket {} is {observed}", socket.path))
+                .evidence(field, observed, expected),
+        ];
     }
     let message = format!("The Docker socket {} ({observed}) is {}", socket.path, problems.join("; "));
     let finding = if fail { Finding::fail(target, message) } else { Finding::warn(target, message) };
@@ -105,5 +121,35 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/security/#docker-daemon-attack-surface"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn world_writable_fails_660_passes() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        assert_eq!(f[0].evidence[0].observed, "666 root:docker");
+        assert!(f[0].remediation[0].code.contains("chmod 0660 /tmp/zerodock-test/default/docker.sock"));
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn system_socket_with_foreign_group_warns() {
+        // Mutation: the system socket /var/run/docker.sock, 0660 root:staff.
+        let snap = variant("hardened", |s| {
+            let socket = s.host.socket.ok_mut().unwrap();
+            socket.path = "/var/run/docker.sock".into();
+            socket.group = Some("staff".into());
+            socket.gid = 50;
+        });
+        let f = findings(&CHECK, &snap);
+        assert_eq!(f[0].status, Status::Warn);
+        assert!(f[0].message.contains("group `staff`"), "{}", f[0].message);
     }
 }

@@ -54,30 +54,50 @@ pub(crate) fn chain(s: &StorageFacts) -> String {
 }
 
 /// The verdict on one storage location's encryption at rest.
-pub(crate) fn encryption_finding(snap: &Snapshot, fact: Result<&StorageFacts, &str>, what: &str, field: &str) -> Finding {
+pub(crate) fn encryption_finding(
+    snap: &Snapshot,
+    fact: Result<&StorageFacts, &str>,
+    what: &str,
+    field: &str,
+) -> Finding {
     let target = match in_scope(snap) {
         Ok(t) => t,
         Err(na) => return na,
     };
     let s = match fact {
         Ok(s) => s,
-        Err(reason) => return Finding::unknown(target, format!("the storage of {what} could not be examined: {reason}")),
+        Err(reason) => {
+            return Finding::unknown(
+                target,
+                format!("the storage of {what} could not be examined: {reason}"),
+            );
+        }
     };
     let expected = "dm-crypt/LUKS, fscrypt, ZFS native encryption, FileVault or BitLocker";
     if s.encryption.is_encrypted() {
-        return Finding::pass(target, format!("{} ({}) is encrypted at rest ({})", capitalise(what), s.path, method(s)))
-            .evidence(format!("{field} chain"), chain(s), expected)
-            .evidence(format!("{field} encryption"), method(s), expected);
+        return Finding::pass(
+            target,
+            format!("{} ({}) is encrypted at rest ({})", capitalise(what), s.path, method(s)),
+        )
+        .evidence(format!("{field} chain"), chain(s), expected)
+        .evidence(format!("{field} encryption"), method(s), expected);
     }
     Finding::fail(
         target,
-        format!("{} ({}) is not encrypted at rest: a stolen disk or discarded volume exposes it", capitalise(what), s.path),
+        format!(
+            "{} ({}) is not encrypted at rest: a stolen disk or discarded volume exposes it",
+            capitalise(what),
+            s.path
+        ),
     )
     .evidence(format!("{field} chain"), chain(s), expected)
     .evidence(format!("{field} encryption"), "none", expected)
     .fix(
         SnippetKind::Shell,
-        format!("Put {} on a new LUKS2 volume (/dev/NEWDISK is a placeholder: every byte on it is erased)", s.path),
+        format!(
+            "Put {} on a new LUKS2 volume (/dev/NEWDISK is a placeholder: every byte on it is erased)",
+            s.path
+        ),
         luks_steps(snap, s),
     )
 }

@@ -17,12 +17,20 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     if let Some(os) = snap.host.os.ok().filter(|o| !o.family.is_empty() && o.family != "linux") {
         return vec![Finding::not_applicable(
             target,
-            format!("this host runs {}: the engine runs in Docker Desktop's Linux VM, which applies its own profiles", os.family),
+            format!(
+                "this host runs {}: the engine runs in Docker Desktop's Linux VM, which applies its own profiles",
+                os.family
+            ),
         )];
     }
     let lsm = match snap.host.lsm.get() {
         Ok(l) => l,
-        Err(reason) => return vec![Finding::unknown(target, format!("the Linux security modules could not be examined: {reason}"))],
+        Err(reason) => {
+            return vec![Finding::unknown(
+                target,
+                format!("the Linux security modules could not be examined: {reason}"),
+            )];
+        }
     };
     let daemon_uses = |name: &str| snap.info().ok().map(|i| i.security_option(name).is_some());
     let apparmor = lsm.apparmor == Some(true);
@@ -116,5 +124,35 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/security/apparmor/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn capture_machine_has_no_lsm() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        assert_eq!(f[0].evidence[0].observed, "AppArmor absent; SELinux disabled");
+    }
+
+    #[test]
+    fn apparmor_passes_only_when_dockerd_applies_it() {
+        // Mutation: AppArmor enabled on the host, and dockerd reports `name=apparmor`.
+        let snap = variant("hardened", |s| {
+            s.host.lsm.ok_mut().unwrap().apparmor = Some(true);
+            s.engine.ok_mut().unwrap().info.ok_mut().unwrap().security_options.push("name=apparmor".into());
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
+        // Mutation: AppArmor enabled on the host but not reported by dockerd.
+        let snap = variant("hardened", |s| s.host.lsm.ok_mut().unwrap().apparmor = Some(true));
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Warn);
+        // Mutation: SELinux permissive.
+        let snap = variant("hardened", |s| s.host.lsm.ok_mut().unwrap().selinux = Some("permissive".into()));
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Warn);
     }
 }

@@ -13,7 +13,12 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     };
     let user = match snap.host.user.get() {
         Ok(u) => u,
-        Err(reason) => return vec![Finding::unknown(target, format!("the current user could not be examined: {reason}"))],
+        Err(reason) => {
+            return vec![Finding::unknown(
+                target,
+                format!("the current user could not be examined: {reason}"),
+            )];
+        }
     };
     let name = user.name.clone().unwrap_or_else(|| format!("uid {}", user.uid));
     let groups = user.root_equivalent_groups();
@@ -32,12 +37,15 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         format!("effective: {}; configured: {}", user.groups.join(", "), user.configured_groups.join(", "))
     };
     if groups.is_empty() {
-        return vec![Finding::pass(target, format!("User `{name}` has no root-equivalent group")).evidence(field, observed, expected)];
+        return vec![
+            Finding::pass(target, format!("User `{name}` has no root-equivalent group"))
+                .evidence(field, observed, expected),
+        ];
     }
-    let pending: Vec<&str> =
-        groups.iter().copied().filter(|g| !user.groups.iter().any(|e| e == g)).collect();
+    let pending: Vec<&str> = groups.iter().copied().filter(|g| !user.groups.iter().any(|e| e == g)).collect();
     let listed = groups.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ");
-    let mut message = format!("User `{name}` is in {listed}: any program it runs can become root on this host");
+    let mut message =
+        format!("User `{name}` is in {listed}: any program it runs can become root on this host");
     if !pending.is_empty() {
         message.push_str(&format!(" ({} effective after the next login)", pending.join(", ")));
     }
@@ -46,7 +54,9 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let finding = if rootless && only_docker {
         Finding::warn(
             target,
-            format!("{message}, through a rootful daemon's socket; the scanned engine is rootless, so this matters only if a rootful dockerd also runs"),
+            format!(
+                "{message}, through a rootful daemon's socket; the scanned engine is rootless, so this matters only if a rootful dockerd also runs"
+            ),
         )
     } else {
         Finding::fail(target, message)
@@ -107,5 +117,48 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/security/#docker-daemon-attack-surface"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+    use crate::snapshot::HostUser;
+
+    fn as_user(groups: &[&str], configured: &[&str]) -> Snapshot {
+        variant("default", |s| {
+            *s.host.user.ok_mut().unwrap() = HostUser {
+                uid: 1000,
+                euid: 1000,
+                name: Some("alice".into()),
+                groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+                configured_groups: configured.iter().map(|g| (*g).to_owned()).collect(),
+            };
+        })
+    }
+
+    #[test]
+    fn running_as_root_is_information() {
+        // The fixtures were captured as root (xtask capture-fixtures starts daemons).
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Info));
+    }
+
+    #[test]
+    fn docker_group_member_fails_plain_user_passes() {
+        // Mutation: a desktop user `alice` (uid 1000) in docker, plus lxd pending the next login.
+        let f = findings(&CHECK, &as_user(&["alice", "docker"], &["alice", "docker", "lxd"]));
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(
+            f[0].message.contains("`docker`, `lxd`")
+                && f[0].message.contains("lxd effective after the next login"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].remediation[0].code, "sudo gpasswd -d alice docker\nsudo gpasswd -d alice lxd");
+        // Mutation: the same user without root-equivalent groups.
+        assert_eq!(findings(&CHECK, &as_user(&["alice"], &["alice", "sudo"]))[0].status, Status::Pass);
     }
 }

@@ -49,3 +49,29 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+    use crate::snapshot::{Encryption, Fact};
+
+    #[test]
+    fn capture_machine_root_is_unencrypted() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        assert_eq!(f[0].evidence[0].observed, "/ on / (ext4, /dev/vda): vda");
+    }
+
+    #[test]
+    fn encrypted_passes_unreadable_is_unknown() {
+        // Mutation: / on a ZFS dataset with native encryption.
+        let snap =
+            variant("hardened", |s| s.host.root_storage.ok_mut().unwrap().encryption = Encryption::Zfs);
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
+        // Mutation: /proc/self/mountinfo could not be read.
+        let snap = variant("hardened", |s| s.host.root_storage = Fact::unavailable("mountinfo unreadable"));
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Unknown);
+    }
+}

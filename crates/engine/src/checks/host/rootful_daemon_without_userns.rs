@@ -13,15 +13,24 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let options = info.security_options.join(" ");
         let expected = "name=rootless or name=userns";
         if info.os_type == "windows" {
-            return Finding::not_applicable(target, "user namespaces are a Linux feature; this is a Windows engine");
+            return Finding::not_applicable(
+                target,
+                "user namespaces are a Linux feature; this is a Windows engine",
+            );
         }
         if info.security_option("rootless").is_some() {
-            return Finding::pass(target, "The daemon runs rootless: root in a container is an unprivileged user on the host")
-                .evidence(field, options, expected);
+            return Finding::pass(
+                target,
+                "The daemon runs rootless: root in a container is an unprivileged user on the host",
+            )
+            .evidence(field, options, expected);
         }
         if info.security_option("userns").is_some() {
-            return Finding::pass(target, "The daemon remaps container root to an unprivileged host user (userns-remap)")
-                .evidence(field, options, expected);
+            return Finding::pass(
+                target,
+                "The daemon remaps container root to an unprivileged host user (userns-remap)",
+            )
+            .evidence(field, options, expected);
         }
         if info.is_docker_desktop() {
             return Finding::warn(
@@ -87,5 +96,34 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/security/userns-remap/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    #[test]
+    fn default_fails_hardened_userns_passes() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Fail));
+        assert!(f[0].remediation[0].code.contains("\"userns-remap\": \"default\""));
+        assert_eq!(findings(&CHECK, &fixture("hardened"))[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn rootless_passes_desktop_warns() {
+        // Mutation: a rootless daemon.
+        let snap = variant("default", |s| {
+            s.engine.ok_mut().unwrap().info.ok_mut().unwrap().security_options.push("name=rootless".into())
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
+        // Mutation: Docker Desktop's engine.
+        let snap = variant("default", |s| {
+            s.engine.ok_mut().unwrap().info.ok_mut().unwrap().operating_system = "Docker Desktop".into()
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Warn);
     }
 }

@@ -182,3 +182,22 @@ mod parse_tests {
         assert_eq!(repository("10.99.0.1:5000/team/app:3"), "10.99.0.1:5000/team/app");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::testing::find;
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn latest_fails_versions_pass() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zd-latest"), Status::Fail);
+        // The same image is also tagged `zerodock/busybox:1`: that is the suggestion.
+        assert!(find(&f, "zd-latest").remediation.iter().any(|s| s.code.contains("zerodock/busybox:1")));
+        assert_eq!(status_of(&f, "zd-defaults"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+}

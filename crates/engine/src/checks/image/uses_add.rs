@@ -45,7 +45,10 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         } else {
             Finding::warn(
                 target,
-                format!("Image `{name}` uses ADD where COPY would do ({} time(s))", adds.len()),
+                format!(
+                    "Image `{name}` uses ADD where COPY would do (layer {})",
+                    adds.iter().map(|(layer, _)| layer.to_string()).collect::<Vec<_>>().join(", ")
+                ),
             )
         };
         let finding = finding.evidence("GET /images/{id}/history", observed, "COPY instead of ADD").fix(
@@ -102,5 +105,36 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/build/building/best-practices/#add-or-copy"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::testing::variant;
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn local_add_warns() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zerodock/leaky:1"), Status::Warn);
+        assert_eq!(status_of(&f, "zerodock/busybox:1"), Status::Pass);
+        assert_eq!(status_of(&f, "zerodock/hardened:1"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zerodock/hardened:1"), Status::Pass);
+    }
+
+    #[test]
+    fn remote_add_fails() {
+        // Variant: zerodock/leaky:1's ADD fetched a URL (`ADD https://… /opt/`).
+        let snap = variant("default", |s| {
+            let images = s.engine.ok_mut().and_then(|e| e.images.ok_mut()).expect("images");
+            let leaky = images
+                .iter_mut()
+                .find(|i| i.repo_tags.iter().any(|t| t == "zerodock/leaky:1"))
+                .expect("leaky");
+            leaky.history.iter_mut().filter(|h| h.instruction == "ADD").for_each(|h| h.remote_source = true);
+        });
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zerodock/leaky:1"), Status::Fail);
     }
 }

@@ -70,3 +70,18 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CHECK;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, status_of};
+
+    #[test]
+    fn image_healthcheck() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!(status_of(&f, "zerodock/busybox:1"), Status::Fail);
+        assert_eq!(status_of(&f, "zerodock/hardened:1"), Status::Pass);
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zerodock/hardened:1"), Status::Pass);
+    }
+}

@@ -14,7 +14,9 @@ const OPTION: &str = "com.docker.network.bridge.host_binding_ipv4";
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let networks = match snap.networks() {
         Ok(networks) => networks,
-        Err(reason) => return vec![Finding::unknown(engine_target(snap), engine_part_reason(snap, "networks", reason))],
+        Err(reason) => {
+            return vec![Finding::unknown(engine_target(snap), engine_part_reason(snap, "networks", reason))];
+        }
     };
     let Some(bridge) = networks.iter().find(|n| n.is_default_bridge()) else {
         return vec![Finding::not_applicable(
@@ -76,5 +78,32 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/network/packet-filtering-firewalls/#setting-the-default-bind-address-for-containers"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, status_of, variant};
+
+    #[test]
+    fn all_interfaces_warn() {
+        for daemon in ["default", "hardened"] {
+            let f = findings(&CHECK, &fixture(daemon));
+            assert_eq!((f.len(), status_of(&f, "bridge")), (1, Status::Warn), "{daemon}");
+            assert!(f[0].remediation[0].code.contains("\"ip\": \"127.0.0.1\""));
+        }
+    }
+
+    #[test]
+    fn loopback_default_passes() {
+        // Mutation: daemon.json `"ip": "127.0.0.1"`, as the bridge then reports it.
+        let snap = variant("hardened", |s| {
+            for n in s.engine.ok_mut().expect("captured").networks.ok_mut().expect("captured") {
+                n.options.insert(OPTION.into(), "127.0.0.1".into());
+            }
+        });
+        assert_eq!(status_of(&findings(&CHECK, &snap), "bridge"), Status::Pass);
     }
 }

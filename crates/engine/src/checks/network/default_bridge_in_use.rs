@@ -5,8 +5,9 @@ use crate::outcome::{Finding, SnippetKind};
 use crate::snapshot::{Container, Network, Snapshot};
 
 fn on_default_bridge(c: &Container, bridge: Option<&Network>) -> bool {
-    c.networks.iter().any(|n| n.name == "bridge" || bridge.is_some_and(|b| !n.network_id.is_empty() && n.network_id == b.id))
-        || (c.networks.is_empty() && matches!(c.network_mode.as_str(), "default" | "bridge"))
+    c.networks.iter().any(|n| {
+        n.name == "bridge" || bridge.is_some_and(|b| !n.network_id.is_empty() && n.network_id == b.id)
+    }) || (c.networks.is_empty() && matches!(c.network_mode.as_str(), "default" | "bridge"))
 }
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
@@ -16,27 +17,51 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let target = container_target(c);
         let mode = c.network_mode.as_str();
         if mode == "host" {
-            return Finding::not_applicable(target, format!("Container `{}` shares the host's network stack (judged by the host-network check)", c.name));
+            return Finding::not_applicable(
+                target,
+                format!(
+                    "Container `{}` shares the host's network stack (judged by the host-network check)",
+                    c.name
+                ),
+            );
         }
         if let Some(other) = mode.strip_prefix("container:") {
-            return Finding::not_applicable(target, format!("Container `{}` shares the network of container `{}`, judged on that container", c.name, short_name(other)));
+            return Finding::not_applicable(
+                target,
+                format!(
+                    "Container `{}` shares the network of container `{}`, judged on that container",
+                    c.name,
+                    short_name(other)
+                ),
+            );
         }
         let attached: Vec<&str> = c.networks.iter().map(|n| n.name.as_str()).collect();
         let observed = if attached.is_empty() { format!("NetworkMode={mode}") } else { attached.join(", ") };
         let field = "NetworkSettings.Networks";
         let expected = "a user-defined network only";
         if mode == "none" {
-            return Finding::pass(target, format!("Container `{}` has no network (`--network none`)", c.name))
-                .evidence("HostConfig.NetworkMode", mode, expected);
+            return Finding::pass(
+                target,
+                format!("Container `{}` has no network (`--network none`)", c.name),
+            )
+            .evidence("HostConfig.NetworkMode", mode, expected);
         }
         if !on_default_bridge(c, bridge) {
-            return Finding::pass(target, format!("Container `{}` is only on user-defined networks ({observed})", c.name))
-                .evidence(field, observed, expected);
+            return Finding::pass(
+                target,
+                format!("Container `{}` is only on user-defined networks ({observed})", c.name),
+            )
+            .evidence(field, observed, expected);
         }
         let net = format!("{}-net", c.compose_service().unwrap_or(&c.name));
         let message = format!("Container `{}` is attached to the default bridge network", c.name);
         let finding = if icc_blocked {
-            Finding::warn(target, format!("{message} (inter-container traffic is blocked there by icc=false, but it has no name resolution and no per-application segment)"))
+            Finding::warn(
+                target,
+                format!(
+                    "{message} (inter-container traffic is blocked there by icc=false, but it has no name resolution and no per-application segment)"
+                ),
+            )
         } else {
             Finding::fail(target, format!("{message}, where every container can reach every other one"))
         };
@@ -102,5 +127,45 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/network/drivers/bridge/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{find, findings, fixture, status_of, variant};
+
+    #[test]
+    fn default_bridge_containers_fail() {
+        let f = findings(&CHECK, &fixture("default"));
+        for name in ["zd-defaults", "zd-env-secret", "zd-exited", "zd-privileged"] {
+            assert_eq!(status_of(&f, name), Status::Fail, "{name}");
+        }
+        assert!(
+            find(&f, "zd-defaults").remediation[0]
+                .code
+                .contains("docker network disconnect bridge zd-defaults")
+        );
+        assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
+        assert_eq!(status_of(&f, "zd-host-net"), Status::NotApplicable);
+    }
+
+    #[test]
+    fn hardened_passes() {
+        assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+
+    #[test]
+    fn icc_disabled_downgrades_to_warn() {
+        // Mutation: the default daemon's bridge has enable_icc=false (as with `"icc": false`).
+        let snap = variant("default", |s| {
+            for n in s.engine.ok_mut().expect("captured").networks.ok_mut().expect("captured") {
+                if n.is_default_bridge() {
+                    n.options.insert("com.docker.network.bridge.enable_icc".into(), "false".into());
+                }
+            }
+        });
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zd-defaults"), Status::Warn);
     }
 }

@@ -9,7 +9,8 @@ pub(crate) mod default_bridge_binds_all_interfaces;
 pub(crate) mod default_bridge_in_use;
 
 /// This family's checks.
-pub(crate) static CHECKS: &[&Check] = &[&default_bridge_in_use::CHECK, &default_bridge_binds_all_interfaces::CHECK];
+pub(crate) static CHECKS: &[&Check] =
+    &[&default_bridge_in_use::CHECK, &default_bridge_binds_all_interfaces::CHECK];
 
 /// The target for a network.
 pub(crate) fn network_target(n: &Network) -> Target {

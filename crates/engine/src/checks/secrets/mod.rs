@@ -1,6 +1,43 @@
-//! Checks of the `secrets` family.
+//! Secrets checks: credentials in container and image environments, and registry credentials
+//! stored in plain text by the Docker client. Findings name variables and registries, never
+//! values (the snapshot holds none: only names and short fingerprints).
 
 use crate::checks::Check;
+use crate::outcome::{Target, TargetKind};
+use crate::snapshot::{ClientConfig, EnvVar, Snapshot};
+
+pub(crate) mod client_config_permissions;
+pub(crate) mod credential_env_in_container;
+pub(crate) mod credential_env_in_image;
+pub(crate) mod plaintext_registry_credentials;
 
 /// This family's checks.
-pub(crate) static CHECKS: &[&Check] = &[];
+pub(crate) static CHECKS: &[&Check] = &[
+    &credential_env_in_container::CHECK,
+    &credential_env_in_image::CHECK,
+    &plaintext_registry_credentials::CHECK,
+    &client_config_permissions::CHECK,
+];
+
+/// `NAME (value fingerprint abcd1234)` for evidence: enough to tell a rotation, never the value.
+pub(crate) fn describe(v: &EnvVar) -> String {
+    match &v.fingerprint {
+        Some(fp) => format!("{} (value fingerprint {fp})", v.name),
+        None => format!("{} (empty)", v.name),
+    }
+}
+
+/// The target for the client configuration file.
+pub(crate) fn client_target(config: Option<&ClientConfig>) -> Target {
+    let name = config.map_or_else(|| "~/.docker/config.json".to_owned(), |c| c.file.path.clone());
+    Target::new(TargetKind::Client, name, None)
+}
+
+/// The credential helper to suggest for this machine's OS.
+pub(crate) fn suggested_helper(snap: &Snapshot) -> &'static str {
+    match snap.host.os.ok().map(|o| o.family.as_str()) {
+        Some("macos") => "osxkeychain",
+        Some("windows") => "wincred",
+        _ => "secretservice",
+    }
+}

@@ -11,14 +11,17 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let target = engine_target(snap);
     let v = match snap.version() {
         Ok(v) => v,
-        Err(reason) => return vec![Finding::unknown(target, engine_part_reason(snap, "the engine version", reason))],
+        Err(reason) => {
+            return vec![Finding::unknown(target, engine_part_reason(snap, "the engine version", reason))];
+        }
     };
     if let Some(reason) = not_docker(v) {
         return vec![Finding::not_applicable(target, reason)];
     }
     let today = today(snap);
     let field = "GET /version Version";
-    let desktop_note = desktop(v).map(|d| format!(" (the engine of {d}: update Docker Desktop)")).unwrap_or_default();
+    let desktop_note =
+        desktop(v).map(|d| format!(" (the engine of {d}: update Docker Desktop)")).unwrap_or_default();
     let finding = match lifecycle::engine_currency(&v.version, today) {
         Currency::Eol { since, vendor: None } => Finding::fail(
             target,
@@ -92,5 +95,67 @@ crate::declare_check! {
             Reference::Url("https://endoflife.date/docker-engine"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    fn with_version(v: &str) -> Snapshot {
+        variant("default", |s| s.engine.ok_mut().unwrap().version.ok_mut().unwrap().version = v.into())
+    }
+
+    #[test]
+    fn debian_20_10_is_vendor_maintained() {
+        // The fixtures' engine is Debian's docker.io 20.10.24+dfsg1, captured on 2026-11-23.
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Warn));
+        assert!(
+            f[0].message.contains("since 2023-12-10") && f[0].message.contains("Debian"),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0].evidence[1].observed.starts_with("2026-08-23 (92 days"), "{:?}", f[0].evidence);
+        assert!(f[0].remediation[0].code.contains("docker.io"));
+    }
+
+    #[test]
+    fn upstream_eol_fails_current_passes() {
+        // Mutations: the same engine reporting other versions.
+        assert_eq!(findings(&CHECK, &with_version("20.10.24"))[0].status, Status::Fail);
+        assert_eq!(findings(&CHECK, &with_version("29.7.2"))[0].status, Status::Pass);
+        assert_eq!(findings(&CHECK, &with_version("29.1.0"))[0].status, Status::Pass);
+        let f = findings(&CHECK, &with_version("31.0.0"));
+        assert_eq!(f[0].status, Status::Unknown);
+        assert!(f[0].message.contains("older than this engine"));
+    }
+
+    #[test]
+    fn stale_table_and_desktop() {
+        // Mutation: the snapshot was taken a year after the table was generated.
+        let snap = variant("default", |s| s.collected_at = "2027-09-01T00:00:00Z".parse().unwrap());
+        assert!(findings(&CHECK, &snap)[0].evidence[1].observed.contains("may be stale"));
+        // Mutation: Docker Desktop's engine.
+        let snap = variant("default", |s| {
+            let v = s.engine.ok_mut().unwrap().version.ok_mut().unwrap();
+            v.version = "28.5.2".into();
+            v.platform_name = Some("Docker Desktop 4.49.0 (208003)".into());
+        });
+        let f = findings(&CHECK, &snap);
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(f[0].message.contains("Docker Desktop 4.49.0"));
+        assert!(f[0].remediation[0].label.contains("Update Docker Desktop"));
+    }
+
+    #[test]
+    fn podman_is_not_applicable() {
+        // Mutation: Podman's compatibility API answers.
+        let snap = variant("default", |s| {
+            s.engine.ok_mut().unwrap().version.ok_mut().unwrap().components[0].name = "Podman Engine".into();
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::NotApplicable);
     }
 }

@@ -11,7 +11,9 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let target = engine_target(snap);
     let v = match snap.version() {
         Ok(v) => v,
-        Err(reason) => return vec![Finding::unknown(target, engine_part_reason(snap, "the engine version", reason))],
+        Err(reason) => {
+            return vec![Finding::unknown(target, engine_part_reason(snap, "the engine version", reason))];
+        }
     };
     if let Some(reason) = not_docker(v) {
         return vec![Finding::not_applicable(target, reason)];
@@ -25,27 +27,46 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             let finding = match vendor {
                 Some(vendor) => Finding::warn(
                     target,
-                    format!("Docker Engine {} is behind upstream {latest}; as a {vendor} build it may carry backported fixes: check the distribution's tracker{desktop_note}", v.version),
+                    format!(
+                        "Docker Engine {} is behind upstream {latest}; as a {vendor} build it may carry backported fixes: check the distribution's tracker{desktop_note}",
+                        v.version
+                    ),
                 ),
                 None => Finding::fail(
                     target,
-                    format!("Docker Engine {} is behind the latest patch release of its cycle, {latest}{desktop_note}", v.version),
+                    format!(
+                        "Docker Engine {} is behind the latest patch release of its cycle, {latest}{desktop_note}",
+                        v.version
+                    ),
                 ),
             };
             finding.evidence(field, &v.version, format!("{latest} or later")).fixes(upgrade_fixes(snap, v))
         }
-        Currency::Current => Finding::pass(target, format!("Docker Engine {} is the latest patch release of its cycle{desktop_note}", v.version))
-            .evidence(field, &v.version, "the cycle's latest patch"),
+        Currency::Current => Finding::pass(
+            target,
+            format!("Docker Engine {} is the latest patch release of its cycle{desktop_note}", v.version),
+        )
+        .evidence(field, &v.version, "the cycle's latest patch"),
         Currency::Eol { since, .. } => {
-            return vec![Finding::not_applicable(target, format!("the release cycle is past end of life (since {since}): see VER001 engine-end-of-life"))];
+            return vec![Finding::not_applicable(
+                target,
+                format!(
+                    "the release cycle is past end of life (since {since}): see VER001 engine-end-of-life"
+                ),
+            )];
         }
         Currency::NewerThanTable => Finding::unknown(
             target,
-            format!("the lifecycle table from {} is older than this engine ({}): update ZeroDock", lifecycle::table().generated, v.version),
+            format!(
+                "the lifecycle table from {} is older than this engine ({}): update ZeroDock",
+                lifecycle::table().generated,
+                v.version
+            ),
         ),
-        Currency::Unparseable => {
-            Finding::unknown(target, format!("the engine version `{}` is not a release version this table can judge", v.version))
-        }
+        Currency::Unparseable => Finding::unknown(
+            target,
+            format!("the engine version `{}` is not a release version this table can judge", v.version),
+        ),
     };
     vec![table_evidence(finding, today)]
 }
@@ -85,5 +106,31 @@ crate::declare_check! {
             Reference::Url("https://docs.docker.com/engine/release-notes/"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    fn with_version(v: &str) -> Snapshot {
+        variant("default", |s| s.engine.ok_mut().unwrap().version.ok_mut().unwrap().version = v.into())
+    }
+
+    #[test]
+    fn eol_cycle_is_left_to_ver001() {
+        assert_eq!(findings(&CHECK, &fixture("default"))[0].status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn behind_fails_latest_passes_vendor_warns() {
+        // Mutations: the engine reporting a maintained cycle's versions.
+        let f = findings(&CHECK, &with_version("29.1.0"));
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(f[0].message.contains("29.7.2"));
+        assert_eq!(findings(&CHECK, &with_version("29.7.2"))[0].status, Status::Pass);
+        assert_eq!(findings(&CHECK, &with_version("29.1.0+dfsg1"))[0].status, Status::Warn);
     }
 }

@@ -14,7 +14,8 @@ pub(crate) mod engine_patch_behind;
 pub(crate) mod runc_vulnerable;
 
 /// This family's checks.
-pub(crate) static CHECKS: &[&Check] = &[&engine_end_of_life::CHECK, &engine_patch_behind::CHECK, &runc_vulnerable::CHECK];
+pub(crate) static CHECKS: &[&Check] =
+    &[&engine_end_of_life::CHECK, &engine_patch_behind::CHECK, &runc_vulnerable::CHECK];
 
 /// Beyond this age the embedded table may miss releases and EOL dates.
 pub(crate) const STALE_AFTER_DAYS: i64 = 180;
@@ -28,8 +29,15 @@ pub(crate) fn today(snap: &Snapshot) -> NaiveDate {
 /// speak the Docker API), if it does not.
 pub(crate) fn not_docker(v: &EngineVersion) -> Option<String> {
     let platform = v.platform_name.as_deref().unwrap_or_default();
-    let foreign = v.components.iter().map(|c| c.name.as_str()).chain([platform]).find(|n| n.to_ascii_lowercase().contains("podman"));
-    foreign.map(|name| format!("the engine is `{name}`, not Docker Engine: the Docker lifecycle table does not apply"))
+    let foreign = v
+        .components
+        .iter()
+        .map(|c| c.name.as_str())
+        .chain([platform])
+        .find(|n| n.to_ascii_lowercase().contains("podman"));
+    foreign.map(|name| {
+        format!("the engine is `{name}`, not Docker Engine: the Docker lifecycle table does not apply")
+    })
 }
 
 /// The Docker Desktop release named by `Platform.Name` (`Docker Desktop 4.49.0 (208003)`).
@@ -58,7 +66,12 @@ pub(crate) fn upgrade_fixes(snap: &Snapshot, v: &EngineVersion) -> Vec<Snippet> 
         )];
     }
     let vendor = lifecycle::ParsedVersion::parse(&v.version).and_then(|p| p.vendor());
-    let os = snap.host_scope().ok().and(snap.host.os.ok()).map(|o| o.name.to_ascii_lowercase()).unwrap_or_default();
+    let os = snap
+        .host_scope()
+        .ok()
+        .and(snap.host.os.ok())
+        .map(|o| o.name.to_ascii_lowercase())
+        .unwrap_or_default();
     let rpm = ["fedora", "red hat", "rhel", "centos", "rocky", "alma"].iter().any(|d| os.contains(d));
     let code = match (vendor, rpm) {
         (Some("Debian" | "Ubuntu"), _) => {
@@ -72,5 +85,9 @@ pub(crate) fn upgrade_fixes(snap: &Snapshot, v: &EngineVersion) -> Vec<Snippet> 
         }
         _ => "# upgrade with the package manager that installed Docker, or follow https://docs.docker.com/engine/install/".to_owned(),
     };
-    vec![Snippet::new(SnippetKind::Shell, "Upgrade Docker Engine (live-restore keeps containers running)", code)]
+    vec![Snippet::new(
+        SnippetKind::Shell,
+        "Upgrade Docker Engine (live-restore keeps containers running)",
+        code,
+    )]
 }

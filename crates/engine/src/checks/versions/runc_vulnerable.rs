@@ -11,13 +11,18 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let target = engine_target(snap);
     let v = match snap.version() {
         Ok(v) => v,
-        Err(reason) => return vec![Finding::unknown(target, engine_part_reason(snap, "the engine version", reason))],
+        Err(reason) => {
+            return vec![Finding::unknown(target, engine_part_reason(snap, "the engine version", reason))];
+        }
     };
     if let Some(reason) = not_docker(v) {
         return vec![Finding::not_applicable(target, reason)];
     }
     let Some(runc) = v.component("runc") else {
-        return vec![Finding::unknown(target, "`GET /version` lists no runc component, so its version cannot be judged")];
+        return vec![Finding::unknown(
+            target,
+            "`GET /version` lists no runc component, so its version cannot be judged",
+        )];
     };
     let floor = &lifecycle::table().runc_fix_floor;
     let field = "GET /version Components[runc].Version";
@@ -86,5 +91,43 @@ crate::declare_check! {
             Reference::Url("https://github.com/opencontainers/runc/security/advisories/GHSA-xr7r-f8xq-vfvv"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+    use crate::checks::testing::{findings, fixture, variant};
+
+    fn with_runc(v: &str) -> Snapshot {
+        variant("default", |s| {
+            let version = s.engine.ok_mut().unwrap().version.ok_mut().unwrap();
+            version.components.iter_mut().filter(|c| c.name == "runc").for_each(|c| c.version = v.into());
+        })
+    }
+
+    #[test]
+    fn debian_runc_1_1_5_warns() {
+        // The fixtures' runc is Debian's 1.1.5+ds1: below 1.1.12, but a vendor build.
+        let f = findings(&CHECK, &fixture("default"));
+        assert_eq!((f.len(), f[0].status), (1, Status::Warn));
+        assert!(
+            f[0].message.contains("CVE-2024-21626") && f[0].message.contains("Debian"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn upstream_old_fails_fixed_passes_missing_unknown() {
+        // Mutations: the engine reporting other runc builds, or none.
+        assert_eq!(findings(&CHECK, &with_runc("1.1.5"))[0].status, Status::Fail);
+        assert_eq!(findings(&CHECK, &with_runc("1.1.12"))[0].status, Status::Pass);
+        assert_eq!(findings(&CHECK, &with_runc("1.3.3"))[0].status, Status::Pass);
+        let snap = variant("default", |s| {
+            s.engine.ok_mut().unwrap().version.ok_mut().unwrap().components.retain(|c| c.name != "runc")
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Unknown);
     }
 }
