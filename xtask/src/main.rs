@@ -6,6 +6,7 @@
 //! - `capture-fixtures`: snapshots of those daemons into `crates/engine/tests/fixtures/`.
 //! - `test`: the project's test command (deps, fmt, clippy, engine, `cargo test --workspace`).
 
+mod bench;
 mod deps;
 mod dockerd;
 mod fixtures;
@@ -30,6 +31,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
+    /// Speed/memory benchmark: `zerodock scan` on 50/200/1000 containers vs. the bare API fetch.
+    Bench(bench::Options),
     /// Install the system packages the live tests need (docker.io, busybox-static, iptables, iproute2).
     Deps,
     /// Bring the scenario daemons up or down.
@@ -120,6 +123,7 @@ fn main() -> ExitCode {
     let mut phases = Phases::default();
     let result = match cli.task {
         Task::Deps => phases.run("deps", deps::ensure),
+        Task::Bench(opts) => bench::run(&mut phases, &opts),
         Task::Scenario { action: ScenarioAction::Up { daemons } } => {
             scenario_up(&mut phases, &or_fixture_daemons(daemons))
         }

@@ -44,7 +44,7 @@ crate::declare_check! {
     /// `privileged: true`.
     ///
     /// ## References
-    /// CIS Docker Benchmark 5.5; NIST SP 800-207 tenet 6 (least privilege); seed "Limit Privileged
+    /// CIS Docker Benchmark 5.5; NIST SP 800-207 tenet 3 (least privilege); seed "Limit Privileged
     /// Containers"; <https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities>
     pub(crate) static CHECK = {
         code: "CTR001",
@@ -55,7 +55,7 @@ crate::declare_check! {
         target: Container,
         references: [
             Reference::Cis("5.5"),
-            Reference::Nist("tenet 6: least privilege"),
+            Reference::Nist("tenet 3: least privilege per session"),
             Reference::Seed("Best practices §4 Limit Privileged Containers"),
             Reference::Url("https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities"),
         ],

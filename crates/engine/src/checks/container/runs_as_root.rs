@@ -104,7 +104,8 @@ crate::declare_check! {
 mod tests {
     use super::CHECK;
     use crate::Status;
-    use crate::checks::testing::{findings, fixture, status_of};
+    use crate::checks::container::container_mut;
+    use crate::checks::testing::{findings, fixture, status_of, variant};
 
     #[test]
     fn root_by_image_default_fails() {
@@ -112,5 +113,19 @@ mod tests {
         assert_eq!(status_of(&f, "zd-defaults"), Status::Fail);
         assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
         assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+
+    #[test]
+    fn root_under_userns_remap_warns() {
+        // Variant: zd-hardened on the hardened daemon (userns-remap) started with `--user 0`.
+        let snap = variant("hardened", |s| container_mut(s, "zd-hardened").user = "0".to_owned());
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zd-hardened"), Status::Warn);
+        // ...and additionally with `--userns host`, which gives up the remapping.
+        let snap = variant("hardened", |s| {
+            let c = container_mut(s, "zd-hardened");
+            c.user = "0".to_owned();
+            c.userns_mode = "host".to_owned();
+        });
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zd-hardened"), Status::Fail);
     }
 }

@@ -287,7 +287,9 @@ mod tests {
         ));
         // Mutation: the daemon reports no warning (TLS from the environment?) while its
         // configuration lists a tcp:// host without tlsverify.
-        let snap = variant("default", |s| s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").warnings.clear());
+        let snap = variant("default", |s| {
+            s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").warnings.clear()
+        });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Warn);
     }
 

@@ -146,7 +146,8 @@ mod tests {
     fn one_finding_per_warning() {
         // Mutation: the daemon also reports two host problems.
         let snap = variant("default", |s| {
-            let warnings = &mut s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").warnings;
+            let warnings =
+                &mut s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").warnings;
             warnings.push("WARNING: No swap limit support".into());
             warnings.push("WARNING: bridge-nf-call-iptables is disabled".into());
         });

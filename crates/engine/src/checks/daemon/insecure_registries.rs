@@ -86,15 +86,15 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 expected,
             );
         }
-        if let Some(Some(dj)) = snap.host_scope().ok().and_then(|()| snap.host.daemon_json.ok()) {
-            if let Some(Value::Array(listed)) = dj.settings.get("insecure-registries") {
-                let listed: Vec<&str> = listed.iter().filter_map(Value::as_str).collect();
-                finding = finding.evidence(
-                    format!("{}: insecure-registries", daemon_json_path(snap)),
-                    listed.join(", "),
-                    "[]",
-                );
-            }
+        if let Some(Some(dj)) = snap.host_scope().ok().and_then(|()| snap.host.daemon_json.ok())
+            && let Some(Value::Array(listed)) = dj.settings.get("insecure-registries")
+        {
+            let listed: Vec<&str> = listed.iter().filter_map(Value::as_str).collect();
+            finding = finding.evidence(
+                format!("{}: insecure-registries", daemon_json_path(snap)),
+                listed.join(", "),
+                "[]",
+            );
         }
         finding.fixes(fixes(snap, &insecure))
     })

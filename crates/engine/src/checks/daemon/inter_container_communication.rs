@@ -146,7 +146,13 @@ mod tests {
     fn no_default_bridge_is_not_applicable() {
         // Mutation: dockerd started with --bridge=none (no default bridge network).
         let snap = variant("default", |s| {
-            s.engine.ok_mut().expect("captured").networks.ok_mut().expect("captured").retain(|n| !n.is_default_bridge());
+            s.engine
+                .ok_mut()
+                .expect("captured")
+                .networks
+                .ok_mut()
+                .expect("captured")
+                .retain(|n| !n.is_default_bridge());
         });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::NotApplicable);
     }

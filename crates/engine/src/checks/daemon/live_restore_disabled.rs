@@ -88,7 +88,8 @@ mod tests {
     fn swarm_is_not_applicable() {
         // Mutation: the engine is an active Swarm node.
         let snap = variant("default", |s| {
-            s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").swarm_state = "active".into()
+            s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").swarm_state =
+                "active".into()
         });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::NotApplicable);
     }

@@ -180,7 +180,8 @@ mod tests {
     fn none_fails_and_rotation_is_read() {
         // Mutation: the daemon's default driver is `none`.
         let snap = variant("default", |s| {
-            s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").logging_driver = "none".into()
+            s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").logging_driver =
+                "none".into()
         });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Fail);
         // Mutation: dockerd rotates json-file logs with --log-opt max-size=10m.

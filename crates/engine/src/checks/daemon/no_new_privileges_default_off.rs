@@ -121,7 +121,8 @@ mod tests {
         // Mutation: a 29.x engine; its SecurityOptions lack no-new-privileges although daemon.json
         // sets it (the daemon was not restarted).
         let snap = variant("hardened", |s| {
-            s.engine.ok_mut().expect("captured").version.ok_mut().expect("captured").version = "29.7.2".into();
+            s.engine.ok_mut().expect("captured").version.ok_mut().expect("captured").version =
+                "29.7.2".into();
         });
         let f = findings(&CHECK, &snap);
         assert_eq!(f[0].status, Status::Fail);

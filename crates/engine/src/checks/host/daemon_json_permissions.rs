@@ -9,7 +9,7 @@ use super::in_scope;
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let target = match in_scope(snap) {
         Ok(t) => t,
-        Err(na) => return vec![na],
+        Err(na) => return vec![*na],
     };
     let dj = match snap.host.daemon_json.get() {
         Err(reason) => {
@@ -125,7 +125,7 @@ mod tests {
     #[test]
     fn no_file_is_not_applicable() {
         // Mutation: dockerd runs without any daemon.json.
-        let snap = variant("default", |s| *s.host.daemon_json.ok_mut().unwrap() = None);
+        let snap = variant("default", |s| *s.host.daemon_json.ok_mut().expect("captured") = None);
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::NotApplicable);
     }
 }

@@ -9,7 +9,7 @@ use super::in_scope;
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let target = match in_scope(snap) {
         Ok(t) => t,
-        Err(na) => return vec![na],
+        Err(na) => return vec![*na],
     };
     let s = match snap.host.data_root_storage.get() {
         Ok(s) => s,
@@ -100,8 +100,9 @@ mod tests {
         assert_eq!((f.len(), f[0].status), (1, Status::Warn));
         assert!(f[0].remediation[0].code.contains("/dev/NEWPART /tmp/zerodock-test/default/data ext4"));
         // Mutation: the data-root is a mount of its own (CIS 1.1.1).
-        let snap =
-            variant("hardened", |s| s.host.data_root_storage.ok_mut().unwrap().separate_from_root = true);
+        let snap = variant("hardened", |s| {
+            s.host.data_root_storage.ok_mut().expect("captured").separate_from_root = true
+        });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
     }
 }

@@ -80,7 +80,7 @@ mod tests {
     fn luks_passes_remote_is_not_applicable() {
         // Mutation: the data-root sits on a LUKS2 mapping, as on an encrypted laptop.
         let snap = variant("default", |s| {
-            let storage = s.host.data_root_storage.ok_mut().unwrap();
+            let storage = s.host.data_root_storage.ok_mut().expect("captured");
             storage.chain.insert(
                 0,
                 BlockDevice { name: "dm-0".into(), dm_uuid: Some("CRYPT-LUKS2-0123-luks".into()) },

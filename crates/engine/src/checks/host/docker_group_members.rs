@@ -9,7 +9,7 @@ use super::in_scope;
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let target = match in_scope(snap) {
         Ok(t) => t,
-        Err(na) => return vec![na],
+        Err(na) => return vec![*na],
     };
     let finding = match snap.host.docker_group.get() {
         Err(reason) => Finding::unknown(target, format!("the docker group could not be read: {reason}")),
@@ -104,14 +104,14 @@ mod tests {
         assert_eq!(findings(&CHECK, &fixture("default"))[0].status, Status::Pass);
         // Mutation: two users were added to the docker group.
         let snap = variant("default", |s| {
-            s.host.docker_group.ok_mut().unwrap().as_mut().unwrap().members =
+            s.host.docker_group.ok_mut().expect("captured").as_mut().expect("captured").members =
                 vec!["alice".into(), "ci".into()];
         });
         let f = findings(&CHECK, &snap);
         assert_eq!(f[0].status, Status::Warn);
         assert_eq!(f[0].remediation[0].code, "sudo gpasswd -d alice docker\nsudo gpasswd -d ci docker");
         // Mutation: no docker group exists.
-        let snap = variant("default", |s| *s.host.docker_group.ok_mut().unwrap() = None);
+        let snap = variant("default", |s| *s.host.docker_group.ok_mut().expect("captured") = None);
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
     }
 }

@@ -17,7 +17,7 @@ fn user_owned_expected(snap: &Snapshot, socket: &FileFacts) -> bool {
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let target = match in_scope(snap) {
         Ok(t) => t,
-        Err(na) => return vec![na],
+        Err(na) => return vec![*na],
     };
     let socket = match snap.host.socket.get() {
         Ok(s) => s,
@@ -143,7 +143,7 @@ mod tests {
     fn system_socket_with_foreign_group_warns() {
         // Mutation: the system socket /var/run/docker.sock, 0660 root:staff.
         let snap = variant("hardened", |s| {
-            let socket = s.host.socket.ok_mut().unwrap();
+            let socket = s.host.socket.ok_mut().expect("captured");
             socket.path = "/var/run/docker.sock".into();
             socket.group = Some("staff".into());
             socket.gid = 50;

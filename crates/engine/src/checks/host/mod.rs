@@ -31,11 +31,11 @@ pub(crate) static CHECKS: &[&Check] = &[
 ];
 
 /// The host target, or the finding that says host facts do not describe this engine.
-pub(crate) fn in_scope(snap: &Snapshot) -> Result<Target, Finding> {
+pub(crate) fn in_scope(snap: &Snapshot) -> Result<Target, Box<Finding>> {
     let target = host_target(snap);
     match snap.host_scope() {
         Ok(()) => Ok(target),
-        Err(reason) => Err(Finding::not_applicable(target, reason)),
+        Err(reason) => Err(Box::new(Finding::not_applicable(target, reason))),
     }
 }
 
@@ -62,7 +62,7 @@ pub(crate) fn encryption_finding(
 ) -> Finding {
     let target = match in_scope(snap) {
         Ok(t) => t,
-        Err(na) => return na,
+        Err(na) => return *na,
     };
     let s = match fact {
         Ok(s) => s,

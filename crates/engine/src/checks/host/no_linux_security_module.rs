@@ -12,7 +12,7 @@ use super::in_scope;
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let target = match in_scope(snap) {
         Ok(t) => t,
-        Err(na) => return vec![na],
+        Err(na) => return vec![*na],
     };
     if let Some(os) = snap.host.os.ok().filter(|o| !o.family.is_empty() && o.family != "linux") {
         return vec![Finding::not_applicable(
@@ -144,15 +144,24 @@ mod tests {
     fn apparmor_passes_only_when_dockerd_applies_it() {
         // Mutation: AppArmor enabled on the host, and dockerd reports `name=apparmor`.
         let snap = variant("hardened", |s| {
-            s.host.lsm.ok_mut().unwrap().apparmor = Some(true);
-            s.engine.ok_mut().unwrap().info.ok_mut().unwrap().security_options.push("name=apparmor".into());
+            s.host.lsm.ok_mut().expect("captured").apparmor = Some(true);
+            s.engine
+                .ok_mut()
+                .expect("captured")
+                .info
+                .ok_mut()
+                .expect("captured")
+                .security_options
+                .push("name=apparmor".into());
         });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
         // Mutation: AppArmor enabled on the host but not reported by dockerd.
-        let snap = variant("hardened", |s| s.host.lsm.ok_mut().unwrap().apparmor = Some(true));
+        let snap = variant("hardened", |s| s.host.lsm.ok_mut().expect("captured").apparmor = Some(true));
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Warn);
         // Mutation: SELinux permissive.
-        let snap = variant("hardened", |s| s.host.lsm.ok_mut().unwrap().selinux = Some("permissive".into()));
+        let snap = variant("hardened", |s| {
+            s.host.lsm.ok_mut().expect("captured").selinux = Some("permissive".into())
+        });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Warn);
     }
 }

@@ -9,7 +9,7 @@ use super::in_scope;
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let target = match in_scope(snap) {
         Ok(t) => t,
-        Err(na) => return vec![na],
+        Err(na) => return vec![*na],
     };
     let user = match snap.host.user.get() {
         Ok(u) => u,
@@ -129,7 +129,7 @@ mod tests {
 
     fn as_user(groups: &[&str], configured: &[&str]) -> Snapshot {
         variant("default", |s| {
-            *s.host.user.ok_mut().unwrap() = HostUser {
+            *s.host.user.ok_mut().expect("captured") = HostUser {
                 uid: 1000,
                 euid: 1000,
                 name: Some("alice".into()),

@@ -67,8 +67,9 @@ mod tests {
     #[test]
     fn encrypted_passes_unreadable_is_unknown() {
         // Mutation: / on a ZFS dataset with native encryption.
-        let snap =
-            variant("hardened", |s| s.host.root_storage.ok_mut().unwrap().encryption = Encryption::Zfs);
+        let snap = variant("hardened", |s| {
+            s.host.root_storage.ok_mut().expect("captured").encryption = Encryption::Zfs
+        });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
         // Mutation: /proc/self/mountinfo could not be read.
         let snap = variant("hardened", |s| s.host.root_storage = Fact::unavailable("mountinfo unreadable"));

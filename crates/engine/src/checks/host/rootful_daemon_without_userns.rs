@@ -117,12 +117,20 @@ mod tests {
     fn rootless_passes_desktop_warns() {
         // Mutation: a rootless daemon.
         let snap = variant("default", |s| {
-            s.engine.ok_mut().unwrap().info.ok_mut().unwrap().security_options.push("name=rootless".into())
+            s.engine
+                .ok_mut()
+                .expect("captured")
+                .info
+                .ok_mut()
+                .expect("captured")
+                .security_options
+                .push("name=rootless".into())
         });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
         // Mutation: Docker Desktop's engine.
         let snap = variant("default", |s| {
-            s.engine.ok_mut().unwrap().info.ok_mut().unwrap().operating_system = "Docker Desktop".into()
+            s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").operating_system =
+                "Docker Desktop".into()
         });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Warn);
     }

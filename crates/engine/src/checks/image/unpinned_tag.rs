@@ -143,7 +143,8 @@ crate::declare_check! {
     /// Dependabot) rather than implicitly.
     ///
     /// ## References
-    /// CIS Docker Benchmark 5.28 (use the intended image version); NIST SP 800-207 tenet 5
+    /// Dockle DKL-DI-0006 (avoid the latest tag); no CIS Docker Benchmark recommendation states it
+    /// (5.28 is about pulling current images, a different concern); NIST SP 800-207 tenet 5
     /// (integrity of assets); seed "Container security roadmap §Security Patterns and Practices:
     /// Version Control"; <https://docs.docker.com/reference/cli/docker/image/pull/#pull-an-image-by-digest-immutable-identifier>
     pub(crate) static CHECK = {
@@ -154,10 +155,10 @@ crate::declare_check! {
         severity: Medium,
         target: Container,
         references: [
-            Reference::Cis("5.28"),
             Reference::Nist("tenet 5: integrity and security posture of assets"),
             Reference::Seed("Container security roadmap §Security Patterns and Practices: Version Control"),
             Reference::Url("https://docs.docker.com/reference/cli/docker/image/pull/#pull-an-image-by-digest-immutable-identifier"),
+            Reference::Url("https://github.com/goodwithtech/dockle#dkl-di-0006"),
         ],
         evaluate: evaluate,
     }

@@ -137,7 +137,13 @@ mod tests {
         assert!(f[0].message.contains("docker-credential-secretservice"));
         // Mutation: docker-credential-secretservice is on PATH.
         let snap = variant("hardened", |s| {
-            s.host.client_config.ok_mut().unwrap().as_mut().unwrap().creds_store_helper_found = Some(true);
+            s.host
+                .client_config
+                .ok_mut()
+                .expect("captured")
+                .as_mut()
+                .expect("captured")
+                .creds_store_helper_found = Some(true);
         });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
     }

@@ -143,7 +143,7 @@ mod tests {
         assert_eq!(status_of(&f, "zd-defaults"), Status::Pass);
         assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
         // The planted value never reaches a finding.
-        let json = serde_json::to_string(&f).unwrap();
+        let json = serde_json::to_string(&f).expect("captured");
         assert!(!json.contains("zd-planted-secret-value-7f3a"));
     }
 

@@ -155,7 +155,7 @@ mod tests {
     #[test]
     fn no_file_is_not_applicable() {
         // Mutation: the user has no ~/.docker/config.json.
-        let snap = variant("default", |s| *s.host.client_config.ok_mut().unwrap() = None);
+        let snap = variant("default", |s| *s.host.client_config.ok_mut().expect("captured") = None);
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::NotApplicable);
     }
 }

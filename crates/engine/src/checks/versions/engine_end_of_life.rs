@@ -105,7 +105,9 @@ mod tests {
     use crate::checks::testing::{findings, fixture, variant};
 
     fn with_version(v: &str) -> Snapshot {
-        variant("default", |s| s.engine.ok_mut().unwrap().version.ok_mut().unwrap().version = v.into())
+        variant("default", |s| {
+            s.engine.ok_mut().expect("captured").version.ok_mut().expect("captured").version = v.into()
+        })
     }
 
     #[test]
@@ -136,11 +138,11 @@ mod tests {
     #[test]
     fn stale_table_and_desktop() {
         // Mutation: the snapshot was taken a year after the table was generated.
-        let snap = variant("default", |s| s.collected_at = "2027-09-01T00:00:00Z".parse().unwrap());
+        let snap = variant("default", |s| s.collected_at = "2027-09-01T00:00:00Z".parse().expect("a date"));
         assert!(findings(&CHECK, &snap)[0].evidence[1].observed.contains("may be stale"));
         // Mutation: Docker Desktop's engine.
         let snap = variant("default", |s| {
-            let v = s.engine.ok_mut().unwrap().version.ok_mut().unwrap();
+            let v = s.engine.ok_mut().expect("captured").version.ok_mut().expect("captured");
             v.version = "28.5.2".into();
             v.platform_name = Some("Docker Desktop 4.49.0 (208003)".into());
         });
@@ -154,7 +156,8 @@ mod tests {
     fn podman_is_not_applicable() {
         // Mutation: Podman's compatibility API answers.
         let snap = variant("default", |s| {
-            s.engine.ok_mut().unwrap().version.ok_mut().unwrap().components[0].name = "Podman Engine".into();
+            s.engine.ok_mut().expect("captured").version.ok_mut().expect("captured").components[0].name =
+                "Podman Engine".into();
         });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::NotApplicable);
     }

@@ -116,7 +116,9 @@ mod tests {
     use crate::checks::testing::{findings, fixture, variant};
 
     fn with_version(v: &str) -> Snapshot {
-        variant("default", |s| s.engine.ok_mut().unwrap().version.ok_mut().unwrap().version = v.into())
+        variant("default", |s| {
+            s.engine.ok_mut().expect("captured").version.ok_mut().expect("captured").version = v.into()
+        })
     }
 
     #[test]

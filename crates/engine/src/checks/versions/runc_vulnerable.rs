@@ -102,7 +102,7 @@ mod tests {
 
     fn with_runc(v: &str) -> Snapshot {
         variant("default", |s| {
-            let version = s.engine.ok_mut().unwrap().version.ok_mut().unwrap();
+            let version = s.engine.ok_mut().expect("captured").version.ok_mut().expect("captured");
             version.components.iter_mut().filter(|c| c.name == "runc").for_each(|c| c.version = v.into());
         })
     }
@@ -126,7 +126,14 @@ mod tests {
         assert_eq!(findings(&CHECK, &with_runc("1.1.12"))[0].status, Status::Pass);
         assert_eq!(findings(&CHECK, &with_runc("1.3.3"))[0].status, Status::Pass);
         let snap = variant("default", |s| {
-            s.engine.ok_mut().unwrap().version.ok_mut().unwrap().components.retain(|c| c.name != "runc")
+            s.engine
+                .ok_mut()
+                .expect("captured")
+                .version
+                .ok_mut()
+                .expect("captured")
+                .components
+                .retain(|c| c.name != "runc")
         });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Unknown);
     }

@@ -1,0 +1,671 @@
+//! `cargo xtask bench`: the speed and memory benchmark of a whole `zerodock scan --format json`
+//! against 50, 200 and 1000 containers on a private dockerd, beside the time the bare Engine API
+//! fetch of the same data takes (`crates/engine/examples/fetch_baseline.rs`).
+//!
+//! It is a benchmark, not a timed test: it prints figures and a verdict per aim (scan ≤ 2× the
+//! fetch; at 1000 containers ≤ 2 s and ≤ 64 MB peak RSS) and fails only when something could not be
+//! measured. Each size is also split into `zerodock collect` and `zerodock scan --from SNAPSHOT`, so
+//! a missed aim already says whether collection or evaluation/rendering is to blame.
+//!
+//! Peak RSS comes from GNU `/usr/bin/time` (`%M`, the child's `ru_maxrss`): std's `Child` exposes no
+//! rusage and the xtask has no `unsafe` for `wait4`. Wall time is measured here around the child.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail, ensure};
+
+use crate::dockerd::{self, DockerCli, Dockerd};
+use crate::util::{self, Phases};
+
+/// The private daemon's name (its directory under the test base dir).
+const DAEMON: &str = "bench";
+/// Its own bridge; the subnet stays clear of the scenario daemons' 10.213.{1,2,3}.0/24.
+const BRIDGE: (&str, &str) = ("zd-bench", "10.213.90.1/24");
+/// Parallel `docker create` clients: enough to keep dockerd busy on 2 cores without thrashing.
+const CREATE_PARALLELISM: usize = 8;
+/// Every this-many containers one is started (the rest stay `created`): ~40 running at 1000.
+const RUNNING_EVERY: usize = 25;
+/// The aims of the issue.
+const AIM_RATIO: f64 = 2.0;
+const AIM_SECONDS: f64 = 2.0;
+const AIM_RSS_MB: f64 = 64.0;
+const AIM_SIZE: usize = 1000;
+
+/// Options of `cargo xtask bench`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
+    /// Container counts to measure, ascending (containers are added between sizes).
+    #[arg(long, value_delimiter = ',', default_values_t = [50, 200, 1000])]
+    pub sizes: Vec<usize>,
+    /// Measured runs per size and command (after one unmeasured warm-up).
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Leave the daemon and its containers running afterwards (for profiling); prints DOCKER_HOST.
+    #[arg(long)]
+    pub keep: bool,
+    /// Only stop and remove a daemon an earlier `--keep` left running.
+    #[arg(long, conflicts_with = "keep")]
+    pub down: bool,
+}
+
+/// One measured child process.
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    wall: f64,
+    rss_mb: f64,
+    cpu: f64,
+}
+
+/// All runs of one command at one size.
+#[derive(Debug, Default)]
+struct Series(Vec<Sample>);
+
+impl Series {
+    fn median_by(&self, f: impl Fn(&Sample) -> f64) -> f64 {
+        let mut v: Vec<f64> = self.0.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        match v.len() {
+            0 => f64::NAN,
+            n if n % 2 == 1 => v[n / 2],
+            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+        }
+    }
+    fn wall(&self) -> f64 {
+        self.median_by(|s| s.wall)
+    }
+    fn min_wall(&self) -> f64 {
+        self.0.iter().map(|s| s.wall).fold(f64::INFINITY, f64::min)
+    }
+    fn max_wall(&self) -> f64 {
+        self.0.iter().map(|s| s.wall).fold(0.0, f64::max)
+    }
+    fn max_rss(&self) -> f64 {
+        self.0.iter().map(|s| s.rss_mb).fold(0.0, f64::max)
+    }
+    fn cpu(&self) -> f64 {
+        self.median_by(|s| s.cpu)
+    }
+}
+
+/// The figures of one size.
+#[derive(Debug, Default)]
+struct Row {
+    size: usize,
+    load: String,
+    fetch: Series,
+    scan: Series,
+    collect: Series,
+    from: Series,
+    report_bytes: u64,
+    snapshot_bytes: u64,
+}
+
+/// The binaries under test and how to reach the daemon.
+struct Bench {
+    time: PathBuf,
+    zerodock: PathBuf,
+    fetch: PathBuf,
+    host: String,
+    client_config: PathBuf,
+    out: PathBuf,
+}
+
+fn dir() -> PathBuf {
+    dockerd::base_dir().join(DAEMON)
+}
+
+/// Runs the benchmark.
+pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
+    if opts.down {
+        return phases.run("stop the bench daemon", || {
+            dockerd::stop_dir(&dir(), Some(BRIDGE.0))?;
+            dockerd::remove_dir(&dir())
+        });
+    }
+    let mut sizes = opts.sizes.clone();
+    sizes.sort_unstable();
+    sizes.dedup();
+    ensure!(!sizes.is_empty() && sizes[0] > 0, "--sizes needs at least one positive count");
+    ensure!(opts.runs > 0, "--runs must be at least 1");
+    phases.run("deps", crate::deps::ensure)?;
+    if !util::is_root() {
+        bail!("the benchmark starts a private dockerd: run it as root");
+    }
+    let time = phases.run("GNU time", ensure_gnu_time)?;
+    let (zerodock, fetch) = phases.run("cargo build --release (zerodock, fetch_baseline)", build)?;
+
+    let cfg = dockerd::Config {
+        name: DAEMON.to_owned(),
+        dir: dir(),
+        bridge: Some((BRIDGE.0.to_owned(), BRIDGE.1.to_owned())),
+        detach: opts.keep,
+        ..dockerd::Config::default()
+    };
+    let daemon = phases.run("start dockerd `bench`", || Dockerd::start(&cfg))?;
+    // Whatever happens below, the daemon is stopped (by `stop` here or by its Drop on a panic).
+    let result = measure_all(phases, &daemon, &sizes, opts.runs, time, zerodock, fetch);
+    if opts.keep {
+        eprintln!(
+            "# bench daemon left running: DOCKER_HOST={} (stop it with `cargo xtask bench --down`)",
+            daemon.host()
+        );
+        daemon.keep_running();
+        return result;
+    }
+    let stopped = phases.run("stop dockerd `bench` and remove its directory", || {
+        daemon.stop()?;
+        dockerd::remove_dir(&dir())
+    });
+    result.and(stopped)
+}
+
+fn measure_all(
+    phases: &mut Phases,
+    daemon: &Dockerd,
+    sizes: &[usize],
+    runs: usize,
+    time: PathBuf,
+    zerodock: PathBuf,
+    fetch: PathBuf,
+) -> Result<()> {
+    let cli = daemon.cli()?;
+    let out = daemon.dir().join("out");
+    std::fs::create_dir_all(&out)?;
+    let bench =
+        Bench { time, zerodock, fetch, host: daemon.host(), client_config: daemon.dir().join("cli"), out };
+    phases.run("import images", || import_images(&cli, daemon.dir()))?;
+    let machine = machine_info(&cli);
+    let mut rows = Vec::new();
+    let mut have = 0;
+    for &size in sizes {
+        phases.run(&format!("create containers {}..{size}", have + 1), || {
+            create_containers(&cli, have, size)
+        })?;
+        have = size;
+        let row = phases.run(&format!("measure {size} containers x{runs}"), || bench.measure(size, runs))?;
+        rows.push(row);
+    }
+    println!("{}", render(&machine, &rows, runs));
+    Ok(())
+}
+
+/// `/usr/bin/time` (GNU), installing Debian's `time` package when it is missing.
+fn ensure_gnu_time() -> Result<PathBuf> {
+    let path = PathBuf::from("/usr/bin/time");
+    if !path.is_file() {
+        ensure!(
+            util::find_binary("apt-get", &[]).is_some(),
+            "no /usr/bin/time and no apt-get: install GNU time"
+        );
+        eprintln!("    installing: time");
+        let apt = |args: &[&str]| {
+            let mut cmd = Command::new("apt-get");
+            cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+            cmd
+        };
+        util::run(&mut apt(&["-qq", "update"]))?;
+        util::run(&mut apt(&["-qq", "install", "-y", "--no-install-recommends", "time"]))?;
+    }
+    // busybox's `time` applet has no `-f`; insist on the GNU one.
+    let version = Command::new(&path).arg("--version").output().context("cannot run /usr/bin/time")?;
+    let text = String::from_utf8_lossy(&[version.stdout, version.stderr].concat()).into_owned();
+    ensure!(text.contains("GNU"), "/usr/bin/time is not GNU time: {}", text.trim());
+    Ok(path)
+}
+
+/// Builds the release binaries and returns (zerodock, fetch_baseline).
+fn build() -> Result<(PathBuf, PathBuf)> {
+    let root = util::workspace_root();
+    util::run_visible(util::cargo().current_dir(&root).args(["build", "--release", "-q", "-p", "zerodock"]))?;
+    util::run_visible(util::cargo().current_dir(&root).args([
+        "build",
+        "--release",
+        "-q",
+        "-p",
+        "zerodock-engine",
+        "--example",
+        "fetch_baseline",
+    ]))?;
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = if target.is_absolute() { target } else { root.join(target) };
+    let zerodock = target.join("release/zerodock");
+    let fetch = target.join("release/examples/fetch_baseline");
+    for bin in [&zerodock, &fetch] {
+        ensure!(bin.is_file(), "the build produced no {}", bin.display());
+    }
+    Ok((zerodock, fetch))
+}
+
+/// Three images from one busybox root filesystem (nothing can be pulled): `bench/app:1` (+ a
+/// `:latest` tag) and `bench/hardened:1` with a non-root USER.
+fn import_images(cli: &DockerCli, dir: &Path) -> Result<()> {
+    let busybox = util::find_binary("busybox", &["/bin/busybox", "/usr/bin/busybox"])
+        .context("busybox not found (run `cargo xtask deps`)")?;
+    let rootfs = dir.join("build/rootfs");
+    let bin = rootfs.join("bin");
+    std::fs::create_dir_all(&bin)?;
+    for d in ["tmp", "etc", "data", "run"] {
+        std::fs::create_dir_all(rootfs.join(d))?;
+    }
+    std::fs::copy(&busybox, bin.join("busybox")).context("cannot copy busybox")?;
+    for applet in ["sh", "sleep", "true"] {
+        std::os::unix::fs::symlink("busybox", bin.join(applet))?;
+    }
+    let cmd = r#"CMD ["sleep", "86400"]"#;
+    for (tag, changes) in [("bench/app:1", vec![cmd]), ("bench/hardened:1", vec![cmd, "USER 10001:10001"])] {
+        let tar = Command::new("tar")
+            .arg("-C")
+            .arg(&rootfs)
+            .args(["-c", "."])
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("cannot run tar")?;
+        let mut import = cli.cmd(["import"]);
+        for change in changes {
+            import.args(["-c", change]);
+        }
+        import.args(["-", tag]).stdin(tar.stdout.context("no tar output")?);
+        let out = import.output().context("cannot run docker import")?;
+        ensure!(out.status.success(), "docker import {tag} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    cli.run(["tag", "bench/app:1", "bench/app:latest"])?;
+    Ok(())
+}
+
+/// The `docker create/run` arguments of container `i`: a deterministic mix of what real hosts
+/// have (published ports, env, bind mounts and volumes, labels, hardened ones, a few privileged).
+fn container_args(i: usize) -> (bool, Vec<String>) {
+    let running = i.is_multiple_of(RUNNING_EVERY);
+    let mut a: Vec<String> = vec![
+        "--name".into(),
+        format!("bench-{i:04}"),
+        "--label".into(),
+        format!("bench.index={i}"),
+        "--label".into(),
+        format!("com.example.team=team-{}", i % 8),
+        "-e".into(),
+        "LOG_LEVEL=info".into(),
+        "-e".into(),
+        format!("WORKER_ID={i}"),
+    ];
+    let mut push = |args: &[&str]| a.extend(args.iter().map(|s| (*s).to_owned()));
+    if i.is_multiple_of(3) {
+        // A secret-looking name with a harmless value: the env-secret check has work to do.
+        push(&["-e", "DB_PASSWORD=bench-not-a-secret"]);
+    }
+    if i.is_multiple_of(4) {
+        push(&["-p", "127.0.0.1::8080"]);
+    }
+    if i % 10 == 5 {
+        push(&["-p", "80"]);
+    }
+    if i.is_multiple_of(9) {
+        push(&["-v", "/etc:/host-etc:ro"]);
+    }
+    if i % 6 == 1 {
+        push(&["--tmpfs", "/run"]);
+    }
+    if i.is_multiple_of(11) {
+        push(&["--restart", "always"]);
+    }
+    if i % 7 == 3 {
+        push(&["--cap-add", "NET_ADMIN"]);
+    }
+    if i % 4 == 2 {
+        push(&[
+            "--read-only",
+            "--user",
+            "10001:10001",
+            "--cap-drop",
+            "ALL",
+            "--security-opt",
+            "no-new-privileges",
+            "--memory",
+            "64m",
+            "--pids-limit",
+            "64",
+            "--health-cmd",
+            "true",
+        ]);
+    }
+    if !running {
+        // Only created: these could not start here (privileged) or would clash (host network).
+        match i % 50 {
+            7 | 32 => push(&["--privileged"]),
+            13 => push(&["--network", "host"]),
+            19 => push(&["--network", "none"]),
+            _ => {}
+        }
+    }
+    if i.is_multiple_of(5) {
+        a.extend(["-v".to_owned(), format!("bench-data-{}:/data", i % 20)]);
+    }
+    a.push(
+        match i % 3 {
+            0 => "bench/app:1",
+            1 => "bench/app:latest",
+            _ => "bench/hardened:1",
+        }
+        .to_owned(),
+    );
+    (running, a)
+}
+
+/// Creates containers `from..to` (0-based indices) with [`CREATE_PARALLELISM`] docker clients.
+fn create_containers(cli: &DockerCli, from: usize, to: usize) -> Result<()> {
+    let next = AtomicUsize::new(from);
+    let failed = AtomicBool::new(false);
+    let errors = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..CREATE_PARALLELISM {
+            s.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= to {
+                        break;
+                    }
+                    let (running, args) = container_args(i);
+                    let mut cmd =
+                        cli.cmd(if running { ["run", "-d"].as_slice() } else { ["create"].as_slice() });
+                    cmd.args(&args);
+                    if let Err(e) = util::run(&mut cmd) {
+                        failed.store(true, Ordering::Relaxed);
+                        if let Ok(mut errs) = errors.lock() {
+                            errs.push(format!("{e:#}"));
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let errors = errors.into_inner().unwrap_or_default();
+    if let Some(first) = errors.first() {
+        bail!("{} container(s) could not be created; first error: {first}", errors.len());
+    }
+    let count = cli.run(["ps", "-aq"])?.lines().count();
+    ensure!(count == to, "the daemon has {count} containers, expected {to}");
+    let running = cli.run(["ps", "-q"])?.lines().count();
+    eprintln!("    {count} containers ({running} running)");
+    Ok(())
+}
+
+impl Bench {
+    /// One child under GNU time with the daemon's environment; returns its figures and stdout.
+    fn timed(&self, bin: &Path, args: &[OsString]) -> Result<(Sample, String)> {
+        let time_out = self.out.join("time.txt");
+        let mut cmd = Command::new(&self.time);
+        cmd.arg("-f")
+            .arg("%M %U %S")
+            .arg("-o")
+            .arg(&time_out)
+            .arg(bin)
+            .args(args)
+            .env("DOCKER_HOST", &self.host)
+            .env("DOCKER_CONFIG", &self.client_config)
+            .env_remove("DOCKER_CONTEXT")
+            .env_remove("DOCKER_TLS_VERIFY")
+            .env_remove("DOCKER_CERT_PATH")
+            .env_remove("RUST_LOG")
+            .env_remove("ZERODOCK_POLICY");
+        let start = Instant::now();
+        let out = util::run(&mut cmd)?;
+        let wall = start.elapsed().as_secs_f64();
+        let text = std::fs::read_to_string(&time_out).context("GNU time wrote no figures")?;
+        // The figures are the last line: a killed child makes GNU time print a note before them.
+        let fields: Vec<f64> = text
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|f| f.parse::<f64>())
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("cannot parse GNU time output `{}`", text.trim()))?;
+        ensure!(fields.len() == 3, "unexpected GNU time output `{}`", text.trim());
+        let sample = Sample { wall, rss_mb: fields[0] / 1024.0, cpu: fields[1] + fields[2] };
+        Ok((sample, String::from_utf8_lossy(&out.stdout).into_owned()))
+    }
+
+    fn fetch_once(&self, size: usize) -> Result<Sample> {
+        let (sample, stdout) = self.timed(&self.fetch, &[])?;
+        // "fetched N containers, M images in T s (F failed calls)"
+        let words: Vec<&str> = stdout.split_whitespace().collect();
+        let n = words.get(1).and_then(|w| w.parse::<usize>().ok());
+        ensure!(n == Some(size), "fetch_baseline saw {n:?} containers, expected {size}: {}", stdout.trim());
+        ensure!(stdout.contains("(0 failed calls)"), "fetch_baseline had failures: {}", stdout.trim());
+        Ok(sample)
+    }
+
+    fn scan_once(&self, size: usize, report: &Path) -> Result<Sample> {
+        let args: Vec<OsString> =
+            vec!["scan".into(), "--format".into(), "json".into(), "--output".into(), report.into()];
+        let (sample, _) = self.timed(&self.zerodock, &args)?;
+        check_report(report, size)?;
+        Ok(sample)
+    }
+
+    fn collect_once(&self, snapshot: &Path) -> Result<Sample> {
+        let args: Vec<OsString> = vec!["collect".into(), "--output".into(), snapshot.into()];
+        Ok(self.timed(&self.zerodock, &args)?.0)
+    }
+
+    fn scan_from_once(&self, size: usize, snapshot: &Path, report: &Path) -> Result<Sample> {
+        let args: Vec<OsString> = vec![
+            "scan".into(),
+            "--from".into(),
+            snapshot.into(),
+            "--format".into(),
+            "json".into(),
+            "--output".into(),
+            report.into(),
+        ];
+        let (sample, _) = self.timed(&self.zerodock, &args)?;
+        check_report(report, size)?;
+        Ok(sample)
+    }
+
+    /// One warm-up of each command, then `runs` rounds, interleaved so a load spike from
+    /// elsewhere on the machine hits all of them alike.
+    fn measure(&self, size: usize, runs: usize) -> Result<Row> {
+        let report = self.out.join(format!("report-{size}.json"));
+        let snapshot = self.out.join(format!("snapshot-{size}.json"));
+        let from_report = self.out.join(format!("report-from-{size}.json"));
+        self.fetch_once(size)?;
+        self.scan_once(size, &report)?;
+        self.collect_once(&snapshot)?;
+        self.scan_from_once(size, &snapshot, &from_report)?;
+        let mut row = Row { size, load: load_average(), ..Row::default() };
+        for _ in 0..runs {
+            row.fetch.0.push(self.fetch_once(size)?);
+            row.scan.0.push(self.scan_once(size, &report)?);
+            row.collect.0.push(self.collect_once(&snapshot)?);
+            row.from.0.push(self.scan_from_once(size, &snapshot, &from_report)?);
+        }
+        row.report_bytes = std::fs::metadata(&report)?.len();
+        row.snapshot_bytes = std::fs::metadata(&snapshot)?.len();
+        eprintln!(
+            "    fetch {:.3}s  scan {:.3}s ({:.1} MB)  collect {:.3}s  scan --from {:.3}s",
+            row.fetch.wall(),
+            row.scan.wall(),
+            row.scan.max_rss(),
+            row.collect.wall(),
+            row.from.wall()
+        );
+        Ok(row)
+    }
+}
+
+/// The report is valid JSON and covers every container.
+fn check_report(path: &Path, size: usize) -> Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("no report at {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).context("the report is not JSON")?;
+    let seen = value.pointer("/subject/containers").and_then(serde_json::Value::as_u64);
+    ensure!(seen == Some(size as u64), "the report covers {seen:?} containers, expected {size}");
+    Ok(())
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
+fn machine_info(cli: &DockerCli) -> Vec<(String, String)> {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "?".to_owned());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or_else(|| "?".to_owned(), |kb| format!("{:.1} GiB", kb / 1024.0 / 1024.0));
+    let nproc = std::thread::available_parallelism().map_or_else(|_| "?".to_owned(), |n| n.to_string());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map_or_else(|_| "?".to_owned(), |k| k.trim().to_owned());
+    let docker = cli
+        .run(["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"])
+        .unwrap_or_else(|_| "?".to_owned());
+    let driver = cli
+        .run(["info", "--format", "{{.Driver}}, cgroup v{{.CgroupVersion}}"])
+        .unwrap_or_else(|_| "?".to_owned());
+    vec![
+        ("cpus (nproc)".to_owned(), nproc),
+        ("cpu".to_owned(), cpu),
+        ("memory".to_owned(), mem),
+        ("kernel".to_owned(), kernel),
+        ("dockerd".to_owned(), docker),
+        ("storage".to_owned(), driver),
+    ]
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
+
+fn render(machine: &[(String, String)], rows: &[Row], runs: usize) -> String {
+    let mut s = String::new();
+    s.push_str("\nZeroDock benchmark: `zerodock scan --format json` vs. the bare Engine API fetch\n");
+    for (k, v) in machine {
+        s.push_str(&format!("  {k:<13} {v}\n"));
+    }
+    s.push_str(&format!(
+        "  runs          {runs} per size (after one warm-up), medians; wall time in seconds\n\n"
+    ));
+    s.push_str(&format!(
+        "{:>5} | {:>21} | {:>21} | {:>5} | {:>8} | {:>8} | {:>9} | {:>7} | {:>7} | {:>8} | {:>8} | {:>7} | {:>8} | {}\n",
+        "size",
+        "fetch s (min-max)",
+        "scan s (min-max)",
+        "ratio",
+        "scan RSS",
+        "scan cpu",
+        "report MB",
+        "collect",
+        "col RSS",
+        "--from s",
+        "from RSS",
+        "snap MB",
+        "fetch RSS",
+        "loadavg"
+    ));
+    s.push_str(&format!("{}\n", "-".repeat(160)));
+    for r in rows {
+        s.push_str(&format!(
+            "{:>5} | {:>7.3} ({:.3}-{:.3}) | {:>7.3} ({:.3}-{:.3}) | {:>5.2} | {:>5.1} MB | {:>6.3} s | {:>9.2} | {:>7.3} | {:>4.1} MB | {:>8.3} | {:>5.1} MB | {:>7.2} | {:>6.1} MB | {}\n",
+            r.size,
+            r.fetch.wall(),
+            r.fetch.min_wall(),
+            r.fetch.max_wall(),
+            r.scan.wall(),
+            r.scan.min_wall(),
+            r.scan.max_wall(),
+            r.scan.wall() / r.fetch.wall(),
+            r.scan.max_rss(),
+            r.scan.cpu(),
+            mb(r.report_bytes),
+            r.collect.wall(),
+            r.collect.max_rss(),
+            r.from.wall(),
+            r.from.max_rss(),
+            mb(r.snapshot_bytes),
+            r.fetch.max_rss(),
+            r.load
+        ));
+    }
+    s.push_str(
+        "\n(RSS = peak resident set, the maximum over the runs; `collect` = `zerodock collect`, \
+                `--from` = `scan --from SNAPSHOT`: evaluation and rendering only)\n\nAims:\n",
+    );
+    for r in rows {
+        let ratio = r.scan.wall() / r.fetch.wall();
+        s.push_str(&format!(
+            "  {} scan ≤ {AIM_RATIO}× fetch at {:>4} containers: {ratio:.2}×\n",
+            verdict(ratio <= AIM_RATIO),
+            r.size
+        ));
+    }
+    match rows.iter().find(|r| r.size == AIM_SIZE) {
+        Some(r) => {
+            s.push_str(&format!(
+                "  {} {AIM_SIZE} containers ≤ {AIM_SECONDS} s: median {:.3} s (max {:.3} s)\n",
+                verdict(r.scan.wall() <= AIM_SECONDS),
+                r.scan.wall(),
+                r.scan.max_wall()
+            ));
+            s.push_str(&format!(
+                "  {} {AIM_SIZE} containers ≤ {AIM_RSS_MB} MB peak RSS: {:.1} MB\n",
+                verdict(r.scan.max_rss() <= AIM_RSS_MB),
+                r.scan.max_rss()
+            ));
+        }
+        None => s.push_str(&format!("  n/a  the ≤ {AIM_SECONDS} s and ≤ {AIM_RSS_MB} MB aims are set at {AIM_SIZE} containers (not in --sizes)\n")),
+    }
+    s
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "PASS" } else { "MISS" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_even_and_odd_counts() {
+        let s = |w: &[f64]| Series(w.iter().map(|&wall| Sample { wall, rss_mb: 0.0, cpu: 0.0 }).collect());
+        assert_eq!(s(&[3.0, 1.0, 2.0]).wall(), 2.0);
+        assert_eq!(s(&[4.0, 1.0, 2.0, 3.0]).wall(), 2.5);
+        assert_eq!(s(&[4.0, 1.0, 2.0, 3.0]).max_wall(), 4.0);
+    }
+
+    #[test]
+    fn container_mix_is_varied_and_startable() {
+        let all: Vec<(bool, Vec<String>)> = (0..1000).map(container_args).collect();
+        let running = all.iter().filter(|(r, _)| *r).count();
+        assert!((20..=60).contains(&running), "{running} running");
+        for (r, args) in &all {
+            if *r {
+                assert!(!args.iter().any(|a| a == "--privileged" || a == "host"), "{args:?}");
+            }
+        }
+        let privileged = all.iter().filter(|(_, a)| a.iter().any(|x| x == "--privileged")).count();
+        assert!(privileged >= 10, "{privileged} privileged");
+        let names: std::collections::BTreeSet<&String> = all.iter().map(|(_, a)| &a[1]).collect();
+        assert_eq!(names.len(), 1000);
+    }
+}
