@@ -1,46 +1,71 @@
 //! `cargo xtask deps`: the system packages the real-Docker tests need, installed idempotently
-//! (no `apt-get update` when nothing is missing, so a warm machine pays ~10 ms).
+//! (no `apt-get update` when nothing is missing, so a warm machine pays a few milliseconds).
+//!
+//! Requirements are checked by what the tests run, not by package name: a machine with Docker
+//! from docker.com (`docker-ce`, as on hosted CI runners) already satisfies "dockerd", and
+//! installing `docker.io` there would conflict with `containerd.io`.
 
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Result, bail};
 
 use crate::util;
 
-/// Debian packages and the binary that proves each is installed on hosts without dpkg.
-///
-/// `docker.io` brings dockerd, the CLI, containerd, runc and tini; `iptables` is only a
-/// Recommends of it but the default bridge (and `icc=false`) need it; `iproute2` provides `ip`,
-/// used to give each private daemon its own bridge; `busybox-static` is the scratch images' root
-/// filesystem (nothing can be pulled).
-pub const PACKAGES: &[(&str, &str)] =
-    &[("docker.io", "dockerd"), ("busybox-static", "busybox"), ("iptables", "iptables"), ("iproute2", "ip")];
-
-fn dpkg_installed(package: &str) -> Option<bool> {
-    let out = Command::new("dpkg-query").args(["-W", "-f=${Status}", package]).output().ok()?;
-    Some(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("install ok installed"))
+/// One requirement: the Debian package that provides it and how to tell it is satisfied.
+struct Requirement {
+    package: &'static str,
+    satisfied: fn() -> bool,
 }
 
-/// Packages not installed yet (on a host without dpkg: the packages whose binary is missing).
+/// `docker.io` brings dockerd, the CLI, containerd, runc and tini; `busybox-static` is the
+/// scratch images' root filesystem (nothing can be pulled, and a dynamic busybox would not run in
+/// an empty image); `iptables` is only a Recommends of docker.io but the default bridge (and
+/// `icc=false`) need it; `iproute2` provides `ip`, used to give each private daemon its own bridge.
+const REQUIREMENTS: &[Requirement] = &[
+    Requirement { package: "docker.io", satisfied: || has("dockerd") && has("docker") },
+    Requirement { package: "busybox-static", satisfied: static_busybox_present },
+    Requirement { package: "iptables", satisfied: || has("iptables") },
+    Requirement { package: "iproute2", satisfied: || has("ip") },
+];
+
+fn has(binary: &str) -> bool {
+    util::find_binary(binary, &[]).is_some()
+}
+
+fn static_busybox_present() -> bool {
+    util::find_binary("busybox", &["/bin/busybox", "/usr/bin/busybox"]).is_some_and(|p| is_static_elf(&p))
+}
+
+/// Whether an ELF64 little-endian executable has no program interpreter (`PT_INTERP`).
+fn is_static_elf(path: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(path) else { return false };
+    let u16_at = |o: usize| bytes.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
+    let u32_at = |o: usize| bytes.get(o..o + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let u64_at =
+        |o: usize| bytes.get(o..o + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_le_bytes);
+    // Magic, 64-bit class, little endian: anything else is not what busybox-static ships here.
+    if bytes.get(0..6) != Some(&[0x7f, b'E', b'L', b'F', 2, 1][..]) {
+        return false;
+    }
+    let (Some(phoff), Some(phentsize), Some(phnum)) = (u64_at(0x20), u16_at(0x36), u16_at(0x38)) else {
+        return false;
+    };
+    let Ok(phoff) = usize::try_from(phoff) else { return false };
+    const PT_INTERP: u32 = 3;
+    (0..phnum).all(|i| u32_at(phoff + i * phentsize).is_some_and(|t| t != PT_INTERP))
+}
+
+/// Packages whose requirement is not satisfied yet.
 pub fn missing() -> Vec<&'static str> {
-    PACKAGES
-        .iter()
-        .filter(|(package, binary)| match dpkg_installed(package) {
-            Some(installed) => !installed,
-            None => util::find_binary(binary, &[]).is_none(),
-        })
-        .map(|(package, _)| *package)
-        .collect()
+    REQUIREMENTS.iter().filter(|r| !(r.satisfied)()).map(|r| r.package).collect()
 }
 
 /// Installs whatever is missing; a no-op when everything is there.
 pub fn ensure() -> Result<()> {
     let missing = missing();
     if missing.is_empty() {
-        eprintln!(
-            "    system packages present: {}",
-            PACKAGES.iter().map(|p| p.0).collect::<Vec<_>>().join(" ")
-        );
+        eprintln!("    present: dockerd, docker, static busybox, iptables, ip");
         return Ok(());
     }
     let list = missing.join(" ");
@@ -62,7 +87,20 @@ pub fn ensure() -> Result<()> {
     util::run(&mut install)?;
     let still = self::missing();
     if !still.is_empty() {
-        bail!("apt-get finished but these are still missing: {}", still.join(" "));
+        bail!("apt-get finished but these requirements are still unmet: {}", still.join(" "));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dynamic_executable_is_not_static() {
+        // The test binary itself is dynamically linked against glibc.
+        let me = std::env::current_exe().expect("current exe");
+        assert!(!is_static_elf(&me));
+        assert!(!is_static_elf(Path::new("/nonexistent")));
+    }
 }

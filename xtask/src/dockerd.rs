@@ -115,6 +115,8 @@ pub struct Dockerd {
     pid: u32,
     child: Option<Child>,
     running: bool,
+    /// Held while we own the daemon: a concurrent `cargo xtask test` waits instead of wiping it.
+    _lock: File,
 }
 
 impl Dockerd {
@@ -127,6 +129,7 @@ impl Dockerd {
     /// wipes it, creates the bridge, starts dockerd and waits until it answers.
     pub fn start(cfg: &Config) -> Result<Dockerd> {
         check_dir(&cfg.dir)?;
+        let lock = lock_dir(&cfg.dir)?;
         cleanup(&cfg.dir, cfg.bridge.as_ref().map(|b| b.0.as_str()));
         remove_dir(&cfg.dir)?;
         std::fs::create_dir_all(&cfg.dir).with_context(|| format!("cannot create {}", cfg.dir.display()))?;
@@ -171,6 +174,7 @@ impl Dockerd {
             pid: child.id(),
             child: Some(child),
             running: true,
+            _lock: lock,
         };
         if let Err(e) = daemon.wait_ready(Duration::from_secs(60)) {
             let log = daemon.log_tail(25);
@@ -268,6 +272,7 @@ impl Drop for Dockerd {
 /// cleans up. Safe to call when nothing runs.
 pub fn stop_dir(dir: &Path, bridge: Option<&str>) -> Result<()> {
     check_dir(dir)?;
+    let _lock = lock_dir(dir)?;
     let pid =
         std::fs::read_to_string(dir.join("dockerd.pid")).ok().and_then(|p| p.trim().parse::<u32>().ok());
     stop_daemon(dir, pid, None, bridge)
@@ -281,12 +286,16 @@ fn stop_daemon(dir: &Path, pid: Option<u32>, child: Option<&mut Child>, bridge: 
         if let Ok(cli) =
             DockerCli::new(&format!("unix://{}", Dockerd::socket_of(dir).display()), Some(dir.join("cli")))
             && cli.ping(Duration::from_secs(3))
-            && let Ok(ids) = cli.run(["ps", "-q"])
-            && !ids.is_empty()
         {
-            let mut kill = cli.cmd(["kill"]);
-            kill.args(ids.split_whitespace());
-            let _ = util::run(&mut kill);
+            // Networks the tests created since `populate` must be cleaned up too.
+            let _ = record_network_bridges(dir, &cli);
+            if let Ok(ids) = cli.run(["ps", "-q"])
+                && !ids.is_empty()
+            {
+                let mut kill = cli.cmd(["kill"]);
+                kill.args(ids.split_whitespace());
+                let _ = util::run(&mut kill);
+            }
         }
     }
     if let Some(pid) = pid {
@@ -324,6 +333,34 @@ fn wait_child(child: &mut Child, limit: Duration) -> bool {
             Ok(None) => return false,
         }
     }
+}
+
+/// Takes the exclusive lock of a daemon directory (`<dir>.lock`, beside it because the directory
+/// itself is wiped), waiting while another xtask holds it. The kernel drops an flock when its
+/// holder exits, so a crashed run never leaves a stale lock; a detached `scenario up` daemon is
+/// not protected (it is meant to be replaced by the next run).
+pub fn lock_dir(dir: &Path) -> Result<File> {
+    let path = dir.with_extension("lock");
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => return Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!("    {} is in use by another xtask run; waiting for it to finish", dir.display());
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+        }
+    }
+    file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+    Ok(file)
 }
 
 /// Refuses directories where a wipe or a kill-by-path could hit something that isn't ours.
@@ -369,8 +406,90 @@ pub fn cleanup(dir: &Path, bridge: Option<&str>) {
         // Empty once its processes are gone; dockerd normally removes it itself.
         let _ = std::fs::remove_dir(cgroup);
     }
-    if let Some(bridge) = bridge {
+    // dockerd leaves its bridges and their iptables rules behind when it stops; a user-defined
+    // network gets a new `br-<id>` and a new 172.x subnet every run, so without this the
+    // address pools would run dry after a dozen runs.
+    let mut bridges = recorded_bridges(dir);
+    bridges.extend(bridge.map(str::to_owned));
+    delete_iptables_rules(&bridges);
+    for bridge in &bridges {
         delete_bridge(bridge);
+    }
+}
+
+/// Where the bridge devices of a daemon's user-defined networks are recorded (one per line).
+const BRIDGES_FILE: &str = "bridges";
+
+/// Records the bridge devices of the daemon's user-defined bridge networks, so cleanup can
+/// remove them even after the daemon died.
+pub fn record_network_bridges(dir: &Path, cli: &DockerCli) -> Result<()> {
+    let ids = cli.run([
+        "network",
+        "ls",
+        "--no-trunc",
+        "--filter",
+        "driver=bridge",
+        "--format",
+        "{{.ID}} {{.Name}}",
+    ])?;
+    let mut bridges = recorded_bridges(dir);
+    for (id, name) in ids.lines().filter_map(|l| l.split_once(' ')) {
+        if name == "bridge" {
+            continue; // the default network: our own zd-* device, deleted by name
+        }
+        let custom = cli.run([
+            "network",
+            "inspect",
+            "--format",
+            r#"{{index .Options "com.docker.network.bridge.name"}}"#,
+            id,
+        ]);
+        let device = match custom {
+            Ok(custom) if !custom.is_empty() && custom != "<no value>" => custom,
+            _ => format!("br-{}", &id[..id.len().min(12)]),
+        };
+        if !bridges.contains(&device) {
+            bridges.push(device);
+        }
+    }
+    std::fs::write(dir.join(BRIDGES_FILE), bridges.join("\n"))?;
+    Ok(())
+}
+
+fn recorded_bridges(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join(BRIDGES_FILE))
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && l.len() <= 15 && !l.contains(char::is_whitespace))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Deletes the filter and nat rules that name one of `devices` as input or output interface.
+fn delete_iptables_rules(devices: &[String]) {
+    if devices.is_empty() {
+        return;
+    }
+    for table in ["filter", "nat"] {
+        let Ok(out) = Command::new("iptables").args(["-t", table, "-S"]).stderr(Stdio::null()).output()
+        else {
+            return;
+        };
+        for rule in String::from_utf8_lossy(&out.stdout).lines() {
+            let words: Vec<&str> = rule.split_whitespace().collect();
+            let ours =
+                words.windows(2).any(|w| (w[0] == "-i" || w[0] == "-o") && devices.iter().any(|d| d == w[1]));
+            // Quoted arguments (comments) would need a shell-like split; docker's rules have none.
+            if words.first() == Some(&"-A") && ours && !rule.contains('"') {
+                let _ = Command::new("iptables")
+                    .args(["-t", table, "-D"])
+                    .args(&words[1..])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        }
     }
 }
 

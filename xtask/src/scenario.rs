@@ -309,6 +309,7 @@ impl Scenarios {
             cmd.args(net.args.iter().map(|a| self.subst(spec, a))).arg(&net.name);
             util::run(&mut cmd).with_context(|| format!("network {}", net.name))?;
         }
+        dockerd::record_network_bridges(&dir, &cli)?;
         let wanted: Vec<&ContainerSpec> = self.container.iter().filter(|c| on(&c.daemons)).collect();
         // A few at a time: each `docker run` is mostly waiting on dockerd (~0.4 s), and 23 in a row
         // dominated `scenario up`.

@@ -64,7 +64,16 @@ fn configured(snap: &Snapshot) -> Option<Configured> {
 }
 
 fn fixes(snap: &Snapshot, listeners: &[String]) -> Vec<Snippet> {
-    let listed = if listeners.is_empty() { "tcp://…".to_owned() } else { listeners.join(" ") };
+    let listed = if listeners.is_empty() {
+        "tcp://…".to_owned()
+    } else {
+        // The daemon's warnings name the listener as http(s)://ADDR; the flag spells it tcp://ADDR.
+        listeners
+            .iter()
+            .map(|l| format!("tcp://{}", l.split_once("://").map_or(l.as_str(), |(_, addr)| addr)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let from_flags = snap
         .host
         .dockerd

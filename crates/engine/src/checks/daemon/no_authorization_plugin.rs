@@ -20,8 +20,11 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 SnippetKind::Shell,
                 format!("Install an authorization plugin (e.g. OPA's opa-docker-authz) and list it in {path}"),
                 format!(
-                    "docker plugin install --alias opa-docker-authz openpolicyagent/opa-docker-authz-v2:0.9 opa-args=\"-policy-file /opa/policies/authz.rego\"\n\
-                     # then add to {path}:  \"authorization-plugins\": [\"opa-docker-authz\"]\n\
+                    "# 1. write the policy (the plugin sees /etc/docker as /opa)\n\
+                     sudoedit /etc/docker/policies/authz.rego\n\
+                     # 2. install the plugin; pick the current tag at https://hub.docker.com/r/openpolicyagent/opa-docker-authz-v2/tags\n\
+                     docker plugin install --alias opa-docker-authz openpolicyagent/opa-docker-authz-v2:TAG opa-args=\"-policy-file /opa/policies/authz.rego\"\n\
+                     # 3. add to {path}:  \"authorization-plugins\": [\"opa-docker-authz\"]\n\
                      sudo systemctl reload docker"
                 ),
             )

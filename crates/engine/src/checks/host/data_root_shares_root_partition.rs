@@ -4,7 +4,7 @@ use crate::checks::Reference;
 use crate::outcome::{Finding, SnippetKind};
 use crate::snapshot::Snapshot;
 
-use super::in_scope;
+use super::{configured_data_root, in_scope};
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let target = match in_scope(snap) {
@@ -35,14 +35,14 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         )
         .fix(
             SnippetKind::Shell,
-            format!("Move {} to a dedicated partition or logical volume (/dev/NEWPART is a placeholder)", s.path),
+            format!("Move {} to a dedicated partition or logical volume (/dev/NEWPART is a placeholder)", configured_data_root(snap, &s.path)),
             format!(
                 "sudo systemctl stop docker docker.socket\n\
                  sudo mkfs.ext4 /dev/NEWPART\n\
                  sudo mount /dev/NEWPART /mnt && sudo cp -a {root}/. /mnt/ && sudo umount /mnt\n\
                  echo '/dev/NEWPART {root} ext4 defaults,nodev,nosuid 0 2' | sudo tee -a /etc/fstab\n\
                  sudo mount {root} && sudo systemctl start docker",
-                root = s.path
+                root = configured_data_root(snap, &s.path)
             ),
         )
     };

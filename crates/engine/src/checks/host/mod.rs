@@ -92,39 +92,59 @@ pub(crate) fn encryption_finding(
     )
     .evidence(format!("{field} chain"), chain(s), expected)
     .evidence(format!("{field} encryption"), "none", expected)
-    .fix(
-        SnippetKind::Shell,
+    .fix(SnippetKind::Shell, fix_label(snap, s), luks_steps(snap, s))
+}
+
+/// The directory dockerd was configured with: with userns-remap, `DockerRootDir` is a
+/// `<uid>.<gid>` subdirectory of it.
+pub(crate) fn configured_data_root(snap: &Snapshot, path: &str) -> String {
+    let remapped = snap.info().is_ok_and(|i| i.security_option("userns").is_some());
+    match path.rsplit_once('/') {
+        Some((parent, last))
+            if remapped
+                && last.split('.').count() == 2
+                && last.split('.').all(|p| p.parse::<u32>().is_ok()) =>
+        {
+            parent.to_owned()
+        }
+        _ => path.to_owned(),
+    }
+}
+
+fn is_data_root(snap: &Snapshot, s: &StorageFacts) -> bool {
+    snap.info().is_ok_and(|i| !i.docker_root_dir.is_empty() && s.path.starts_with(&i.docker_root_dir))
+        && s.path != "/"
+}
+
+fn fix_label(snap: &Snapshot, s: &StorageFacts) -> String {
+    if is_data_root(snap, s) {
         format!(
-            "Put {} on a new LUKS2 volume (/dev/NEWDISK is a placeholder: every byte on it is erased)",
-            s.path
-        ),
-        luks_steps(snap, s),
-    )
+            "Move {} to a new LUKS2 volume (/dev/NEWDISK is a placeholder: every byte on it is erased)",
+            configured_data_root(snap, &s.path)
+        )
+    } else {
+        format!("Encrypt {} (full-disk encryption)", s.path)
+    }
 }
 
 fn luks_steps(snap: &Snapshot, s: &StorageFacts) -> String {
-    let data_root = snap.info().ok().map(|i| i.docker_root_dir.clone()).filter(|d| !d.is_empty());
-    let mut steps = String::from(
+    if !is_data_root(snap, s) {
+        return "# the root file system is encrypted at install time: the installer's \"encrypted LVM\" (Debian/Ubuntu)\n\
+                # or \"Encrypt my data\" (Fedora/RHEL) option; an installed system is migrated offline from a live\n\
+                # system after a full backup (cryptsetup reencrypt --encrypt --reduce-device-size 32M /dev/ROOTPART)"
+            .to_owned();
+    }
+    let root = configured_data_root(snap, &s.path);
+    format!(
         "sudo cryptsetup luksFormat --type luks2 /dev/NEWDISK\n\
          sudo cryptsetup open /dev/NEWDISK docker-crypt\n\
          sudo mkfs.ext4 /dev/mapper/docker-crypt\n\
-         sudo mkdir -p /srv/docker && sudo mount /dev/mapper/docker-crypt /srv/docker\n",
-    );
-    match data_root {
-        Some(root) if s.path == root || s.path.starts_with(&root) => {
-            steps.push_str(&format!(
-                "sudo systemctl stop docker docker.socket\n\
-                 sudo cp -a {root}/. /srv/docker/\n\
-                 # daemon.json: \"data-root\": \"/srv/docker\"; add docker-crypt to /etc/crypttab and /srv/docker to /etc/fstab\n\
-                 sudo systemctl start docker"
-            ));
-        }
-        _ => steps.push_str(
-            "# for the root file system, encrypt at install time (the installer's \"encrypted LVM\" option)\n\
-             # or migrate offline from a live system; back up first",
-        ),
-    }
-    steps
+         sudo mkdir -p /srv/docker && sudo mount /dev/mapper/docker-crypt /srv/docker\n\
+         sudo systemctl stop docker docker.socket\n\
+         sudo cp -a {root}/. /srv/docker/\n\
+         # daemon.json: \"data-root\": \"/srv/docker\"; add docker-crypt to /etc/crypttab and /srv/docker to /etc/fstab\n\
+         sudo systemctl start docker"
+    )
 }
 
 fn method(s: &StorageFacts) -> String {

@@ -20,7 +20,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             return Finding::not_applicable(
                 target,
                 format!(
-                    "Container `{}` shares the host's network stack (judged by the host-network check)",
+                    "Container `{}` shares the host's network stack (judged by CTR005 host-network-namespace)",
                     c.name
                 ),
             );

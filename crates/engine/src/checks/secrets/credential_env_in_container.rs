@@ -39,7 +39,8 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             c.name
         );
         if !from_image.is_empty() {
-            message.push_str(&format!("; {} come(s) from its image (see SEC002)", from_image.join(", ")));
+            let listed = from_image.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            message.push_str(&format!(" ({listed} set by its image: see SEC002)"));
         }
         let run_flags = creds
             .iter()
@@ -70,7 +71,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                     c,
                     &format!("environment:   # drop the plain variables; images that support *_FILE read the file\n{compose_env}\nsecrets: [{secrets_list}]\n# and at top level:\n# secrets:\n{top_level}"),
                 ),
-                run_fix(c, &format!("{run_flags}   # instead of -e NAME=value")),
+                run_fix(c, &run_flags),
             ])
             .fix(
                 SnippetKind::Shell,
@@ -139,7 +140,7 @@ mod tests {
         assert!(secret.evidence[0].observed.contains("DB_PASSWORD (value fingerprint "));
         let leaky = find(&f, "zd-leaky-image");
         assert_eq!(leaky.status, Status::Fail);
-        assert!(leaky.message.contains("come(s) from its image (see SEC002)"), "{}", leaky.message);
+        assert!(leaky.message.contains("(`API_TOKEN` set by its image: see SEC002)"), "{}", leaky.message);
         assert_eq!(status_of(&f, "zd-defaults"), Status::Pass);
         assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
         // The planted value never reaches a finding.

@@ -85,9 +85,10 @@ pub(crate) fn upgrade_fixes(snap: &Snapshot, v: &EngineVersion) -> Vec<Snippet> 
         }
         _ => "# upgrade with the package manager that installed Docker, or follow https://docs.docker.com/engine/install/".to_owned(),
     };
-    vec![Snippet::new(
-        SnippetKind::Shell,
-        "Upgrade Docker Engine (live-restore keeps containers running)",
-        code,
-    )]
+    let label = if snap.info().is_ok_and(|i| i.live_restore_enabled) {
+        "Upgrade Docker Engine (containers keep running: live-restore is on)"
+    } else {
+        "Upgrade Docker Engine (containers stop while the daemon restarts unless live-restore is on)"
+    };
+    vec![Snippet::new(SnippetKind::Shell, label, code)]
 }
