@@ -194,21 +194,26 @@ fn collect(args: &CollectArgs) -> Result<ExitCode> {
 fn warn_if_engine_down(snapshot: &Snapshot) {
     if let Err(reason) = snapshot.engine() {
         let _ = writeln!(std::io::stderr(), "zerodock: the Docker engine could not be inspected: {reason}");
-        let _ = writeln!(std::io::stderr(), "zerodock: host checks still ran; engine checks are reported as unknown.");
+        let _ = writeln!(
+            std::io::stderr(),
+            "zerodock: host checks still ran; engine checks are reported as unknown."
+        );
     }
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
     let policy = match &args.policy {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read policy file {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read policy file {}", path.display()))?;
             Policy::from_toml(&text).with_context(|| format!("in {}", path.display()))?
         }
         None => Policy::default(),
     };
     let snapshot = match &args.from {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read snapshot {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read snapshot {}", path.display()))?;
             Snapshot::from_json(&text).with_context(|| format!("in {}", path.display()))?
         }
         None => collect_snapshot(&args.engine)?,
@@ -226,22 +231,29 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     if snapshot.engine.ok().is_none() && args.from.is_none() {
         return Ok(ExitCode::from(2));
     }
-    if let Some(threshold) = args.fail_on {
-        if report.failures_at_or_above(threshold).next().is_some() {
-            return Ok(ExitCode::from(1));
-        }
+    if let Some(threshold) = args.fail_on
+        && report.failures_at_or_above(threshold).next().is_some()
+    {
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn report(args: &ReportArgs) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.from).with_context(|| format!("cannot read report {}", args.from.display()))?;
+    let text = std::fs::read_to_string(&args.from)
+        .with_context(|| format!("cannot read report {}", args.from.display()))?;
     let report = Report::from_json(&text).with_context(|| format!("in {}", args.from.display()))?;
     emit(&report, args.format, &args.output, args.color, false)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn emit(report: &Report, format: Option<Format>, outputs: &[PathBuf], color: ColorChoice, verbose: bool) -> Result<()> {
+fn emit(
+    report: &Report,
+    format: Option<Format>,
+    outputs: &[PathBuf],
+    color: ColorChoice,
+    verbose: bool,
+) -> Result<()> {
     if outputs.is_empty() {
         let format = format.unwrap_or(Format::Text);
         return write_stdout(&render(report, format, color.enabled(), verbose));
@@ -260,13 +272,18 @@ fn format_from_extension(path: &Path) -> Result<Format> {
     match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("json") => Ok(Format::Json),
         Some("txt" | "text" | "log") => Ok(Format::Text),
-        _ => bail!("cannot tell the format of {} from its extension: add --format, or use .json / .txt", path.display()),
+        _ => bail!(
+            "cannot tell the format of {} from its extension: add --format, or use .json / .txt",
+            path.display()
+        ),
     }
 }
 
 fn render(report: &Report, format: Format, color: bool, verbose: bool) -> String {
     match format {
-        Format::Text => terminal::render(report, &terminal::Options { color, verbose, ..terminal::Options::default() }),
+        Format::Text => {
+            terminal::render(report, &terminal::Options { color, verbose, ..terminal::Options::default() })
+        }
         Format::Json => json::render(report),
     }
 }
@@ -296,7 +313,8 @@ fn write_stdout(text: &str) -> Result<()> {
 /// leaves a truncated report where the previous one was.
 fn write_file(path: &Path, text: &str) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".to_owned());
+    let name =
+        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".to_owned());
     let tmp = dir.join(format!(".{name}.zerodock-{}.tmp", std::process::id()));
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", path.display()))?;
     std::fs::rename(&tmp, path).with_context(|| {

@@ -54,7 +54,11 @@ fn scan_flags_each_misconfiguration_and_names_the_container() {
     assert_eq!(report["schema_version"], 1);
 
     // Each scenario fails exactly the check for its misconfiguration, and the finding names it.
-    assert_eq!(status(&report, "CTR001", &privileged.name), "fail", "created privileged container is flagged");
+    assert_eq!(
+        status(&report, "CTR001", &privileged.name),
+        "fail",
+        "created privileged container is flagged"
+    );
     assert_eq!(status(&report, "CTR003", &socket.name), "fail");
     assert_eq!(status(&report, "CTR002", &caps.name), "fail");
     assert_eq!(status(&report, "CTR006", &host_pid.name), "fail");
@@ -66,14 +70,24 @@ fn scan_flags_each_misconfiguration_and_names_the_container() {
     let priv_finding = finding(&report, "CTR001", &privileged.name);
     assert_eq!(priv_finding["target"]["kind"], "container");
     assert!(priv_finding["evidence"][0]["field"].as_str().is_some_and(|f| f.contains("Privileged")));
-    assert!(priv_finding["remediation"].as_array().is_some_and(|r| !r.is_empty()), "a failure carries its fix");
+    assert!(
+        priv_finding["remediation"].as_array().is_some_and(|r| !r.is_empty()),
+        "a failure carries its fix"
+    );
 
     // The hardened container passes every one of those checks.
-    for code in ["CTR001", "CTR002", "CTR003", "CTR004", "CTR005", "CTR006", "CTR009", "CTR011", "CTR012", "CTR013", "CTR014", "CTR016", "CTR017", "SEC001"] {
+    for code in [
+        "CTR001", "CTR002", "CTR003", "CTR004", "CTR005", "CTR006", "CTR009", "CTR011", "CTR012", "CTR013",
+        "CTR014", "CTR016", "CTR017", "SEC001",
+    ] {
         assert_eq!(status(&report, code, &hardened.name), "pass", "{code} on the hardened container");
     }
     // A critical failure caps the grade.
-    assert!(report["score"].as_u64().is_some_and(|s| s <= 69), "critical failures cap the score: {}", report["score"]);
+    assert!(
+        report["score"].as_u64().is_some_and(|s| s <= 69),
+        "critical failures cap the score: {}",
+        report["score"]
+    );
     assert!(report["grade_cap"].as_str().is_some_and(|c| c.contains("CTR001")));
 
     // Secret values never leave collection; names do.
@@ -99,8 +113,16 @@ fn fail_on_sets_the_exit_code() {
     let _c = Scenario::new("failon", false, &["--privileged"]);
     let code = |args: &[&str]| zerodock().args(args).output().expect("runs").status.code();
     assert_eq!(code(&["scan", "--only", "CTR001", "--fail-on", "critical"]), Some(1));
-    assert_eq!(code(&["scan", "--only", "CTR001"]), Some(0), "without --fail-on findings do not fail the run");
-    assert_eq!(code(&["scan", "--only", "CTR012", "--fail-on", "critical"]), Some(0), "a low check below the threshold");
+    assert_eq!(
+        code(&["scan", "--only", "CTR001"]),
+        Some(0),
+        "without --fail-on findings do not fail the run"
+    );
+    assert_eq!(
+        code(&["scan", "--only", "CTR012", "--fail-on", "critical"]),
+        Some(0),
+        "a low check below the threshold"
+    );
     assert_eq!(code(&["scan", "--fail-on", "nonsense"]), Some(2));
 }
 
@@ -112,7 +134,11 @@ fn collect_then_scan_from_gives_the_same_verdicts() {
     let out = zerodock().args(["collect", "--output"]).arg(&snap).output().expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let live = scan_json(&["--only", "CTR001"]).0;
-    let saved = zerodock().args(["scan", "--format", "json", "--only", "CTR001", "--from"]).arg(&snap).output().expect("runs");
+    let saved = zerodock()
+        .args(["scan", "--format", "json", "--only", "CTR001", "--from"])
+        .arg(&snap)
+        .output()
+        .expect("runs");
     let saved: serde_json::Value = serde_json::from_slice(&saved.stdout).expect("json");
     assert_eq!(status(&saved, "CTR001", &c.name), "fail");
     assert_eq!(status(&live, "CTR001", &c.name), status(&saved, "CTR001", &c.name));
@@ -126,7 +152,8 @@ fn scan_makes_only_read_requests_and_changes_nothing() {
     let proxy = common::proxy::Proxy::start(&dir, &common::socket_path(), None);
     let state = || {
         (
-            docker_ok(&["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Status}} {{.Image}}"]).replace("Up Less than a second", "Up"),
+            docker_ok(&["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Status}} {{.Image}}"])
+                .replace("Up Less than a second", "Up"),
             docker_ok(&["images", "--no-trunc", "-q"]),
             docker_ok(&["network", "ls", "-q"]),
             docker_ok(&["volume", "ls", "-q"]),
@@ -141,7 +168,8 @@ fn scan_makes_only_read_requests_and_changes_nothing() {
     let end = chrono_now();
     let requests = proxy.requests();
     assert!(requests.len() > 5, "the scan went through the proxy: {requests:?}");
-    let writes: Vec<&String> = requests.iter().filter(|r| !r.starts_with("GET ") && !r.starts_with("HEAD ")).collect();
+    let writes: Vec<&String> =
+        requests.iter().filter(|r| !r.starts_with("GET ") && !r.starts_with("HEAD ")).collect();
     assert!(writes.is_empty(), "the scan made non-read requests: {writes:?}");
     let events = docker_ok(&["events", "--since", &start.to_string(), "--until", &(end + 1).to_string()]);
     assert_eq!(events, "", "the engine recorded events during the scan");
@@ -157,15 +185,27 @@ fn chrono_now() -> u64 {
 
 #[test]
 fn unreachable_engine_says_what_to_do_and_host_checks_still_run() {
-    let out = zerodock().args(["scan", "--format", "json", "--host", "unix:///nonexistent/docker.sock"]).output().expect("runs");
+    let out = zerodock()
+        .args(["scan", "--format", "json", "--host", "unix:///nonexistent/docker.sock"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2), "an unreachable engine is an error for CI");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("no Docker socket at /nonexistent/docker.sock") && stderr.contains("DOCKER_HOST"), "{stderr}");
+    assert!(
+        stderr.contains("no Docker socket at /nonexistent/docker.sock") && stderr.contains("DOCKER_HOST"),
+        "{stderr}"
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a report is still printed");
     assert!(report["subject"]["engine_unavailable"].as_str().is_some());
-    let host_check = report["checks"].as_array().expect("checks").iter().find(|c| c["category"] == "host").expect("host checks run");
+    let host_check = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["category"] == "host")
+        .expect("host checks run");
     assert_ne!(host_check["status"], "unknown", "host facts do not need the engine: {host_check}");
-    let ctr = report["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "CTR001").expect("CTR001");
+    let ctr =
+        report["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "CTR001").expect("CTR001");
     assert_eq!(ctr["status"], "unknown");
 }
 
@@ -174,7 +214,11 @@ fn refused_connection_is_explained() {
     let dir = common::tempdir("refused");
     let path = dir.join("dead.sock");
     drop(std::os::unix::net::UnixListener::bind(&path).expect("bind")); // a socket nobody listens on
-    let out = zerodock().args(["scan", "--only", "CTR001", "--host"]).arg(format!("unix://{}", path.display())).output().expect("runs");
+    let out = zerodock()
+        .args(["scan", "--only", "CTR001", "--host"])
+        .arg(format!("unix://{}", path.display()))
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("not running") || stderr.contains("nothing answers"), "{stderr}");
@@ -185,10 +229,14 @@ fn refused_connection_is_explained() {
 fn permission_denied_socket_is_explained() {
     // Run the binary as `nobody` against the test engine's socket (0660 root:docker or stricter).
     let sock = common::socket_path();
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&sock).expect("socket").permissions());
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&sock).expect("socket").permissions());
     if mode & 0o006 != 0 {
         // A world-accessible socket cannot produce the error; use a copy of the rights instead.
-        panic!("the test engine's socket {} is world-accessible ({mode:o}): the test harness must keep it 0660", sock.display());
+        panic!(
+            "the test engine's socket {} is world-accessible ({mode:o}): the test harness must keep it 0660",
+            sock.display()
+        );
     }
     let out = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
@@ -209,13 +257,22 @@ fn a_daemon_dying_mid_scan_loses_nothing_already_read() {
     let dir = common::tempdir("dying");
     // Let the version/info/list calls through, then cut every connection.
     let proxy = common::proxy::Proxy::start(&dir, &common::socket_path(), Some(4));
-    let out = zerodock().args(["scan", "--format", "json", "--timeout", "5", "--host", &proxy.host()]).output().expect("runs");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("a report is printed even so ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    let out = zerodock()
+        .args(["scan", "--format", "json", "--timeout", "5", "--host", &proxy.host()])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("a report is printed even so ({e}): {}", String::from_utf8_lossy(&out.stderr))
+    });
     let unknown: Vec<&serde_json::Value> =
         report["checks"].as_array().expect("checks").iter().filter(|c| c["status"] == "unknown").collect();
     assert!(!unknown.is_empty(), "what could not be read is unknown, not passed");
-    let host = report["checks"].as_array().expect("checks").iter().filter(|c| c["category"] == "host" && c["status"] != "unknown").count();
+    let host = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["category"] == "host" && c["status"] != "unknown")
+        .count();
     assert!(host > 0, "host checks are unaffected");
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -226,7 +283,11 @@ fn malformed_inputs_give_clear_errors() {
     let snap = common::write(&dir, "snap.json", "{\"schema_version\": 1, \"oops\": ");
     let out = zerodock().args(["scan", "--from"]).arg(&snap).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("malformed snapshot"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("malformed snapshot"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let future = common::write(&dir, "future.json", "{\"schema_version\": 99}");
     let out = zerodock().args(["scan", "--from"]).arg(&future).output().expect("runs");
@@ -238,7 +299,8 @@ fn malformed_inputs_give_clear_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no check is called `NOPE001`"));
 
     let unreasoned = common::write(&dir, "policy2.toml", "[[waiver]]\ncheck = \"CTR001\"\nreason = \"\"\n");
-    let out = zerodock().args(["scan", "--only", "CTR001", "--policy"]).arg(&unreasoned).output().expect("runs");
+    let out =
+        zerodock().args(["scan", "--only", "CTR001", "--policy"]).arg(&unreasoned).output().expect("runs");
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no reason"));
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -256,7 +318,8 @@ fn waivers_accept_a_named_risk_and_unused_ones_are_findings() {
             c.name
         ),
     );
-    let (report, out) = scan_json(&["--only", "CTR001,CTR003,POL001", "--policy", policy.to_str().expect("utf-8")]);
+    let (report, out) =
+        scan_json(&["--only", "CTR001,CTR003,POL001", "--policy", policy.to_str().expect("utf-8")]);
     assert!(out.status.success());
     let f = finding(&report, "CTR001", &c.name);
     assert_eq!(f["status"], "fail", "a waived finding is still reported as what it is");

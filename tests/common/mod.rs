@@ -61,13 +61,17 @@ pub fn ensure_image() {
         }
         let dir = tempdir("rootfs");
         std::fs::create_dir_all(dir.join("bin")).expect("mkdir");
-        std::fs::copy("/bin/busybox", dir.join("bin/busybox")).expect("busybox-static is installed (cargo xtask deps)");
+        std::fs::copy("/bin/busybox", dir.join("bin/busybox"))
+            .expect("busybox-static is installed (cargo xtask deps)");
         for applet in ["sh", "sleep", "true", "id", "cat", "ls"] {
             std::os::unix::fs::symlink("busybox", dir.join("bin").join(applet)).expect("symlink");
         }
         let status = Command::new("sh")
             .arg("-c")
-            .arg(format!("tar -C {} -c . | docker import -c 'CMD [\"sleep\",\"86400\"]' - {IMAGE}", dir.display()))
+            .arg(format!(
+                "tar -C {} -c . | docker import -c 'CMD [\"sleep\",\"86400\"]' - {IMAGE}",
+                dir.display()
+            ))
             .env("DOCKER_HOST", docker_host())
             .status()
             .expect("sh runs");
@@ -129,14 +133,20 @@ pub fn zerodock() -> Command {
 pub fn scan_json(extra: &[&str]) -> (serde_json::Value, Output) {
     let out = zerodock().args(["scan", "--format", "json"]).args(extra).output().expect("zerodock runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let report = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("scan output is not JSON ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("scan output is not JSON ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr))
+    });
     (report, out)
 }
 
 /// The finding of check `code` about target `name` in a JSON report.
 pub fn finding<'a>(report: &'a serde_json::Value, code: &str, name: &str) -> &'a serde_json::Value {
-    let check = report["checks"].as_array().expect("checks").iter().find(|c| c["id"] == code).unwrap_or_else(|| panic!("no check {code}"));
+    let check = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == code)
+        .unwrap_or_else(|| panic!("no check {code}"));
     check["findings"]
         .as_array()
         .expect("findings")

@@ -71,7 +71,13 @@ impl Drop for Proxy {
     }
 }
 
-fn relay(mut client: UnixStream, mut server: UnixStream, requests: &Mutex<Vec<String>>, seen: &AtomicUsize, die_after: Option<usize>) {
+fn relay(
+    mut client: UnixStream,
+    mut server: UnixStream,
+    requests: &Mutex<Vec<String>>,
+    seen: &AtomicUsize,
+    die_after: Option<usize>,
+) {
     let (Ok(mut client_w), Ok(mut server_r)) = (client.try_clone(), server.try_clone()) else { return };
     let back = thread::spawn(move || {
         let _ = std::io::copy(&mut server_r, &mut client_w);

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use crate::dockerd::DockerCli;
 use crate::scenario::{Running, Scenarios};
@@ -56,6 +56,7 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
     if !opts.skip_lint {
         phases.run("cargo fmt --check", || {
             util::run_visible(util::cargo().current_dir(&root).args(["fmt", "--all", "--", "--check"]))
+                .context("formatting differs from rustfmt.toml: run `cargo fmt --all`")
         })?;
         phases.run("cargo clippy -D warnings", || {
             util::run_visible(util::cargo().current_dir(&root).args([

@@ -36,7 +36,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let failed = inspected.iter().filter(|r| r.is_err()).count() + image_data.iter().filter(|(a, b)| a.is_err() || b.is_err()).count();
+    let failed = inspected.iter().filter(|r| r.is_err()).count()
+        + image_data.iter().filter(|(a, b)| a.is_err() || b.is_err()).count();
     println!(
         "fetched {} containers, {} images in {:.3} s ({failed} failed calls)",
         ids.len(),

@@ -36,7 +36,10 @@ pub fn evaluate(snap: &Snapshot, config: &EvalConfig) -> Report {
         .into_iter()
         .filter(|c| {
             config.only.is_empty()
-                || config.only.iter().any(|o| o.eq_ignore_ascii_case(c.code) || o.eq_ignore_ascii_case(c.slug))
+                || config
+                    .only
+                    .iter()
+                    .any(|o| o.eq_ignore_ascii_case(c.code) || o.eq_ignore_ascii_case(c.slug))
         })
         .collect();
     let mut results: Vec<CheckResult> = selected.iter().map(|check| run_check(check, snap, config)).collect();
@@ -120,7 +123,9 @@ fn run_check(check: &Check, snap: &Snapshot, config: &EvalConfig) -> CheckResult
 
 /// A check's status: the worst of its findings, where a waived failure counts as a pass.
 fn aggregate(result: &CheckResult) -> Status {
-    Status::aggregate(result.findings.iter().map(|f| if f.waived.is_some() { Status::Pass } else { f.status }))
+    Status::aggregate(
+        result.findings.iter().map(|f| if f.waived.is_some() { Status::Pass } else { f.status }),
+    )
 }
 
 fn counts<'a>(checks: impl Iterator<Item = &'a CheckResult>) -> Counts {

@@ -28,10 +28,12 @@ pub use checks::{CATALOGUE_VERSION, Check, Reference, catalogue};
 pub use collect::{CollectOptions, collect};
 pub use error::Error;
 pub use evaluate::{EvalConfig, evaluate};
-pub use outcome::{AppliedWaiver, Category, Evidence, Finding, Severity, Snippet, SnippetKind, Status, Target, TargetKind};
+pub use outcome::{
+    AppliedWaiver, Category, Evidence, Finding, Severity, Snippet, SnippetKind, Status, Target, TargetKind,
+};
 pub use report::{
-    CategoryScore, CheckResult, Counts, EngineIdentity, Grade, HostIdentity, REPORT_SCHEMA_VERSION, Report, Subject, ToolInfo,
-    WaiverUse,
+    CategoryScore, CheckResult, Counts, EngineIdentity, Grade, HostIdentity, REPORT_SCHEMA_VERSION, Report,
+    Subject, ToolInfo, WaiverUse,
 };
 pub use score::{CRITICAL_CAP, HIGH_CAP};
 pub use snapshot::{Fact, SNAPSHOT_SCHEMA_VERSION, Snapshot};

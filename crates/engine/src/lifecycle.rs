@@ -67,6 +67,8 @@ pub fn table() -> &'static LifecycleTable {
 pub struct ParsedVersion {
     /// Numeric components of the upstream version.
     pub numbers: Vec<u64>,
+    /// The upstream version as written (`19.03.15`: cycles keep their leading zeros).
+    pub upstream: String,
     /// What followed the upstream version (`+dfsg1`, `-0ubuntu1`, `~ds1`, `-ce`), if anything.
     pub suffix: Option<String>,
 }
@@ -79,24 +81,41 @@ impl ParsedVersion {
         let (upstream, suffix) = v.split_at(end);
         let numbers: Option<Vec<u64>> = upstream.split('.').map(|p| p.parse().ok()).collect();
         let numbers = numbers.filter(|n| !n.is_empty())?;
-        Some(ParsedVersion { numbers, suffix: (!suffix.is_empty()).then(|| suffix.to_owned()) })
+        Some(ParsedVersion {
+            numbers,
+            upstream: upstream.to_owned(),
+            suffix: (!suffix.is_empty()).then(|| suffix.to_owned()),
+        })
     }
 
     /// The release-cycle key: the major for 27 and later, `major.minor` before (as endoflife.date).
     pub fn cycle(&self) -> String {
-        let major = self.numbers[0];
-        let minor = self.numbers.get(1).copied().unwrap_or(0);
-        if major >= 27 { major.to_string() } else { format!("{major}.{minor}") }
+        let mut parts = self.upstream.split('.');
+        let major = parts.next().unwrap_or_default();
+        if self.numbers[0] >= 27 {
+            major.to_owned()
+        } else {
+            format!("{major}.{}", parts.next().unwrap_or("0"))
+        }
     }
 
     /// Whether the suffix marks a distribution build that the vendor patches itself.
     pub fn vendor(&self) -> Option<&'static str> {
         let s = self.suffix.as_deref()?;
-        if s.contains("dfsg") || s.contains("~ds") || s.starts_with("+ds") || s.contains("debian") || s.contains("deb") {
+        if s.contains("dfsg")
+            || s.contains("~ds")
+            || s.starts_with("+ds")
+            || s.contains("debian")
+            || s.contains("deb")
+        {
             Some("Debian")
         } else if s.contains("ubuntu") {
             Some("Ubuntu")
-        } else if s.contains("fc") || s.contains("el") {
+        } else if s.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            w.strip_prefix("fc")
+                .or_else(|| w.strip_prefix("el"))
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        }) {
             Some("Fedora/RHEL")
         } else {
             None
@@ -153,7 +172,9 @@ pub fn engine_currency(version: &str, today: NaiveDate) -> Currency {
         return Currency::Eol { since: eol, vendor: parsed.vendor().map(str::to_owned) };
     }
     match ParsedVersion::parse(&cycle.latest) {
-        Some(latest) if parsed.key() < latest.key() => Currency::OutdatedPatch { latest: cycle.latest.clone() },
+        Some(latest) if parsed.key() < latest.key() => {
+            Currency::OutdatedPatch { latest: cycle.latest.clone() }
+        }
         _ => Currency::Current,
     }
 }
@@ -180,13 +201,20 @@ mod tests {
     fn table_parses_and_is_newest_first() {
         let t = table();
         assert!(t.engine.windows(2).all(|w| w[0].released > w[1].released));
-        assert!(t.engine.iter().all(|c| ParsedVersion::parse(&c.latest).map(|p| p.cycle()) == Some(c.cycle.clone())));
+        assert!(
+            t.engine
+                .iter()
+                .all(|c| ParsedVersion::parse(&c.latest).map(|p| p.cycle()) == Some(c.cycle.clone()))
+        );
     }
 
     #[test]
     fn versions_parse_with_vendor_suffixes() {
         let p = ParsedVersion::parse("20.10.24+dfsg1").unwrap();
-        assert_eq!((p.numbers.as_slice(), p.cycle().as_str(), p.vendor()), (&[20, 10, 24][..], "20.10", Some("Debian")));
+        assert_eq!(
+            (p.numbers.as_slice(), p.cycle().as_str(), p.vendor()),
+            (&[20, 10, 24][..], "20.10", Some("Debian"))
+        );
         assert_eq!(ParsedVersion::parse("v29.7.2").unwrap().cycle(), "29");
         assert_eq!(ParsedVersion::parse("26.1.5-0ubuntu1~24.04.1").unwrap().vendor(), Some("Ubuntu"));
         assert_eq!(ParsedVersion::parse("1.1.5+ds1").unwrap().numbers, vec![1, 1, 5]);
@@ -199,12 +227,18 @@ mod tests {
         assert_eq!(engine_currency("29.7.2", today), Currency::Current);
         assert_eq!(engine_currency("29.1.0", today), Currency::OutdatedPatch { latest: "29.7.2".into() });
         assert_eq!(engine_currency("25.0.17", today), Currency::Current);
-        assert_eq!(engine_currency("25.0.17", day("2026-12-05")), Currency::Eol { since: day("2026-12-04"), vendor: None });
+        assert_eq!(
+            engine_currency("25.0.17", day("2026-12-05")),
+            Currency::Eol { since: day("2026-12-04"), vendor: None }
+        );
         assert_eq!(
             engine_currency("20.10.24+dfsg1", today),
             Currency::Eol { since: day("2023-12-10"), vendor: Some("Debian".into()) }
         );
-        assert_eq!(engine_currency("28.5.2", today), Currency::Eol { since: day("2026-05-13"), vendor: None });
+        assert_eq!(
+            engine_currency("28.5.2", today),
+            Currency::Eol { since: day("2026-05-13"), vendor: None }
+        );
         assert_eq!(engine_currency("31.0.0", today), Currency::NewerThanTable);
         assert!(matches!(engine_currency("17.03.2-ce", today), Currency::Eol { .. }));
         assert_eq!(engine_currency("nonsense", today), Currency::Unparseable);

@@ -21,7 +21,8 @@ pub enum Severity {
 
 impl Severity {
     /// All severities, least severe first.
-    pub const ALL: [Severity; 5] = [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+    pub const ALL: [Severity; 5] =
+        [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
 
     /// The weight in the score (see docs/scoring.md).
     pub fn weight(self) -> f64 {
@@ -55,10 +56,9 @@ impl std::fmt::Display for Severity {
 impl std::str::FromStr for Severity {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Severity::ALL
-            .into_iter()
-            .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown severity `{s}` (expected one of info, low, medium, high, critical)"))
+        Severity::ALL.into_iter().find(|sev| sev.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| {
+            format!("unknown severity `{s}` (expected one of info, low, medium, high, critical)")
+        })
     }
 }
 
@@ -341,13 +341,25 @@ impl Finding {
     /// The evidence could not be read, and why.
     pub fn unknown(target: Target, reason: impl Into<String>) -> Self {
         let reason = reason.into();
-        Finding { reason: Some(reason.clone()), ..Finding::new(target, Status::Unknown, format!("Unknown: {reason}")) }
+        Finding {
+            reason: Some(reason.clone()),
+            ..Finding::new(target, Status::Unknown, format!("Unknown: {reason}"))
+        }
     }
 
     /// Adds the field and value that decided the finding.
     #[must_use]
-    pub fn evidence(mut self, field: impl Into<String>, observed: impl ToString, expected: impl Into<String>) -> Self {
-        self.evidence.push(Evidence { field: field.into(), observed: observed.to_string(), expected: expected.into() });
+    pub fn evidence(
+        mut self,
+        field: impl Into<String>,
+        observed: impl ToString,
+        expected: impl Into<String>,
+    ) -> Self {
+        self.evidence.push(Evidence {
+            field: field.into(),
+            observed: observed.to_string(),
+            expected: expected.into(),
+        });
         self
     }
 

@@ -55,7 +55,12 @@ pub(crate) struct Scored<'a> {
 
 impl<'a> Scored<'a> {
     pub fn of(check: &'a CheckResult) -> Self {
-        Scored { id: &check.id, severity: check.severity, credit: credit(check), failing: has_unwaived_failure(check) }
+        Scored {
+            id: &check.id,
+            severity: check.severity,
+            credit: credit(check),
+            failing: has_unwaived_failure(check),
+        }
     }
 
     /// The same check as if every failing or warning finding were fixed.
@@ -82,9 +87,15 @@ pub(crate) fn score<'a>(checks: &[Scored<'a>]) -> (Option<u8>, Grade, Option<Str
     let critical = failing(Severity::Critical);
     let high = failing(Severity::High);
     let (score, cap) = if !critical.is_empty() && raw > CRITICAL_CAP {
-        (CRITICAL_CAP, Some(format!("capped at {CRITICAL_CAP}: critical check(s) failing ({})", critical.join(", "))))
+        (
+            CRITICAL_CAP,
+            Some(format!("capped at {CRITICAL_CAP}: critical check(s) failing ({})", critical.join(", "))),
+        )
     } else if !high.is_empty() && raw > HIGH_CAP {
-        (HIGH_CAP, Some(format!("capped at {HIGH_CAP}: high-severity check(s) failing ({})", high.join(", "))))
+        (
+            HIGH_CAP,
+            Some(format!("capped at {HIGH_CAP}: high-severity check(s) failing ({})", high.join(", "))),
+        )
     } else {
         (raw, None)
     };

@@ -8,8 +8,20 @@ use crate::snapshot::EnvVar;
 /// Name fragments that mark a credential (matched case-insensitively on `_`-separated words or
 /// as a suffix), after Dockle CIS-DI-0010 and docker/cli's own redaction list.
 const CREDENTIAL_WORDS: [&str; 14] = [
-    "PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATE",
-    "AUTH", "ACCESSKEY", "CERT", "SESSION",
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "PRIVATE",
+    "AUTH",
+    "ACCESSKEY",
+    "CERT",
+    "SESSION",
 ];
 
 /// Names that contain a credential word but are known not to carry one.
@@ -21,10 +33,13 @@ pub fn is_credential_name(name: &str) -> bool {
     if NOT_CREDENTIALS.contains(&upper.as_str()) || upper.ends_with("_FILE") || upper.ends_with("_PATH") {
         return false;
     }
-    let words: Vec<&str> = upper.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> =
+        upper.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let joined = words.concat();
     words.iter().any(|w| CREDENTIAL_WORDS.contains(w))
-        || ["APIKEY", "ACCESSKEY", "SECRETKEY", "PRIVATEKEY", "PASSWORD", "SECRET", "TOKEN"].iter().any(|w| joined.contains(w))
+        || ["APIKEY", "ACCESSKEY", "SECRETKEY", "PRIVATEKEY", "PASSWORD", "SECRET", "TOKEN"]
+            .iter()
+            .any(|w| joined.contains(w))
         || (words.last() == Some(&"KEY") && words.len() > 1)
 }
 
@@ -61,10 +76,28 @@ mod tests {
 
     #[test]
     fn credential_names() {
-        for name in ["DB_PASSWORD", "POSTGRES_PASSWORD", "API_KEY", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "apiKey", "MYSQL_ROOT_PASSWORD", "SECRET"] {
+        for name in [
+            "DB_PASSWORD",
+            "POSTGRES_PASSWORD",
+            "API_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "GITHUB_TOKEN",
+            "apiKey",
+            "MYSQL_ROOT_PASSWORD",
+            "SECRET",
+        ] {
             assert!(is_credential_name(name), "{name}");
         }
-        for name in ["PATH", "HOME", "PWD", "GPG_KEY", "POSTGRES_PASSWORD_FILE", "LANG", "NGINX_VERSION", "KEYCLOAK_VERSION"] {
+        for name in [
+            "PATH",
+            "HOME",
+            "PWD",
+            "GPG_KEY",
+            "POSTGRES_PASSWORD_FILE",
+            "LANG",
+            "NGINX_VERSION",
+            "KEYCLOAK_VERSION",
+        ] {
             assert!(!is_credential_name(name), "{name}");
         }
     }

@@ -60,8 +60,8 @@ fn any_target() -> String {
 impl Policy {
     /// Parses a policy file, checking that every check named exists and every waiver has a reason.
     pub fn from_toml(text: &str) -> Result<Self, crate::Error> {
-        let policy: Policy =
-            toml::from_str(text).map_err(|e| crate::Error::MalformedInput { what: "policy file", detail: e.to_string() })?;
+        let policy: Policy = toml::from_str(text)
+            .map_err(|e| crate::Error::MalformedInput { what: "policy file", detail: e.to_string() })?;
         for name in policy.severity.keys().chain(policy.waivers.iter().map(|w| &w.check)) {
             if checks::find(name).is_none() {
                 return Err(crate::Error::MalformedInput {
@@ -73,7 +73,10 @@ impl Policy {
         if let Some(w) = policy.waivers.iter().find(|w| w.reason.trim().is_empty()) {
             return Err(crate::Error::MalformedInput {
                 what: "policy file",
-                detail: format!("the waiver for {} / {} has no reason: say why the risk is accepted", w.check, w.target),
+                detail: format!(
+                    "the waiver for {} / {} has no reason: say why the risk is accepted",
+                    w.check, w.target
+                ),
             });
         }
         Ok(policy)
@@ -98,7 +101,9 @@ impl Policy {
             if !expired {
                 for result in results.iter_mut().filter(|r| Some(r.id.as_str()) == code) {
                     for finding in &mut result.findings {
-                        if matches!(finding.status, Status::Fail | Status::Warn) && waiver.matches(&finding.target) {
+                        if matches!(finding.status, Status::Fail | Status::Warn)
+                            && waiver.matches(&finding.target)
+                        {
                             finding.waived = Some(crate::outcome::AppliedWaiver {
                                 reason: waiver.reason.clone(),
                                 expires: waiver.expires.map(|d| d.to_string()),
@@ -129,20 +134,39 @@ impl Waiver {
         let pattern = self.target.as_str();
         pattern == "*"
             || target.name == pattern
-            || (pattern.len() >= 4 && target.id.as_deref().is_some_and(|id| id.starts_with(pattern) || pattern.starts_with(id)))
+            || (pattern.len() >= 4
+                && target.id.as_deref().is_some_and(|id| id.starts_with(pattern) || pattern.starts_with(id)))
     }
 }
 
 fn waiver_finding(used: &WaiverUse) -> Finding {
     let target = Target::new(TargetKind::Waiver, format!("{} / {}", used.check, used.target), None);
     if used.expired {
-        Finding::warn(target, format!("Waiver for {} / {} expired on {}", used.check, used.target, used.expires.as_deref().unwrap_or("?")))
-            .evidence("waiver.expires", used.expires.as_deref().unwrap_or("?"), "a date in the future, or remove the waiver")
+        Finding::warn(
+            target,
+            format!(
+                "Waiver for {} / {} expired on {}",
+                used.check,
+                used.target,
+                used.expires.as_deref().unwrap_or("?")
+            ),
+        )
+        .evidence(
+            "waiver.expires",
+            used.expires.as_deref().unwrap_or("?"),
+            "a date in the future, or remove the waiver",
+        )
     } else if used.matched == 0 {
-        Finding::fail(target, format!("Waiver for {} / {} matched no failing finding", used.check, used.target))
-            .evidence("waiver.target", &used.target, "a target that currently fails the check")
+        Finding::fail(
+            target,
+            format!("Waiver for {} / {} matched no failing finding", used.check, used.target),
+        )
+        .evidence("waiver.target", &used.target, "a target that currently fails the check")
     } else {
-        Finding::pass(target, format!("Waiver for {} / {} accepted {} finding(s)", used.check, used.target, used.matched))
+        Finding::pass(
+            target,
+            format!("Waiver for {} / {} accepted {} finding(s)", used.check, used.target, used.matched),
+        )
     }
 }
 

@@ -25,8 +25,18 @@ fn codes_and_slugs_are_unique_and_well_formed() {
             Category::Secrets => "SEC",
             Category::Policy => "POL",
         };
-        assert!(c.code.len() == 6 && c.code.starts_with(prefix) && c.code[3..].chars().all(|d| d.is_ascii_digit()), "{}", c.code);
-        assert!(c.slug.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'), "{}", c.slug);
+        assert!(
+            c.code.len() == 6
+                && c.code.starts_with(prefix)
+                && c.code[3..].chars().all(|d| d.is_ascii_digit()),
+            "{}",
+            c.code
+        );
+        assert!(
+            c.slug.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
+            "{}",
+            c.slug
+        );
     }
 }
 
@@ -54,18 +64,36 @@ fn every_check_documents_itself() {
 
 fn page(c: &Check) -> String {
     let mut out = format!("# {} `{}` — {}\n\n", c.code, c.slug, c.title);
-    let _ = writeln!(out, "| category | severity | target |\n|---|---|---|\n| {} | {} | {:?} |\n", c.category.title(), c.severity, c.target);
+    let _ = writeln!(
+        out,
+        "| category | severity | target |\n|---|---|---|\n| {} | {} | {:?} |\n",
+        c.category.title(),
+        c.severity,
+        c.target
+    );
     out.push_str(&c.markdown().replace("\n## ", "\n### ").replacen("## ", "### ", 1));
-    out.push_str("\n\n---\nGenerated from the catalogue (`crates/engine/src/checks/`); do not edit by hand.\n");
+    out.push_str(
+        "\n\n---\nGenerated from the catalogue (`crates/engine/src/checks/`); do not edit by hand.\n",
+    );
     out
 }
 
 fn index(checks: &[&Check]) -> String {
-    let mut out = String::from("# Check catalogue\n\nOne page per check, generated from the code. `zerodock checks` lists them; `zerodock explain CODE` prints one.\n");
+    let mut out = String::from(
+        "# Check catalogue\n\nOne page per check, generated from the code. `zerodock checks` lists them; `zerodock explain CODE` prints one.\n",
+    );
     for category in Category::ALL {
-        let _ = writeln!(out, "\n## {}\n\n| code | slug | severity | title |\n|---|---|---|---|", category.title());
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n| code | slug | severity | title |\n|---|---|---|---|",
+            category.title()
+        );
         for c in checks.iter().filter(|c| c.category == category) {
-            let _ = writeln!(out, "| [{}]({}.md) | `{}` | {} | {} |", c.code, c.code, c.slug, c.severity, c.title);
+            let _ = writeln!(
+                out,
+                "| [{}]({}.md) | `{}` | {} | {} |",
+                c.code, c.code, c.slug, c.severity, c.title
+            );
         }
     }
     out
@@ -75,7 +103,8 @@ fn index(checks: &[&Check]) -> String {
 fn docs_pages_match_the_catalogue() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/checks");
     let checks = catalogue();
-    let mut expected: Vec<(String, String)> = checks.iter().map(|c| (format!("{}.md", c.code), page(c))).collect();
+    let mut expected: Vec<(String, String)> =
+        checks.iter().map(|c| (format!("{}.md", c.code), page(c))).collect();
     expected.push(("README.md".to_owned(), index(&checks)));
     if std::env::var_os("ZERODOCK_BLESS").is_some() {
         let _ = std::fs::remove_dir_all(&dir);

@@ -16,7 +16,14 @@ pub fn list(checks: &[&Check], color: bool) -> String {
         let heading = category.title().to_uppercase();
         let _ = writeln!(out, "{}", if color { heading.bold().to_string() } else { heading });
         for check in in_category {
-            let _ = writeln!(out, "  {}  {:<8}  {:<38}  {}", check.code, check.severity.as_str(), check.slug, check.title);
+            let _ = writeln!(
+                out,
+                "  {}  {:<8}  {:<38}  {}",
+                check.code,
+                check.severity.as_str(),
+                check.slug,
+                check.title
+            );
         }
         out.push('\n');
     }

@@ -85,7 +85,8 @@ pub fn render(report: &Report, options: &Options) -> String {
         if checks.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "\n{}", p.paint(&category.title().to_uppercase(), Style::new().bold().underline()));
+        let _ =
+            writeln!(out, "\n{}", p.paint(&category.title().to_uppercase(), Style::new().bold().underline()));
         for check in checks {
             render_check(&mut out, check, options, &p);
         }
@@ -107,7 +108,8 @@ fn header(out: &mut String, report: &Report, p: &Painter) {
         (None, Some(reason)) => format!("engine unavailable: {reason}"),
         (None, None) => "engine unavailable".to_owned(),
     };
-    let _ = writeln!(out, "{} {} — {}", p.paint("ZeroDock", Style::new().bold()), report.tool.version, engine);
+    let _ =
+        writeln!(out, "{} {} — {}", p.paint("ZeroDock", Style::new().bold()), report.tool.version, engine);
     let _ = writeln!(
         out,
         "endpoint {} · scanned {} · {} containers · {} images · {} networks",
@@ -137,39 +139,73 @@ fn header(out: &mut String, report: &Report, p: &Painter) {
         if unknown > 0 { format!(" · {unknown} unknown (not scored)") } else { String::new() }
     );
     for cat in &report.categories {
-        let _ = writeln!(out, "  {:<22} {}  {:<3} {}", cat.title, score_text(cat.score), p.grade(cat.grade), bar(cat.score));
+        let _ = writeln!(
+            out,
+            "  {:<22} {}  {:<3} {}",
+            cat.title,
+            score_text(cat.score),
+            p.grade(cat.grade),
+            bar(cat.score)
+        );
     }
 }
 
 fn render_check(out: &mut String, check: &CheckResult, options: &Options, p: &Painter) {
-    let _ = writeln!(out, " {} {}  {} {}", p.status(check.status), check.id, p.severity(check.severity), check.title);
+    let _ = writeln!(
+        out,
+        " {} {}  {} {}",
+        p.status(check.status),
+        check.id,
+        p.severity(check.severity),
+        check.title
+    );
     let interesting = |f: &&Finding| {
-        options.verbose || matches!(f.status, Status::Fail | Status::Warn | Status::Unknown | Status::Info) || f.waived.is_some()
+        options.verbose
+            || matches!(f.status, Status::Fail | Status::Warn | Status::Unknown | Status::Info)
+            || f.waived.is_some()
     };
     let listed: Vec<&Finding> = check.findings.iter().filter(interesting).collect();
     for finding in listed.iter().take(options.max_targets) {
         render_finding(out, finding, p);
     }
     if listed.len() > options.max_targets {
-        let _ = writeln!(out, "        … and {} more (see --format json)", listed.len() - options.max_targets);
+        let _ =
+            writeln!(out, "        … and {} more (see --format json)", listed.len() - options.max_targets);
     }
     if let Some(fixed) = check.score_if_fixed {
-        let _ = writeln!(out, "        {}", p.paint(&format!("fixing this check raises the score to {fixed}"), Style::new().dimmed()));
+        let _ = writeln!(
+            out,
+            "        {}",
+            p.paint(&format!("fixing this check raises the score to {fixed}"), Style::new().dimmed())
+        );
     }
 }
 
 fn render_finding(out: &mut String, f: &Finding, p: &Painter) {
-    let status = if f.waived.is_some() { p.paint("waived", Style::new().dimmed()) } else { p.status(f.status) };
+    let status =
+        if f.waived.is_some() { p.paint("waived", Style::new().dimmed()) } else { p.status(f.status) };
     let _ = writeln!(out, "     {status} {:?} {}: {}", f.target.kind, f.target.name, f.message).map(|()| ());
     if let Some(w) = &f.waived {
-        let _ = writeln!(out, "            accepted: {}{}", w.reason, w.expires.as_ref().map(|e| format!(" (until {e})")).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "            accepted: {}{}",
+            w.reason,
+            w.expires.as_ref().map(|e| format!(" (until {e})")).unwrap_or_default()
+        );
         return;
     }
     if !matches!(f.status, Status::Fail | Status::Warn) {
         return;
     }
     for e in &f.evidence {
-        let _ = writeln!(out, "            {} {} = {} (expected {})", p.paint("evidence", Style::new().dimmed()), e.field, e.observed, e.expected);
+        let _ = writeln!(
+            out,
+            "            {} {} = {} (expected {})",
+            p.paint("evidence", Style::new().dimmed()),
+            e.field,
+            e.observed,
+            e.expected
+        );
     }
     for s in &f.remediation {
         let _ = writeln!(out, "            {} {}", p.paint("fix", Style::new().green()), s.label);
@@ -197,7 +233,18 @@ fn footer(out: &mut String, report: &Report, p: &Painter) {
         count(Status::Unknown),
         count(Status::Info),
         count(Status::NotApplicable),
-        if report.counts.waived > 0 { format!(", {} finding(s) waived", report.counts.waived) } else { String::new() }
+        if report.counts.waived > 0 {
+            format!(", {} finding(s) waived", report.counts.waived)
+        } else {
+            String::new()
+        }
     );
-    let _ = writeln!(out, "{}", p.paint("`zerodock explain CODE` tells why a check matters and how to fix it.", Style::new().dimmed()));
+    let _ = writeln!(
+        out,
+        "{}",
+        p.paint(
+            "`zerodock explain CODE` tells why a check matters and how to fix it.",
+            Style::new().dimmed()
+        )
+    );
 }

@@ -43,7 +43,9 @@ pub(crate) fn engine_part_reason(snap: &Snapshot, what: &str, reason: &str) -> S
 pub(crate) fn each_container(snap: &Snapshot, f: impl Fn(&Container) -> Finding) -> Vec<Finding> {
     match snap.containers() {
         Ok(containers) => containers.iter().map(f).collect(),
-        Err(reason) => vec![Finding::unknown(engine_target(snap), engine_part_reason(snap, "containers", reason))],
+        Err(reason) => {
+            vec![Finding::unknown(engine_target(snap), engine_part_reason(snap, "containers", reason))]
+        }
     }
 }
 
@@ -51,12 +53,17 @@ pub(crate) fn each_container(snap: &Snapshot, f: impl Fn(&Container) -> Finding)
 pub(crate) fn each_image(snap: &Snapshot, f: impl Fn(&Image) -> Finding) -> Vec<Finding> {
     match snap.images() {
         Ok(images) => images.iter().map(f).collect(),
-        Err(reason) => vec![Finding::unknown(engine_target(snap), engine_part_reason(snap, "images", reason))],
+        Err(reason) => {
+            vec![Finding::unknown(engine_target(snap), engine_part_reason(snap, "images", reason))]
+        }
     }
 }
 
 /// One finding about the engine from `/info`, or "unknown" when it could not be read.
-pub(crate) fn with_info(snap: &Snapshot, f: impl FnOnce(&crate::snapshot::EngineInfo, Target) -> Finding) -> Vec<Finding> {
+pub(crate) fn with_info(
+    snap: &Snapshot,
+    f: impl FnOnce(&crate::snapshot::EngineInfo, Target) -> Finding,
+) -> Vec<Finding> {
     let target = engine_target(snap);
     match snap.info() {
         Ok(info) => vec![f(info, target)],
@@ -121,25 +128,30 @@ pub(crate) fn daemon_setting(snap: &Snapshot, key: &str, flag: &str) -> Result<D
     snap.host_scope()?;
     let dockerd = snap.host.dockerd.get().map_err(str::to_owned);
     let file = snap.host.daemon_json.get().map_err(str::to_owned);
-    if let Ok(Some(process)) = &dockerd {
-        if let Some(value) = process.flag(flag) {
-            let value = match value.as_str() {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                _ => Value::String(value),
-            };
-            return Ok(DaemonSetting { value: Some(value), source: SettingSource::Flag(flag.to_owned()) });
-        }
+    if let Ok(Some(process)) = &dockerd
+        && let Some(value) = process.flag(flag)
+    {
+        let value = match value.as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(value),
+        };
+        return Ok(DaemonSetting { value: Some(value), source: SettingSource::Flag(flag.to_owned()) });
     }
     match (&dockerd, &file) {
         (_, Ok(Some(dj))) => {
             if let Some(value) = dj.settings.get(key) {
-                return Ok(DaemonSetting { value: Some(value.clone()), source: SettingSource::File(dj.file.path.clone()) });
+                return Ok(DaemonSetting {
+                    value: Some(value.clone()),
+                    source: SettingSource::File(dj.file.path.clone()),
+                });
             }
             Ok(DaemonSetting { value: None, source: SettingSource::Default })
         }
         (Ok(Some(_)), Ok(None)) => Ok(DaemonSetting { value: None, source: SettingSource::Default }),
-        (Ok(None), Ok(None)) => Err("no dockerd process and no daemon.json are visible on this machine".to_owned()),
+        (Ok(None), Ok(None)) => {
+            Err("no dockerd process and no daemon.json are visible on this machine".to_owned())
+        }
         (Err(reason), Ok(None)) => Err(format!("dockerd's command line could not be read ({reason})")),
         (_, Err(reason)) => Err(format!("daemon.json could not be read ({reason})")),
     }

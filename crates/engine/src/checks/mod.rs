@@ -99,7 +99,13 @@ impl Check {
 
     /// The whole doc as Markdown (leading spaces of `///` comments removed).
     pub fn markdown(&self) -> String {
-        self.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n").trim().to_owned()
+        self.doc
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned()
     }
 }
 
@@ -170,7 +176,10 @@ pub fn catalogue() -> Vec<&'static Check> {
 
 /// Looks a check up by code (`CTR001`) or slug (`privileged-container`), case-insensitively.
 pub fn find(code_or_slug: &str) -> Option<&'static Check> {
-    FAMILIES.iter().flat_map(|f| f.iter().copied()).find(|c| c.code.eq_ignore_ascii_case(code_or_slug) || c.slug.eq_ignore_ascii_case(code_or_slug))
+    FAMILIES
+        .iter()
+        .flat_map(|f| f.iter().copied())
+        .find(|c| c.code.eq_ignore_ascii_case(code_or_slug) || c.slug.eq_ignore_ascii_case(code_or_slug))
 }
 
 #[cfg(test)]
@@ -203,7 +212,11 @@ mod tests {
                 "{}: no failing case in any fixture or variant",
                 check.code
             );
-            assert!(statuses.contains(&crate::Status::Pass), "{}: no passing case in any fixture or variant", check.code);
+            assert!(
+                statuses.contains(&crate::Status::Pass),
+                "{}: no passing case in any fixture or variant",
+                check.code
+            );
         }
     }
 }

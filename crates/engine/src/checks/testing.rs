@@ -55,9 +55,12 @@ pub(crate) fn cases() -> Vec<(&'static str, Snapshot)> {
     cases
 }
 
+/// A named variant: its name, the fixture it starts from, and the mutation.
+pub(crate) type Variant = (&'static str, &'static str, fn(&mut Snapshot));
+
 /// Named variants: a captured fixture plus one mutation standing for a fact this machine cannot
 /// produce for real. Each says what it stands for.
-pub(crate) static VARIANTS: &[(&str, &str, fn(&mut Snapshot))] = &[
+pub(crate) static VARIANTS: &[Variant] = &[
     // The engine runs on an AppArmor host (Debian, Ubuntu, SUSE); the capturing machine has none.
     ("apparmor-engine", "default", apparmor_engine),
     // A current upstream engine (docker-ce 29.7.2, runc 1.3.3); the capturing machine runs Debian's 20.10.

@@ -16,8 +16,8 @@ use futures_util::stream::{self, StreamExt};
 use super::CollectOptions;
 use crate::secrets;
 use crate::snapshot::{
-    Component, Container, ContainerNetwork, Device, Engine, EngineInfo, EngineVersion, Fact, Healthcheck, HistoryEntry,
-    Image, Mount, Network, PortBinding, RestartPolicy, Volume,
+    Component, Container, ContainerNetwork, Device, Engine, EngineInfo, EngineVersion, Fact, Healthcheck,
+    HistoryEntry, Image, Mount, Network, PortBinding, RestartPolicy, Volume,
 };
 
 /// Why a call failed, in words that say what to do.
@@ -30,7 +30,9 @@ pub(crate) fn explain_error(err: &bollard::errors::Error, endpoint: &str) -> Str
         );
     }
     if let E::RequestTimeoutError = err {
-        return format!("the Docker engine at {endpoint} did not answer in time: it may be overloaded or hung");
+        return format!(
+            "the Docker engine at {endpoint} did not answer in time: it may be overloaded or hung"
+        );
     }
     if let E::DockerResponseServerError { status_code, message } = err {
         return format!("the Docker engine answered {status_code}: {message}");
@@ -44,9 +46,13 @@ pub(crate) fn explain_error(err: &bollard::errors::Error, endpoint: &str) -> Str
                      (usually `docker`, which is root-equivalent — see check HST003)"
                 ),
                 std::io::ErrorKind::ConnectionRefused => {
-                    format!("nothing answers at {endpoint}: the socket exists but the Docker daemon is not running")
+                    format!(
+                        "nothing answers at {endpoint}: the socket exists but the Docker daemon is not running"
+                    )
                 }
-                std::io::ErrorKind::NotFound => format!("no Docker socket at {endpoint}: is the Docker daemon running?"),
+                std::io::ErrorKind::NotFound => {
+                    format!("no Docker socket at {endpoint}: is the Docker daemon running?")
+                }
                 _ => format!("cannot talk to the Docker engine at {endpoint}: {io}"),
             };
         }
@@ -159,7 +165,8 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
             .into(),
         volumes: volumes
             .map(|resp| {
-                let mut list: Vec<Volume> = resp.volumes.unwrap_or_default().into_iter().map(convert_volume).collect();
+                let mut list: Vec<Volume> =
+                    resp.volumes.unwrap_or_default().into_iter().map(convert_volume).collect();
                 list.sort_by(|a, b| a.name.cmp(&b.name));
                 list
             })
@@ -172,9 +179,15 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
 /// Lists every container (all states) and inspects each, `opts.concurrency` at a time. Containers
 /// removed between list and inspect (404) are skipped and reported; any other failure fails the
 /// whole part, because a partial list would read as "all clear" for the missing ones.
-async fn collect_containers(docker: &Docker, opts: &CollectOptions) -> Result<(Vec<Container>, Vec<String>), CallError> {
-    let list = bounded(opts.timeout, docker.list_containers(Some(ListContainersOptionsBuilder::default().all(true).build())))
-        .await?;
+async fn collect_containers(
+    docker: &Docker,
+    opts: &CollectOptions,
+) -> Result<(Vec<Container>, Vec<String>), CallError> {
+    let list = bounded(
+        opts.timeout,
+        docker.list_containers(Some(ListContainersOptionsBuilder::default().all(true).build())),
+    )
+    .await?;
     let ids: Vec<String> = list.into_iter().filter_map(|c| c.id).collect();
     let results: Vec<(String, Result<ContainerInspectResponse, CallError>)> = stream::iter(ids)
         .map(|id| async move {
@@ -197,15 +210,27 @@ async fn collect_containers(docker: &Docker, opts: &CollectOptions) -> Result<(V
     Ok((containers, gone))
 }
 
+/// An image's inspect data and history, as the engine returned them.
+type ImageData = (ImageInspect, Vec<ImageHistoryResponseItem>);
+
 /// Lists every image and inspects each with its history, concurrently.
-async fn collect_images(docker: &Docker, opts: &CollectOptions) -> Result<(Vec<Image>, Vec<String>), CallError> {
-    let list = bounded(opts.timeout, docker.list_images(Some(ListImagesOptionsBuilder::default().all(false).build()))).await?;
+async fn collect_images(
+    docker: &Docker,
+    opts: &CollectOptions,
+) -> Result<(Vec<Image>, Vec<String>), CallError> {
+    let list = bounded(
+        opts.timeout,
+        docker.list_images(Some(ListImagesOptionsBuilder::default().all(false).build())),
+    )
+    .await?;
     let ids: Vec<String> = list.into_iter().map(|i| i.id).collect();
-    let results: Vec<(String, Result<(ImageInspect, Vec<ImageHistoryResponseItem>), CallError>)> = stream::iter(ids)
+    let results: Vec<(String, Result<ImageData, CallError>)> = stream::iter(ids)
         .map(|id| async move {
             let r = async {
-                let (inspect, history) =
-                    tokio::join!(bounded(opts.timeout, docker.inspect_image(&id)), bounded(opts.timeout, docker.image_history(&id)));
+                let (inspect, history) = tokio::join!(
+                    bounded(opts.timeout, docker.inspect_image(&id)),
+                    bounded(opts.timeout, docker.image_history(&id))
+                );
                 Ok((inspect?, history?))
             }
             .await;
@@ -311,7 +336,8 @@ fn caps(list: Option<Vec<String>>) -> Vec<String> {
 
 /// Log options whose values are safe to keep: rotation and addresses. Others (splunk-token,
 /// awslogs credentials…) keep their key only.
-const SAFE_LOG_OPTS: [&str; 6] = ["max-size", "max-file", "compress", "mode", "syslog-address", "fluentd-address"];
+const SAFE_LOG_OPTS: [&str; 6] =
+    ["max-size", "max-file", "compress", "mode", "syslog-address", "fluentd-address"];
 
 fn sorted_map(map: Option<std::collections::HashMap<String, String>>) -> BTreeMap<String, String> {
     map.unwrap_or_default().into_iter().collect()
@@ -334,7 +360,9 @@ fn convert_container(c: ContainerInspectResponse) -> Container {
             })
         })
         .collect();
-    port_bindings.sort_by(|a, b| (&a.container_port, &a.host_ip, &a.host_port).cmp(&(&b.container_port, &b.host_ip, &b.host_port)));
+    port_bindings.sort_by(|a, b| {
+        (&a.container_port, &a.host_ip, &a.host_port).cmp(&(&b.container_port, &b.host_ip, &b.host_port))
+    });
     let mut networks: Vec<ContainerNetwork> = c
         .network_settings
         .and_then(|n| n.networks)
@@ -454,8 +482,8 @@ fn history_entry(item: &ImageHistoryResponseItem) -> HistoryEntry {
             .collect(),
         _ => Vec::new(),
     };
-    let remote_source =
-        instruction == "ADD" && (rest.contains("http://") || rest.contains("https://") || rest.contains("git@"));
+    let remote_source = instruction == "ADD"
+        && (rest.contains("http://") || rest.contains("https://") || rest.contains("git@"));
     HistoryEntry { instruction, names, remote_source, size: item.size }
 }
 
@@ -510,17 +538,27 @@ mod tests {
     use super::*;
 
     fn item(created_by: &str, comment: &str) -> ImageHistoryResponseItem {
-        ImageHistoryResponseItem { created_by: created_by.into(), comment: comment.into(), ..Default::default() }
+        ImageHistoryResponseItem {
+            created_by: created_by.into(),
+            comment: comment.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn history_keeps_instructions_and_drops_values() {
         let e = history_entry(&item("/bin/sh -c #(nop)  ENV DB_PASSWORD=hunter2 PATH=/x", ""));
-        assert_eq!((e.instruction.as_str(), e.names.clone()), ("ENV", vec!["DB_PASSWORD".to_owned(), "PATH".to_owned()]));
+        assert_eq!(
+            (e.instruction.as_str(), e.names.clone()),
+            ("ENV", vec!["DB_PASSWORD".to_owned(), "PATH".to_owned()])
+        );
         assert!(!format!("{e:?}").contains("hunter2"));
         assert_eq!(history_entry(&item("/bin/sh -c apt-get update", "")).instruction, "RUN");
-        assert_eq!(history_entry(&item("RUN /bin/sh -c echo hi # buildkit", "buildkit.dockerfile.v0")).instruction, "RUN");
-        assert_eq!(history_entry(&item("ADD https://x/y.tgz /opt # buildkit", "")).remote_source, true);
+        assert_eq!(
+            history_entry(&item("RUN /bin/sh -c echo hi # buildkit", "buildkit.dockerfile.v0")).instruction,
+            "RUN"
+        );
+        assert!(history_entry(&item("ADD https://x/y.tgz /opt # buildkit", "")).remote_source);
         assert_eq!(history_entry(&item("", "Imported from -")).instruction, "IMPORT");
         assert_eq!(history_entry(&item("|1 TOKEN=abc /bin/sh -c make", "")).instruction, "RUN");
     }

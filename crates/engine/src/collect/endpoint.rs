@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 use crate::snapshot::EndpointSource;
 
 /// The default socket on this platform.
-pub const DEFAULT_HOST: &str = if cfg!(windows) { "npipe:////./pipe/docker_engine" } else { "unix:///var/run/docker.sock" };
+pub const DEFAULT_HOST: &str =
+    if cfg!(windows) { "npipe:////./pipe/docker_engine" } else { "unix:///var/run/docker.sock" };
 
 /// The environment endpoint resolution reads; a value so tests can pass their own.
 #[derive(Debug, Clone, Default)]
@@ -78,7 +79,10 @@ pub fn is_local(host: &str) -> bool {
     if host.starts_with("unix://") || host.starts_with("npipe://") {
         return true;
     }
-    let Some(rest) = host.strip_prefix("tcp://").or_else(|| host.strip_prefix("http://")).or_else(|| host.strip_prefix("https://"))
+    let Some(rest) = host
+        .strip_prefix("tcp://")
+        .or_else(|| host.strip_prefix("http://"))
+        .or_else(|| host.strip_prefix("https://"))
     else {
         return false;
     };
@@ -93,9 +97,8 @@ pub fn is_local(host: &str) -> bool {
 
 /// Resolves the endpoint with the `docker` CLI's precedence.
 pub fn resolve(flag: Option<&str>, env: &Env) -> Result<ResolvedEndpoint, crate::Error> {
-    let tls_from_env = || {
-        env.tls_verify.then(|| env.cert_path.clone().or_else(|| env.docker_config_dir())).flatten()
-    };
+    let tls_from_env =
+        || env.tls_verify.then(|| env.cert_path.clone().or_else(|| env.docker_config_dir())).flatten();
     if let Some(host) = flag {
         return Ok(ResolvedEndpoint::new(&normalise(host)?, EndpointSource::Flag, tls_from_env()));
     }
@@ -106,7 +109,9 @@ pub fn resolve(flag: Option<&str>, env: &Env) -> Result<ResolvedEndpoint, crate:
     let context = env.docker_context.clone().or_else(|| config_dir.as_deref().and_then(current_context));
     match context {
         Some(name) if name != "default" => {
-            let dir = config_dir.ok_or_else(|| crate::Error::Endpoint("no home directory to find Docker contexts in".into()))?;
+            let dir = config_dir.ok_or_else(|| {
+                crate::Error::Endpoint("no home directory to find Docker contexts in".into())
+            })?;
             context_endpoint(&dir, &name)
         }
         _ => Ok(ResolvedEndpoint::new(DEFAULT_HOST, EndpointSource::Default, None)),
@@ -147,11 +152,17 @@ fn context_endpoint(config_dir: &Path, name: &str) -> Result<ResolvedEndpoint, c
         ))
     })?;
     let meta: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        crate::Error::Endpoint(format!("Docker context `{name}`: {} is not valid JSON ({e})", meta_path.display()))
+        crate::Error::Endpoint(format!(
+            "Docker context `{name}`: {} is not valid JSON ({e})",
+            meta_path.display()
+        ))
     })?;
     let docker = &meta["Endpoints"]["docker"];
     let host = docker["Host"].as_str().ok_or_else(|| {
-        crate::Error::Endpoint(format!("Docker context `{name}` has no docker endpoint in {}", meta_path.display()))
+        crate::Error::Endpoint(format!(
+            "Docker context `{name}` has no docker endpoint in {}",
+            meta_path.display()
+        ))
     })?;
     let tls_dir = config_dir.join("contexts").join("tls").join(&digest).join("docker");
     let tls = (tls_dir.join("ca.pem").exists() || tls_dir.join("cert.pem").exists()).then_some(tls_dir);
@@ -167,8 +178,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("zd-endpoint-{}", std::process::id()));
         let meta = dir.join("contexts/meta").join(context_digest("remote"));
         std::fs::create_dir_all(&meta).unwrap();
-        std::fs::write(meta.join("meta.json"), r#"{"Name":"remote","Endpoints":{"docker":{"Host":"tcp://10.1.2.3:2376"}}}"#)
-            .unwrap();
+        std::fs::write(
+            meta.join("meta.json"),
+            r#"{"Name":"remote","Endpoints":{"docker":{"Host":"tcp://10.1.2.3:2376"}}}"#,
+        )
+        .unwrap();
         std::fs::write(dir.join("config.json"), r#"{"currentContext":"remote"}"#).unwrap();
         let mut env = Env { docker_config: Some(dir.clone()), ..Env::default() };
 

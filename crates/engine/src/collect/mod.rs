@@ -75,11 +75,15 @@ pub async fn collect(opts: &CollectOptions) -> Snapshot {
         Err(reason) => Fact::unavailable(reason),
     };
 
-    let base = base_task.await.unwrap_or_else(|e| host::Base::failed(&format!("host collection panicked: {e}")));
-    let data_root = engine.ok().and_then(|e| e.info.ok()).map(|i| (i.docker_root_dir.clone(), i.is_docker_desktop()));
+    let base =
+        base_task.await.unwrap_or_else(|e| host::Base::failed(&format!("host collection panicked: {e}")));
+    let data_root =
+        engine.ok().and_then(|e| e.info.ok()).map(|i| (i.docker_root_dir.clone(), i.is_docker_desktop()));
     let data_root_storage = match data_root {
         _ if !host_facts => Fact::unavailable("host facts were not collected"),
-        _ if !opts.endpoint.local => Fact::unavailable("the engine is remote: its data-root is on another machine"),
+        _ if !opts.endpoint.local => {
+            Fact::unavailable("the engine is remote: its data-root is on another machine")
+        }
         Some((_, true)) => Fact::unavailable(
             "Docker Desktop keeps its data-root inside a VM: check the encryption of the disk holding the VM image \
              (FileVault/BitLocker/LUKS)",

@@ -131,9 +131,10 @@ pub struct EngineInfo {
 impl EngineInfo {
     /// Whether `SecurityOptions` has an entry `name=<name>` (`rootless`, `userns`, `seccomp`…).
     pub fn security_option(&self, name: &str) -> Option<&str> {
-        self.security_options.iter().map(String::as_str).find(|o| {
-            o.split(',').any(|kv| kv.strip_prefix("name=") == Some(name))
-        })
+        self.security_options
+            .iter()
+            .map(String::as_str)
+            .find(|o| o.split(',').any(|kv| kv.strip_prefix("name=") == Some(name)))
     }
 
     /// The daemon's seccomp profile from `SecurityOptions` (`default`, `builtin`, `unconfined`, a path).

@@ -185,10 +185,10 @@ impl DockerdProcess {
             for name in names {
                 if let Some(value) = arg.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
                     out.push(value.to_owned());
-                } else if arg == name {
-                    if let Some(next) = args.next() {
-                        out.push(next.clone());
-                    }
+                } else if arg == name
+                    && let Some(next) = args.next()
+                {
+                    out.push(next.clone());
                 }
             }
         }

@@ -40,8 +40,8 @@ pub struct Snapshot {
 impl Snapshot {
     /// Reads a snapshot from JSON, refusing formats this build does not understand.
     pub fn from_json(text: &str) -> Result<Self, crate::Error> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| crate::Error::MalformedInput { what: "snapshot", detail: e.to_string() })?;
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| crate::Error::MalformedInput { what: "snapshot", detail: e.to_string() })?;
         let version = value.get("schema_version").and_then(serde_json::Value::as_u64);
         if version != Some(u64::from(SNAPSHOT_SCHEMA_VERSION)) {
             return Err(crate::Error::MalformedInput {
@@ -95,7 +95,10 @@ impl Snapshot {
     /// (tcp/ssh to another host) or Docker Desktop's VM, local files say nothing about it.
     pub fn host_scope(&self) -> Result<(), String> {
         if !self.endpoint.local {
-            return Err(format!("the engine at {} is remote: this machine's host facts do not describe it", self.endpoint.host));
+            return Err(format!(
+                "the engine at {} is remote: this machine's host facts do not describe it",
+                self.endpoint.host
+            ));
         }
         Ok(())
     }
