@@ -408,21 +408,7 @@ impl Scenarios {
         cmd.args(c.args.iter().map(|a| self.subst(spec, a)));
         cmd.arg(c.image.as_deref().unwrap_or(DEFAULT_IMAGE));
         cmd.args(c.cmd.iter().map(|a| self.subst(spec, a)));
-        // Every daemon allocates ephemeral host ports (`-p 80`) from the same range without
-        // knowing about the others, so one beside a busy daemon (the benchmark's) may pick a
-        // port that is taken. Its allocator moves on, so a retry gets a free one.
-        let mut attempt = 1;
-        loop {
-            match util::run(&mut cmd) {
-                Ok(_) => break,
-                Err(e) if attempt < 5 && format!("{e:#}").contains("address already in use") => {
-                    eprintln!("    {}: host port taken by another process, retrying", c.name);
-                    let _ = cli.run(["rm", "-f", c.name.as_str()]);
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        util::run(&mut cmd)?;
         if c.state == State::Exited {
             cli.run(["stop", "--time", "0", c.name.as_str()])?;
         }

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: THE test command. System deps → rustfmt check → clippy (`-D warnings`,
 //! whole workspace, all targets) → a Docker engine for the live tests (the reachable one, else a
-//! private dockerd when root) → `cargo test --workspace` → the private daemon stopped, also when
+//! private dockerd when root) → `cargo test --workspace --no-fail-fast` → the private daemon stopped, also when
 //! a step fails.
 //!
 //! Tests find the engine in `ZERODOCK_TEST_DOCKER_HOST` (and `DOCKER_HOST`); a missing engine is
@@ -99,7 +99,7 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
 
     let result = phases.run("cargo test --workspace", || {
         let mut cmd = util::cargo();
-        cmd.current_dir(&root).args(["test", "--workspace"]).args(&opts.cargo_test_args);
+        cmd.current_dir(&root).args(["test", "--workspace", "--no-fail-fast"]).args(&opts.cargo_test_args);
         cmd.env("ZERODOCK_SCENARIOS", root.join("xtask/scenarios.toml"));
         if let Some(host) = &host {
             cmd.env("DOCKER_HOST", host).env("ZERODOCK_TEST_DOCKER_HOST", host);
