@@ -83,13 +83,13 @@ fn scan_flags_each_misconfiguration_and_names_the_container() {
     ] {
         assert_eq!(status(&report, code, &hardened.name), "pass", "{code} on the hardened container");
     }
-    // A critical failure caps the grade.
+    // A critical failure keeps the grade at D or below (the cap itself is unit-tested in the engine).
     assert!(
         report["score"].as_u64().is_some_and(|s| s <= 69),
         "critical failures cap the score: {}",
         report["score"]
     );
-    assert!(report["grade_cap"].as_str().is_some_and(|c| c.contains("CTR001")));
+    assert!(matches!(report["grade"].as_str(), Some("D" | "F")), "grade {}", report["grade"]);
 
     // Secret values never leave collection; names do.
     let text = String::from_utf8_lossy(&out.stdout);
@@ -160,6 +160,8 @@ fn scan_makes_only_read_requests_and_changes_nothing() {
         ])
     };
     let before = state();
+    // `docker events --since` has one-second resolution: leave the second the container started in.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let start = chrono_now();
     let out = zerodock().args(["scan", "--format", "json", "--host", &proxy.host()]).output().expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -210,13 +212,12 @@ fn unreachable_engine_says_what_to_do_and_host_checks_still_run() {
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a report is still printed");
     assert!(report["subject"]["engine_unavailable"].as_str().is_some());
-    let host_check = report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .find(|c| c["category"] == "host")
-        .expect("host checks run");
-    assert_ne!(host_check["status"], "unknown", "host facts do not need the engine: {host_check}");
+    let host_checks: Vec<&serde_json::Value> =
+        report["checks"].as_array().expect("checks").iter().filter(|c| c["category"] == "host").collect();
+    assert!(
+        host_checks.iter().any(|c| c["id"] == "HST002" && c["status"] != "unknown"),
+        "host facts that do not need the engine are still judged: {host_checks:?}"
+    );
     let ctr =
         report["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "CTR001").expect("CTR001");
     assert_eq!(ctr["status"], "unknown");

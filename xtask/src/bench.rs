@@ -58,7 +58,10 @@ pub struct Options {
 struct Sample {
     wall: f64,
     rss_mb: f64,
+    /// User + system seconds of the child.
     cpu: f64,
+    /// CPU seconds dockerd spent meanwhile: what the Engine API itself costs.
+    daemon_cpu: f64,
 }
 
 /// All runs of one command at one size.
@@ -90,6 +93,9 @@ impl Series {
     fn cpu(&self) -> f64 {
         self.median_by(|s| s.cpu)
     }
+    fn daemon_cpu(&self) -> f64 {
+        self.median_by(|s| s.daemon_cpu)
+    }
 }
 
 /// The figures of one size.
@@ -113,6 +119,8 @@ struct Bench {
     host: String,
     client_config: PathBuf,
     out: PathBuf,
+    /// dockerd's pid and the kernel's clock ticks per second, to read its CPU time.
+    daemon: Option<(u32, f64)>,
 }
 
 fn dir() -> PathBuf {
@@ -176,8 +184,15 @@ fn measure_all(
     let cli = daemon.cli()?;
     let out = daemon.dir().join("out");
     std::fs::create_dir_all(&out)?;
-    let bench =
-        Bench { time, zerodock, fetch, host: daemon.host(), client_config: daemon.dir().join("cli"), out };
+    let bench = Bench {
+        time,
+        zerodock,
+        fetch,
+        host: daemon.host(),
+        client_config: daemon.dir().join("cli"),
+        out,
+        daemon: daemon_pid(daemon.dir()).map(|pid| (pid, clock_ticks())),
+    };
     phases.run("import images", || import_images(&cli, daemon.dir()))?;
     let machine = machine_info(&cli);
     let mut rows = Vec::new();
@@ -413,9 +428,11 @@ impl Bench {
             .env_remove("DOCKER_CERT_PATH")
             .env_remove("RUST_LOG")
             .env_remove("ZERODOCK_POLICY");
+        let daemon_before = self.daemon_cpu();
         let start = Instant::now();
         let out = util::run(&mut cmd)?;
         let wall = start.elapsed().as_secs_f64();
+        let daemon_cpu = self.daemon_cpu() - daemon_before;
         let text = std::fs::read_to_string(&time_out).context("GNU time wrote no figures")?;
         // The figures are the last line: a killed child makes GNU time print a note before them.
         let fields: Vec<f64> = text
@@ -427,8 +444,19 @@ impl Bench {
             .collect::<Result<_, _>>()
             .with_context(|| format!("cannot parse GNU time output `{}`", text.trim()))?;
         ensure!(fields.len() == 3, "unexpected GNU time output `{}`", text.trim());
-        let sample = Sample { wall, rss_mb: fields[0] / 1024.0, cpu: fields[1] + fields[2] };
+        let sample = Sample { wall, rss_mb: fields[0] / 1024.0, cpu: fields[1] + fields[2], daemon_cpu };
         Ok((sample, String::from_utf8_lossy(&out.stdout).into_owned()))
+    }
+
+    /// dockerd's user + system CPU seconds so far (0 when unreadable).
+    fn daemon_cpu(&self) -> f64 {
+        let Some((pid, ticks)) = self.daemon else { return 0.0 };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // utime and stime are fields 14 and 15; the command name before them may contain spaces.
+        let rest: Vec<&str> =
+            stat.rsplit_once(')').map(|(_, r)| r.split_whitespace().collect()).unwrap_or_default();
+        let field = |i: usize| rest.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        (field(11) + field(12)) / ticks
     }
 
     fn fetch_once(&self, size: usize) -> Result<Sample> {
@@ -509,6 +537,21 @@ fn check_report(path: &Path, size: usize) -> Result<()> {
     Ok(())
 }
 
+fn daemon_pid(dir: &Path) -> Option<u32> {
+    std::fs::read_to_string(dir.join("dockerd.pid")).ok()?.trim().parse().ok()
+}
+
+/// `getconf CLK_TCK` (the unit of /proc/<pid>/stat times); 100 on every common Linux.
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<f64>().ok())
+        .filter(|t| *t > 0.0)
+        .unwrap_or(100.0)
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -563,29 +606,16 @@ fn render(machine: &[(String, String)], rows: &[Row], runs: usize) -> String {
         s.push_str(&format!("  {k:<13} {v}\n"));
     }
     s.push_str(&format!(
-        "  runs          {runs} per size (after one warm-up), medians; wall time in seconds\n\n"
+        "  runs          {runs} per size after one warm-up; medians (min-max), wall seconds\n\n"
     ));
     s.push_str(&format!(
-        "{:>5} | {:>21} | {:>21} | {:>5} | {:>8} | {:>8} | {:>9} | {:>7} | {:>7} | {:>8} | {:>8} | {:>7} | {:>8} | {}\n",
-        "size",
-        "fetch s (min-max)",
-        "scan s (min-max)",
-        "ratio",
-        "scan RSS",
-        "scan cpu",
-        "report MB",
-        "collect",
-        "col RSS",
-        "--from s",
-        "from RSS",
-        "snap MB",
-        "fetch RSS",
-        "loadavg"
+        "{:>5} | {:>21} | {:>21} | {:>5} | {:>13} | {:>9}\n",
+        "size", "fetch s", "scan s", "ratio", "scan peak RSS", "report MB"
     ));
-    s.push_str(&format!("{}\n", "-".repeat(160)));
+    s.push_str(&format!("{}\n", "-".repeat(90)));
     for r in rows {
         s.push_str(&format!(
-            "{:>5} | {:>7.3} ({:.3}-{:.3}) | {:>7.3} ({:.3}-{:.3}) | {:>5.2} | {:>5.1} MB | {:>6.3} s | {:>9.2} | {:>7.3} | {:>4.1} MB | {:>8.3} | {:>5.1} MB | {:>7.2} | {:>6.1} MB | {}\n",
+            "{:>5} | {:>7.3} ({:.3}-{:.3}) | {:>7.3} ({:.3}-{:.3}) | {:>5.2} | {:>10.1} MB | {:>9.2}\n",
             r.size,
             r.fetch.wall(),
             r.fetch.min_wall(),
@@ -595,21 +625,48 @@ fn render(machine: &[(String, String)], rows: &[Row], runs: usize) -> String {
             r.scan.max_wall(),
             r.scan.wall() / r.fetch.wall(),
             r.scan.max_rss(),
-            r.scan.cpu(),
             mb(r.report_bytes),
+        ));
+    }
+    s.push_str(
+        "\nBreakdown: `collect` = `zerodock collect` (Engine API + host probes + snapshot JSON), `--from` = \
+         `scan --from SNAPSHOT`\n(evaluation + rendering only); cpu = the child's user+sys seconds, dockerd = CPU \
+         seconds dockerd spent serving it;\nRSS = peak over the runs\n\n",
+    );
+    s.push_str(&format!(
+        "{:>5} | {:>9} | {:>9} | {:>9} | {:>8} | {:>8} | {:>9} | {:>9} | {:>8} | {:>8} | {:>11} | {}\n",
+        "size",
+        "fetch cpu",
+        "fetch dkd",
+        "fetch RSS",
+        "scan cpu",
+        "scan dkd",
+        "collect s",
+        "coll. RSS",
+        "--from s",
+        "from RSS",
+        "snapshot MB",
+        "loadavg 1/5/15 min"
+    ));
+    s.push_str(&format!("{}\n", "-".repeat(140)));
+    for r in rows {
+        s.push_str(&format!(
+            "{:>5} | {:>9.3} | {:>9.3} | {:>6.1} MB | {:>8.3} | {:>8.3} | {:>9.3} | {:>6.1} MB | {:>8.3} | {:>5.1} MB | {:>11.2} | {}\n",
+            r.size,
+            r.fetch.cpu(),
+            r.fetch.daemon_cpu(),
+            r.fetch.max_rss(),
+            r.scan.cpu(),
+            r.scan.daemon_cpu(),
             r.collect.wall(),
             r.collect.max_rss(),
             r.from.wall(),
             r.from.max_rss(),
             mb(r.snapshot_bytes),
-            r.fetch.max_rss(),
             r.load
         ));
     }
-    s.push_str(
-        "\n(RSS = peak resident set, the maximum over the runs; `collect` = `zerodock collect`, \
-                `--from` = `scan --from SNAPSHOT`: evaluation and rendering only)\n\nAims:\n",
-    );
+    s.push_str("\nAims:\n");
     for r in rows {
         let ratio = r.scan.wall() / r.fetch.wall();
         s.push_str(&format!(
@@ -632,7 +689,9 @@ fn render(machine: &[(String, String)], rows: &[Row], runs: usize) -> String {
                 r.scan.max_rss()
             ));
         }
-        None => s.push_str(&format!("  n/a  the ≤ {AIM_SECONDS} s and ≤ {AIM_RSS_MB} MB aims are set at {AIM_SIZE} containers (not in --sizes)\n")),
+        None => s.push_str(&format!(
+            "  n/a  the ≤ {AIM_SECONDS} s and ≤ {AIM_RSS_MB} MB aims are set at {AIM_SIZE} containers (not in --sizes)\n"
+        )),
     }
     s
 }
@@ -647,7 +706,9 @@ mod tests {
 
     #[test]
     fn median_of_even_and_odd_counts() {
-        let s = |w: &[f64]| Series(w.iter().map(|&wall| Sample { wall, rss_mb: 0.0, cpu: 0.0 }).collect());
+        let s = |w: &[f64]| {
+            Series(w.iter().map(|&wall| Sample { wall, rss_mb: 0.0, cpu: 0.0, daemon_cpu: 0.0 }).collect())
+        };
         assert_eq!(s(&[3.0, 1.0, 2.0]).wall(), 2.0);
         assert_eq!(s(&[4.0, 1.0, 2.0, 3.0]).wall(), 2.5);
         assert_eq!(s(&[4.0, 1.0, 2.0, 3.0]).max_wall(), 4.0);

@@ -101,3 +101,92 @@ pub(crate) fn score<'a>(checks: &[Scored<'a>]) -> (Option<u8>, Grade, Option<Str
     };
     (Some(score), Grade::from_score(Some(score)), cap)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::{Category, Finding, Status, Target, TargetKind};
+
+    fn check(id: &str, severity: Severity, statuses: &[Status]) -> CheckResult {
+        CheckResult {
+            id: id.to_owned(),
+            slug: id.to_lowercase(),
+            title: id.to_owned(),
+            category: Category::Containers,
+            severity,
+            status: Status::aggregate(statuses.iter().copied()),
+            summary: String::new(),
+            references: Vec::new(),
+            findings: statuses
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let mut f = Finding::pass(Target::new(TargetKind::Container, format!("c{i}"), None), "");
+                    f.status = *s;
+                    f
+                })
+                .collect(),
+            score_if_fixed: None,
+        }
+    }
+
+    fn score_of(checks: &[CheckResult]) -> (Option<u8>, Grade, Option<String>) {
+        let scored: Vec<Scored<'_>> = checks.iter().map(Scored::of).collect();
+        score(&scored)
+    }
+
+    #[test]
+    fn the_documented_worked_example() {
+        // docs/scoring.md: CTR001 critical fails on 1 of 20, DMN001 medium fails, HST001 unknown.
+        let mut ctr = vec![Status::Pass; 19];
+        ctr.push(Status::Fail);
+        let checks = [
+            check("CTR001", Severity::Critical, &ctr),
+            check("DMN001", Severity::Medium, &[Status::Fail]),
+            check("HST001", Severity::High, &[Status::Unknown]),
+        ];
+        let (s, grade, cap) = score_of(&checks);
+        assert_eq!((s, grade), (Some(CRITICAL_CAP), Grade::D));
+        assert!(cap.is_some_and(|c| c.contains("CTR001")));
+        let fixed: Vec<Scored<'_>> = checks
+            .iter()
+            .map(Scored::of)
+            .enumerate()
+            .map(|(i, s)| if i == 0 { s.fixed() } else { s })
+            .collect();
+        assert_eq!(score(&fixed).0, Some(77));
+    }
+
+    #[test]
+    fn unknown_and_not_applicable_are_excluded_not_passed() {
+        let checks = [
+            check("A", Severity::High, &[Status::Unknown]),
+            check("B", Severity::Low, &[Status::NotApplicable]),
+        ];
+        assert_eq!(score_of(&checks), (None, Grade::NotApplicable, None));
+        let checks =
+            [check("A", Severity::High, &[Status::Unknown]), check("B", Severity::Low, &[Status::Fail])];
+        assert_eq!(score_of(&checks).0, Some(0), "the unknown high check neither helps nor hurts");
+    }
+
+    #[test]
+    fn warnings_earn_half_and_high_failures_cap_at_b() {
+        let checks =
+            [check("A", Severity::Medium, &[Status::Warn]), check("B", Severity::Medium, &[Status::Pass])];
+        assert_eq!(score_of(&checks).0, Some(75));
+        let mut many = vec![Status::Pass; 99];
+        many.push(Status::Fail);
+        let checks = [check("H", Severity::High, &many)];
+        let (s, grade, cap) = score_of(&checks);
+        assert_eq!((s, grade), (Some(HIGH_CAP), Grade::B));
+        assert!(cap.is_some());
+    }
+
+    #[test]
+    fn waived_failures_do_not_count() {
+        let mut c = check("A", Severity::Critical, &[Status::Fail, Status::Pass]);
+        c.findings[0].waived =
+            Some(crate::outcome::AppliedWaiver { reason: "accepted".into(), expires: None });
+        assert_eq!(score_of(&[c]), (Some(100), Grade::A, None));
+    }
+}

@@ -52,7 +52,12 @@ fn the_catalogue_covers_every_area_of_the_seeds() {
 #[test]
 fn every_check_documents_itself() {
     for c in catalogue() {
-        assert!(!c.summary().is_empty(), "{}: no summary paragraph", c.code);
+        let summary = c.summary();
+        assert!(
+            !summary.is_empty() && !summary.contains('#'),
+            "{}: summary must be the first paragraph: {summary}",
+            c.code
+        );
         for section in DOC_SECTIONS {
             let body = c.section(section).unwrap_or_else(|| panic!("{}: missing `## {section}`", c.code));
             assert!(body.len() > 20, "{}: `## {section}` is too short", c.code);

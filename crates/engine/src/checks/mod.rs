@@ -85,7 +85,8 @@ pub const DOC_SECTIONS: [&str; 4] = ["Rationale", "Evidence", "Remediation", "Re
 impl Check {
     /// The doc's first paragraph.
     pub fn summary(&self) -> String {
-        let head = self.doc.split("\n##").next().unwrap_or_default();
+        let markdown = self.markdown();
+        let head = markdown.split("\n## ").next().unwrap_or_default();
         normalise_paragraphs(head)
     }
 
