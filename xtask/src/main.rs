@@ -4,12 +4,14 @@
 //! - `scenario up|down [--daemon NAME]…`: private dockerds with the scenarios of
 //!   `xtask/scenarios.toml`; `up` prints `DOCKER_HOST=… DOCKER_CONFIG=…` per daemon.
 //! - `capture-fixtures`: snapshots of those daemons into `crates/engine/tests/fixtures/`.
+//! - `run [--demo] [-- scan args]`: the README's run command: build, then `zerodock scan`.
 //! - `test`: the project's test command (deps, fmt, clippy, engine, `cargo test --workspace`).
 
 mod bench;
 mod deps;
 mod dockerd;
 mod fixtures;
+mod run;
 mod scenario;
 mod test;
 mod util;
@@ -33,6 +35,8 @@ struct Cli {
 enum Task {
     /// Speed/memory benchmark: `zerodock scan` on 50/200/1000 containers vs. the bare API fetch.
     Bench(bench::Options),
+    /// Build the CLI and scan this machine's Docker engine (`--demo`: a private demo daemon).
+    Run(run::Options),
     /// Install the system packages the live tests need (docker.io, busybox-static, iptables, iproute2).
     Deps,
     /// Bring the scenario daemons up or down.
@@ -122,6 +126,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut phases = Phases::default();
     let result = match cli.task {
+        Task::Run(opts) => match run::run(&mut phases, &opts) {
+            Ok(code) => return ExitCode::from(u8::try_from(code).unwrap_or(2)),
+            Err(e) => Err(e),
+        },
         Task::Deps => phases.run("deps", deps::ensure),
         Task::Bench(opts) => bench::run(&mut phases, &opts),
         Task::Scenario { action: ScenarioAction::Up { daemons } } => {
