@@ -182,11 +182,18 @@ fn collect_snapshot(args: &EngineArgs) -> Result<Snapshot> {
 fn collect(args: &CollectArgs) -> Result<ExitCode> {
     let snapshot = collect_snapshot(&args.engine)?;
     warn_if_engine_down(&snapshot);
-    let mut text = serde_json::to_string_pretty(&snapshot)?;
-    text.push('\n');
+    let write_json = |out: &mut dyn Write| -> Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &snapshot)?;
+        out.write_all(b"\n")?;
+        Ok(())
+    };
     match &args.output {
-        Some(path) => write_file(path, &text)?,
-        None => write_stdout(&text)?,
+        Some(path) => write_file(path, |out| write_json(out))?,
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            write_json(&mut out)?;
+            out.flush()?;
+        }
     }
     Ok(if snapshot.engine.ok().is_some() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
@@ -256,14 +263,17 @@ fn emit(
 ) -> Result<()> {
     if outputs.is_empty() {
         let format = format.unwrap_or(Format::Text);
-        return write_stdout(&render(report, format, color.enabled(), verbose));
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        render(report, format, color.enabled(), verbose, &mut out)?;
+        out.flush()?;
+        return Ok(());
     }
     for path in outputs {
         let format = match format {
             Some(f) if outputs.len() == 1 => f,
             _ => format_from_extension(path)?,
         };
-        write_file(path, &render(report, format, false, verbose))?;
+        write_file(path, |out| render(report, format, false, verbose, out))?;
     }
     Ok(())
 }
@@ -279,13 +289,17 @@ fn format_from_extension(path: &Path) -> Result<Format> {
     }
 }
 
-fn render(report: &Report, format: Format, color: bool, verbose: bool) -> String {
+/// Streams the report in `format`: the JSON of a 1000-container scan is ~18 MB, so it is never
+/// built as one string.
+fn render(report: &Report, format: Format, color: bool, verbose: bool, out: &mut impl Write) -> Result<()> {
     match format {
-        Format::Text => {
+        Format::Text => out.write_all(
             terminal::render(report, &terminal::Options { color, verbose, ..terminal::Options::default() })
-        }
-        Format::Json => json::render(report),
+                .as_bytes(),
+        )?,
+        Format::Json => json::write(report, out)?,
     }
+    Ok(())
 }
 
 fn catalogue_json(checks: &[&zerodock_engine::Check]) -> Result<String> {
@@ -309,17 +323,25 @@ fn write_stdout(text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Writes through a temporary file in the same directory and renames it, so a failed write never
-/// leaves a truncated report where the previous one was.
-fn write_file(path: &Path, text: &str) -> Result<()> {
+/// Writes through a temporary file in the same directory and renames it, so a failed write (disk
+/// full, killed mid-way) never leaves a truncated file where the previous one was.
+fn write_file(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
+) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name =
         path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".to_owned());
     let tmp = dir.join(format!(".{name}.zerodock-{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", path.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| {
+    let written = (|| -> Result<()> {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        fill(&mut out)?;
+        out.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        Ok(())
+    })();
+    if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}", path.display())
-    })?;
-    Ok(())
+    }
+    written.with_context(|| format!("cannot write {}", path.display()))
 }

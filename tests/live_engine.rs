@@ -312,6 +312,37 @@ fn malformed_inputs_give_clear_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no check is called `NOPE001`"));
 
+    // An unwritable destination is an error that names the path, and leaves nothing behind.
+    let out = zerodock()
+        .args(["scan", "--only", "CTR001", "--output"])
+        .arg(dir.join("missing-dir/report.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot write"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let good = dir.join("report.json");
+    std::fs::write(&good, "previous report").expect("write");
+    let out = zerodock()
+        .args(["scan", "--only", "CTR001", "--format", "json", "--output"])
+        .arg(&good)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert!(
+        std::fs::read_to_string(&good).expect("read").starts_with('{'),
+        "the report replaced the old file whole"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+
     let unreasoned = common::write(&dir, "policy2.toml", "[[waiver]]\ncheck = \"CTR001\"\nreason = \"\"\n");
     let out =
         zerodock().args(["scan", "--only", "CTR001", "--policy"]).arg(&unreasoned).output().expect("runs");

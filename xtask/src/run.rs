@@ -24,7 +24,13 @@ pub struct Options {
 pub fn run(phases: &mut Phases, opts: &Options) -> Result<i32> {
     let root = util::workspace_root();
     phases.run("cargo build --release", || {
-        util::run_visible(util::cargo().current_dir(&root).args(["build", "--release", "--quiet", "-p", "zerodock"]))
+        util::run_visible(util::cargo().current_dir(&root).args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "zerodock",
+        ]))
     })?;
     let binary = root.join("target/release/zerodock");
     let mut scan = std::process::Command::new(&binary);
@@ -33,7 +39,9 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<i32> {
     if opts.demo {
         phases.run("deps", crate::deps::ensure)?;
         if !util::is_root() {
-            bail!("the demo starts a private dockerd, which needs root: run `sudo -E cargo xtask run --demo`");
+            bail!(
+                "the demo starts a private dockerd, which needs root: run `sudo -E cargo xtask run --demo`"
+            );
         }
         let sc = Scenarios::load()?;
         let running = phases.run("demo daemon", || sc.start("default", false))?;

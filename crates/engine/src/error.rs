@@ -16,3 +16,25 @@ pub enum Error {
     #[error("cannot choose a Docker endpoint: {0}")]
     Endpoint(String),
 }
+
+/// Refuses a saved snapshot or report whose `schema_version` this build does not read, before the
+/// full parse: a clear "version 2 is not supported" beats a confusing missing-field error. Only the
+/// one field is materialised, so a large file is not parsed into a tree first.
+pub(crate) fn check_schema_version(text: &str, what: &'static str, supported: u32) -> Result<(), Error> {
+    #[derive(serde::Deserialize)]
+    struct Header {
+        schema_version: Option<u64>,
+    }
+    let header: Header =
+        serde_json::from_str(text).map_err(|e| Error::MalformedInput { what, detail: e.to_string() })?;
+    match header.schema_version {
+        Some(v) if v == u64::from(supported) => Ok(()),
+        other => Err(Error::MalformedInput {
+            what,
+            detail: format!(
+                "schema_version {} is not supported (this build reads {supported})",
+                other.map_or_else(|| "missing".to_owned(), |v| v.to_string())
+            ),
+        }),
+    }
+}

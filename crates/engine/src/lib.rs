@@ -27,6 +27,7 @@ mod waiver;
 pub use checks::{CATALOGUE_VERSION, Check, Reference, catalogue};
 pub use collect::{CollectOptions, collect};
 pub use error::Error;
+pub(crate) use error::check_schema_version;
 pub use evaluate::{EvalConfig, evaluate};
 pub use outcome::{
     AppliedWaiver, Category, Evidence, Finding, Severity, Snippet, SnippetKind, Status, Target, TargetKind,

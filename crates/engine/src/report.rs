@@ -47,17 +47,8 @@ pub struct Report {
 impl Report {
     /// Reads a report from JSON, refusing formats this build does not understand.
     pub fn from_json(text: &str) -> Result<Self, crate::Error> {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| crate::Error::MalformedInput { what: "report", detail: e.to_string() })?;
-        if value.get("schema_version").and_then(serde_json::Value::as_u64)
-            != Some(u64::from(REPORT_SCHEMA_VERSION))
-        {
-            return Err(crate::Error::MalformedInput {
-                what: "report",
-                detail: format!("schema_version is not {REPORT_SCHEMA_VERSION}"),
-            });
-        }
-        serde_json::from_value(value)
+        crate::check_schema_version(text, "report", REPORT_SCHEMA_VERSION)?;
+        serde_json::from_str(text)
             .map_err(|e| crate::Error::MalformedInput { what: "report", detail: e.to_string() })
     }
 

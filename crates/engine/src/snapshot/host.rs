@@ -1,4 +1,5 @@
-//! Host facts: OS, the user, the Docker socket, daemon configuration, disk encryption, client config.
+//! Host facts: OS, the user, the Docker socket, daemon configuration, disk encryption, client config,
+//! Docker Desktop's settings.
 //!
 //! These describe the machine ZeroDock runs on; they apply to the engine only when it is local
 //! (see [`super::Snapshot::host_scope`]).
@@ -34,6 +35,15 @@ pub struct Host {
     pub client_config: Fact<Option<ClientConfig>>,
     /// AppArmor and SELinux state.
     pub lsm: Fact<Lsm>,
+    /// Docker Desktop's settings files on this machine; `None` when it is not installed. Snapshots
+    /// taken before this fact existed read it as unavailable.
+    #[serde(default = "not_collected")]
+    pub desktop: Fact<Option<DesktopSettings>>,
+}
+
+/// The value of a fact an older snapshot does not carry.
+fn not_collected<T>() -> Fact<T> {
+    Fact::unavailable("not collected")
 }
 
 /// Operating system and kernel.

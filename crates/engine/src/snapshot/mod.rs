@@ -40,19 +40,8 @@ pub struct Snapshot {
 impl Snapshot {
     /// Reads a snapshot from JSON, refusing formats this build does not understand.
     pub fn from_json(text: &str) -> Result<Self, crate::Error> {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| crate::Error::MalformedInput { what: "snapshot", detail: e.to_string() })?;
-        let version = value.get("schema_version").and_then(serde_json::Value::as_u64);
-        if version != Some(u64::from(SNAPSHOT_SCHEMA_VERSION)) {
-            return Err(crate::Error::MalformedInput {
-                what: "snapshot",
-                detail: format!(
-                    "schema_version {} is not supported (this build reads {SNAPSHOT_SCHEMA_VERSION})",
-                    version.map_or_else(|| "missing".to_owned(), |v| v.to_string())
-                ),
-            });
-        }
-        serde_json::from_value(value)
+        crate::check_schema_version(text, "snapshot", SNAPSHOT_SCHEMA_VERSION)?;
+        serde_json::from_str(text)
             .map_err(|e| crate::Error::MalformedInput { what: "snapshot", detail: e.to_string() })
     }
 
