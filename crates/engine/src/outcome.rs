@@ -68,6 +68,8 @@ impl std::str::FromStr for Severity {
 pub enum Category {
     /// The machine Docker runs on: encryption, privileges, socket, LSM.
     Host,
+    /// Docker Desktop's own settings: Enhanced Container Isolation, Settings Management, sign-in.
+    Desktop,
     /// Docker Engine and component version currency.
     Versions,
     /// The daemon's configuration.
@@ -86,8 +88,9 @@ pub enum Category {
 
 impl Category {
     /// All categories, in checklist order.
-    pub const ALL: [Category; 8] = [
+    pub const ALL: [Category; 9] = [
         Category::Host,
+        Category::Desktop,
         Category::Versions,
         Category::Daemon,
         Category::Containers,
@@ -101,6 +104,7 @@ impl Category {
     pub fn title(self) -> &'static str {
         match self {
             Category::Host => "Host",
+            Category::Desktop => "Docker Desktop",
             Category::Versions => "Versions",
             Category::Daemon => "Daemon configuration",
             Category::Containers => "Container runtime",
@@ -115,6 +119,7 @@ impl Category {
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Host => "host",
+            Category::Desktop => "desktop",
             Category::Versions => "versions",
             Category::Daemon => "daemon",
             Category::Containers => "containers",
@@ -246,6 +251,9 @@ pub enum SnippetKind {
     Shell,
     /// A `Dockerfile` fragment.
     Dockerfile,
+    /// A fragment of another JSON file, named by the label (Docker Desktop's `admin-settings.json`,
+    /// `registry.json`): merge its keys into that file.
+    Json,
 }
 
 /// A remediation tailored to the target: the exact flag, key or command for *this* object.

@@ -17,6 +17,7 @@ fn codes_and_slugs_are_unique_and_well_formed() {
     for c in &checks {
         let prefix = match c.category {
             Category::Host => "HST",
+            Category::Desktop => "DSK",
             Category::Versions => "VER",
             Category::Daemon => "DMN",
             Category::Containers => "CTR",
@@ -76,7 +77,8 @@ fn page(c: &Check) -> String {
         c.severity,
         c.target
     );
-    out.push_str(&c.markdown().replace("\n## ", "\n### ").replacen("## ", "### ", 1));
+    // Sections become level-3 headings under the page's level-1 title.
+    out.push_str(format!("\n{}", c.markdown()).replace("\n## ", "\n### ").trim_start());
     out.push_str(
         "\n\n---\nGenerated from the catalogue (`crates/engine/src/checks/`); do not edit by hand.\n",
     );

@@ -88,7 +88,7 @@ pub fn render(report: &Report, options: &Options) -> String {
         let _ =
             writeln!(out, "\n{}", p.paint(&category.title().to_uppercase(), Style::new().bold().underline()));
         for check in checks {
-            render_check(&mut out, check, options, &p);
+            render_check(&mut out, check, report.score, options, &p);
         }
     }
     footer(&mut out, report, &p);
@@ -150,7 +150,7 @@ fn header(out: &mut String, report: &Report, p: &Painter) {
     }
 }
 
-fn render_check(out: &mut String, check: &CheckResult, options: &Options, p: &Painter) {
+fn render_check(out: &mut String, check: &CheckResult, score: Option<u8>, options: &Options, p: &Painter) {
     let _ = writeln!(
         out,
         " {} {}  {} {}",
@@ -172,12 +172,11 @@ fn render_check(out: &mut String, check: &CheckResult, options: &Options, p: &Pa
         let _ =
             writeln!(out, "        … and {} more (see --format json)", listed.len() - options.max_targets);
     }
-    if let Some(fixed) = check.score_if_fixed {
-        let _ = writeln!(
-            out,
-            "        {}",
-            p.paint(&format!("fixing this check raises the score to {fixed}"), Style::new().dimmed())
-        );
+    if let (Some(fixed), Some(now)) = (check.score_if_fixed, score)
+        && fixed > now
+    {
+        let line = format!("fixing this check: score {now} → {fixed} (+{})", fixed - now);
+        let _ = writeln!(out, "        {}", p.paint(&line, Style::new().dimmed()));
     }
 }
 

@@ -17,6 +17,7 @@ pub(crate) mod testing;
 
 mod container;
 mod daemon;
+mod desktop;
 mod host;
 mod image;
 mod network;
@@ -24,7 +25,7 @@ mod secrets;
 mod versions;
 
 /// Version of the catalogue; bumped when checks are added, removed or change meaning.
-pub const CATALOGUE_VERSION: &str = "2026.11.1";
+pub const CATALOGUE_VERSION: &str = "2026.11.2";
 
 /// A pure predicate over a snapshot: one finding per target.
 pub type Evaluate = fn(&Snapshot) -> Vec<Finding>;
@@ -157,6 +158,7 @@ static FAMILIES: &[&[&Check]] = &[
     container::CHECKS,
     daemon::CHECKS,
     host::CHECKS,
+    desktop::CHECKS,
     image::CHECKS,
     network::CHECKS,
     secrets::CHECKS,

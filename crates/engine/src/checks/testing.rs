@@ -25,6 +25,20 @@ pub(crate) fn variant(base: &str, mutate: impl FnOnce(&mut Snapshot)) -> Snapsho
     snap
 }
 
+/// A named variant from [`VARIANTS`], with a further mutation for one test.
+///
+/// # Panics
+/// When no variant has that name.
+pub(crate) fn named(name: &str, mutate: impl FnOnce(&mut Snapshot)) -> Snapshot {
+    let (_, base, named_mutation) = VARIANTS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .unwrap_or_else(|| panic!("no variant named `{name}` in testing::VARIANTS"));
+    let mut snap = variant(base, named_mutation);
+    mutate(&mut snap);
+    snap
+}
+
 /// Runs one check.
 pub(crate) fn findings(check: &Check, snap: &Snapshot) -> Vec<Finding> {
     (check.evaluate)(snap)
@@ -81,6 +95,17 @@ pub(crate) static VARIANTS: &[Variant] = &[
     ("no-swap-accounting", "default", no_swap_accounting),
     // `docker-credential-secretservice` installed, as the hardened client config expects.
     ("creds-helper-installed", "hardened", creds_helper_installed),
+    // Docker Desktop 4.47 on Linux as installed for user alice, and its engine is the one scanned:
+    // settings-store.json with the defaults (ECI off, extensions unrestricted, the home shared), no
+    // admin-settings.json, no registry.json.
+    ("desktop-default", "default", desktop_default),
+    // Docker Desktop managed by an organisation: a root-owned admin-settings.json locking ECI on, the
+    // TCP API off, updates on, extensions off and Scout on, with a file-sharing allowlist;
+    // registry.json requiring sign-in to `acme`; the engine's containers run on sysbox-runc.
+    ("desktop-hardened", "hardened", desktop_hardened),
+    // The default install after the user loosened it: the API exposed on tcp://localhost:2375,
+    // update checks and Scout image analysis off, `/` shared.
+    ("desktop-loosened", "default", desktop_loosened),
 ];
 
 /// `/info` lists `name=apparmor`, and each container carries the `AppArmorProfile` dockerd
@@ -186,6 +211,128 @@ fn no_swap_accounting(snap: &mut Snapshot) {
     if let Some(info) = snap.engine.ok_mut().and_then(|e| e.info.ok_mut()) {
         info.warnings.push("WARNING: No swap limit support".to_owned());
     }
+}
+
+/// The scanned engine becomes Docker Desktop's: `/info` and `/version` say so and the endpoint is
+/// Desktop's per-user socket.
+fn as_docker_desktop(snap: &mut Snapshot) {
+    snap.endpoint.host = "unix:///home/alice/.docker/desktop/docker.sock".to_owned();
+    desktop_user_as(snap, &["alice"]);
+    let Some(engine) = snap.engine.ok_mut() else { return };
+    if let Some(info) = engine.info.ok_mut() {
+        info.operating_system = "Docker Desktop".to_owned();
+        info.kernel_version = "6.10.14-linuxkit".to_owned();
+    }
+    if let Some(version) = engine.version.ok_mut() {
+        version.platform_name = Some("Docker Desktop 4.47.0 (206054)".to_owned());
+    }
+}
+
+/// A user-file value.
+fn user<T>(value: T) -> crate::snapshot::DesktopSetting<T> {
+    crate::snapshot::DesktopSetting { user: Some(value), admin: None, locked: false }
+}
+
+/// A user-file value overridden by a locked admin value.
+fn admin_locked<T>(user_value: T, admin: T) -> crate::snapshot::DesktopSetting<T> {
+    crate::snapshot::DesktopSetting { user: Some(user_value), admin: Some(admin), locked: true }
+}
+
+/// settings-store.json of a fresh Docker Desktop on Linux (the keys this catalogue reads).
+fn default_desktop_settings() -> crate::snapshot::DesktopSettings {
+    crate::snapshot::DesktopSettings {
+        settings_file: Some("/home/alice/.docker/desktop/settings-store.json".to_owned()),
+        enhanced_container_isolation: user(false),
+        expose_docker_api_on_tcp_2375: user(false),
+        disable_update: user(false),
+        auto_download_updates: user(false),
+        allow_beta_features: user(false),
+        enable_default_docker_socket: user(true),
+        sbom_indexing: user(true),
+        use_background_indexing: user(false),
+        extensions_enabled: user(true),
+        only_marketplace_extensions: user(false),
+        file_sharing: crate::snapshot::FileSharing {
+            directories: Some(vec!["/home/alice".to_owned()]),
+            broad: vec!["/home/alice".to_owned()],
+            admin_allowed: None,
+        },
+        ..Default::default()
+    }
+}
+
+fn desktop_default(snap: &mut Snapshot) {
+    as_docker_desktop(snap);
+    snap.host.desktop = crate::snapshot::Fact::available(Some(default_desktop_settings()));
+}
+
+fn desktop_hardened(snap: &mut Snapshot) {
+    use crate::snapshot::{AdminSettingsFile, FileFacts, FileSharing, SignInEnforcement};
+    as_docker_desktop(snap);
+    let root_file = |path: &str| FileFacts {
+        path: path.to_owned(),
+        uid: 0,
+        gid: 0,
+        owner: Some("root".to_owned()),
+        group: Some("root".to_owned()),
+        mode: 0o644,
+    };
+    let admin = "/usr/share/docker-desktop/admin-settings.json";
+    let registry = "/usr/share/docker-desktop/registry/registry.json";
+    let settings = crate::snapshot::DesktopSettings {
+        admin_settings: Some(AdminSettingsFile {
+            path: admin.to_owned(),
+            file: Some(root_file(admin)),
+            configuration_file_version: Some(2),
+        }),
+        sign_in: Some(SignInEnforcement {
+            source: registry.to_owned(),
+            file: Some(root_file(registry)),
+            allowed_orgs: Some(vec!["acme".to_owned()]),
+        }),
+        enhanced_container_isolation: admin_locked(false, true),
+        eci_docker_socket_images: crate::snapshot::DesktopSetting {
+            user: None,
+            admin: Some(vec!["docker.io/testcontainers/ryuk:*".to_owned()]),
+            locked: true,
+        },
+        expose_docker_api_on_tcp_2375: admin_locked(false, false),
+        disable_update: admin_locked(false, false),
+        block_docker_load: admin_locked(false, true),
+        sbom_indexing: admin_locked(true, true),
+        use_background_indexing: admin_locked(false, true),
+        extensions_enabled: admin_locked(true, false),
+        file_sharing: FileSharing {
+            directories: Some(vec!["/home/alice/src".to_owned()]),
+            broad: Vec::new(),
+            admin_allowed: Some(vec!["/home/alice/src".to_owned()]),
+        },
+        ..default_desktop_settings()
+    };
+    snap.host.desktop = crate::snapshot::Fact::available(Some(settings));
+    let Some(engine) = snap.engine.ok_mut() else { return };
+    if let Some(info) = engine.info.ok_mut() {
+        info.runtimes.push("sysbox-runc".to_owned());
+    }
+    for c in engine.containers.ok_mut().into_iter().flatten() {
+        c.runtime = "sysbox-runc".to_owned();
+    }
+}
+
+fn desktop_loosened(snap: &mut Snapshot) {
+    as_docker_desktop(snap);
+    let settings = crate::snapshot::DesktopSettings {
+        expose_docker_api_on_tcp_2375: user(true),
+        disable_update: user(true),
+        sbom_indexing: user(false),
+        file_sharing: crate::snapshot::FileSharing {
+            directories: Some(vec!["/".to_owned()]),
+            broad: vec!["/".to_owned()],
+            admin_allowed: None,
+        },
+        ..default_desktop_settings()
+    };
+    snap.host.desktop = crate::snapshot::Fact::available(Some(settings));
 }
 
 fn creds_helper_installed(snap: &mut Snapshot) {

@@ -124,6 +124,7 @@ impl host::Base {
             root_storage: self.root_storage,
             client_config: self.client_config,
             lsm: self.lsm,
+            desktop: self.desktop,
         }
     }
 }

@@ -302,3 +302,132 @@ pub struct Lsm {
     /// SELinux mode: `enforcing`, `permissive`; `None` when disabled or absent.
     pub selinux: Option<String>,
 }
+
+/// Docker Desktop's configuration on this machine: which files exist and the security-relevant
+/// settings in them. Only the settings named here are read: proxy settings and everything else that
+/// may carry a credential are never kept.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DesktopSettings {
+    /// The user's settings file: `settings-store.json` (Docker Desktop 4.35 and later) or the
+    /// legacy `settings.json`; `None` when neither exists.
+    pub settings_file: Option<String>,
+    /// `admin-settings.json` (Settings Management); `None` when there is none.
+    pub admin_settings: Option<AdminSettingsFile>,
+    /// Sign-in enforcement (`registry.json`, or the macOS plist / Windows registry key); `None` when
+    /// no such source exists.
+    pub sign_in: Option<SignInEnforcement>,
+    /// Enhanced Container Isolation: `EnhancedContainerIsolation` /
+    /// `enhancedContainerIsolation.value`.
+    pub enhanced_container_isolation: DesktopSetting<bool>,
+    /// Images allowed to bind-mount the Docker socket under ECI: `ECIDockerSocketImgList` /
+    /// `enhancedContainerIsolation.dockerSocketMount.imageList.images` (locked with ECI).
+    pub eci_docker_socket_images: DesktopSetting<Vec<String>>,
+    /// "Expose daemon on tcp://localhost:2375 without TLS": `ExposeDockerAPIOnTCP2375` /
+    /// `exposeDockerAPIOnTCP2375` (Windows only).
+    pub expose_docker_api_on_tcp_2375: DesktopSetting<bool>,
+    /// Update checks and notifications off: `DisableUpdate` / `disableUpdate`.
+    pub disable_update: DesktopSetting<bool>,
+    /// "Always download updates": `AutoDownloadUpdates` (user setting only).
+    pub auto_download_updates: DesktopSetting<bool>,
+    /// `AllowBetaFeatures` / `allowBetaFeatures`.
+    pub allow_beta_features: DesktopSetting<bool>,
+    /// `AllowExperimentalFeatures` / `allowExperimentalFeatures` (Docker Desktop 4.41 and earlier).
+    pub allow_experimental_features: DesktopSetting<bool>,
+    /// "Allow the default Docker socket to be used": `EnableDefaultDockerSocket`.
+    pub enable_default_docker_socket: DesktopSetting<bool>,
+    /// `docker load` blocked: `BlockDockerLoad` / `blockDockerLoad`.
+    pub block_docker_load: DesktopSetting<bool>,
+    /// Docker Scout image analysis: `SbomIndexing` / `scout.sbomIndexing`.
+    pub sbom_indexing: DesktopSetting<bool>,
+    /// Docker Scout background indexing: `UseBackgroundIndexing` / `scout.useBackgroundIndexing`.
+    pub use_background_indexing: DesktopSetting<bool>,
+    /// Docker Extensions: `ExtensionsEnabled` / `extensionsEnabled`.
+    pub extensions_enabled: DesktopSetting<bool>,
+    /// Only Marketplace extensions: `OnlyMarketplaceExtensions` / `onlyMarketplaceExtensions`.
+    pub only_marketplace_extensions: DesktopSetting<bool>,
+    /// A private extensions marketplace: `extensionsPrivateMarketplace` (admin setting only).
+    pub extensions_private_marketplace: DesktopSetting<bool>,
+    /// The WSL 2 engine (Windows): `WslEngineEnabled` / `linuxVM.wslEngineEnabled`.
+    pub wsl_engine_enabled: DesktopSetting<bool>,
+    /// The host directories containers may bind-mount.
+    pub file_sharing: FileSharing,
+}
+
+/// One Docker Desktop setting, as the user's settings file and `admin-settings.json` give it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DesktopSetting<T> {
+    /// The value in the user's settings file; `None` when the key is absent.
+    pub user: Option<T>,
+    /// The value in `admin-settings.json`; `None` when the key is absent.
+    pub admin: Option<T>,
+    /// Whether `admin-settings.json` locks it (`"locked": true`), so the user cannot change it.
+    pub locked: bool,
+}
+
+/// Where the value Docker Desktop applies comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DesktopSource {
+    /// `admin-settings.json`, locked.
+    AdminLocked,
+    /// The user's settings file.
+    User,
+    /// `admin-settings.json`, unlocked: a default for users who never changed the setting.
+    AdminDefault,
+    /// Docker Desktop's built-in default: the key is in neither file.
+    Default,
+}
+
+impl<T: Clone> DesktopSetting<T> {
+    /// Whether `admin-settings.json` locks a value.
+    pub fn is_locked(&self) -> bool {
+        self.locked && self.admin.is_some()
+    }
+
+    /// The value Docker Desktop applies and its source: a locked admin value wins, then the
+    /// user's, then an unlocked admin value, then `default` — which the caller passes only when the
+    /// user's settings file was read (else an absent key says nothing and the result is `None`).
+    pub fn effective(&self, default: Option<T>) -> Option<(T, DesktopSource)> {
+        match (&self.admin, &self.user) {
+            (Some(admin), _) if self.locked => Some((admin.clone(), DesktopSource::AdminLocked)),
+            (_, Some(user)) => Some((user.clone(), DesktopSource::User)),
+            (Some(admin), None) => Some((admin.clone(), DesktopSource::AdminDefault)),
+            (None, None) => default.map(|d| (d, DesktopSource::Default)),
+        }
+    }
+}
+
+/// Docker Desktop's `admin-settings.json`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AdminSettingsFile {
+    /// Where it is.
+    pub path: String,
+    /// Owner and mode (unix only): a file the user can write is a lock the user can remove.
+    pub file: Option<FileFacts>,
+    /// `configurationFileVersion`.
+    pub configuration_file_version: Option<u64>,
+}
+
+/// Where Docker Desktop is told to require sign-in to named organisations.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SignInEnforcement {
+    /// The file (`registry.json`, `desktop.plist`, a managed-preferences plist) or registry key.
+    pub source: String,
+    /// Owner and mode of the file (unix only).
+    pub file: Option<FileFacts>,
+    /// `allowedOrgs`; `None` when the source names `allowedOrgs` but could not be parsed (a binary
+    /// plist), empty when it lists none.
+    pub allowed_orgs: Option<Vec<String>>,
+}
+
+/// Docker Desktop file sharing: which host directories containers may bind-mount.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileSharing {
+    /// `FilesharingDirectories` from the user's settings file; `None` when absent.
+    pub directories: Option<Vec<String>>,
+    /// Of those, the ones that expose a whole disk (`/`, `C:\`) or the user's home (the home or an
+    /// ancestor of it, such as macOS's default `/Users`).
+    pub broad: Vec<String>,
+    /// `filesharingAllowedDirectories[].path` from `admin-settings.json` (`$HOME`, `$TMP` as
+    /// written); `None` when absent.
+    pub admin_allowed: Option<Vec<String>>,
+}

@@ -233,8 +233,8 @@ crate::declare_check! {
     /// encryption` (or `… on https://ADDR without TLS client verification`; engines 27+ prefix it
     /// with `[DEPRECATION NOTICE]`). Also dockerd's `-H`/`--host` flags and the `hosts` and
     /// `tlsverify` keys of daemon.json, and the endpoint this scan used. Docker Desktop's "Expose
-    /// daemon on tcp://localhost:2375 without TLS" setting lives outside the engine and is not seen
-    /// here.
+    /// daemon on tcp://localhost:2375 without TLS" setting lives outside the engine and is checked
+    /// by DSK002.
     ///
     /// ## Remediation
     /// Remove the `tcp://` listener (`-H tcp://…` on dockerd's command line or the `hosts` key of

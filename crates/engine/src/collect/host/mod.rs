@@ -1,6 +1,6 @@
 //! Host probes: OS, user and groups, Docker socket, daemon.json, dockerd's command line, disk
-//! encryption, client config, LSMs. Each probe returns a [`Fact`]: what it read, or why it could
-//! not (no permission, not this OS).
+//! encryption, client config, LSMs, Docker Desktop's settings. Each probe returns a [`Fact`]: what
+//! it read, or why it could not (no permission, not this OS).
 //!
 //! Every probe is synchronous and cheap (file reads, one process-table scan); [`collect_base`] runs
 //! them one after another on a blocking thread. Probes that read `/proc`, `/sys` or `/etc` take a
@@ -9,6 +9,7 @@
 mod accounts;
 mod client_config;
 mod daemon_json;
+mod desktop;
 mod dockerd;
 mod files;
 mod lsm;
@@ -20,8 +21,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::snapshot::{
-    ClientConfig, DaemonJson, DockerdProcess, Fact, FileFacts, GroupFacts, HostOs, HostUser, Lsm,
-    StorageFacts,
+    ClientConfig, DaemonJson, DesktopSettings, DockerdProcess, Fact, FileFacts, GroupFacts, HostOs, HostUser,
+    Lsm, StorageFacts,
 };
 
 /// What host collection needs to know of the endpoint and environment.
@@ -58,6 +59,8 @@ pub struct Base {
     pub client_config: Fact<Option<ClientConfig>>,
     /// See [`crate::snapshot::Host::lsm`].
     pub lsm: Fact<Lsm>,
+    /// See [`crate::snapshot::Host::desktop`].
+    pub desktop: Fact<Option<DesktopSettings>>,
 }
 
 impl Base {
@@ -73,6 +76,7 @@ impl Base {
             root_storage: Fact::unavailable(reason),
             client_config: Fact::unavailable(reason),
             lsm: Fact::unavailable(reason),
+            desktop: Fact::unavailable(reason),
         }
     }
 
@@ -103,6 +107,7 @@ pub fn collect_base(inputs: &Inputs) -> Base {
             &accounts,
         ),
         lsm: lsm::probe(root),
+        desktop: desktop::probe(&desktop::Paths::current(inputs.home.clone()), &accounts),
     }
 }
 
@@ -259,6 +264,7 @@ mod tests {
             ("root_storage", serde_json::to_string_pretty(&base.root_storage)),
             ("client_config", serde_json::to_string_pretty(&base.client_config)),
             ("lsm", serde_json::to_string_pretty(&base.lsm)),
+            ("desktop", serde_json::to_string_pretty(&base.desktop)),
         ] {
             println!("{name}: {}", json.expect("serialise"));
         }
