@@ -106,6 +106,22 @@ pub(crate) static VARIANTS: &[Variant] = &[
     // The default install after the user loosened it: the API exposed on tcp://localhost:2375,
     // update checks and Scout image analysis off, `/` shared.
     ("desktop-loosened", "default", desktop_loosened),
+    // A Debian docker.io host with auditd running and loaded rules (`auditctl -l`) watching every
+    // Docker path CIS 1.1.3–1.1.18 names that exists there (`-w PATH -k docker`).
+    ("audited-host", "hardened", audited_host),
+    // The same host whose rules watch only the dockerd binary, /etc/docker (recursively) and the
+    // docker.service unit: 11 of its 15 Docker paths are unwatched.
+    ("audit-gaps", "default", audit_gaps),
+    // A machine running a Wazuh agent and Fluent Bit.
+    ("edr-host", "hardened", edr_host),
+    // A machine whose process table was read in full and runs no known monitoring agent.
+    ("unmonitored-host", "default", unmonitored_host),
+    // Docker's daemon files as the Debian packages install them, plus a registry CA and TLS
+    // material in /etc/docker/tls, all root:root with the benchmark's modes.
+    ("files-hardened", "hardened", files_hardened),
+    // The same files loosened: units group-writable or owned by a user, /etc/docker 775 root:docker,
+    // a world-readable TLS key, a 666 environment file and containerd socket.
+    ("files-loose", "default", files_loose),
 ];
 
 /// `/info` lists `name=apparmor`, and each container carries the `AppArmorProfile` dockerd
@@ -339,4 +355,158 @@ fn creds_helper_installed(snap: &mut Snapshot) {
     if let Some(Some(config)) = snap.host.client_config.ok_mut() {
         config.creds_store_helper_found = Some(true);
     }
+}
+
+/// The Docker paths of CIS 1.1.3–1.1.18 on a Debian docker.io host (merged /usr; `/usr/bin/runc` is
+/// a link to `/usr/sbin/runc`), each with whether `watched` says a rule covers it.
+fn debian_audit(watched: impl Fn(&str) -> bool) -> Vec<crate::snapshot::AuditedPath> {
+    const PATHS: [(&str, &str, bool); 16] = [
+        ("1.1.3", "/usr/sbin/dockerd", true),
+        ("1.1.4", "/run/containerd", true),
+        ("1.1.5", "/var/lib/docker", true),
+        ("1.1.6", "/etc/docker", true),
+        ("1.1.7", "/usr/lib/systemd/system/docker.service", true),
+        ("1.1.8", "/run/containerd/containerd.sock", true),
+        ("1.1.9", "/usr/lib/systemd/system/docker.socket", true),
+        ("1.1.10", "/etc/default/docker", true),
+        ("1.1.11", "/etc/docker/daemon.json", true),
+        ("1.1.12", "/etc/containerd/config.toml", true),
+        ("1.1.13", "/etc/sysconfig/docker", false),
+        ("1.1.14", "/usr/bin/containerd", true),
+        ("1.1.15", "/usr/bin/containerd-shim", true),
+        ("1.1.16", "/usr/bin/containerd-shim-runc-v1", true),
+        ("1.1.17", "/usr/bin/containerd-shim-runc-v2", true),
+        ("1.1.18", "/usr/sbin/runc", true),
+    ];
+    PATHS
+        .iter()
+        .map(|(cis, path, exists)| crate::snapshot::AuditedPath {
+            cis: (*cis).to_owned(),
+            path: (*path).to_owned(),
+            exists: *exists,
+            watched: *exists && watched(path),
+        })
+        .collect()
+}
+
+fn audit_facts(watches: &[(&str, bool)]) -> crate::snapshot::AuditFacts {
+    let watches: Vec<crate::snapshot::AuditWatch> = watches
+        .iter()
+        .map(|(path, recursive)| crate::snapshot::AuditWatch {
+            path: (*path).to_owned(),
+            recursive: *recursive,
+        })
+        .collect();
+    let docker_paths = debian_audit(|path| {
+        watches
+            .iter()
+            .any(|w| w.path == path || (w.recursive && std::path::Path::new(path).starts_with(&w.path)))
+    });
+    crate::snapshot::AuditFacts {
+        auditd_running: true,
+        rules: crate::snapshot::AuditRules::Loaded,
+        watches,
+        docker_paths,
+    }
+}
+
+fn audited_host(snap: &mut Snapshot) {
+    let recursive = ["/run/containerd", "/var/lib/docker", "/etc/docker"];
+    let existing: Vec<String> =
+        debian_audit(|_| true).into_iter().filter(|p| p.exists).map(|p| p.path).collect();
+    let watches: Vec<(&str, bool)> =
+        existing.iter().map(|p| (p.as_str(), recursive.contains(&p.as_str()))).collect();
+    snap.host.audit = crate::snapshot::Fact::available(audit_facts(&watches));
+}
+
+fn audit_gaps(snap: &mut Snapshot) {
+    let watches = [
+        ("/usr/sbin/dockerd", false),
+        ("/etc/docker", true),
+        ("/usr/lib/systemd/system/docker.service", false),
+    ];
+    snap.host.audit = crate::snapshot::Fact::available(audit_facts(&watches));
+}
+
+fn edr_host(snap: &mut Snapshot) {
+    snap.host.monitoring_agents =
+        crate::snapshot::Fact::available(vec!["Wazuh".to_owned(), "Fluent Bit".to_owned()]);
+}
+
+fn unmonitored_host(snap: &mut Snapshot) {
+    snap.host.monitoring_agents = crate::snapshot::Fact::available(Vec::new());
+}
+
+/// One of Docker's daemon files as the variants set it: role, CIS ids, path, max mode, root group
+/// required.
+type FileSpec = (&'static str, &'static str, &'static str, u32, bool);
+
+/// The files both variants have.
+const DOCKER_FILES: [FileSpec; 9] = [
+    ("docker.service unit", "3.1, 3.2", "/usr/lib/systemd/system/docker.service", 0o644, true),
+    ("docker.socket unit", "3.3, 3.4", "/usr/lib/systemd/system/docker.socket", 0o644, true),
+    ("Docker configuration directory", "3.5, 3.6", "/etc/docker", 0o755, true),
+    ("registry certificate", "3.7, 3.8", "/etc/docker/certs.d/registry.example:5000/ca.crt", 0o444, false),
+    ("TLS CA certificate", "3.9, 3.10", "/etc/docker/tls/ca.pem", 0o444, true),
+    ("TLS server certificate", "3.11, 3.12", "/etc/docker/tls/server-cert.pem", 0o444, true),
+    ("TLS server key", "3.13, 3.14", "/etc/docker/tls/server-key.pem", 0o400, true),
+    ("environment file", "3.19, 3.20", "/etc/default/docker", 0o644, true),
+    ("containerd socket", "3.23, 3.24", "/run/containerd/containerd.sock", 0o660, true),
+];
+
+/// A file of [`DOCKER_FILES`] with the given mode and owner (uid 1000 is alice, gid 105 docker).
+fn docker_file(
+    (role, cis, path, max_mode, root_group): FileSpec,
+    mode: u32,
+    uid: u32,
+    gid: u32,
+) -> crate::snapshot::DockerFile {
+    let name = |id: u32| match id {
+        0 => Some("root".to_owned()),
+        105 => Some("docker".to_owned()),
+        1000 => Some("alice".to_owned()),
+        _ => None,
+    };
+    crate::snapshot::DockerFile {
+        role: role.to_owned(),
+        cis: cis.to_owned(),
+        path: path.to_owned(),
+        max_mode,
+        root_owner: true,
+        root_group,
+        file: crate::snapshot::Fact::available(crate::snapshot::FileFacts {
+            path: path.to_owned(),
+            uid,
+            gid,
+            owner: name(uid),
+            group: name(gid),
+            mode,
+        }),
+    }
+}
+
+fn files_hardened(snap: &mut Snapshot) {
+    let files = DOCKER_FILES.iter().map(|&spec| docker_file(spec, spec.3, 0, 0)).collect();
+    snap.host.docker_files = crate::snapshot::Fact::available(files);
+}
+
+fn files_loose(snap: &mut Snapshot) {
+    // (mode, uid, gid) per file of DOCKER_FILES.
+    const LOOSE: [(u32, u32, u32); 9] = [
+        (0o664, 0, 0),
+        (0o644, 1000, 0),
+        (0o775, 0, 105),
+        (0o644, 0, 0),
+        (0o444, 0, 0),
+        (0o444, 0, 0),
+        (0o644, 0, 0),
+        (0o666, 0, 0),
+        (0o666, 0, 0),
+    ];
+    let files = DOCKER_FILES
+        .iter()
+        .zip(LOOSE)
+        .map(|(&spec, (mode, uid, gid))| docker_file(spec, mode, uid, gid))
+        .collect();
+    snap.host.docker_files = crate::snapshot::Fact::available(files);
 }

@@ -125,6 +125,9 @@ impl host::Base {
             client_config: self.client_config,
             lsm: self.lsm,
             desktop: self.desktop,
+            audit: self.audit,
+            monitoring_agents: self.monitoring_agents,
+            docker_files: self.docker_files,
         }
     }
 }

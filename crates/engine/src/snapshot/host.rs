@@ -1,5 +1,5 @@
 //! Host facts: OS, the user, the Docker socket, daemon configuration, disk encryption, client config,
-//! Docker Desktop's settings.
+//! Docker Desktop's settings, audit rules, monitoring agents, Docker's own files.
 //!
 //! These describe the machine ZeroDock runs on; they apply to the engine only when it is local
 //! (see [`super::Snapshot::host_scope`]).
@@ -39,6 +39,19 @@ pub struct Host {
     /// taken before this fact existed read it as unavailable.
     #[serde(default = "not_collected")]
     pub desktop: Fact<Option<DesktopSettings>>,
+    /// The audit daemon and whether its rules watch Docker's files (CIS 1.1.3–1.1.18). Snapshots
+    /// taken before this fact existed read it as unavailable.
+    #[serde(default = "not_collected")]
+    pub audit: Fact<AuditFacts>,
+    /// Endpoint monitoring and log-shipping agents seen running (product names, e.g. `Wazuh`);
+    /// empty when none was found. Snapshots taken before this fact existed read it as unavailable.
+    #[serde(default = "not_collected")]
+    pub monitoring_agents: Fact<Vec<String>>,
+    /// Docker's own files (systemd units, `/etc/docker`, registry and TLS certificates, environment
+    /// files, containerd's socket) that exist here, with the ownership and mode each must have
+    /// (CIS 3.1–3.14, 3.19–3.24). Snapshots taken before this fact existed read it as unavailable.
+    #[serde(default = "not_collected")]
+    pub docker_files: Fact<Vec<DockerFile>>,
 }
 
 /// The value of a fact an older snapshot does not carry.
@@ -430,4 +443,91 @@ pub struct FileSharing {
     /// `filesharingAllowedDirectories[].path` from `admin-settings.json` (`$HOME`, `$TMP` as
     /// written); `None` when absent.
     pub admin_allowed: Option<Vec<String>>,
+}
+
+/// The audit daemon and its rules, as far as they concern Docker.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AuditFacts {
+    /// An `auditd` process is running.
+    pub auditd_running: bool,
+    /// Where the rules were read.
+    pub rules: AuditRules,
+    /// Paths the rules watch for changes (`-w PATH`, `-F path=PATH`, `-F dir=PATH`), with symlinks
+    /// in their directories resolved; `recursive` when the watch covers a whole directory tree.
+    pub watches: Vec<AuditWatch>,
+    /// The Docker paths the benchmark asks to audit, as found on this machine.
+    pub docker_paths: Vec<AuditedPath>,
+}
+
+/// Where audit rules were read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum AuditRules {
+    /// The rules loaded in the kernel, listed by `auditctl -l` (authoritative).
+    Loaded,
+    /// Rule files (`/etc/audit/audit.rules`, `/etc/audit/rules.d/*.rules`): what loads at the next
+    /// boot or `augenrules --load`, not necessarily what is loaded now.
+    Files {
+        /// The files read.
+        files: Vec<String>,
+        /// Why the loaded rules were not listed instead.
+        not_loaded: String,
+    },
+    /// No audit configuration exists: the audit daemon is not installed.
+    #[default]
+    NotInstalled,
+}
+
+/// One path an audit rule watches.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AuditWatch {
+    /// The path, as the rule names it with the symlinks of its parent directories resolved.
+    pub path: String,
+    /// The watch covers everything below the path (`-w` on a directory, `-F dir=`).
+    pub recursive: bool,
+}
+
+/// A Docker path the benchmark asks to audit.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AuditedPath {
+    /// The CIS Docker Benchmark recommendation, e.g. `1.1.3`.
+    pub cis: String,
+    /// The path: symlinks resolved when it exists, else the benchmark's.
+    pub path: String,
+    /// It exists on this machine.
+    pub exists: bool,
+    /// A rule watches it (or a directory above it, recursively) for writes or attribute changes.
+    pub watched: bool,
+}
+
+/// One of Docker's files and the ownership and mode the benchmark requires of it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DockerFile {
+    /// What it is, e.g. `docker.service unit`, `TLS server key`.
+    pub role: String,
+    /// The CIS Docker Benchmark recommendations, e.g. `3.1, 3.2`.
+    pub cis: String,
+    /// The path examined (symlinks resolved).
+    pub path: String,
+    /// The widest acceptable permission bits: the file is fine when `mode & !max_mode == 0`.
+    pub max_mode: u32,
+    /// The owner must be root.
+    pub root_owner: bool,
+    /// The group must be root.
+    pub root_group: bool,
+    /// Ownership and mode; unavailable when the file exists but could not be examined.
+    pub file: Fact<FileFacts>,
+}
+
+impl DockerFile {
+    /// Permission bits set beyond [`DockerFile::max_mode`] (`0` when the mode is acceptable).
+    pub fn excess_mode(&self, facts: &FileFacts) -> u32 {
+        excess_mode(facts.mode, self.max_mode)
+    }
+}
+
+/// Permission bits of `mode` outside `max_mode`, compared as octal bits (not as decimal numbers,
+/// so 0o600 is within 0o644 but 0o700 is not). Special bits (setuid, setgid, sticky) always count.
+pub fn excess_mode(mode: u32, max_mode: u32) -> u32 {
+    mode & 0o7777 & !max_mode
 }

@@ -1,7 +1,7 @@
-//! Host checks: the machine Docker runs on (disk encryption, who controls the daemon, the socket
-//! and daemon.json permissions, Linux security modules, user namespaces). Facts about this machine
-//! describe the engine only when it is local: with a remote engine the file-based checks do not
-//! apply.
+//! Host checks: the machine Docker runs on (disk encryption, who controls the daemon, the socket,
+//! daemon.json and other daemon file permissions, Linux security modules, user namespaces, audit
+//! rules and monitoring agents). Facts about this machine describe the engine only when it is
+//! local: with a remote engine the file-based checks do not apply.
 
 use crate::checks::{Check, host_target};
 use crate::outcome::{Finding, SnippetKind, Target};
@@ -10,8 +10,11 @@ use crate::snapshot::{Snapshot, StorageFacts};
 pub(crate) mod daemon_json_permissions;
 pub(crate) mod data_root_shares_root_partition;
 pub(crate) mod data_root_unencrypted;
+pub(crate) mod docker_files_not_audited;
+pub(crate) mod docker_files_permissions;
 pub(crate) mod docker_group_members;
 pub(crate) mod docker_socket_permissions;
+pub(crate) mod no_endpoint_monitoring;
 pub(crate) mod no_linux_security_module;
 pub(crate) mod root_equivalent_user;
 pub(crate) mod root_filesystem_unencrypted;
@@ -28,6 +31,9 @@ pub(crate) static CHECKS: &[&Check] = &[
     &daemon_json_permissions::CHECK,
     &no_linux_security_module::CHECK,
     &data_root_shares_root_partition::CHECK,
+    &docker_files_not_audited::CHECK,
+    &no_endpoint_monitoring::CHECK,
+    &docker_files_permissions::CHECK,
 ];
 
 /// The host target, or the finding that says host facts do not describe this engine.
@@ -37,6 +43,11 @@ pub(crate) fn in_scope(snap: &Snapshot) -> Result<Target, Box<Finding>> {
         Ok(()) => Ok(target),
         Err(reason) => Err(Box::new(Finding::not_applicable(target, reason))),
     }
+}
+
+/// Whether the scanned engine is Docker Desktop's, whose dockerd and its files live in a VM.
+pub(crate) fn runs_in_desktop_vm(snap: &Snapshot) -> bool {
+    snap.info().is_ok_and(|i| i.is_docker_desktop())
 }
 
 /// The block-device chain of a storage fact, for evidence (`dm-0 [CRYPT-LUKS2-…] → nvme0n1p3`).

@@ -12,28 +12,30 @@ use std::path::{Path, PathBuf};
 
 use super::Inputs;
 use super::daemon_json::{self, Env};
+use super::processes::ProcessTable;
 use crate::snapshot::{DockerdProcess, Fact};
 
 /// The sockets dockerd listens on when given no `-H` (`/var/run` is normally a link to `/run`).
 const DEFAULT_SOCKETS: [&str; 2] = ["/var/run/docker.sock", "/run/docker.sock"];
 
-/// The dockerd serving the endpoint; `None` when none visible here serves it.
+/// The dockerd serving the endpoint, among the processes of `table`; `None` when none visible
+/// here serves it.
 #[cfg(target_os = "linux")]
-pub(super) fn probe(inputs: &Inputs) -> Fact<Option<DockerdProcess>> {
+pub(super) fn probe(inputs: &Inputs, table: &Result<ProcessTable, String>) -> Fact<Option<DockerdProcess>> {
     if !inputs.local {
         return Fact::available(None);
     }
-    let candidates = match list() {
-        Ok(candidates) => candidates,
-        Err(reason) => return Fact::unavailable(reason),
+    let candidates = match table {
+        Ok(table) => list(table),
+        Err(reason) => return Fact::unavailable(reason.clone()),
     };
     let env = Env::current(inputs.home.clone());
     let chosen =
         inputs.socket_path.as_deref().and_then(|socket| select(&candidates, socket, |p| hosts(p, &env)));
     if chosen.is_none()
-        && let Some(reason) = hidden_processes()
+        && let Ok(ProcessTable { hidden: Some(reason), .. }) = table
     {
-        return Fact::unavailable(reason);
+        return Fact::unavailable(reason.clone());
     }
     Fact::available(chosen.cloned())
 }
@@ -41,63 +43,19 @@ pub(super) fn probe(inputs: &Inputs) -> Fact<Option<DockerdProcess>> {
 /// The dockerd serving the endpoint: there is no dockerd to see on this OS (Docker Desktop runs
 /// it in a VM).
 #[cfg(not(target_os = "linux"))]
-pub(super) fn probe(_inputs: &Inputs) -> Fact<Option<DockerdProcess>> {
+pub(super) fn probe(_inputs: &Inputs, _table: &Result<ProcessTable, String>) -> Fact<Option<DockerdProcess>> {
     Fact::available(None)
 }
 
-/// Every `dockerd` process (threads excluded), by pid.
-#[cfg(target_os = "linux")]
-fn list() -> Result<Vec<DockerdProcess>, String> {
-    use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
-    // sysinfo reports an unreadable /proc as an empty table; say why instead.
-    if let Err(e) = std::fs::read_dir("/proc") {
-        return Err(format!(
-            "the process table could not be read: {}",
-            super::io_reason(Path::new("/proc"), &e)
-        ));
-    }
-    let mut system = System::new().map_err(|e| format!("the process table could not be read: {e}"))?;
-    // A plain refresh fills neither cmd nor user, and `nothing()` still lists every thread as a
-    // process (host-detection.md §8.1).
-    system.refresh_processes_specifics(
-        ProcessesToUpdate::All,
-        true,
-        ProcessRefreshKind::nothing()
-            .with_cmd(UpdateKind::OnlyIfNotSet)
-            .with_user(UpdateKind::OnlyIfNotSet)
-            .without_tasks(),
-    );
-    let mut found: Vec<DockerdProcess> = system
-        .processes_by_exact_name("dockerd".as_ref())
-        .filter(|p| p.thread_kind().is_none())
+/// Every `dockerd` process of the table, by pid.
+fn list(table: &ProcessTable) -> Vec<DockerdProcess> {
+    table
+        .named("dockerd")
         .map(|p| {
-            let mut args: Vec<String> = p.cmd().iter().map(|a| a.to_string_lossy().into_owned()).collect();
-            if args.is_empty() {
-                args.push("dockerd".to_owned());
-            }
-            DockerdProcess { pid: p.pid().as_u32(), args, uid: p.user_id().map(|u| **u) }
+            let args = if p.args.is_empty() { vec!["dockerd".to_owned()] } else { p.args.clone() };
+            DockerdProcess { pid: p.pid, args, uid: p.uid }
         })
-        .collect();
-    found.sort_by_key(|p| p.pid);
-    Ok(found)
-}
-
-/// Why other users' processes may be invisible: `/proc` mounted with `hidepid` and not root.
-#[cfg(target_os = "linux")]
-fn hidden_processes() -> Option<String> {
-    let root = Path::new("/");
-    if super::user::read_status(root).is_ok_and(|s| s.euid == 0) {
-        return None;
-    }
-    let mounts = super::storage::parse_mountinfo(&std::fs::read_to_string("/proc/self/mountinfo").ok()?);
-    let proc_mount = super::storage::mount_of(&mounts, Path::new("/proc")).filter(|m| m.fstype == "proc")?;
-    let hidepid = proc_mount.super_options.split(',').find_map(|o| o.strip_prefix("hidepid="))?;
-    (!matches!(hidepid, "0" | "off")).then(|| {
-        format!(
-            "/proc is mounted with hidepid={hidepid}: other users' processes, dockerd included, are hidden; run \
-             zerodock with sudo to see them"
-        )
-    })
+        .collect()
 }
 
 /// What a dockerd listens on: its `-H` flags, else the `hosts` of its daemon.json.
@@ -227,14 +185,25 @@ mod tests {
         assert_eq!(select(&configured, Path::new("/tmp/zd/c.sock"), from_json).map(|p| p.pid), Some(9));
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
-    fn lists_processes_without_threads() {
-        // Whatever runs here, the table is readable and has no duplicate pids.
-        let found = list().expect("/proc is readable");
-        let mut pids: Vec<u32> = found.iter().map(|p| p.pid).collect();
-        pids.dedup();
-        assert_eq!(pids.len(), found.len());
-        assert!(found.iter().all(|p| !p.args.is_empty()));
+    fn lists_dockerd_processes_of_the_table() {
+        use super::super::processes::ProcessInfo;
+        let info = |pid, name: &str, args: &[&str]| ProcessInfo {
+            pid,
+            name: name.to_owned(),
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            uid: Some(0),
+        };
+        let table = ProcessTable {
+            processes: vec![
+                info(1, "systemd", &["/sbin/init"]),
+                info(5, "dockerd", &[]),
+                info(9, "dockerd", &["/usr/sbin/dockerd"]),
+            ],
+            hidden: None,
+        };
+        let found = list(&table);
+        assert_eq!(found.iter().map(|p| p.pid).collect::<Vec<_>>(), [5, 9]);
+        assert_eq!(found[0].args, ["dockerd"]);
     }
 }

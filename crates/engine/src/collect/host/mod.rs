@@ -1,19 +1,25 @@
 //! Host probes: OS, user and groups, Docker socket, daemon.json, dockerd's command line, disk
-//! encryption, client config, LSMs, Docker Desktop's settings. Each probe returns a [`Fact`]: what
-//! it read, or why it could not (no permission, not this OS).
+//! encryption, client config, LSMs, Docker Desktop's settings, audit rules, monitoring agents,
+//! Docker's own files. Each probe returns a [`Fact`]: what it read, or why it could not (no
+//! permission, not this OS).
 //!
-//! Every probe is synchronous and cheap (file reads, one process-table scan); [`collect_base`] runs
-//! them one after another on a blocking thread. Probes that read `/proc`, `/sys` or `/etc` take a
-//! root prefix internally so unit tests can point them at a fake tree in a temp dir.
+//! Every probe is synchronous and cheap (file reads, one process-table scan, a time-bounded
+//! `auditctl -l` as root); [`collect_base`] runs them one after another on a blocking thread.
+//! Probes that read `/proc`, `/sys` or `/etc` take a root prefix internally so unit tests can point
+//! them at a fake tree in a temp dir.
 
 mod accounts;
+mod audit;
 mod client_config;
 mod daemon_json;
 mod desktop;
+mod docker_files;
 mod dockerd;
 mod files;
 mod lsm;
+mod monitoring;
 mod os;
+mod processes;
 mod storage;
 mod user;
 
@@ -21,8 +27,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::snapshot::{
-    ClientConfig, DaemonJson, DesktopSettings, DockerdProcess, Fact, FileFacts, GroupFacts, HostOs, HostUser,
-    Lsm, StorageFacts,
+    AuditFacts, ClientConfig, DaemonJson, DesktopSettings, DockerFile, DockerdProcess, Fact, FileFacts,
+    GroupFacts, HostOs, HostUser, Lsm, StorageFacts,
 };
 
 /// What host collection needs to know of the endpoint and environment.
@@ -61,6 +67,12 @@ pub struct Base {
     pub lsm: Fact<Lsm>,
     /// See [`crate::snapshot::Host::desktop`].
     pub desktop: Fact<Option<DesktopSettings>>,
+    /// See [`crate::snapshot::Host::audit`].
+    pub audit: Fact<AuditFacts>,
+    /// See [`crate::snapshot::Host::monitoring_agents`].
+    pub monitoring_agents: Fact<Vec<String>>,
+    /// See [`crate::snapshot::Host::docker_files`].
+    pub docker_files: Fact<Vec<DockerFile>>,
 }
 
 impl Base {
@@ -77,6 +89,9 @@ impl Base {
             client_config: Fact::unavailable(reason),
             lsm: Fact::unavailable(reason),
             desktop: Fact::unavailable(reason),
+            audit: Fact::unavailable(reason),
+            monitoring_agents: Fact::unavailable(reason),
+            docker_files: Fact::unavailable(reason),
         }
     }
 
@@ -90,16 +105,22 @@ impl Base {
 pub fn collect_base(inputs: &Inputs) -> Base {
     let root = Path::new("/");
     let accounts = accounts::Accounts::load(root);
-    let dockerd = dockerd::probe(inputs);
+    // One walk of /proc serves dockerd, auditd and the monitoring agents.
+    let processes = processes::scan();
+    let dockerd = dockerd::probe(inputs, &processes);
     let env = daemon_json::Env::current(inputs.home.clone());
     let daemon_json = daemon_json::probe(&dockerd, &env, &accounts);
+    let user = user::probe(root, &accounts);
+    let is_root = user.ok().is_some_and(HostUser::is_root);
+    let process = dockerd.ok().and_then(Option::as_ref);
+    let config = daemon_json.ok().and_then(Option::as_ref);
+    let audit = audit::probe(root, is_root, &processes, &audit::cis_paths(process, config));
+    let docker_files = docker_files::probe(root, process, config, &accounts);
     Base {
         os: os::probe(),
-        user: user::probe(root, &accounts),
+        user,
         docker_group: user::docker_group(&accounts),
         socket: files::socket(inputs, &accounts),
-        daemon_json,
-        dockerd,
         root_storage: storage(Path::new("/")),
         client_config: client_config::probe(
             inputs.docker_config_dir.as_deref(),
@@ -108,6 +129,11 @@ pub fn collect_base(inputs: &Inputs) -> Base {
         ),
         lsm: lsm::probe(root),
         desktop: desktop::probe(&desktop::Paths::current(inputs.home.clone()), &accounts),
+        audit,
+        monitoring_agents: monitoring::probe(&processes),
+        docker_files,
+        daemon_json,
+        dockerd,
     }
 }
 
@@ -120,6 +146,14 @@ pub fn storage(path: &Path) -> Fact<StorageFacts> {
 fn under(root: &Path, abs: impl AsRef<Path>) -> PathBuf {
     let abs = abs.as_ref();
     root.join(abs.strip_prefix("/").unwrap_or(abs))
+}
+
+/// A path inside the tree rooted at `root`, as an absolute host path (the inverse of [`under`]);
+/// `None` when it is outside the tree.
+fn host_path(root: &Path, real: &Path) -> Option<String> {
+    let root = std::fs::canonicalize(root).ok()?;
+    let rel = real.strip_prefix(&root).ok()?;
+    Some(Path::new("/").join(rel).display().to_string())
 }
 
 /// Why reading `path` failed, in words a user can act on.
@@ -265,6 +299,9 @@ mod tests {
             ("client_config", serde_json::to_string_pretty(&base.client_config)),
             ("lsm", serde_json::to_string_pretty(&base.lsm)),
             ("desktop", serde_json::to_string_pretty(&base.desktop)),
+            ("audit", serde_json::to_string_pretty(&base.audit)),
+            ("monitoring_agents", serde_json::to_string_pretty(&base.monitoring_agents)),
+            ("docker_files", serde_json::to_string_pretty(&base.docker_files)),
         ] {
             println!("{name}: {}", json.expect("serialise"));
         }
@@ -276,6 +313,8 @@ mod tests {
             assert!(base.os.ok().is_some(), "{:?}", base.os);
             assert!(base.user.ok().is_some(), "{:?}", base.user);
             assert!(base.lsm.ok().is_some(), "{:?}", base.lsm);
+            assert!(base.monitoring_agents.ok().is_some(), "{:?}", base.monitoring_agents);
+            assert!(base.docker_files.ok().is_some(), "{:?}", base.docker_files);
         }
     }
 }
