@@ -25,7 +25,7 @@ mod secrets;
 mod versions;
 
 /// Version of the catalogue; bumped when checks are added, removed or change meaning.
-pub const CATALOGUE_VERSION: &str = "2026.11.2";
+pub const CATALOGUE_VERSION: &str = "2026.11.3";
 
 /// A pure predicate over a snapshot: one finding per target.
 pub type Evaluate = fn(&Snapshot) -> Vec<Finding>;

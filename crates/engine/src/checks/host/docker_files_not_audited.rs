@@ -244,8 +244,10 @@ mod tests {
 
     #[test]
     fn unreadable_rules_are_unknown() {
+        // Captured on a machine without auditd: the real verdict is a failure with the fix.
         let f = findings(&CHECK, &fixture("default"));
-        assert_eq!(f[0].status, Status::Unknown, "fixtures predate the fact");
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(f[0].message.starts_with("auditd is not installed"), "{}", f[0].message);
         // Mutation: an unprivileged scan on a host whose /etc/audit is 0750 root.
         let snap = named("audit-gaps", |s| {
             s.host.audit = Fact::unavailable("needs root: /etc/audit is readable by root only");

@@ -220,11 +220,9 @@ mod tests {
 
     #[test]
     fn missing_or_unreadable_files() {
-        assert_eq!(
-            findings(&CHECK, &fixture("default"))[0].status,
-            Status::Unknown,
-            "fixtures predate the fact"
-        );
+        // Captured: Debian's docker.io package files are root-owned 0644/0755.
+        let captured = findings(&CHECK, &fixture("default"));
+        assert!(!captured.is_empty() && captured.iter().all(|f| f.status == Status::Pass), "{captured:?}");
         // Mutation: no Docker package files at all (a static dockerd started by hand).
         let snap = named("files-hardened", |s| s.host.docker_files = Fact::available(Vec::new()));
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::NotApplicable);

@@ -136,7 +136,11 @@ mod tests {
         let f = findings(&CHECK, &snap);
         let secret = find(&f, "zd-env-secret");
         assert_eq!(secret.status, Status::Fail);
-        assert!(secret.message.contains("`DB_PASSWORD`, `API_TOKEN`"), "{}", secret.message);
+        assert!(
+            secret.message.contains("`DB_PASSWORD`") && secret.message.contains("`API_TOKEN`"),
+            "{}",
+            secret.message
+        );
         assert!(secret.evidence[0].observed.contains("DB_PASSWORD (value fingerprint "));
         let leaky = find(&f, "zd-leaky-image");
         assert_eq!(leaky.status, Status::Fail);
