@@ -29,7 +29,7 @@ enum Command {
     /// List the check catalogue.
     Checks {
         /// Output format.
-        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        #[arg(long, short, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
     /// Explain one check: why it matters, what is read, how to fix it.
@@ -55,12 +55,13 @@ struct ScanArgs {
     #[command(flatten)]
     engine: EngineArgs,
     /// Evaluate a snapshot saved by `zerodock collect` instead of collecting now.
-    #[arg(long, value_name = "SNAPSHOT")]
+    #[arg(long, value_name = "SNAPSHOT", conflicts_with = "host")]
     from: Option<PathBuf>,
     /// Output format (for `--output`, the file extension decides when this is not given).
     #[arg(long, short, value_enum)]
     format: Option<Format>,
-    /// Write the report to FILE instead of standard output (repeatable: one file per format).
+    /// Write the report to FILE instead of standard output (repeatable: one file per format; `-`
+    /// is standard output).
     #[arg(long, short, value_name = "FILE")]
     output: Vec<PathBuf>,
     /// Exit 1 when a failing check has this severity or higher.
@@ -75,6 +76,9 @@ struct ScanArgs {
     /// Also list passing and not-applicable findings.
     #[arg(long, short)]
     verbose: bool,
+    /// Targets listed per check in the text checklist (0: all; failures come first).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    max_targets: usize,
     /// Colour: auto (when standard output is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -233,15 +237,36 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         }
     }
     let report = zerodock_engine::evaluate(&snapshot, &config);
-    emit(&report, args.format, &args.output, args.color, args.verbose)?;
+    let view = View { color: args.color, verbose: args.verbose, max_targets: args.max_targets };
+    emit(&report, args.format, &args.output, &view)?;
+    if !args.output.is_empty() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "zerodock: score {} grade {} · {} check(s) failing · wrote {}",
+            report.score.map_or_else(|| "--".to_owned(), |s| s.to_string()),
+            report.grade,
+            report.counts.by_status.get(&zerodock_engine::Status::Fail).copied().unwrap_or(0),
+            args.output.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
 
-    if snapshot.engine.ok().is_none() && args.from.is_none() {
+    if snapshot.engine.ok().is_none() {
         return Ok(ExitCode::from(2));
     }
-    if let Some(threshold) = args.fail_on
-        && report.failures_at_or_above(threshold).next().is_some()
-    {
-        return Ok(ExitCode::from(1));
+    if let Some(threshold) = args.fail_on {
+        let failing: Vec<String> =
+            report.failures_at_or_above(threshold).map(|(c, f)| format!("{} {}", c.id, f.target.name)).collect();
+        if !failing.is_empty() {
+            let shown: Vec<&str> = failing.iter().take(5).map(String::as_str).collect();
+            let _ = writeln!(
+                std::io::stderr(),
+                "zerodock: exit 1: {} failing finding(s) at or above --fail-on {threshold}: {}{}",
+                failing.len(),
+                shown.join(", "),
+                if failing.len() > shown.len() { ", …" } else { "" }
+            );
+            return Ok(ExitCode::from(1));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -250,31 +275,40 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&args.from)
         .with_context(|| format!("cannot read report {}", args.from.display()))?;
     let report = Report::from_json(&text).with_context(|| format!("in {}", args.from.display()))?;
-    emit(&report, args.format, &args.output, args.color, false)?;
+    emit(&report, args.format, &args.output, &View { color: args.color, verbose: false, max_targets: 10 })?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn emit(
-    report: &Report,
-    format: Option<Format>,
-    outputs: &[PathBuf],
+/// How the text checklist is drawn.
+struct View {
     color: ColorChoice,
     verbose: bool,
-) -> Result<()> {
+    max_targets: usize,
+}
+
+fn emit(report: &Report, format: Option<Format>, outputs: &[PathBuf], view: &View) -> Result<()> {
     if outputs.is_empty() {
-        let format = format.unwrap_or(Format::Text);
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        render(report, format, color.enabled(), verbose, &mut out)?;
-        out.flush()?;
-        return Ok(());
+        return emit_stdout(report, format.unwrap_or(Format::Text), view);
     }
     for path in outputs {
         let format = match format {
             Some(f) if outputs.len() == 1 => f,
+            _ if path.as_os_str() == "-" => Format::Text,
             _ => format_from_extension(path)?,
         };
-        write_file(path, |out| render(report, format, false, verbose, out))?;
+        if path.as_os_str() == "-" {
+            emit_stdout(report, format, view)?;
+        } else {
+            write_file(path, |out| render(report, format, false, view, out))?;
+        }
     }
+    Ok(())
+}
+
+fn emit_stdout(report: &Report, format: Format, view: &View) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    render(report, format, view.color.enabled(), view, &mut out)?;
+    out.flush()?;
     Ok(())
 }
 
@@ -291,10 +325,10 @@ fn format_from_extension(path: &Path) -> Result<Format> {
 
 /// Streams the report in `format`: the JSON of a 1000-container scan is ~18 MB, so it is never
 /// built as one string.
-fn render(report: &Report, format: Format, color: bool, verbose: bool, out: &mut impl Write) -> Result<()> {
+fn render(report: &Report, format: Format, color: bool, view: &View, out: &mut impl Write) -> Result<()> {
     match format {
         Format::Text => out.write_all(
-            terminal::render(report, &terminal::Options { color, verbose, ..terminal::Options::default() })
+            terminal::render(report, &terminal::Options { color, verbose: view.verbose, max_targets: view.max_targets })
                 .as_bytes(),
         )?,
         Format::Json => json::write(report, out)?,

@@ -23,6 +23,12 @@ pub struct Options {
 /// the engine is unreachable) is passed through.
 pub fn run(phases: &mut Phases, opts: &Options) -> Result<i32> {
     let root = util::workspace_root();
+    if opts.demo && !util::is_root() {
+        bail!(
+            "the demo starts a private dockerd, which needs root: run `sudo env \"PATH=$PATH\" cargo xtask run --demo` \
+             (sudo's secure_path drops ~/.cargo/bin)"
+        );
+    }
     phases.run("cargo build --release", || {
         util::run_visible(util::cargo().current_dir(&root).args([
             "build",

@@ -3,7 +3,7 @@
 //! private dockerd when root) → `cargo test --workspace --no-fail-fast` → the private daemon stopped, also when
 //! a step fails.
 //!
-//! Tests find the engine in `ZERODOCK_TEST_DOCKER_HOST` (and `DOCKER_HOST`); a missing engine is
+//! Tests find the engine in `ZERODOCK_TEST_DOCKER_HOST` (set with `DOCKER_HOST`); a missing engine is
 //! a failure, never a skip (under `CI=true`, `ZERODOCK_TEST_REQUIRE_ENGINE=1` is exported too).
 
 use std::time::Duration;
@@ -25,11 +25,12 @@ pub struct Options {
     pub cargo_test_args: Vec<String>,
 }
 
-/// The engine the environment already points at, if it answers: `DOCKER_HOST`, else the
-/// standard socket.
+/// The engine to test against, if one answers: `ZERODOCK_TEST_DOCKER_HOST`, else the standard
+/// socket. A plain `DOCKER_HOST` is deliberately not used: it often points at a scenario daemon
+/// (`cargo xtask scenario up` prints one) whose deliberately weak settings break the tests.
 fn reachable_engine() -> Option<String> {
     let candidates: Vec<String> =
-        match std::env::var("ZERODOCK_TEST_DOCKER_HOST").or_else(|_| std::env::var("DOCKER_HOST")) {
+        match std::env::var("ZERODOCK_TEST_DOCKER_HOST") {
             Ok(host) if !host.is_empty() => vec![host],
             _ => vec!["unix:///var/run/docker.sock".to_owned()],
         };
@@ -83,7 +84,7 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         if !util::is_root() {
             // The live tests never skip: fail here, with the remedy, rather than in every test.
             bail!(
-                "no Docker engine is reachable (DOCKER_HOST / /var/run/docker.sock) and we are not root, \
+                "no Docker engine is reachable (ZERODOCK_TEST_DOCKER_HOST / /var/run/docker.sock) and we are not root, \
                  so no private dockerd can be started: run as root, or point ZERODOCK_TEST_DOCKER_HOST at an engine"
             );
         }

@@ -24,9 +24,24 @@ pub(crate) fn check_schema_version(text: &str, what: &'static str, supported: u3
     #[derive(serde::Deserialize)]
     struct Header {
         schema_version: Option<u64>,
+        tool: Option<serde::de::IgnoredAny>,
+        collected_at: Option<serde::de::IgnoredAny>,
     }
     let header: Header =
         serde_json::from_str(text).map_err(|e| Error::MalformedInput { what, detail: e.to_string() })?;
+    // The two saved kinds are easy to mix up: say which command reads the one given.
+    if what == "snapshot" && header.tool.is_some() {
+        return Err(Error::MalformedInput {
+            what,
+            detail: "this is a report, not a snapshot: render it with `zerodock report --from FILE`".to_owned(),
+        });
+    }
+    if what == "report" && header.tool.is_none() && header.collected_at.is_some() {
+        return Err(Error::MalformedInput {
+            what,
+            detail: "this is a snapshot, not a report: evaluate it with `zerodock scan --from FILE`".to_owned(),
+        });
+    }
     match header.schema_version {
         Some(v) if v == u64::from(supported) => Ok(()),
         other => Err(Error::MalformedInput {

@@ -4,7 +4,10 @@
 use std::fmt::Write;
 
 use owo_colors::{OwoColorize, Style};
-use zerodock_engine::{Category, CheckResult, Finding, Grade, Report, Severity, Status};
+use zerodock_engine::{Category, CheckResult, Finding, Grade, Report, Severity, Status, TargetKind};
+
+/// The reason engine checks carry when the whole engine was down (see the engine's helpers).
+const ENGINE_DOWN: &str = "the Docker engine could not be inspected";
 
 /// How to render.
 #[derive(Debug, Clone)]
@@ -13,7 +16,8 @@ pub struct Options {
     pub color: bool,
     /// Show passing and not-applicable checks' findings too (they are always counted).
     pub verbose: bool,
-    /// At most this many failing targets per check are listed (the rest are counted).
+    /// At most this many targets per check are listed (0: all); failures, warnings and unknowns
+    /// are listed first.
     pub max_targets: usize,
 }
 
@@ -72,7 +76,7 @@ fn bar(score: Option<u8>) -> String {
 }
 
 fn score_text(score: Option<u8>) -> String {
-    score.map_or_else(|| " --".to_owned(), |s| format!("{s:>3}"))
+    score.map_or_else(|| "--".to_owned(), |s| s.to_string())
 }
 
 /// Renders the report as a checklist.
@@ -132,21 +136,80 @@ fn header(out: &mut String, report: &Report, p: &Painter) {
         .filter_map(|sev| report.counts.failing_by_severity.get(sev).map(|n| format!("{n} {sev}")))
         .collect();
     let unknown = report.counts.by_status.get(&Status::Unknown).copied().unwrap_or(0);
+    let warning = report.counts.by_status.get(&Status::Warn).copied().unwrap_or(0);
     let _ = writeln!(
         out,
-        "  Failing checks: {}{}\n",
+        "  Failing checks: {}{}{}\n",
         if failing.is_empty() { "none".to_owned() } else { failing.join(", ") },
+        if warning > 0 { format!(" · {warning} warning{}", plural(warning)) } else { String::new() },
         if unknown > 0 { format!(" · {unknown} unknown (not scored)") } else { String::new() }
     );
-    for cat in &report.categories {
+    if s.engine_unavailable.is_some() {
         let _ = writeln!(
             out,
-            "  {:<22} {}  {:<3} {}",
+            "  {}\n",
+            p.paint("Incomplete: the engine could not be inspected, so this score covers host checks only.", Style::new().yellow())
+        );
+    }
+    let mut not_applicable = Vec::new();
+    for cat in &report.categories {
+        if cat.score.is_none() && cat.counts.by_status.keys().all(|s| *s == Status::NotApplicable) {
+            not_applicable.push(cat.title.as_str());
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  {:<22} {:>3}  {:<3} {}",
             cat.title,
             score_text(cat.score),
             p.grade(cat.grade),
             bar(cat.score)
         );
+    }
+    if !not_applicable.is_empty() {
+        let _ = writeln!(out, "  {}", p.paint(&format!("Not applicable here: {}", not_applicable.join(", ")), Style::new().dimmed()));
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Order in which a check's findings are listed: problems first, so truncation never hides one.
+fn listing_rank(f: &Finding) -> u8 {
+    match (f.waived.is_some(), f.status) {
+        (false, Status::Fail) => 0,
+        (false, Status::Warn) => 1,
+        (false, Status::Unknown) => 2,
+        (true, _) => 3,
+        (false, Status::Info) => 4,
+        (false, Status::Pass) => 5,
+        (false, Status::NotApplicable) => 6,
+    }
+}
+
+/// The text after the code: the risk-stating title while anything is wrong; for a clean check,
+/// what was found instead ("Privileged container: none of 23 containers"), so a pass never reads
+/// like the risk it rules out.
+fn check_line_text(check: &CheckResult) -> String {
+    let waived = check.findings.iter().any(|f| f.waived.is_some());
+    match check.status {
+        Status::Pass if waived => format!("{} (accepted risk: waived)", check.title),
+        Status::Pass if check.findings.len() == 1 => check.findings[0].message.clone(),
+        Status::Pass => {
+            let kind = match check.findings.first().map(|f| f.target.kind) {
+                Some(TargetKind::Container) => "containers",
+                Some(TargetKind::Image) => "images",
+                Some(TargetKind::Network) => "networks",
+                _ => "checked",
+            };
+            format!("{}: none of {} {kind}", check.title, check.findings.len())
+        }
+        Status::NotApplicable => match check.findings.first().and_then(|f| f.reason.as_deref()) {
+            Some(reason) => format!("{} (n/a: {reason})", check.title),
+            None => check.title.clone(),
+        },
+        _ => check.title.clone(),
     }
 }
 
@@ -157,20 +220,30 @@ fn render_check(out: &mut String, check: &CheckResult, score: Option<u8>, option
         p.status(check.status),
         check.id,
         p.severity(check.severity),
-        check.title
+        check_line_text(check)
     );
+    if check.status == Status::Unknown
+        && check.findings.iter().all(|f| f.reason.as_deref() == Some(ENGINE_DOWN))
+    {
+        return; // the header already says the engine could not be inspected
+    }
     let interesting = |f: &&Finding| {
         options.verbose
             || matches!(f.status, Status::Fail | Status::Warn | Status::Unknown | Status::Info)
             || f.waived.is_some()
     };
-    let listed: Vec<&Finding> = check.findings.iter().filter(interesting).collect();
-    for finding in listed.iter().take(options.max_targets) {
+    let mut listed: Vec<&Finding> = check.findings.iter().filter(interesting).collect();
+    if check.status == Status::Pass && !options.verbose && listed.is_empty() {
+        return;
+    }
+    listed.sort_by_key(|f| listing_rank(f));
+    // Problems sort first, so a limit only ever cuts passes before it cuts a failure.
+    let limit = if options.max_targets == 0 { usize::MAX } else { options.max_targets };
+    for finding in listed.iter().take(limit) {
         render_finding(out, finding, p);
     }
-    if listed.len() > options.max_targets {
-        let _ =
-            writeln!(out, "        … and {} more (see --format json)", listed.len() - options.max_targets);
+    if listed.len() > limit {
+        let _ = writeln!(out, "        … and {} more (--max-targets 0 lists all)", listed.len() - limit);
     }
     if let (Some(fixed), Some(now)) = (check.score_if_fixed, score)
         && fixed > now
@@ -224,8 +297,9 @@ fn footer(out: &mut String, report: &Report, p: &Painter) {
     let count = |s: Status| report.counts.by_status.get(&s).copied().unwrap_or(0);
     let _ = writeln!(
         out,
-        "\n{} checks: {} pass, {} fail, {} warn, {} unknown, {} info, {} n/a{}",
+        "\n{} check{}: {} pass, {} fail, {} warn, {} unknown, {} info, {} n/a{}",
         report.checks.len(),
+        plural(report.checks.len()),
         count(Status::Pass),
         count(Status::Fail),
         count(Status::Warn),

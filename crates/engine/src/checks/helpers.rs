@@ -71,6 +71,30 @@ pub(crate) fn with_info(
     }
 }
 
+/// A boolean as Go's `strconv.ParseBool` reads it, which is how dockerd's flags and Docker's
+/// `--security-opt` values are parsed: `1 t T TRUE true True` and `0 f F FALSE false False`.
+/// Anything else is not a boolean (dockerd would refuse it).
+pub(crate) fn parse_go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// A dockerd flag's text as the JSON value daemon.json would hold: integers become numbers
+/// (`--default-pids-limit=100`), Go booleans become booleans, the rest stays text. `0` and `1` are
+/// read as numbers; [`DaemonSetting::as_bool`] reads them back as booleans, as Go would.
+fn flag_value(text: String) -> Value {
+    if let Ok(n) = text.parse::<i64>() {
+        return Value::from(n);
+    }
+    match parse_go_bool(&text) {
+        Some(b) => Value::Bool(b),
+        None => Value::String(text),
+    }
+}
+
 /// Where an effective daemon setting came from.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum SettingSource {
@@ -106,7 +130,12 @@ impl DaemonSetting {
         match &self.value {
             None => default,
             Some(Value::Bool(b)) => *b,
-            Some(Value::String(s)) => s != "false",
+            Some(Value::String(s)) => parse_go_bool(s).unwrap_or(default),
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(1) => true,
+                Some(0) => false,
+                _ => default,
+            },
             Some(_) => default,
         }
     }
@@ -131,12 +160,7 @@ pub(crate) fn daemon_setting(snap: &Snapshot, key: &str, flag: &str) -> Result<D
     if let Ok(Some(process)) = &dockerd
         && let Some(value) = process.flag(flag)
     {
-        let value = match value.as_str() {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => Value::String(value),
-        };
-        return Ok(DaemonSetting { value: Some(value), source: SettingSource::Flag(flag.to_owned()) });
+        return Ok(DaemonSetting { value: Some(flag_value(value)), source: SettingSource::Flag(flag.to_owned()) });
     }
     match (&dockerd, &file) {
         (_, Ok(Some(dj))) => {

@@ -11,9 +11,19 @@ use super::{recreate_without, state_note};
 const RUNTIME_SOCKETS: [&str; 5] =
     ["docker.sock", "containerd.sock", "podman.sock", "crio.sock", "cri-dockerd.sock"];
 
-/// Host directories that hold the default runtime sockets: mounting one exposes the socket inside.
-const SOCKET_DIRS: [&str; 6] =
-    ["/run", "/var/run", "/run/containerd", "/var/run/containerd", "/run/podman", "/var/run/podman"];
+/// Where the runtimes put their API sockets by default (`/var/run` is usually a symlink to `/run`,
+/// but a bind may name either). A bind of one of them, or of any directory above one (`/`, `/run`,
+/// `/var`), exposes the socket inside the container.
+const DEFAULT_SOCKETS: [&str; 8] = [
+    "/run/docker.sock",
+    "/var/run/docker.sock",
+    "/run/containerd/containerd.sock",
+    "/var/run/containerd/containerd.sock",
+    "/run/podman/podman.sock",
+    "/var/run/podman/podman.sock",
+    "/run/crio/crio.sock",
+    "/var/run/crio/crio.sock",
+];
 
 fn is_socket_path(path: &str) -> bool {
     let file = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
@@ -25,24 +35,34 @@ fn trimmed(path: &str) -> &str {
     if t.is_empty() { "/" } else { t }
 }
 
+/// Whether `path` is `dir` or lies below it.
+fn is_under(path: &str, dir: &str) -> bool {
+    dir == "/" || path == dir || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// Why `m` exposes a runtime socket, if it does. `engine_socket` is the socket this scan connected
 /// through (a unix endpoint), which may have any name.
 fn exposes_socket(m: &Mount, engine_socket: Option<&str>) -> Option<String> {
+    // A tmpfs or an anonymous mount has no host source; an empty one must not read as `/`.
+    if m.source.is_empty() {
+        return is_socket_path(&m.destination).then(|| "a container-runtime API socket".to_owned());
+    }
     let source = trimmed(&m.source);
-    if let Some(sock) = engine_socket {
-        if source == trimmed(sock) {
+    if let Some(sock) = engine_socket.map(trimmed).filter(|s| s.starts_with('/')) {
+        if source == sock {
             return Some("the engine's own API socket".to_owned());
         }
-        let parent = sock.rsplit_once('/').map(|(dir, _)| trimmed(dir));
-        if parent.is_some_and(|p| p != "/" && p == source) {
-            return Some(format!("the directory holding the engine's socket {sock}"));
+        if m.kind == "bind" && is_under(sock, source) {
+            return Some(format!("a directory above the engine's socket {sock}"));
         }
     }
     if is_socket_path(source) || is_socket_path(&m.destination) {
         return Some("a container-runtime API socket".to_owned());
     }
-    if SOCKET_DIRS.contains(&source) {
-        return Some("a directory holding the runtime sockets".to_owned());
+    if m.kind == "bind"
+        && let Some(sock) = DEFAULT_SOCKETS.iter().find(|sock| is_under(sock, source))
+    {
+        return Some(format!("a directory above the runtime socket {sock}"));
     }
     None
 }
@@ -127,15 +147,17 @@ crate::declare_check! {
     /// The Docker socket is the Docker API with no authentication: a process that can connect to it
     /// can start a privileged container that mounts `/` and so owns the host. Mounting it read-only
     /// (`:ro`) does not help — `ro` stops writes to the socket *file*, not API calls through it.
-    /// Mounting `/run` or `/var/run` exposes the socket as well. Monitoring tools, CI runners and
+    /// Mounting any directory above it (`/run`, `/var`, `/` itself) exposes the socket as well. Monitoring tools, CI runners and
     /// reverse proxies often ask for it; give them a filtering proxy that allows only the read-only
     /// endpoints they need instead.
     ///
     /// ## Evidence
     /// `Mounts[].Source` and `Mounts[].Destination` of every container in every state: a path whose
     /// file name ends in `docker.sock`, `containerd.sock`, `podman.sock`, `crio.sock` or
-    /// `cri-dockerd.sock`; the socket this scan connected through (any name) or its directory; or
-    /// `/run`, `/var/run` and the containerd/Podman socket directories.
+    /// `cri-dockerd.sock`; the socket this scan connected through (any name); or a bind of any
+    /// directory above that socket or above a default runtime socket (`/run/docker.sock`,
+    /// `/var/run/docker.sock`, `/run/containerd/containerd.sock`, the Podman and CRI-O sockets) —
+    /// `/`, `/run`, `/var` all expose it, read-only or not.
     ///
     /// ## Remediation
     /// Recreate the container without the socket mount. If it really needs the API, point it at a
@@ -174,9 +196,35 @@ mod tests {
         let f = findings(&CHECK, &fixture("default"));
         assert_eq!(status_of(&f, "zd-docker-sock"), Status::Fail);
         assert_eq!(status_of(&f, "zd-shared-propagation"), Status::Pass);
-        assert_eq!(status_of(&f, "zd-host-root"), Status::Pass); // `/` is CTR004's
+        // `-v /:/host` reaches the socket at /host/run/docker.sock.
+        assert_eq!(status_of(&f, "zd-host-root"), Status::Fail);
         assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
         assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+
+    #[test]
+    fn ancestors_of_a_socket_expose_it() {
+        use super::exposes_socket;
+        use crate::snapshot::Mount;
+        let bind = |source: &str, rw: bool| Mount {
+            kind: "bind".to_owned(),
+            source: source.to_owned(),
+            destination: "/x".to_owned(),
+            rw,
+            ..Mount::default()
+        };
+        let engine = Some("/srv/dockerd/api.sock");
+        assert!(exposes_socket(&bind("/", false), None).is_some());
+        assert!(exposes_socket(&bind("/var", true), None).is_some());
+        assert!(exposes_socket(&bind("/run/", true), None).is_some());
+        assert!(exposes_socket(&bind("/run/containerd", true), None).is_some());
+        assert!(exposes_socket(&bind("/srv", false), engine).is_some());
+        assert!(exposes_socket(&bind("/srv/dockerd/api.sock", false), engine).is_some());
+        assert!(exposes_socket(&bind("/srv/data", true), engine).is_none());
+        assert!(exposes_socket(&bind("/etc", true), engine).is_none());
+        assert!(exposes_socket(&bind("/running", true), None).is_none());
+        let tmpfs = Mount { kind: "tmpfs".to_owned(), destination: "/tmp".to_owned(), ..Mount::default() };
+        assert!(exposes_socket(&tmpfs, engine).is_none());
     }
 
     #[test]

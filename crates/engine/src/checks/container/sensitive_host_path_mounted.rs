@@ -7,8 +7,8 @@ use crate::{Finding, Snapshot};
 use super::{recreate_without, state_note};
 
 /// Host system directories (CIS 5.6's list, plus the other binary directories, root's home and
-/// Docker's data root). A bind of one of them, or of anything under it, is sensitive. `/` itself is
-/// matched exactly (everything is "under" `/`).
+/// Docker's data root). A bind of one of them, of anything under it, or of a directory above it is
+/// sensitive.
 const SENSITIVE_DIRS: [&str; 13] = [
     "/boot",
     "/dev",
@@ -37,14 +37,20 @@ fn is_under(path: &str, dir: &str) -> bool {
     path == dir || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// The sensitive directory a bind source is (or is under), if any. `data_root` is the daemon's
+/// How a bind source reaches a sensitive directory, if it does: it is `/`, it is (or is under) one,
+/// or it is a directory above one (`/var` holds `/var/lib/docker`). `data_root` is the daemon's
 /// `DockerRootDir` when it differs from the default.
 fn sensitive(source: &str, data_root: Option<&str>) -> Option<String> {
     let source = normalise(source);
     if source == "/" {
         return Some("/".to_owned());
     }
-    SENSITIVE_DIRS.iter().copied().chain(data_root).find(|dir| is_under(source, dir)).map(str::to_owned)
+    let dirs = || SENSITIVE_DIRS.iter().copied().chain(data_root);
+    if let Some(dir) = dirs().find(|dir| is_under(source, dir)) {
+        return Some(format!("under {dir}"));
+    }
+    let held: Vec<&str> = dirs().filter(|dir| is_under(dir, source)).collect();
+    (!held.is_empty()).then(|| format!("holds {}", held.join(", ")))
 }
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
@@ -89,7 +95,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             finding = finding.evidence(
                 format!("Mounts[{}]", m.destination),
                 format!(
-                    "bind {} → {} ({}; under {dir})",
+                    "bind {} → {} ({}; {dir})",
                     m.source,
                     m.destination,
                     if m.rw { "rw" } else { "ro" }
@@ -134,9 +140,9 @@ crate::declare_check! {
     ///
     /// ## Evidence
     /// `Mounts[]` entries with `Type == "bind"` of every container in every state: `Source` equal to
-    /// `/`, or equal to or under `/boot /dev /etc /lib /lib64 /bin /sbin /proc /sys /usr /root
-    /// /var/lib/docker /var/lib/containerd` or the daemon's `DockerRootDir` (`GET /info`); `RW`
-    /// decides fail (read-write) or warn (read-only).
+    /// `/`, or equal to, under or above (`/var`, `/var/lib`) `/boot /dev /etc /lib /lib64 /bin /sbin
+    /// /proc /sys /usr /root /var/lib/docker /var/lib/containerd` or the daemon's `DockerRootDir`
+    /// (`GET /info`); `RW` decides fail (read-write) or warn (read-only).
     ///
     /// ## Remediation
     /// Mount only the file or directory the container needs, read-only (`-v /etc/app/app.conf:/app.conf:ro`),
@@ -183,10 +189,16 @@ mod tests {
     fn matching() {
         use super::sensitive;
         assert_eq!(sensitive("/", None).as_deref(), Some("/"));
-        assert_eq!(sensitive("/etc/", None).as_deref(), Some("/etc"));
-        assert_eq!(sensitive("/etc/nginx", None).as_deref(), Some("/etc"));
+        assert_eq!(sensitive("/etc/", None).as_deref(), Some("under /etc"));
+        assert_eq!(sensitive("/etc/nginx", None).as_deref(), Some("under /etc"));
         assert_eq!(sensitive("/etcetera", None), None);
         assert_eq!(sensitive("/srv/data", None), None);
-        assert_eq!(sensitive("/srv/docker/x", Some("/srv/docker")).as_deref(), Some("/srv/docker"));
+        assert_eq!(sensitive("/srv/docker/x", Some("/srv/docker")).as_deref(), Some("under /srv/docker"));
+        // Ancestors of a sensitive directory expose it.
+        assert_eq!(sensitive("/var", None).as_deref(), Some("holds /var/lib/docker, /var/lib/containerd"));
+        assert_eq!(sensitive("/var/lib/", None).as_deref(), Some("holds /var/lib/docker, /var/lib/containerd"));
+        assert_eq!(sensitive("/srv", Some("/srv/docker")).as_deref(), Some("holds /srv/docker"));
+        assert_eq!(sensitive("/var/www", None), None);
+        assert_eq!(sensitive("/home/app", None), None);
     }
 }
