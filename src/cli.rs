@@ -254,8 +254,10 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     if let Some(threshold) = args.fail_on {
-        let failing: Vec<String> =
-            report.failures_at_or_above(threshold).map(|(c, f)| format!("{} {}", c.id, f.target.name)).collect();
+        let failing: Vec<String> = report
+            .failures_at_or_above(threshold)
+            .map(|(c, f)| format!("{} {}", c.id, f.target.name))
+            .collect();
         if !failing.is_empty() {
             let shown: Vec<&str> = failing.iter().take(5).map(String::as_str).collect();
             let _ = writeln!(
@@ -328,8 +330,11 @@ fn format_from_extension(path: &Path) -> Result<Format> {
 fn render(report: &Report, format: Format, color: bool, view: &View, out: &mut impl Write) -> Result<()> {
     match format {
         Format::Text => out.write_all(
-            terminal::render(report, &terminal::Options { color, verbose: view.verbose, max_targets: view.max_targets })
-                .as_bytes(),
+            terminal::render(
+                report,
+                &terminal::Options { color, verbose: view.verbose, max_targets: view.max_targets },
+            )
+            .as_bytes(),
         )?,
         Format::Json => json::write(report, out)?,
     }

@@ -312,6 +312,24 @@ fn malformed_inputs_give_clear_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no check is called `NOPE001`"));
 
+    // A report given where a snapshot is expected (and vice versa) names the right command.
+    let report_file = dir.join("report.json");
+    let out = zerodock()
+        .args(["scan", "--only", "CTR001", "--format", "json", "-o"])
+        .arg(&report_file)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = zerodock().args(["scan", "--from"]).arg(&report_file).output().expect("runs");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("zerodock report --from"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out =
+        zerodock().args(["scan", "--from", "x.json", "--host", "unix:///x.sock"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2), "--from and --host conflict");
+
     // An unwritable destination is an error that names the path, and leaves nothing behind.
     let out = zerodock()
         .args(["scan", "--only", "CTR001", "--output"])

@@ -29,11 +29,10 @@ pub struct Options {
 /// socket. A plain `DOCKER_HOST` is deliberately not used: it often points at a scenario daemon
 /// (`cargo xtask scenario up` prints one) whose deliberately weak settings break the tests.
 fn reachable_engine() -> Option<String> {
-    let candidates: Vec<String> =
-        match std::env::var("ZERODOCK_TEST_DOCKER_HOST") {
-            Ok(host) if !host.is_empty() => vec![host],
-            _ => vec!["unix:///var/run/docker.sock".to_owned()],
-        };
+    let candidates: Vec<String> = match std::env::var("ZERODOCK_TEST_DOCKER_HOST") {
+        Ok(host) if !host.is_empty() => vec![host],
+        _ => vec!["unix:///var/run/docker.sock".to_owned()],
+    };
     candidates
         .into_iter()
         .find(|host| DockerCli::new(host, None).is_ok_and(|cli| cli.ping(Duration::from_secs(5))))

@@ -33,13 +33,15 @@ pub(crate) fn check_schema_version(text: &str, what: &'static str, supported: u3
     if what == "snapshot" && header.tool.is_some() {
         return Err(Error::MalformedInput {
             what,
-            detail: "this is a report, not a snapshot: render it with `zerodock report --from FILE`".to_owned(),
+            detail: "this is a report, not a snapshot: render it with `zerodock report --from FILE`"
+                .to_owned(),
         });
     }
     if what == "report" && header.tool.is_none() && header.collected_at.is_some() {
         return Err(Error::MalformedInput {
             what,
-            detail: "this is a snapshot, not a report: evaluate it with `zerodock scan --from FILE`".to_owned(),
+            detail: "this is a snapshot, not a report: evaluate it with `zerodock scan --from FILE`"
+                .to_owned(),
         });
     }
     match header.schema_version {

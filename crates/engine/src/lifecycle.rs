@@ -4,6 +4,7 @@
 //! Vendor builds (`20.10.24+dfsg1`, `26.1.5-0ubuntu1`, `~ds1`) are recognised: an upstream-EOL
 //! cycle still patched by a distribution is "EOL upstream, vendor-maintained", not "unpatched".
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -22,8 +23,8 @@ pub struct LifecycleTable {
     pub sources: Vec<String>,
     /// Release cycles, newest first.
     pub engine: Vec<Cycle>,
-    /// The lowest runc version with the fix for the last container-escape advisory.
-    pub runc_fix_floor: RuncFloor,
+    /// runc container-escape advisories and the version that fixed each on each release branch.
+    pub runc_advisories: Vec<RuncAdvisory>,
 }
 
 /// One release cycle of Docker Engine.
@@ -43,13 +44,16 @@ pub struct Cycle {
     pub api: [String; 2],
 }
 
-/// The runc advisory floor.
+/// A runc advisory and its fixes per release branch.
 #[derive(Debug, Clone, Deserialize)]
-pub struct RuncFloor {
-    /// Lowest fixed version.
-    pub version: String,
-    /// The advisory.
-    pub advisory: String,
+pub struct RuncAdvisory {
+    /// `CVE-2025-31133`.
+    pub id: String,
+    /// What it allows, in a few words.
+    pub summary: String,
+    /// Release branch (`1.2`) → first fixed version on it (`1.2.8`, `1.4.0-rc.3`). Branches older
+    /// than every key never got the fix; branches newer than every key were cut after it.
+    pub fixed: BTreeMap<String, String>,
 }
 
 /// The embedded table.
@@ -184,6 +188,106 @@ pub fn version_lt(a: &str, b: &str) -> Option<bool> {
     Some(ParsedVersion::parse(a)?.key() < ParsedVersion::parse(b)?.key())
 }
 
+/// `major.minor` of a version, as numbers.
+fn branch_of(p: &ParsedVersion) -> (u64, u64) {
+    (p.numbers[0], p.numbers.get(1).copied().unwrap_or(0))
+}
+
+fn branch_key(branch: &str) -> Option<(u64, u64)> {
+    ParsedVersion::parse(branch).map(|p| branch_of(&p))
+}
+
+/// `a < b` for runc versions: upstream numbers, then a release candidate (`-rc.3`) before its
+/// release; other suffixes (vendor builds) rank as the release.
+fn runc_lt(a: &ParsedVersion, b: &ParsedVersion) -> bool {
+    let rc = |p: &ParsedVersion| -> u64 {
+        p.suffix
+            .as_deref()
+            .and_then(|s| s.strip_prefix("-rc"))
+            .map_or(u64::MAX, |n| n.trim_start_matches('.').parse().unwrap_or(0))
+    };
+    (a.key(), rc(a)) < (b.key(), rc(b))
+}
+
+/// An advisory a runc version is exposed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenAdvisory {
+    /// `CVE-2025-31133`.
+    pub id: String,
+    /// What it allows.
+    pub summary: String,
+    /// The fix on the version's own branch; `None` when that branch never got one (upgrade to a
+    /// newer branch).
+    pub fixed_on_branch: Option<String>,
+}
+
+/// What the embedded table says about a runc version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuncExposure {
+    /// The advisories it is exposed to; empty when it has every fix.
+    pub open: Vec<OpenAdvisory>,
+    /// Its branch is newer than every branch the table knows: judged fixed, but the table may be
+    /// stale.
+    pub newer_than_table: bool,
+}
+
+/// Judges a runc version against every advisory in the table; `None` when it does not parse.
+pub fn runc_exposure(version: &str) -> Option<RuncExposure> {
+    let v = ParsedVersion::parse(version)?;
+    let branch = branch_of(&v);
+    let mut newest_known = (0, 0);
+    let mut open = Vec::new();
+    for adv in &table().runc_advisories {
+        let branches: Vec<(u64, u64)> = adv.fixed.keys().filter_map(|b| branch_key(b)).collect();
+        let Some(last) = branches.iter().max() else { continue };
+        newest_known = newest_known.max(*last);
+        let on_branch = adv
+            .fixed
+            .iter()
+            .find(|(b, _)| branch_key(b) == Some(branch))
+            .and_then(|(_, f)| ParsedVersion::parse(f).map(|p| (f, p)));
+        let exposed = match &on_branch {
+            Some((_, fix)) => runc_lt(&v, fix),
+            // Cut after the fix: it has it. Older than (or between) the fixed branches: no fix.
+            None => branch < *last,
+        };
+        if exposed {
+            open.push(OpenAdvisory {
+                id: adv.id.clone(),
+                summary: adv.summary.clone(),
+                fixed_on_branch: on_branch.map(|(f, _)| f.clone()),
+            });
+        }
+    }
+    Some(RuncExposure { open, newer_than_table: branch > newest_known })
+}
+
+/// The lowest fixed runc version on each branch that has a fix for every advisory, oldest branch
+/// first (`1.2.8`, `1.3.3`, `1.4.0-rc.3`).
+pub fn runc_floors() -> Vec<String> {
+    let mut branches: Vec<&String> = table().runc_advisories.iter().flat_map(|a| a.fixed.keys()).collect();
+    branches.sort_by_key(|b| branch_key(b));
+    branches.dedup();
+    branches
+        .into_iter()
+        .filter_map(|b| {
+            let exposure = runc_exposure(&format!("{b}.0-rc.0"))?;
+            exposure
+                .open
+                .iter()
+                .map(|o| o.fixed_on_branch.clone())
+                .collect::<Option<Vec<String>>>()
+                .and_then(|fixes| {
+                    fixes
+                        .into_iter()
+                        .filter_map(|f| ParsedVersion::parse(&f).map(|p| (f, p)))
+                        .reduce(|a, b| if runc_lt(&a.1, &b.1) { b } else { a })
+                })
+                .map(|(f, _)| f)
+        })
+        .collect()
+}
+
 /// Days between the table's generation and `today`.
 pub fn table_age_days(today: NaiveDate) -> i64 {
     (today - table().generated).num_days()
@@ -242,6 +346,31 @@ mod tests {
         assert_eq!(engine_currency("31.0.0", today), Currency::NewerThanTable);
         assert!(matches!(engine_currency("17.03.2-ce", today), Currency::Eol { .. }));
         assert_eq!(engine_currency("nonsense", today), Currency::Unparseable);
+    }
+
+    #[test]
+    fn runc_per_branch_floors() {
+        let open =
+            |v: &str| runc_exposure(v).unwrap().open.into_iter().map(|o| o.id).collect::<Vec<_>>().join(" ");
+        assert_eq!(runc_floors(), ["1.2.8", "1.3.3", "1.4.0-rc.3"]);
+        // 1.1 never got the 2025 fixes; 1.1.5 also misses CVE-2024-21626.
+        assert_eq!(open("1.1.5+ds1"), "CVE-2024-21626 CVE-2025-31133 CVE-2025-52565 CVE-2025-52881");
+        assert_eq!(open("1.1.12"), "CVE-2025-31133 CVE-2025-52565 CVE-2025-52881");
+        assert_eq!(open("1.2.5"), "CVE-2025-31133 CVE-2025-52565 CVE-2025-52881");
+        assert_eq!(open("1.2.8"), "");
+        assert_eq!(open("1.3.2"), "CVE-2025-31133 CVE-2025-52565 CVE-2025-52881");
+        assert_eq!(open("1.3.3"), "");
+        assert_eq!(open("1.4.0-rc.2"), "CVE-2025-31133 CVE-2025-52565 CVE-2025-52881");
+        assert_eq!(open("1.4.0-rc.3"), "");
+        assert_eq!(open("1.4.1"), "");
+        assert_eq!(open("1.0.0-rc93"), "CVE-2024-21626 CVE-2025-31133 CVE-2025-52565 CVE-2025-52881");
+        assert!(!runc_exposure("1.4.1").unwrap().newer_than_table);
+        let newer = runc_exposure("1.5.0").unwrap();
+        assert!(newer.open.is_empty() && newer.newer_than_table);
+        let fix = runc_exposure("1.2.5").unwrap().open[0].fixed_on_branch.clone();
+        assert_eq!(fix.as_deref(), Some("1.2.8"));
+        assert_eq!(runc_exposure("1.1.12").unwrap().open[0].fixed_on_branch, None);
+        assert_eq!(runc_exposure("dev"), None);
     }
 
     #[test]

@@ -279,4 +279,16 @@ pub struct WaiverUse {
     pub matched: usize,
     /// Whether it has expired (and so no longer applies).
     pub expired: bool,
+    /// Whether its check ran in this scan (`--only` may leave it out): a waiver for a check that
+    /// did not run is neither used nor stale. Reports written before this field read as `true`.
+    #[serde(default = "evaluated_default", skip_serializing_if = "is_true")]
+    pub evaluated: bool,
+}
+
+fn evaluated_default() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }

@@ -108,9 +108,8 @@ pub fn is_credential_name(name: &str) -> bool {
     if SETTING_SUFFIXES.contains(&last.as_str()) {
         return false;
     }
-    let qualified_key = last == "KEY"
-        && words.len() > 1
-        && !NOT_KEY_QUALIFIERS.contains(&words[words.len() - 2].as_str());
+    let qualified_key =
+        last == "KEY" && words.len() > 1 && !NOT_KEY_QUALIFIERS.contains(&words[words.len() - 2].as_str());
     words.iter().any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
         || words.iter().any(|w| JOINED_CREDENTIALS.iter().any(|j| w.contains(j)))
         || words.concat().contains("APIKEY")

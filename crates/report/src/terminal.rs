@@ -148,7 +148,10 @@ fn header(out: &mut String, report: &Report, p: &Painter) {
         let _ = writeln!(
             out,
             "  {}\n",
-            p.paint("Incomplete: the engine could not be inspected, so this score covers host checks only.", Style::new().yellow())
+            p.paint(
+                "Incomplete: the engine could not be inspected, so this score covers host checks only.",
+                Style::new().yellow()
+            )
         );
     }
     let mut not_applicable = Vec::new();
@@ -167,7 +170,11 @@ fn header(out: &mut String, report: &Report, p: &Painter) {
         );
     }
     if !not_applicable.is_empty() {
-        let _ = writeln!(out, "  {}", p.paint(&format!("Not applicable here: {}", not_applicable.join(", ")), Style::new().dimmed()));
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.paint(&format!("Not applicable here: {}", not_applicable.join(", ")), Style::new().dimmed())
+        );
     }
 }
 

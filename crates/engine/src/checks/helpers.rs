@@ -39,10 +39,28 @@ pub(crate) fn engine_part_reason(snap: &Snapshot, what: &str, reason: &str) -> S
     }
 }
 
+/// An object the engine answered for but whose answer could not be decoded (a newer engine's
+/// value bollard does not know): unknown, so it can never pass by being left out.
+fn undecoded_finding(kind: TargetKind, id: &str) -> Finding {
+    Finding::unknown(
+        Target::new(kind, id, Some(id.to_owned())),
+        format!(
+            "the engine's answer for {id} could not be decoded (see the scan notes): this check could not judge it"
+        ),
+    )
+}
+
 /// One finding per container; a single "unknown" on the engine when containers could not be read.
 pub(crate) fn each_container(snap: &Snapshot, f: impl Fn(&Container) -> Finding) -> Vec<Finding> {
     match snap.containers() {
-        Ok(containers) => containers.iter().map(f).collect(),
+        Ok(containers) => {
+            let undecoded = snap.engine().map(|e| e.undecoded_containers.as_slice()).unwrap_or_default();
+            containers
+                .iter()
+                .map(f)
+                .chain(undecoded.iter().map(|id| undecoded_finding(TargetKind::Container, id)))
+                .collect()
+        }
         Err(reason) => {
             vec![Finding::unknown(engine_target(snap), engine_part_reason(snap, "containers", reason))]
         }
@@ -52,7 +70,14 @@ pub(crate) fn each_container(snap: &Snapshot, f: impl Fn(&Container) -> Finding)
 /// One finding per image; a single "unknown" on the engine when images could not be read.
 pub(crate) fn each_image(snap: &Snapshot, f: impl Fn(&Image) -> Finding) -> Vec<Finding> {
     match snap.images() {
-        Ok(images) => images.iter().map(f).collect(),
+        Ok(images) => {
+            let undecoded = snap.engine().map(|e| e.undecoded_images.as_slice()).unwrap_or_default();
+            images
+                .iter()
+                .map(f)
+                .chain(undecoded.iter().map(|id| undecoded_finding(TargetKind::Image, id)))
+                .collect()
+        }
         Err(reason) => {
             vec![Finding::unknown(engine_target(snap), engine_part_reason(snap, "images", reason))]
         }
@@ -160,7 +185,10 @@ pub(crate) fn daemon_setting(snap: &Snapshot, key: &str, flag: &str) -> Result<D
     if let Ok(Some(process)) = &dockerd
         && let Some(value) = process.flag(flag)
     {
-        return Ok(DaemonSetting { value: Some(flag_value(value)), source: SettingSource::Flag(flag.to_owned()) });
+        return Ok(DaemonSetting {
+            value: Some(flag_value(value)),
+            source: SettingSource::Flag(flag.to_owned()),
+        });
     }
     match (&dockerd, &file) {
         (_, Ok(Some(dj))) => {
@@ -181,16 +209,33 @@ pub(crate) fn daemon_setting(snap: &Snapshot, key: &str, flag: &str) -> Result<D
     }
 }
 
-/// A `docker run` snippet that recreates `c` with `flags` added.
+/// The label of a snippet that recreates `c` (`change`: "with `--read-only`", "without `--pid
+/// host`"). A privileged container must also lose `--privileged`: "keep its other options" would
+/// keep it, and with it every capability and device the fix is about.
+pub(crate) fn recreate_label(c: &Container, change: &str) -> String {
+    let privileged =
+        if c.privileged && !change.contains("--privileged") { " and without `--privileged`" } else { "" };
+    format!(
+        "Recreate `{}` {change}{privileged} (this removes the current container; keep its other options)",
+        c.name
+    )
+}
+
+/// A snippet that recreates `c` with `flags` added: `docker run --name X` alone would collide
+/// with the existing container, so it is removed first.
 pub(crate) fn run_fix(c: &Container, flags: &str) -> Snippet {
+    let flags = flags.trim();
+    let change = if flags.is_empty() { "with the change".to_owned() } else { format!("with `{flags}`") };
+    let flags = if flags.is_empty() { String::new() } else { format!("{flags} ") };
     Snippet::new(
         SnippetKind::DockerRun,
-        format!("Recreate `{}` with (keep its other options)", c.name),
-        format!("docker run -d --name {} {flags} {}", c.name, c.image),
+        recreate_label(c, &change),
+        format!("docker rm -f {name}\ndocker run -d --name {name} {flags}{}", c.image, name = c.name),
     )
 }
 
 /// A `compose.yaml` fragment for `c`'s service with `body` (YAML lines, indented under the service).
+/// For a container Compose did not create, the fragment is what to write when moving it to Compose.
 pub(crate) fn compose_fix(c: &Container, body: &str) -> Snippet {
     let service = c.compose_service().unwrap_or(&c.name);
     let mut code = format!("services:\n  {service}:\n");
@@ -199,16 +244,37 @@ pub(crate) fn compose_fix(c: &Container, body: &str) -> Snippet {
         code.push_str(line);
         code.push('\n');
     }
-    let label = match c.compose_files() {
-        Some(files) => format!("In {files}, service `{service}`"),
-        None => format!("In compose.yaml, service `{service}`"),
+    let label = match (c.compose_service(), c.compose_files()) {
+        (Some(_), Some(files)) => format!("In {files}, service `{service}`"),
+        (Some(_), None) => format!("In the project's compose file, service `{service}`"),
+        (None, _) => format!("If you move it to Compose: compose.yaml, service `{service}`"),
     };
     Snippet::new(SnippetKind::Compose, label, code.trim_end().to_owned())
 }
 
-/// Both a `docker run` and a compose fix.
-pub(crate) fn container_fixes(c: &Container, flags: &str, compose: &str) -> [Snippet; 2] {
-    [run_fix(c, flags), compose_fix(c, compose)]
+/// The fixes for a container given its `docker run` and compose snippets: a container Compose
+/// created gets the compose fragment and `docker compose up -d SERVICE` (a `docker run` would
+/// fork it from its project); any other gets the `docker run` line first, then the fragment for
+/// moving it to Compose.
+pub(crate) fn pick_fixes(c: &Container, run: Snippet, compose: Snippet) -> Vec<Snippet> {
+    let Some(service) = c.compose_service() else { return vec![run, compose] };
+    let files: String = c
+        .compose_files()
+        .map(|f| f.split(',').filter(|f| !f.is_empty()).map(|f| format!("-f {f} ")).collect())
+        .unwrap_or_default();
+    vec![
+        compose,
+        Snippet::new(
+            SnippetKind::Shell,
+            format!("Apply: Compose recreates `{}` from the edited file", c.name),
+            format!("docker compose {files}up -d {service}"),
+        ),
+    ]
+}
+
+/// A `docker run` and a compose fix, as [`pick_fixes`] chooses them for `c`.
+pub(crate) fn container_fixes(c: &Container, flags: &str, compose: &str) -> Vec<Snippet> {
+    pick_fixes(c, run_fix(c, flags), compose_fix(c, compose))
 }
 
 /// A daemon.json fragment and the restart that applies it.
@@ -224,4 +290,81 @@ pub(crate) fn daemon_json_fix(snap: &Snapshot, fragment: Value) -> [Snippet; 2] 
         Snippet::new(SnippetKind::DaemonJson, format!("Merge into {path}"), code),
         Snippet::new(SnippetKind::Shell, "Restart the daemon to apply", "sudo systemctl restart docker"),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::variant;
+
+    /// Variant: the default daemon's dockerd with `extra` appended to its command line.
+    fn with_flags(extra: &[&str]) -> Snapshot {
+        variant("default", |s| {
+            let d = s.host.dockerd.ok_mut().and_then(Option::as_mut).expect("captured dockerd");
+            d.args.extend(extra.iter().map(|a| (*a).to_owned()));
+        })
+    }
+
+    #[test]
+    fn go_booleans() {
+        for t in ["1", "t", "T", "TRUE", "true", "True"] {
+            assert_eq!(parse_go_bool(t), Some(true), "{t}");
+        }
+        for f in ["0", "f", "F", "FALSE", "false", "False"] {
+            assert_eq!(parse_go_bool(f), Some(false), "{f}");
+        }
+        for other in ["", "yes", "no", "tRUE", "2", "on"] {
+            assert_eq!(parse_go_bool(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn flags_become_typed_values() {
+        let snap =
+            with_flags(&["--userland-proxy=0", "--icc=F", "--default-pids-limit=100", "--ip=10.0.0.1"]);
+        let proxy = daemon_setting(&snap, "userland-proxy", "userland-proxy").expect("readable");
+        assert_eq!(proxy.value, Some(Value::from(0)));
+        assert!(!proxy.as_bool(true));
+        let icc = daemon_setting(&snap, "icc", "icc").expect("readable");
+        assert_eq!(icc.value, Some(Value::Bool(false)));
+        let pids = daemon_setting(&snap, "default-pids-limit", "default-pids-limit").expect("readable");
+        assert_eq!(pids.value, Some(Value::from(100)));
+        let ip = daemon_setting(&snap, "ip", "ip").expect("readable");
+        assert_eq!(ip.value, Some(Value::String("10.0.0.1".to_owned())));
+        let nnp = with_flags(&["--no-new-privileges=1"]);
+        assert!(
+            daemon_setting(&nnp, "no-new-privileges", "no-new-privileges").expect("readable").as_bool(false)
+        );
+    }
+
+    #[test]
+    fn as_bool_reads_go_spellings() {
+        let s = |v: Value| DaemonSetting { value: Some(v), source: SettingSource::Default };
+        assert!(!s(Value::String("0".to_owned())).as_bool(true));
+        assert!(s(Value::String("T".to_owned())).as_bool(false));
+        assert!(s(Value::String("junk".to_owned())).as_bool(true));
+        assert!(!s(Value::from(0)).as_bool(true));
+        assert!(s(Value::from(1)).as_bool(false));
+        assert!(s(Value::from(7)).as_bool(true));
+    }
+}
+
+#[cfg(test)]
+mod undecoded_tests {
+    use crate::Status;
+    use crate::checks::container::privileged::CHECK;
+    use crate::checks::testing::{findings, status_of, variant};
+
+    #[test]
+    fn an_undecodable_container_is_unknown_never_missing() {
+        // Mutation: a newer engine answered one inspect with a value bollard cannot decode.
+        let snap = variant("default", |s| {
+            if let Some(engine) = s.engine.ok_mut() {
+                engine.undecoded_containers.push("0123456789ab".to_owned());
+            }
+        });
+        let f = findings(&CHECK, &snap);
+        assert_eq!(status_of(&f, "0123456789ab"), Status::Unknown);
+        assert_eq!(status_of(&f, "zd-privileged"), Status::Fail);
+    }
 }

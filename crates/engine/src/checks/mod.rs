@@ -222,4 +222,28 @@ mod tests {
             );
         }
     }
+    /// Placeholders in snippets are UPPER_CASE words: a `<placeholder>` pasted into a shell is a
+    /// redirection from a file of that name.
+    #[test]
+    fn snippets_have_no_angle_bracket_placeholders() {
+        let mut found = Vec::new();
+        for (case, snap) in testing::cases() {
+            for check in catalogue() {
+                for finding in testing::findings(check, &snap) {
+                    for snippet in &finding.remediation {
+                        let bracketed = snippet.code.match_indices('<').any(|(i, _)| {
+                            snippet.code[i + 1..].starts_with(|c: char| c.is_ascii_alphabetic())
+                        });
+                        if bracketed {
+                            found.push(format!(
+                                "{} on {case} ({}): `{}`",
+                                check.code, finding.target.name, snippet.code
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "placeholders in snippets:\n{}", found.join("\n"));
+    }
 }

@@ -136,17 +136,29 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
         bounded(t, docker.list_volumes(None::<bollard::query_parameters::ListVolumesOptions>)),
     );
     let mut notes = Vec::new();
+    let mut undecoded_containers = Vec::new();
+    let mut undecoded_images = Vec::new();
     let containers = match containers {
-        Ok((list, gone)) => {
-            notes.extend(gone.into_iter().map(|id| format!("container {id} was removed during the scan")));
-            Fact::available(list)
+        Ok(part) => {
+            notes.extend(
+                part.gone.into_iter().map(|id| format!("container {id} was removed during the scan")),
+            );
+            for (id, reason) in part.undecoded {
+                notes.push(format!("container {id}: the engine's answer could not be decoded: {reason}"));
+                undecoded_containers.push(id);
+            }
+            Fact::available(part.items)
         }
         Err(e) => Fact::unavailable(explain(e)),
     };
     let images = match images {
-        Ok((list, gone)) => {
-            notes.extend(gone.into_iter().map(|id| format!("image {id} was removed during the scan")));
-            Fact::available(list)
+        Ok(part) => {
+            notes.extend(part.gone.into_iter().map(|id| format!("image {id} was removed during the scan")));
+            for (id, reason) in part.undecoded {
+                notes.push(format!("image {id}: the engine's answer could not be decoded: {reason}"));
+                undecoded_images.push(id);
+            }
+            Fact::available(part.items)
         }
         Err(e) => Fact::unavailable(explain(e)),
     };
@@ -173,16 +185,52 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
             .map_err(explain)
             .into(),
         notes,
+        undecoded_containers,
+        undecoded_images,
     }
 }
 
+/// A list of inspected objects, with those that vanished or could not be decoded set aside.
+struct Part<T> {
+    items: Vec<T>,
+    /// Short ids removed between list and inspect.
+    gone: Vec<String>,
+    /// Short ids and the decoder's complaint.
+    undecoded: Vec<(String, String)>,
+}
+
+impl<T> Part<T> {
+    /// Sorts one inspect result into the part: a 404 or a decode error sets the object aside, any
+    /// other error (transport, timeout, server error) fails the whole list.
+    fn absorb<R>(
+        &mut self,
+        id: &str,
+        result: Result<R, CallError>,
+        convert: impl FnOnce(R) -> T,
+    ) -> Result<(), CallError> {
+        let short = crate::snapshot::short_id(id).to_owned();
+        match result {
+            Ok(raw) => self.items.push(convert(raw)),
+            Err(e) if is_not_found(&e) => self.gone.push(short),
+            Err(CallError::Api(e)) if is_decode_error(&e) => self.undecoded.push((short, e.to_string())),
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+}
+
+/// The engine answered, but not in a shape bollard's models accept (a newer or patched engine):
+/// one odd object must not blind the scan to all the others.
+fn is_decode_error(e: &bollard::errors::Error) -> bool {
+    use bollard::errors::Error as E;
+    matches!(e, E::JsonDataError { .. } | E::JsonSerdeError { .. } | E::StrParseError { .. })
+}
+
 /// Lists every container (all states) and inspects each, `opts.concurrency` at a time. Containers
-/// removed between list and inspect (404) are skipped and reported; any other failure fails the
-/// whole part, because a partial list would read as "all clear" for the missing ones.
-async fn collect_containers(
-    docker: &Docker,
-    opts: &CollectOptions,
-) -> Result<(Vec<Container>, Vec<String>), CallError> {
+/// removed between list and inspect (404) or whose answer cannot be decoded are set aside and
+/// reported; any other failure fails the whole part, because a partial list would read as "all
+/// clear" for the missing ones.
+async fn collect_containers(docker: &Docker, opts: &CollectOptions) -> Result<Part<Container>, CallError> {
     let list = bounded(
         opts.timeout,
         docker.list_containers(Some(ListContainersOptionsBuilder::default().all(true).build())),
@@ -197,27 +245,20 @@ async fn collect_containers(
         .buffer_unordered(opts.concurrency.max(1))
         .collect()
         .await;
-    let mut containers = Vec::with_capacity(results.len());
-    let mut gone = Vec::new();
+    let mut part = Part { items: Vec::with_capacity(results.len()), gone: Vec::new(), undecoded: Vec::new() };
     for (id, result) in results {
-        match result {
-            Ok(inspect) => containers.push(convert_container(inspect)),
-            Err(e) if is_not_found(&e) => gone.push(crate::snapshot::short_id(&id).to_owned()),
-            Err(e) => return Err(e),
-        }
+        part.absorb(&id, result, convert_container)?;
     }
-    containers.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-    Ok((containers, gone))
+    part.items.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    part.undecoded.sort();
+    Ok(part)
 }
 
 /// An image's inspect data and history, as the engine returned them.
 type ImageData = (ImageInspect, Vec<ImageHistoryResponseItem>);
 
 /// Lists every image and inspects each with its history, concurrently.
-async fn collect_images(
-    docker: &Docker,
-    opts: &CollectOptions,
-) -> Result<(Vec<Image>, Vec<String>), CallError> {
+async fn collect_images(docker: &Docker, opts: &CollectOptions) -> Result<Part<Image>, CallError> {
     let list = bounded(
         opts.timeout,
         docker.list_images(Some(ListImagesOptionsBuilder::default().all(false).build())),
@@ -239,17 +280,13 @@ async fn collect_images(
         .buffer_unordered(opts.concurrency.max(1))
         .collect()
         .await;
-    let mut images = Vec::with_capacity(results.len());
-    let mut gone = Vec::new();
+    let mut part = Part { items: Vec::with_capacity(results.len()), gone: Vec::new(), undecoded: Vec::new() };
     for (id, result) in results {
-        match result {
-            Ok((inspect, history)) => images.push(convert_image(inspect, history)),
-            Err(e) if is_not_found(&e) => gone.push(crate::snapshot::short_id(&id).to_owned()),
-            Err(e) => return Err(e),
-        }
+        part.absorb(&id, result, |(inspect, history)| convert_image(inspect, history))?;
     }
-    images.sort_by(|a, b| a.display_name().cmp(&b.display_name()).then_with(|| a.id.cmp(&b.id)));
-    Ok((images, gone))
+    part.items.sort_by(|a, b| a.display_name().cmp(&b.display_name()).then_with(|| a.id.cmp(&b.id)));
+    part.undecoded.sort();
+    Ok(part)
 }
 
 fn convert_version(v: SystemVersion) -> EngineVersion {
@@ -334,22 +371,14 @@ fn caps(list: Option<Vec<String>>) -> Vec<String> {
         .collect()
 }
 
-/// Log options whose values are safe to keep: rotation and addresses. Others (splunk-token,
-/// awslogs credentials…) keep their key only.
-const SAFE_LOG_OPTS: [&str; 6] =
-    ["max-size", "max-file", "compress", "mode", "syslog-address", "fluentd-address"];
-
 fn sorted_map(map: Option<std::collections::HashMap<String, String>>) -> BTreeMap<String, String> {
     map.unwrap_or_default().into_iter().collect()
 }
 
-fn convert_container(c: ContainerInspectResponse) -> Container {
-    let config = c.config.unwrap_or_default();
-    let hc = c.host_config.unwrap_or_default();
-    let state = c.state.unwrap_or_default();
-    let log = hc.log_config.unwrap_or_default();
-    let mut port_bindings: Vec<PortBinding> = hc
-        .port_bindings
+/// A port map (`HostConfig.PortBindings` or `NetworkSettings.Ports`) as sorted bindings; ports
+/// exposed without a host binding (`null`) are left out.
+fn flatten_ports(map: Option<bollard::models::PortMap>) -> Vec<PortBinding> {
+    let mut bindings: Vec<PortBinding> = map
         .unwrap_or_default()
         .into_iter()
         .flat_map(|(port, bindings)| {
@@ -360,12 +389,23 @@ fn convert_container(c: ContainerInspectResponse) -> Container {
             })
         })
         .collect();
-    port_bindings.sort_by(|a, b| {
+    bindings.sort_by(|a, b| {
         (&a.container_port, &a.host_ip, &a.host_port).cmp(&(&b.container_port, &b.host_ip, &b.host_port))
     });
-    let mut networks: Vec<ContainerNetwork> = c
-        .network_settings
-        .and_then(|n| n.networks)
+    bindings.dedup();
+    bindings
+}
+
+fn convert_container(c: ContainerInspectResponse) -> Container {
+    let config = c.config.unwrap_or_default();
+    let hc = c.host_config.unwrap_or_default();
+    let state = c.state.unwrap_or_default();
+    let log = hc.log_config.unwrap_or_default();
+    let port_bindings = flatten_ports(hc.port_bindings);
+    let network_settings = c.network_settings.unwrap_or_default();
+    let published_ports = flatten_ports(network_settings.ports);
+    let mut networks: Vec<ContainerNetwork> = network_settings
+        .networks
         .unwrap_or_default()
         .into_iter()
         .map(|(name, ep)| ContainerNetwork {
@@ -398,7 +438,7 @@ fn convert_container(c: ContainerInspectResponse) -> Container {
         created: c.created,
         user: config.user.unwrap_or_default(),
         env: secrets::env_vars(&config.env.unwrap_or_default()),
-        labels: sorted_map(config.labels),
+        labels: secrets::redact_labels(config.labels.unwrap_or_default()),
         healthcheck: healthcheck(config.healthcheck.as_ref()),
         health_status: state.health.and_then(|h| h.status).map(|s| s.to_string()).filter(|s| !s.is_empty()),
         privileged: hc.privileged.unwrap_or(false),
@@ -425,6 +465,8 @@ fn convert_container(c: ContainerInspectResponse) -> Container {
             })
             .unwrap_or_default(),
         port_bindings,
+        publish_all_ports: hc.publish_all_ports.unwrap_or(false),
+        published_ports,
         mounts,
         devices: hc
             .devices
@@ -442,8 +484,8 @@ fn convert_container(c: ContainerInspectResponse) -> Container {
             .unwrap_or_default()
             .into_iter()
             .map(|(k, v)| {
-                let keep = SAFE_LOG_OPTS.contains(&k.as_str());
-                (k, if keep { v } else { "<redacted>".to_owned() })
+                let v = secrets::log_opt_value(&k, v);
+                (k, v)
             })
             .collect(),
         networks,
@@ -474,9 +516,15 @@ fn history_entry(item: &ImageHistoryResponseItem) -> HistoryEntry {
         "RUN".to_owned()
     };
     let names = match instruction.as_str() {
+        // History shows values unquoted (`ENV DB_PASSWORD=correct horse battery staple`): only
+        // `key=` tokens name a variable; a lone `ARG NAME` declares one without a value.
         "ENV" | "ARG" => rest
             .split_whitespace()
-            .filter_map(|kv| kv.split('=').next())
+            .enumerate()
+            .filter_map(|(i, token)| match token.split_once('=') {
+                Some((key, _)) => Some(key),
+                None => (instruction == "ARG" && i == 0 && !rest.contains('=')).then_some(token),
+            })
             .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
             .map(str::to_owned)
             .collect(),
@@ -503,7 +551,7 @@ fn convert_image(i: ImageInspect, history: Vec<ImageHistoryResponseItem>) -> Ima
         env: secrets::env_vars(&config.env.unwrap_or_default()),
         healthcheck: healthcheck(config.healthcheck.as_ref()),
         exposed_ports: config.exposed_ports.unwrap_or_default(),
-        labels: sorted_map(config.labels),
+        labels: secrets::redact_labels(config.labels.unwrap_or_default()),
         os: i.os.unwrap_or_default(),
         architecture: i.architecture.unwrap_or_default(),
         history,
@@ -519,7 +567,7 @@ fn convert_network(n: bollard::models::Network) -> Network {
         internal: n.internal.unwrap_or(false),
         enable_ipv6: n.enable_ipv6.unwrap_or(false),
         options: sorted_map(n.options),
-        labels: sorted_map(n.labels),
+        labels: secrets::redact_labels(n.labels.unwrap_or_default()),
     }
 }
 
@@ -529,7 +577,7 @@ fn convert_volume(v: bollard::models::Volume) -> Volume {
         driver: v.driver,
         mountpoint: v.mountpoint,
         scope: v.scope.map(|s| s.to_string()).unwrap_or_default(),
-        labels: v.labels.into_iter().collect(),
+        labels: secrets::redact_labels(v.labels),
     }
 }
 
@@ -561,5 +609,72 @@ mod tests {
         assert!(history_entry(&item("ADD https://x/y.tgz /opt # buildkit", "")).remote_source);
         assert_eq!(history_entry(&item("", "Imported from -")).instruction, "IMPORT");
         assert_eq!(history_entry(&item("|1 TOKEN=abc /bin/sh -c make", "")).instruction, "RUN");
+    }
+
+    #[test]
+    fn history_names_only_keys_of_unquoted_values() {
+        let e = history_entry(&item("ENV DB_PASSWORD=correct horse battery staple # buildkit", ""));
+        assert_eq!(e.names, ["DB_PASSWORD"]);
+        let e = history_entry(&item("/bin/sh -c #(nop)  ENV A=one two B=three", ""));
+        assert_eq!(e.names, ["A", "B"]);
+        let e = history_entry(&item("ARG API_TOKEN=zd-planted secret words", ""));
+        assert_eq!(e.names, ["API_TOKEN"]);
+        assert_eq!(history_entry(&item("ARG VERSION", "")).names, ["VERSION"]);
+    }
+
+    #[test]
+    fn ports_flatten_live_bindings_and_publish_all() {
+        use bollard::models::{HostConfig, NetworkSettings, PortBinding as Binding};
+        let binding =
+            |ip: &str, port: &str| Binding { host_ip: Some(ip.into()), host_port: Some(port.into()) };
+        let live = [
+            ("80/tcp".to_owned(), Some(vec![binding("0.0.0.0", "32768"), binding("::", "32768")])),
+            ("443/tcp".to_owned(), None),
+        ];
+        let c = convert_container(ContainerInspectResponse {
+            host_config: Some(HostConfig { publish_all_ports: Some(true), ..Default::default() }),
+            network_settings: Some(NetworkSettings {
+                ports: Some(live.into_iter().collect()),
+                ..Default::default()
+            }),
+            config: Some(bollard::models::ContainerConfig {
+                labels: Some(
+                    [
+                        ("com.docker.compose.service".to_owned(), "web".to_owned()),
+                        ("traefik.basicauth.users".to_owned(), "admin:zd-planted".to_owned()),
+                    ]
+                    .into_iter()
+                    .collect(),
+                ),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        assert!(c.publish_all_ports);
+        assert!(c.port_bindings.is_empty());
+        let live: Vec<(&str, &str)> =
+            c.published_ports.iter().map(|b| (b.container_port.as_str(), b.host_ip.as_str())).collect();
+        assert_eq!(live, [("80/tcp", "0.0.0.0"), ("80/tcp", "::")]);
+        assert_eq!(c.labels["com.docker.compose.service"], "web");
+        assert_eq!(c.labels["traefik.basicauth.users"], "<redacted>");
+    }
+
+    #[test]
+    fn a_decode_error_sets_one_object_aside() {
+        let mut part: Part<u32> = Part { items: Vec::new(), gone: Vec::new(), undecoded: Vec::new() };
+        let bad = serde_json::from_str::<u32>("\"x\"").unwrap_err();
+        assert!(part.absorb("aaaaaaaaaaaaaaaa", Ok(1u32), |x| x).is_ok());
+        let decode = Err(CallError::Api(bollard::errors::Error::JsonSerdeError { err: bad }));
+        assert!(part.absorb("bbbbbbbbbbbbbbbbbbbb", decode, |x: u32| x).is_ok());
+        let gone = Err(CallError::Api(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404,
+            message: "gone".into(),
+        }));
+        assert!(part.absorb("cccccccccccccccc", gone, |x: u32| x).is_ok());
+        assert!(part.absorb("dddd", Err(CallError::Timeout), |x: u32| x).is_err());
+        assert_eq!(part.items, [1]);
+        assert_eq!(part.gone, ["cccccccccccc"]);
+        assert_eq!(part.undecoded.len(), 1);
+        assert_eq!(part.undecoded[0].0, "bbbbbbbbbbbb");
     }
 }

@@ -28,6 +28,15 @@ pub struct Engine {
     /// Objects that changed while the scan ran (removed between list and inspect), for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Containers (short ids) the engine listed but whose inspect answer could not be decoded:
+    /// they are missing from `containers`, so checks must report them as unknown rather than let
+    /// them pass silently. The reason is in `notes`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undecoded_containers: Vec<String>,
+    /// Images (short ids) whose inspect or history answer could not be decoded, as
+    /// `undecoded_containers`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undecoded_images: Vec<String>,
 }
 
 /// `GET /version`.
@@ -210,6 +219,14 @@ pub struct Container {
     pub restart_policy: RestartPolicy,
     /// `HostConfig.PortBindings`, flattened.
     pub port_bindings: Vec<PortBinding>,
+    /// `HostConfig.PublishAllPorts` (`docker run -P`): every exposed port is published on an
+    /// ephemeral host port, with no `PortBindings` entry for it.
+    #[serde(default)]
+    pub publish_all_ports: bool,
+    /// `NetworkSettings.Ports` with a host binding, flattened: what a running container actually
+    /// publishes, including `-P` ports (empty for stopped containers).
+    #[serde(default)]
+    pub published_ports: Vec<PortBinding>,
     /// `Mounts`.
     pub mounts: Vec<Mount>,
     /// `HostConfig.Devices`.

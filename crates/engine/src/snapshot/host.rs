@@ -180,6 +180,27 @@ pub struct DockerdProcess {
     pub uid: Option<u32>,
 }
 
+/// dockerd's boolean flags: a bare `--icc` means true and the next argument is not its value.
+const BOOL_FLAGS: [&str; 17] = [
+    "icc",
+    "live-restore",
+    "userland-proxy",
+    "no-new-privileges",
+    "experimental",
+    "tls",
+    "tlsverify",
+    "iptables",
+    "ip6tables",
+    "ip-masq",
+    "ip-forward",
+    "ipv6",
+    "selinux-enabled",
+    "debug",
+    "init",
+    "raw-logs",
+    "rootless",
+];
+
 impl DockerdProcess {
     /// The last value given for a long flag (`--icc=false`, `--icc false`, bare `--icc`),
     /// as dockerd itself takes the last occurrence.
@@ -191,8 +212,11 @@ impl DockerdProcess {
             if let Some(value) = arg.strip_prefix(&long).and_then(|r| r.strip_prefix('=')) {
                 found = Some(value.to_owned());
             } else if *arg == long {
+                // Go's flag package never takes the next argument as a boolean flag's value.
                 found = match args.peek() {
-                    Some(next) if !next.starts_with('-') => args.next().cloned(),
+                    Some(next) if !next.starts_with('-') && !BOOL_FLAGS.contains(&name) => {
+                        args.next().cloned()
+                    }
                     _ => Some("true".to_owned()),
                 };
             }
@@ -530,4 +554,36 @@ impl DockerFile {
 /// so 0o600 is within 0o644 but 0o700 is not). Special bits (setuid, setgid, sticky) always count.
 pub fn excess_mode(mode: u32, max_mode: u32) -> u32 {
     mode & 0o7777 & !max_mode
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DockerdProcess;
+
+    fn dockerd(args: &[&str]) -> DockerdProcess {
+        DockerdProcess { pid: 1, args: args.iter().map(|a| (*a).to_owned()).collect(), uid: Some(0) }
+    }
+
+    #[test]
+    fn flags_follow_go_flag_parsing() {
+        let d = dockerd(&[
+            "dockerd",
+            "--icc",
+            "unix:///x",
+            "--log-level",
+            "debug",
+            "--icc=false",
+            "--tlsverify",
+            "-H",
+            "tcp://0.0.0.0:2376",
+        ]);
+        assert_eq!(d.flag("icc").as_deref(), Some("false"), "the last occurrence wins");
+        assert_eq!(d.flag("log-level").as_deref(), Some("debug"));
+        assert_eq!(
+            dockerd(&["dockerd", "--tlsverify", "something"]).flag("tlsverify").as_deref(),
+            Some("true")
+        );
+        assert_eq!(d.flag_values(&["-H", "--host"]), vec!["tcp://0.0.0.0:2376".to_owned()]);
+        assert_eq!(d.flag("experimental"), None);
+    }
 }

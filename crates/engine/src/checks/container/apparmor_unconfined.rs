@@ -63,7 +63,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             .evidence("HostConfig.Privileged", true, "false (privileged containers run unconfined)")
             .fixes(container_fixes(
                 c,
-                "--cap-drop ALL --cap-add <only what it needs>",
+                "--cap-drop ALL --cap-add CAP_NAME",
                 "privileged: false\ncap_drop: [\"ALL\"]",
             )),
             Ok(true) if c.apparmor_profile == "unconfined" => Finding::fail(

@@ -53,8 +53,8 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             .evidence("HostConfig.Privileged", true, "false (privileged implies every capability)")
             .fixes(container_fixes(
                 c,
-                "--cap-drop ALL --cap-add <only what it needs>",
-                "privileged: false\ncap_drop: [\"ALL\"]\ncap_add: []  # only what it needs",
+                "--cap-drop ALL --cap-add CAP_NAME",
+                "privileged: false\ncap_drop: [\"ALL\"]\ncap_add: []  # only what it needs, e.g. [CAP_NAME]",
             ));
         }
         let extra: Vec<&str> =
@@ -71,7 +71,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let keep: Vec<&str> = extra.iter().copied().filter(|cap| !DANGEROUS_CAPS.contains(cap)).collect();
         let run_flags = std::iter::once("--cap-drop ALL".to_owned())
             .chain(keep.iter().map(|cap| format!("--cap-add {cap}")))
-            .chain(std::iter::once("--cap-add <only what it needs>".to_owned()))
+            .chain(std::iter::once("--cap-add CAP_NAME".to_owned()))
             .collect::<Vec<_>>()
             .join(" ");
         let compose = format!(

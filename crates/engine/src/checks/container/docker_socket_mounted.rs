@@ -88,8 +88,13 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let mut finding = Finding::fail(
             target,
             format!(
-                "Container `{}` mounts the Docker socket (`{}` at `{}`){}",
+                "Container `{}` {} the Docker socket (`{}` at `{}`){}",
                 c.name,
+                if is_socket_path(&first.source) || is_socket_path(&first.destination) {
+                    "mounts"
+                } else {
+                    "exposes"
+                },
                 first.source,
                 first.destination,
                 state_note(c)
@@ -117,10 +122,11 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             "docker network create docker-api\n\
              docker run -d --name docker-socket-proxy --network docker-api -e CONTAINERS=1 \\\n  \
              -v {}:/var/run/docker.sock:ro tecnativa/docker-socket-proxy\n\
-             docker run -d --name {} --network docker-api -e DOCKER_HOST=tcp://docker-socket-proxy:2375 {}",
+             docker rm -f {name}\n\
+             docker run -d --name {name} --network docker-api -e DOCKER_HOST=tcp://docker-socket-proxy:2375 {}",
             engine_socket.unwrap_or("/var/run/docker.sock"),
-            c.name,
-            c.image
+            c.image,
+            name = c.name,
         );
         finding
             .fixes(recreate_without(

@@ -1,6 +1,9 @@
 //! CTR021 host-devices-exposed.
 
-use crate::checks::{Reference, compose_fix, container_fixes, container_target, each_container, run_fix};
+use crate::checks::{
+    Reference, compose_fix, container_fixes, container_target, each_container, pick_fixes, recreate_label,
+    run_fix,
+};
 use crate::snapshot::Device;
 use crate::{Finding, Snapshot};
 
@@ -55,7 +58,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             .evidence("HostConfig.Privileged", true, "false (privileged exposes every device)")
             .fixes(container_fixes(
                 c,
-                "--device <only the device it needs>",
+                "--device DEVICE_PATH",
                 "privileged: false\ndevices: []  # only what it needs",
             ));
         }
@@ -89,13 +92,14 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             .collect::<Vec<_>>()
             .join("\n");
         let mut run = run_fix(c, &read_only);
-        run.label = format!(
-            "Recreate `{}` with only the devices it needs, read-only (drop the others; keep its other options)",
-            c.name
-        );
-        finding
-            .evidence("HostConfig.Devices", observed, "no host devices, or read-only ones it needs")
-            .fixes([run, compose_fix(c, &format!("devices:  # only what it needs, read-only\n{compose}"))])
+        run.label = recreate_label(c, "with only the devices it needs, read-only (drop the others)");
+        finding.evidence("HostConfig.Devices", observed, "no host devices, or read-only ones it needs").fixes(
+            pick_fixes(
+                c,
+                run,
+                compose_fix(c, &format!("devices:  # only what it needs, read-only\n{compose}")),
+            ),
+        )
     })
 }
 

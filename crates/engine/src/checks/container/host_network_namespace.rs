@@ -15,8 +15,8 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 .fixes(recreate_without(
                     c,
                     "--network host",
-                    "--network app-net -p 127.0.0.1:<host-port>:<container-port>",
-                    "# remove `network_mode: host`\nnetworks: [\"app-net\"]  # a user-defined network\nports:\n  - \"127.0.0.1:<host-port>:<container-port>\"",
+                    "--network app-net -p 127.0.0.1:HOST_PORT:CONTAINER_PORT",
+                    "# remove `network_mode: host`\nnetworks: [\"app-net\"]  # a user-defined network\nports:\n  - \"127.0.0.1:HOST_PORT:CONTAINER_PORT\"",
                 ))
                 .fix(SnippetKind::Shell, "Create the user-defined network first", "docker network create app-net")
         } else {

@@ -17,8 +17,8 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             .fixes(recreate_without(
                 c,
                 "--uts host",
-                "--hostname <name>",
-                "# remove `uts: host`\nhostname: <name>",
+                "--hostname HOSTNAME",
+                "# remove `uts: host`\nhostname: HOSTNAME",
             ))
         } else {
             let mode = if c.uts_mode.is_empty() { "private" } else { c.uts_mode.as_str() };

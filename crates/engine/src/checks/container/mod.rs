@@ -5,7 +5,7 @@
 //! created or exited container is one `docker start` (or a daemon restart, with a restart policy)
 //! away from running with exactly this configuration.
 
-use crate::checks::{Check, compose_fix};
+use crate::checks::{Check, compose_fix, pick_fixes, recreate_label};
 use crate::outcome::{Snippet, SnippetKind};
 use crate::snapshot::Container;
 
@@ -74,14 +74,14 @@ pub(crate) fn state_note(c: &Container) -> String {
 
 /// Fixes for a setting that must be *removed*: a `docker run` line without `removed` (plus
 /// `flags`, which may be empty) and a compose fragment for the container's service.
-pub(crate) fn recreate_without(c: &Container, removed: &str, flags: &str, compose: &str) -> [Snippet; 2] {
+pub(crate) fn recreate_without(c: &Container, removed: &str, flags: &str, compose: &str) -> Vec<Snippet> {
     let flags = if flags.is_empty() { String::new() } else { format!("{flags} ") };
     let run = Snippet::new(
         SnippetKind::DockerRun,
-        format!("Recreate `{}` without `{removed}` (keep its other options)", c.name),
-        format!("docker run -d --name {} {flags}{}", c.name, c.image),
+        recreate_label(c, &format!("without `{removed}`")),
+        format!("docker rm -f {name}\ndocker run -d --name {name} {flags}{}", c.image, name = c.name),
     );
-    [run, compose_fix(c, compose)]
+    pick_fixes(c, run, compose_fix(c, compose))
 }
 
 /// A host namespace mode (`HostConfig.NetworkMode`, `PidMode`, `IpcMode`, `UTSMode`, `UsernsMode`)
@@ -118,9 +118,46 @@ mod tests {
     #[test]
     fn recreate_without_names_what_goes() {
         let c = Container { name: "web".to_owned(), image: "nginx:1".to_owned(), ..Container::default() };
-        let [run, compose] = recreate_without(&c, "--pid host", "", "pid: \"\"");
-        assert_eq!(run.code, "docker run -d --name web nginx:1");
-        assert!(run.label.contains("--pid host"));
-        assert!(compose.code.contains("web:"));
+        let fixes = recreate_without(&c, "--pid host", "", "pid: \"\"");
+        let [run, compose] = fixes.as_slice() else { panic!("{fixes:?}") };
+        assert_eq!(run.code, "docker rm -f web\ndocker run -d --name web nginx:1");
+        assert!(run.label.contains("--pid host") && run.label.contains("removes the current container"));
+        assert!(!run.label.contains("--privileged"));
+        assert!(compose.code.contains("web:") && compose.label.starts_with("If you move it to Compose"));
+    }
+
+    #[test]
+    fn privileged_containers_are_recreated_without_privileged() {
+        let c = Container {
+            name: "x".to_owned(),
+            image: "i".to_owned(),
+            privileged: true,
+            ..Container::default()
+        };
+        let fixes = recreate_without(&c, "--device /dev/sda", "", "");
+        assert!(fixes[0].label.contains("without `--privileged`"), "{}", fixes[0].label);
+        let fixes = recreate_without(&c, "--privileged", "", "");
+        assert_eq!(fixes[0].label.matches("--privileged").count(), 1, "{}", fixes[0].label);
+    }
+
+    #[test]
+    fn compose_containers_get_compose_fixes_only() {
+        let mut c =
+            Container { name: "app-web-1".to_owned(), image: "nginx:1".to_owned(), ..Container::default() };
+        c.labels.insert("com.docker.compose.service".to_owned(), "web".to_owned());
+        c.labels.insert(
+            "com.docker.compose.project.config_files".to_owned(),
+            "/srv/app/compose.yaml,/srv/app/compose.override.yaml".to_owned(),
+        );
+        let fixes = recreate_without(&c, "--pid host", "", "pid: \"\"");
+        assert_eq!(fixes.len(), 2);
+        assert_eq!(fixes[0].kind, SnippetKind::Compose);
+        assert!(fixes[0].label.contains("/srv/app/compose.yaml") && fixes[0].code.contains("  web:"));
+        assert_eq!(fixes[1].kind, SnippetKind::Shell);
+        assert_eq!(
+            fixes[1].code,
+            "docker compose -f /srv/app/compose.yaml -f /srv/app/compose.override.yaml up -d web"
+        );
+        assert!(fixes.iter().all(|f| !f.code.contains("docker run")));
     }
 }

@@ -1,6 +1,8 @@
 //! CTR022 mount-propagation-shared.
 
-use crate::checks::{Reference, compose_fix, container_target, each_container, run_fix};
+use crate::checks::{
+    Reference, compose_fix, container_target, each_container, pick_fixes, recreate_label, run_fix,
+};
 use crate::snapshot::Mount;
 use crate::{Finding, Snapshot};
 
@@ -61,11 +63,8 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             .collect::<Vec<_>>()
             .join("\n");
         let mut run = run_fix(c, &flags);
-        run.label = format!(
-            "Recreate `{}` with private propagation on these mounts (keep its other options)",
-            c.name
-        );
-        finding.fixes([run, compose_fix(c, &format!("volumes:\n{compose}"))])
+        run.label = recreate_label(c, "with private propagation on these mounts");
+        finding.fixes(pick_fixes(c, run, compose_fix(c, &format!("volumes:\n{compose}"))))
     })
 }
 

@@ -31,7 +31,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             Finding::fail(target, format!("Container `{}` has no CPU limit{}", c.name, state_note(c)))
                 .evidence("HostConfig.NanoCpus / CpuQuota / CpuShares", observed, "a CPU limit or weight")
                 .fix(SnippetKind::Shell, format!("Apply to `{}` now, in place (also fix its definition below, or recreating it undoes this)", c.name), format!("docker update --cpus 1.0 {}", c.name))
-                .fixes(container_fixes(c, "--cpus <e.g. 1.0>", "cpus: 1.0  # its measured need plus headroom"))
+                .fixes(container_fixes(c, "--cpus CPU_LIMIT", "cpus: 1.0  # its measured need plus headroom"))
         }
     })
 }

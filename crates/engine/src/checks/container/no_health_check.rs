@@ -31,14 +31,14 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         finding
             .fixes(container_fixes(
                 c,
-                "--health-cmd '<command that exits 0 when healthy>' --health-interval 30s --health-timeout 5s --health-retries 3",
-                "healthcheck:\n  test: [\"CMD\", \"<command>\", \"<args>\"]  # exits 0 when healthy\n  interval: 30s\n  timeout: 5s\n  retries: 3",
+                "--health-cmd 'HEALTH_COMMAND' --health-interval 30s --health-timeout 5s --health-retries 3",
+                "healthcheck:\n  test: [\"CMD-SHELL\", \"HEALTH_COMMAND\"]  # exits 0 when healthy\n  interval: 30s\n  timeout: 5s\n  retries: 3",
             ))
             .fix(
                 SnippetKind::Dockerfile,
                 "Or declare it once in its image",
                 format!(
-                    "FROM {}\nHEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD <command that exits 0 when healthy>",
+                    "FROM {}\nHEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD HEALTH_COMMAND",
                     c.image
                 ),
             )

@@ -21,7 +21,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 .fix(SnippetKind::Shell, format!("Apply to `{}` now, in place (also fix its definition below, or recreating it undoes this)", c.name), format!("docker update --memory 512m --memory-swap 512m {}", c.name))
                 .fixes(container_fixes(
                     c,
-                    "--memory <limit, e.g. 512m> --memory-swap <same value>",
+                    "--memory MEMORY_LIMIT --memory-swap MEMORY_LIMIT",
                     "mem_limit: 512m  # its measured peak plus headroom\nmemswap_limit: 512m",
                 ))
         }

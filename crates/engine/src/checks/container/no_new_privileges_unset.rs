@@ -2,6 +2,7 @@
 
 use crate::checks::{
     Reference, container_fixes, container_target, daemon_json_fix, daemon_setting, each_container,
+    parse_go_bool,
 };
 use crate::lifecycle::ParsedVersion;
 use crate::{Finding, Snapshot};
@@ -51,24 +52,26 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             .into_iter()
             .chain(daemon_json_fix(snap, serde_json::json!({ "no-new-privileges": true })))
         };
-        match c.security_opt("no-new-privileges") {
-            Some("false") => {
-                return Finding::fail(
+        // Docker reads the value with Go's strconv.ParseBool: `=0`, `=f`, `=False` all mean off.
+        if let Some(value) = c.security_opt("no-new-privileges") {
+            return match parse_go_bool(value) {
+                Some(false) => Finding::fail(
                     target,
-                    format!("Container `{}` explicitly allows gaining privileges (`no-new-privileges=false`){note}", c.name),
+                    format!("Container `{}` explicitly allows gaining privileges (`no-new-privileges={value}`){note}", c.name),
                 )
-                .evidence("HostConfig.SecurityOpt", "no-new-privileges=false", "no-new-privileges or no-new-privileges=true")
-                .fixes(fixes());
-            }
-            Some(value) => {
-                return Finding::pass(target, format!("Container `{}` cannot gain new privileges", c.name))
+                .evidence("HostConfig.SecurityOpt", format!("no-new-privileges={value}"), "no-new-privileges or no-new-privileges=true")
+                .fixes(fixes()),
+                Some(true) => Finding::pass(target, format!("Container `{}` cannot gain new privileges", c.name))
                     .evidence(
                         "HostConfig.SecurityOpt",
                         format!("no-new-privileges={value}"),
                         "no-new-privileges",
-                    );
-            }
-            None => {}
+                    ),
+                None => Finding::unknown(
+                    target,
+                    format!("`{}` sets `no-new-privileges={value}`, which is not a boolean", c.name),
+                ),
+            };
         }
         match &default {
             Err(reason) => Finding::unknown(
@@ -161,5 +164,26 @@ mod tests {
             container_mut(s, "zd-hardened").security_opt = vec!["no-new-privileges=false".to_owned()];
         });
         assert_eq!(status_of(&findings(&CHECK, &snap), "zd-hardened"), Status::Fail);
+    }
+
+    #[test]
+    fn go_boolean_spellings() {
+        // Variant: zd-hardened with `--security-opt no-new-privileges=<value>`, each Go spelling.
+        for (value, want) in [
+            ("0", Status::Fail),
+            ("F", Status::Fail),
+            ("False", Status::Fail),
+            ("1", Status::Pass),
+            ("TRUE", Status::Pass),
+        ] {
+            let snap = variant("hardened", |s| {
+                container_mut(s, "zd-hardened").security_opt = vec![format!("no-new-privileges={value}")];
+            });
+            assert_eq!(status_of(&findings(&CHECK, &snap), "zd-hardened"), want, "{value}");
+        }
+        let snap = variant("hardened", |s| {
+            container_mut(s, "zd-hardened").security_opt = vec!["no-new-privileges=maybe".to_owned()];
+        });
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zd-hardened"), Status::Unknown);
     }
 }

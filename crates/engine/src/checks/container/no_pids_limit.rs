@@ -87,7 +87,7 @@ crate::declare_check! {
 mod tests {
     use super::CHECK;
     use crate::Status;
-    use crate::checks::testing::{findings, fixture, status_of};
+    use crate::checks::testing::{findings, fixture, status_of, variant};
 
     #[test]
     fn unlimited_pids_fails() {
@@ -95,5 +95,17 @@ mod tests {
         assert_eq!(status_of(&f, "zd-defaults"), Status::Fail);
         assert_eq!(status_of(&f, "zd-hardened"), Status::Pass);
         assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zd-hardened"), Status::Pass);
+    }
+
+    #[test]
+    fn numeric_daemon_flag_is_the_default() {
+        // Mutation: dockerd got `--default-pids-limit=100`; containers without their own limit
+        // (PidsLimit null) get it.
+        let snap = variant("default", |s| {
+            if let Some(Some(d)) = s.host.dockerd.ok_mut() {
+                d.args.push("--default-pids-limit=100".into());
+            }
+        });
+        assert_eq!(status_of(&findings(&CHECK, &snap), "zd-defaults"), Status::Pass);
     }
 }

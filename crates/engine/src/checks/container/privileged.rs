@@ -13,8 +13,8 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 .evidence("HostConfig.Privileged", true, "false")
                 .fixes(container_fixes(
                     c,
-                    "--cap-drop ALL --cap-add <only what it needs>",
-                    "privileged: false\ncap_drop: [\"ALL\"]\ncap_add: []  # only what it needs",
+                    "--cap-drop ALL --cap-add CAP_NAME",
+                    "privileged: false\ncap_drop: [\"ALL\"]\ncap_add: []  # only what it needs, e.g. [CAP_NAME]",
                 ))
         } else {
             Finding::pass(target, format!("Container `{}` is not privileged", c.name)).evidence(

@@ -20,7 +20,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             .evidence("HostConfig.Privileged", true, "false (privileged disables seccomp)")
             .fixes(container_fixes(
                 c,
-                "--cap-drop ALL --cap-add <only what it needs>",
+                "--cap-drop ALL --cap-add CAP_NAME",
                 "privileged: false\ncap_drop: [\"ALL\"]",
             ));
         }

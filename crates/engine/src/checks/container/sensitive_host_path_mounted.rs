@@ -94,12 +94,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         for (m, dir) in &hits {
             finding = finding.evidence(
                 format!("Mounts[{}]", m.destination),
-                format!(
-                    "bind {} → {} ({}; {dir})",
-                    m.source,
-                    m.destination,
-                    if m.rw { "rw" } else { "ro" }
-                ),
+                format!("bind {} → {} ({}; {dir})", m.source, m.destination, if m.rw { "rw" } else { "ro" }),
                 "no bind of a host system directory",
             );
         }
@@ -117,9 +112,9 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         finding.fixes(recreate_without(
             c,
             &removed,
-            &format!("-v <named-volume or a narrow host file>:{}:ro", m.destination),
+            &format!("-v VOLUME_OR_HOST_FILE:{}:ro", m.destination),
             &format!(
-                "# remove from volumes:\n{compose_removed}\n# mount only the file or directory it needs, read-only:\nvolumes:\n  - <named-volume or a narrow host file>:{}:ro",
+                "# remove from volumes:\n{compose_removed}\n# mount only the file or directory it needs, read-only:\nvolumes:\n  - VOLUME_OR_HOST_FILE:{}:ro",
                 m.destination
             ),
         ))
@@ -196,7 +191,10 @@ mod tests {
         assert_eq!(sensitive("/srv/docker/x", Some("/srv/docker")).as_deref(), Some("under /srv/docker"));
         // Ancestors of a sensitive directory expose it.
         assert_eq!(sensitive("/var", None).as_deref(), Some("holds /var/lib/docker, /var/lib/containerd"));
-        assert_eq!(sensitive("/var/lib/", None).as_deref(), Some("holds /var/lib/docker, /var/lib/containerd"));
+        assert_eq!(
+            sensitive("/var/lib/", None).as_deref(),
+            Some("holds /var/lib/docker, /var/lib/containerd")
+        );
         assert_eq!(sensitive("/srv", Some("/srv/docker")).as_deref(), Some("holds /srv/docker"));
         assert_eq!(sensitive("/var/www", None), None);
         assert_eq!(sensitive("/home/app", None), None);

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::checks::{Reference, daemon_json_fix, engine_target};
+use crate::checks::{Reference, daemon_json_fix, engine_target, parse_go_bool};
 use crate::outcome::{Finding, Snippet, SnippetKind};
 use crate::snapshot::Snapshot;
 
@@ -47,8 +47,10 @@ fn configured(snap: &Snapshot) -> Option<Configured> {
             tcp.push((host, "dockerd -H".to_owned()));
         }
     }
-    let mut tlsverify =
-        dockerd_flag(snap, "tlsverify").filter(|v| v != "false").map(|_| "dockerd --tlsverify".to_owned());
+    // dockerd reads the flag with Go's strconv.ParseBool (`--tlsverify=0` is off).
+    let mut tlsverify = dockerd_flag(snap, "tlsverify")
+        .filter(|v| parse_go_bool(v) == Some(true))
+        .map(|_| "dockerd --tlsverify".to_owned());
     if let Some(dj) = daemon_json {
         if let Some(Value::Array(hosts)) = dj.settings.get("hosts") {
             for host in hosts.iter().filter_map(Value::as_str) {
@@ -126,7 +128,21 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         .map(|i| i.warnings.iter().map(String::as_str).filter(|w| is_tcp_warning(w)).collect())
         .unwrap_or_default();
     let config = configured(snap);
-    let endpoint_plain = snap.endpoint.host.starts_with("tcp://") && !snap.endpoint.tls;
+    let endpoint_tcp = snap.endpoint.host.starts_with("tcp://") && !snap.endpoint.tls;
+    // A plain tcp:// endpoint proves an unprotected listener only when the engine answered on it:
+    // `--host tcp://127.0.0.1:1` with nothing listening is a typo, not an exposed API.
+    let endpoint_plain = endpoint_tcp && snap.info().is_ok();
+    let config_proves = config.as_ref().is_some_and(|c| !c.tcp.is_empty() && c.tlsverify.is_none());
+    if endpoint_tcp && !endpoint_plain && !config_proves {
+        let reason = snap.info().err().unwrap_or("no answer");
+        return vec![Finding::unknown(
+            target,
+            format!(
+                "the engine at {} did not answer ({reason}), so whether it accepts API calls without TLS is unknown",
+                snap.endpoint.host
+            ),
+        )];
+    }
 
     if !warned.is_empty() || endpoint_plain {
         let mut listeners: Vec<String> =
@@ -300,6 +316,32 @@ mod tests {
             s.engine.ok_mut().expect("captured").info.ok_mut().expect("captured").warnings.clear()
         });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Warn);
+    }
+
+    #[test]
+    fn unreachable_tcp_endpoint_is_unknown() {
+        // Variant: scanning `--host tcp://127.0.0.1:1` where nothing listens: the engine gave no
+        // answer and this machine's dockerd configuration is not consulted (another engine).
+        let unreachable = |s: &mut Snapshot| {
+            s.endpoint.host = "tcp://127.0.0.1:1".to_owned();
+            s.endpoint.tls = false;
+            s.engine = crate::snapshot::Fact::unavailable("engine unreachable: connection refused");
+            s.host.dockerd = crate::snapshot::Fact::unavailable("not visible");
+            s.host.daemon_json = crate::snapshot::Fact::unavailable("not visible");
+        };
+        let f = findings(&CHECK, &variant("hardened", unreachable));
+        assert_eq!((f.len(), f[0].status), (1, Status::Unknown), "{f:?}");
+        assert!(f[0].message.contains("did not answer"), "{}", f[0].message);
+        // The same, but dockerd's own flags list a plain tcp:// host: that proves the listener.
+        let f = findings(
+            &CHECK,
+            &variant("default", |s| {
+                s.endpoint.host = "tcp://127.0.0.1:1".to_owned();
+                s.endpoint.tls = false;
+                s.engine = crate::snapshot::Fact::unavailable("engine unreachable: connection refused");
+            }),
+        );
+        assert_eq!(f[0].status, Status::Fail, "{f:?}");
     }
 
     #[test]

@@ -135,4 +135,15 @@ mod tests {
         });
         assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
     }
+
+    #[test]
+    fn go_boolean_flag_values() {
+        // Mutation (20.10 engine: the configuration decides): dockerd got `--no-new-privileges=0`.
+        let snap = variant("hardened", |s| {
+            if let Some(Some(d)) = s.host.dockerd.ok_mut() {
+                d.args.push("--no-new-privileges=0".into());
+            }
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Fail);
+    }
 }

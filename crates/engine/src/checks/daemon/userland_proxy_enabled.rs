@@ -117,4 +117,15 @@ mod tests {
         assert_eq!(f[0].evidence[0].field, "dockerd --userland-proxy");
         assert!(f[0].remediation[0].code.contains("--userland-proxy=false"));
     }
+
+    #[test]
+    fn go_boolean_flag_values() {
+        // Mutation: dockerd got `--userland-proxy=0` (Go's ParseBool: false).
+        let snap = variant("default", |s| {
+            if let Some(Some(d)) = s.host.dockerd.ok_mut() {
+                d.args.push("--userland-proxy=0".into());
+            }
+        });
+        assert_eq!(findings(&CHECK, &snap)[0].status, Status::Pass);
+    }
 }

@@ -80,7 +80,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     let mut keys = Map::new();
     keys.insert(
         "filesharingAllowedDirectories".to_owned(),
-        json!([{"path": "<project directory>", "sharedByDefault": true}]),
+        json!([{"path": "PROJECT_DIRECTORY", "sharedByDefault": true}]),
     );
     vec![admin_evidence(
         finding

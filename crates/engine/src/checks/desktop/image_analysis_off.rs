@@ -53,7 +53,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         .fixes([ui_steps(
             "Turn it on",
             "Docker Desktop → Settings → General → select \"Enable Scout image analysis\" and \"Enable \
-             background Scout SBOM indexing\" → Apply & restart\nThen: docker scout quickview <image>",
+             background Scout SBOM indexing\" → Apply & restart\nThen: docker scout quickview IMAGE",
         )])
         .fixes([admin_settings_fix(snap, d, keys)]),
     )]

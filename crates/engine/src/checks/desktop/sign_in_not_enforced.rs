@@ -9,7 +9,7 @@ use super::{in_scope, protect_file_fix, registry_json_path, user_writable};
 /// `registry.json` requiring sign-in, and the commands that install it on this OS.
 fn registry_json_fixes(snap: &Snapshot) -> [Snippet; 2] {
     let path = registry_json_path(snap);
-    let body = "{\"allowedOrgs\": [\"<your-org>\"]}";
+    let body = "{\"allowedOrgs\": [\"YOUR_ORG\"]}";
     let install = if path.starts_with("C:") {
         format!("# PowerShell as Administrator\nSet-Content {path} '{body}'")
     } else {
@@ -20,7 +20,7 @@ fn registry_json_fixes(snap: &Snapshot) -> [Snippet; 2] {
         Snippet::new(
             SnippetKind::Json,
             format!("Create {path} (organisation names in lower case), then restart Docker Desktop"),
-            "{\n  \"allowedOrgs\": [\"<your-org>\"]\n}",
+            "{\n  \"allowedOrgs\": [\"YOUR_ORG\"]\n}",
         ),
         Snippet::new(SnippetKind::Shell, format!("Install {path} (or deploy it with MDM)"), install),
     ]

@@ -1,6 +1,6 @@
 //! IMG002 unpinned-image-tag.
 
-use crate::checks::{Reference, compose_fix, container_target, each_container};
+use crate::checks::{Reference, compose_fix, container_target, each_container, pick_fixes, recreate_label};
 use crate::outcome::{Snippet, SnippetKind};
 use crate::snapshot::{Container, Image};
 use crate::{Finding, Snapshot};
@@ -67,7 +67,7 @@ fn suggestion(repo: &str, image: Option<&Image>) -> (String, bool) {
             return (tag.clone(), true);
         }
     }
-    (format!("{repo}:<version>"), false)
+    (format!("{repo}:VERSION"), false)
 }
 
 fn fixes(c: &Container, repo: &str, image: Option<&Image>) -> Vec<Snippet> {
@@ -79,19 +79,18 @@ fn fixes(c: &Container, repo: &str, image: Option<&Image>) -> Vec<Snippet> {
     } else {
         "a version tag"
     };
-    vec![
-        Snippet::new(
-            SnippetKind::DockerRun,
-            format!("Recreate `{}` from {what} (keep its other options)", c.name),
-            format!("docker run -d --name {} {pinned}", c.name),
-        ),
-        compose_fix(c, &format!("image: {pinned}")),
-        Snippet::new(
-            SnippetKind::Shell,
-            "Find the digest of a pulled image",
-            format!("docker inspect --format '{{{{index .RepoDigests 0}}}}' {}", c.image),
-        ),
-    ]
+    let run = Snippet::new(
+        SnippetKind::DockerRun,
+        recreate_label(c, &format!("from {what}")),
+        format!("docker rm -f {name}\ndocker run -d --name {name} {pinned}", name = c.name),
+    );
+    let mut out = pick_fixes(c, run, compose_fix(c, &format!("image: {pinned}")));
+    out.push(Snippet::new(
+        SnippetKind::Shell,
+        "Find the digest of a pulled image",
+        format!("docker inspect --format '{{{{index .RepoDigests 0}}}}' {}", c.image),
+    ));
+    out
 }
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {

@@ -60,7 +60,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             finding.fix(
                 SnippetKind::Dockerfile,
                 "Fetch remote files with a pinned checksum",
-                "ADD --checksum=sha256:<expected digest> https://example.com/tool.tar.gz /tmp/\n# or: RUN curl -fsSLo /tmp/tool.tar.gz https://example.com/tool.tar.gz \\\n#   && echo '<expected digest>  /tmp/tool.tar.gz' | sha256sum -c -",
+                "ADD --checksum=sha256:EXPECTED_SHA256 https://example.com/tool.tar.gz /tmp/\n# or: RUN curl -fsSLo /tmp/tool.tar.gz https://example.com/tool.tar.gz \\\n#   && echo 'EXPECTED_SHA256  /tmp/tool.tar.gz' | sha256sum -c -",
             )
         } else {
             finding

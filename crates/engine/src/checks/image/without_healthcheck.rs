@@ -27,7 +27,8 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         finding.fix(
             SnippetKind::Dockerfile,
             format!("In the Dockerfile that builds `{name}` (or one that starts `FROM {name}`)"),
-            "HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \\\n  CMD <command that exits 0 when healthy, e.g. wget -qO- http://127.0.0.1:8080/health || exit 1>",
+            "# HEALTH_COMMAND exits 0 when healthy, e.g. wget -qO- http://127.0.0.1:8080/health || exit 1\n\
+             HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \\\n  CMD HEALTH_COMMAND",
         )
     })
 }

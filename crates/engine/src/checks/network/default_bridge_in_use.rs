@@ -1,6 +1,6 @@
 //! NET001 default-bridge-in-use.
 
-use crate::checks::{Reference, compose_fix, container_target, each_container, run_fix};
+use crate::checks::{Reference, compose_fix, container_target, each_container, pick_fixes, run_fix};
 use crate::outcome::{Finding, SnippetKind};
 use crate::snapshot::{Container, Network, Snapshot};
 
@@ -72,10 +72,11 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 format!("Move `{}` to its own network now (no restart needed)", c.name),
                 format!("docker network create {net}\ndocker network connect {net} {name}\ndocker network disconnect bridge {name}", name = c.name),
             )
-            .fixes([
+            .fixes(pick_fixes(
+                c,
                 run_fix(c, &format!("--network {net}")),
                 compose_fix(c, &format!("networks: [{net}]   # and at top level: networks: {{ {net}: {{}} }}")),
-            ])
+            ))
     })
 }
 

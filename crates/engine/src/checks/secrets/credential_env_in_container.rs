@@ -94,8 +94,9 @@ crate::declare_check! {
     /// ## Evidence
     /// `Config.Env` of every container, by name only: a name is credential-like when it contains
     /// `PASSWORD`, `SECRET`, `TOKEN`, `API_KEY`, `ACCESS_KEY`, `PRIVATE`… (after Dockle CIS-DI-0010);
-    /// `*_FILE` names are not. Values never leave collection: the evidence shows an 8-hex-digit
-    /// fingerprint so a later scan can tell whether a value was rotated.
+    /// `*_FILE` and `*_TIMEOUT`-style setting names are not; a URL value with a password
+    /// (`DATABASE_URL=postgres://app:pw@db/app`) is. Values never leave collection; the snapshot
+    /// keeps an 8-hex-digit fingerprint to tell a rotation, findings show names only.
     ///
     /// ## Remediation
     /// Use Compose `secrets:` (mounted at `/run/secrets/<name>`) or Docker Swarm secrets, and the
@@ -141,7 +142,9 @@ mod tests {
             "{}",
             secret.message
         );
-        assert!(secret.evidence[0].observed.contains("DB_PASSWORD (value fingerprint "));
+        assert!(secret.evidence[0].observed.contains("DB_PASSWORD"));
+        // Fingerprints stay in the snapshot: a shared report must not allow offline guessing.
+        assert!(!serde_json::to_string(&f).expect("serialise").contains("fingerprint"));
         let leaky = find(&f, "zd-leaky-image");
         assert_eq!(leaky.status, Status::Fail);
         assert!(leaky.message.contains("(`API_TOKEN` set by its image: see SEC002)"), "{}", leaky.message);

@@ -62,7 +62,10 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             .fix(
                 SnippetKind::Shell,
                 "Build with the secret, then rotate the exposed credential and delete the old image (and any pushed copies)",
-                format!("docker build --secret id={id},env={first} -t {name} .\n# rotate {listed} at their issuer; remove the old image: docker image rm <old image id>"),
+                format!(
+                    "docker build --secret id={id},env={first} -t {name} .\n# rotate {listed} at their issuer, then remove the old image:\ndocker image rm {}",
+                    crate::snapshot::short_id(&image.id)
+                ),
             )
     })
 }
@@ -79,8 +82,8 @@ crate::declare_check! {
     ///
     /// ## Evidence
     /// `GET /images/{id}/json` → `Config.Env` and `GET /images/{id}/history` `ENV`/`ARG`
-    /// instructions, by variable name only (values are dropped at collection; `Config.Env` shows a
-    /// fingerprint). Credential-like names as in SEC001.
+    /// instructions, by variable name only (values are dropped at collection; the snapshot keeps a
+    /// fingerprint of `Config.Env` values, findings do not). Credential-like names as in SEC001.
     ///
     /// ## Remediation
     /// Pass build-time secrets with BuildKit secret mounts: `RUN --mount=type=secret,id=token,env=TOKEN`
@@ -121,6 +124,7 @@ mod tests {
         assert_eq!(leaky.status, Status::Fail);
         assert!(leaky.evidence.iter().any(|e| e.observed == "ENV API_TOKEN"), "{:?}", leaky.evidence);
         assert!(leaky.remediation[0].code.contains("--mount=type=secret,id=api_token,env=API_TOKEN"));
+        assert!(!serde_json::to_string(&f).expect("serialise").contains("fingerprint"));
         assert_eq!(status_of(&f, "zerodock/busybox:1"), Status::Pass);
         assert_eq!(status_of(&f, "zerodock/hardened:1"), Status::Pass);
         assert_eq!(status_of(&findings(&CHECK, &fixture("hardened")), "zerodock/hardened:1"), Status::Pass);

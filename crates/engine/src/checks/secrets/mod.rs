@@ -19,10 +19,12 @@ pub(crate) static CHECKS: &[&Check] = &[
     &client_config_permissions::CHECK,
 ];
 
-/// `NAME (value fingerprint abcd1234)` for evidence: enough to tell a rotation, never the value.
+/// `NAME` (or `NAME (empty)`) for evidence. The value's fingerprint stays in the snapshot: a
+/// report travels further (auditors, tickets), and even 8 hex digits let a reader test weak
+/// passwords offline.
 pub(crate) fn describe(v: &EnvVar) -> String {
     match &v.fingerprint {
-        Some(fp) => format!("{} (value fingerprint {fp})", v.name),
+        Some(_) => v.name.clone(),
         None => format!("{} (empty)", v.name),
     }
 }

@@ -24,63 +24,94 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             "`GET /version` lists no runc component, so its version cannot be judged",
         )];
     };
-    let floor = &lifecycle::table().runc_fix_floor;
     let field = "GET /version Components[runc].Version";
-    let expected = format!("{} or later ({})", floor.version, floor.advisory);
-    let finding = match lifecycle::version_lt(runc, &floor.version) {
-        Some(true) => match ParsedVersion::parse(runc).and_then(|p| p.vendor()) {
+    let floors = lifecycle::runc_floors();
+    let expected = format!("{} or later on its branch", floors.join(" / "));
+    let Some(exposure) = lifecycle::runc_exposure(runc) else {
+        return vec![Finding::unknown(
+            target,
+            format!(
+                "the runc version `{runc}` cannot be compared with the fixed versions ({})",
+                floors.join(", ")
+            ),
+        )];
+    };
+    let ids = exposure.open.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", ");
+    let upgrade_to = match exposure.open.iter().find_map(|o| o.fixed_on_branch.clone()) {
+        Some(fix) if exposure.open.iter().all(|o| o.fixed_on_branch.is_some()) => {
+            format!("fixed in {fix} on its branch")
+        }
+        _ => format!("its branch gets no fix: move to {}", floors.join(", ")),
+    };
+    let finding = if exposure.open.is_empty() {
+        let mut finding = Finding::pass(
+            target,
+            format!("runc {runc} includes the fixes for every known container-escape advisory"),
+        )
+        .evidence(field, runc, expected);
+        if exposure.newer_than_table {
+            finding.message = format!(
+                "runc {runc} is newer than every branch in ZeroDock's advisory table (judged fixed; the table may be stale)"
+            );
+        }
+        finding
+    } else {
+        let mut finding = match ParsedVersion::parse(runc).and_then(|p| p.vendor()) {
             Some(vendor) => Finding::warn(
                 target,
-                format!("runc {runc} predates the fix for {} ({} fixed it upstream); the {vendor} build may have backported it: verify with your distribution's security tracker", advisory_id(&floor.advisory), floor.version),
+                format!("runc {runc} predates the fixes for {ids} ({upgrade_to} upstream); the {vendor} build may have backported them: verify with your distribution's security tracker"),
             ),
             None => Finding::fail(
                 target,
-                format!("runc {runc} is vulnerable to {}: a container can escape to the host", advisory_id(&floor.advisory)),
+                format!("runc {runc} is vulnerable to {ids} ({upgrade_to}): a container can escape to the host"),
             ),
         }
-        .evidence(field, runc, expected)
-        .fixes(upgrade_fixes(snap, v)),
-        Some(false) => Finding::pass(target, format!("runc {runc} includes the fix for {}", advisory_id(&floor.advisory)))
-            .evidence(field, runc, expected),
-        None => Finding::unknown(target, format!("the runc version `{runc}` cannot be compared with {}", floor.version)),
+        .evidence(field, runc, expected);
+        for open in &exposure.open {
+            let fix = open.fixed_on_branch.as_deref().unwrap_or("no fix on this branch");
+            finding =
+                finding.evidence(format!("advisory {}", open.id), &open.summary, format!("fixed in {fix}"));
+        }
+        finding.fixes(upgrade_fixes(snap, v))
     };
     vec![finding]
 }
 
-/// The CVE id at the start of the advisory text.
-fn advisory_id(advisory: &str) -> &str {
-    advisory.split_whitespace().next().unwrap_or(advisory)
-}
-
 crate::declare_check! {
-    /// runc, the runtime that starts every container, predates the last container-escape fix.
+    /// runc, the runtime that starts every container, lacks a container-escape fix.
     ///
     /// ## Rationale
     /// runc sets up each container's namespaces; a bug in it is a container escape. CVE-2024-21626
     /// ("Leaky Vessels", fixed in runc 1.1.12) let a container, or an image built with a crafted
-    /// `WORKDIR`, reach the host file system through a leaked file descriptor. Engines bundle their
+    /// `WORKDIR`, reach the host file system through a leaked file descriptor. CVE-2025-31133,
+    /// CVE-2025-52565 and CVE-2025-52881 (November 2025) let a malicious image redirect runc's own
+    /// mounts and writes (`/dev/null` masking, `/dev/console`, procfs labels) to escape; they are
+    /// fixed in 1.2.8, 1.3.3 and 1.4.0-rc.3, and the 1.1 branch got no fix. Fixes are per release
+    /// branch, so each version is judged against its own branch. Engines bundle their
     /// own runc (Docker's `containerd.io` package), so an up-to-date engine version alone does not
     /// prove runc is fixed. Distribution builds (`1.1.5+ds1`) may carry the fix as a backport
     /// without changing the upstream number: they get a warning to verify.
     ///
     /// ## Evidence
     /// `GET /version` → `Components[]`, entry `runc`, `Version` (`docker version` "runc"), compared
-    /// with the fix floor in ZeroDock's embedded lifecycle table.
+    /// with the per-branch fixed versions of each advisory in ZeroDock's embedded lifecycle table
+    /// (a branch newer than the table passes with a note).
     ///
     /// ## Remediation
     /// Upgrade runc with the engine: `sudo apt-get install --only-upgrade containerd.io` (Docker's
     /// packages) or the distribution's `runc` package, then restart the daemon. For distribution
     /// builds, look the version up in the security tracker (e.g.
-    /// <https://security-tracker.debian.org/tracker/CVE-2024-21626>).
+    /// <https://security-tracker.debian.org/tracker/CVE-2025-31133>).
     ///
     /// ## References
     /// NIST SP 800-207 tenet 5 (monitor and maintain the security posture of assets); seed
     /// "Best practices §2 Keep Docker Up to Date"; CIS Docker Benchmark 1.2.2;
-    /// <https://github.com/opencontainers/runc/security/advisories/GHSA-xr7r-f8xq-vfvv>
+    /// <https://github.com/opencontainers/runc/security/advisories/GHSA-xr7r-f8xq-vfvv>;
+    /// <https://nvd.nist.gov/vuln/detail/CVE-2025-31133>
     pub(crate) static CHECK = {
         code: "VER003",
         slug: "runc-vulnerable",
-        title: "runc predates the last container-escape fix",
+        title: "runc lacks a container-escape fix",
         category: Versions,
         severity: High,
         target: Engine,
@@ -89,6 +120,7 @@ crate::declare_check! {
             Reference::Nist("tenet 5: monitor and maintain the security posture of assets"),
             Reference::Seed("Best practices §2 Keep Docker Up to Date"),
             Reference::Url("https://github.com/opencontainers/runc/security/advisories/GHSA-xr7r-f8xq-vfvv"),
+            Reference::Url("https://nvd.nist.gov/vuln/detail/CVE-2025-31133"),
         ],
         evaluate: evaluate,
     }
@@ -113,7 +145,9 @@ mod tests {
         let f = findings(&CHECK, &fixture("default"));
         assert_eq!((f.len(), f[0].status), (1, Status::Warn));
         assert!(
-            f[0].message.contains("CVE-2024-21626") && f[0].message.contains("Debian"),
+            f[0].message.contains("CVE-2024-21626")
+                && f[0].message.contains("CVE-2025-52881")
+                && f[0].message.contains("Debian"),
             "{}",
             f[0].message
         );
@@ -123,8 +157,25 @@ mod tests {
     fn upstream_old_fails_fixed_passes_missing_unknown() {
         // Mutations: the engine reporting other runc builds, or none.
         assert_eq!(findings(&CHECK, &with_runc("1.1.5"))[0].status, Status::Fail);
-        assert_eq!(findings(&CHECK, &with_runc("1.1.12"))[0].status, Status::Pass);
+        // 1.1.12 fixed CVE-2024-21626, but the 1.1 branch never got the 2025 fixes.
+        let f = findings(&CHECK, &with_runc("1.1.12"));
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(f[0].message.contains("gets no fix"), "{}", f[0].message);
+        // 1.2.5 is past the 2024 fix but before 1.2.8.
+        let f = findings(&CHECK, &with_runc("1.2.5"));
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(
+            f[0].message.contains("CVE-2025-31133") && f[0].message.contains("1.2.8"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(findings(&CHECK, &with_runc("1.2.8"))[0].status, Status::Pass);
+        assert_eq!(findings(&CHECK, &with_runc("1.3.2"))[0].status, Status::Fail);
         assert_eq!(findings(&CHECK, &with_runc("1.3.3"))[0].status, Status::Pass);
+        assert_eq!(findings(&CHECK, &with_runc("1.4.0-rc.3"))[0].status, Status::Pass);
+        let f = findings(&CHECK, &with_runc("1.6.0"));
+        assert_eq!(f[0].status, Status::Pass);
+        assert!(f[0].message.contains("newer than every branch"), "{}", f[0].message);
         let snap = variant("default", |s| {
             s.engine
                 .ok_mut()

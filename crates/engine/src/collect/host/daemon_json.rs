@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::accounts::Accounts;
 use super::files::file_facts;
 use super::{io_reason, json_reason, redact_userinfo};
+use crate::secrets::SAFE_LOG_OPTS;
 use crate::snapshot::{DaemonJson, DockerdProcess, Fact};
 
 /// The rootful default.
@@ -159,9 +160,20 @@ fn redact(settings: &mut Map<String, Value>) {
     for (key, value) in settings.iter_mut() {
         if PROXY_KEYS.contains(&key.as_str()) {
             redact_all(value);
-        } else {
-            redact_urls(value);
+            continue;
         }
+        // Log drivers take credentials as options (`splunk-token`, `awslogs` keys…): only the
+        // allowlisted ones keep their value, as for containers' `LogConfig`.
+        if key == "log-opts"
+            && let Value::Object(opts) = value
+        {
+            for (opt, v) in opts.iter_mut() {
+                if !SAFE_LOG_OPTS.contains(&opt.as_str()) {
+                    redact_all(v);
+                }
+            }
+        }
+        redact_urls(value);
     }
 }
 
@@ -207,7 +219,8 @@ mod tests {
             "proxies": {"http-proxy": "http://u:p@proxy:3128", "no-proxy": ""},
             "https-proxy": "http://proxy:3128",
             "registry-mirrors": ["https://bob:hunter2@mirror.example"],
-            "log-opts": {"syslog-address": "tcp://user:pw@10.0.0.1:514"}
+            "log-opts": {"syslog-address": "tcp://user:pw@10.0.0.1:514", "max-size": "10m",
+                         "splunk-token": "zd-planted-token", "splunk-url": "https://splunk:8088"}
         }"#;
         let settings = parse_settings(text, Path::new("/etc/docker/daemon.json")).expect("parses");
         assert_eq!(settings["icc"], json!(false));
@@ -215,8 +228,14 @@ mod tests {
         assert_eq!(settings["https-proxy"], json!("<redacted>"));
         assert_eq!(settings["registry-mirrors"], json!(["https://<redacted>@mirror.example"]));
         assert_eq!(settings["log-opts"]["syslog-address"], json!("tcp://<redacted>@10.0.0.1:514"));
+        assert_eq!(settings["log-opts"]["max-size"], json!("10m"));
+        assert_eq!(settings["log-opts"]["splunk-token"], json!("<redacted>"));
+        assert_eq!(settings["log-opts"]["splunk-url"], json!("<redacted>"));
         let shown = serde_json::to_string(&settings).expect("serialise");
-        assert!(!shown.contains("hunter2") && !shown.contains("u:p"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("u:p") && !shown.contains("zd-planted"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -10,10 +10,50 @@
 
 use std::path::{Path, PathBuf};
 
-use super::Inputs;
 use super::daemon_json::{self, Env};
 use super::processes::ProcessTable;
+use super::{Inputs, redact_userinfo};
+use crate::secrets::{REDACTED, log_opt_value};
 use crate::snapshot::{DockerdProcess, Fact};
+
+/// Flags whose value may carry proxy credentials: redacted whole, as daemon.json's `proxies`.
+const PROXY_FLAGS: [&str; 3] = ["--http-proxy", "--https-proxy", "--no-proxy"];
+
+/// dockerd's command line with credentials removed before it enters the snapshot: values of
+/// `--log-opt` keys outside the allowlist (`splunk-token=…`), proxy flags, and URL userinfo in any
+/// argument. Both `--flag=value` and `--flag value` spellings are handled.
+pub(super) fn redact_args(args: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut pending: Option<&str> = None;
+    for arg in args {
+        if let Some(flag) = pending.take() {
+            out.push(redact_value(flag, arg));
+            continue;
+        }
+        let flag = arg.split_once('=').map_or(arg.as_str(), |(f, _)| f);
+        let sensitive = flag == "--log-opt" || PROXY_FLAGS.contains(&flag);
+        match arg.split_once('=') {
+            Some((flag, value)) if sensitive => out.push(format!("{flag}={}", redact_value(flag, value))),
+            None if sensitive => {
+                pending = Some(flag);
+                out.push(arg.clone());
+            }
+            _ => out.push(redact_userinfo(arg)),
+        }
+    }
+    out
+}
+
+/// The value of a sensitive flag, redacted.
+fn redact_value(flag: &str, value: &str) -> String {
+    if flag != "--log-opt" {
+        return REDACTED.to_owned();
+    }
+    match value.split_once('=') {
+        Some((key, v)) => format!("{key}={}", redact_userinfo(&log_opt_value(key, v.to_owned()))),
+        None => REDACTED.to_owned(),
+    }
+}
 
 /// The sockets dockerd listens on when given no `-H` (`/var/run` is normally a link to `/run`).
 const DEFAULT_SOCKETS: [&str; 2] = ["/var/run/docker.sock", "/run/docker.sock"];
@@ -52,7 +92,7 @@ fn list(table: &ProcessTable) -> Vec<DockerdProcess> {
     table
         .named("dockerd")
         .map(|p| {
-            let args = if p.args.is_empty() { vec!["dockerd".to_owned()] } else { p.args.clone() };
+            let args = if p.args.is_empty() { vec!["dockerd".to_owned()] } else { redact_args(&p.args) };
             DockerdProcess { pid: p.pid, args, uid: p.uid }
         })
         .collect()
@@ -183,6 +223,52 @@ mod tests {
         let configured = vec![process(9, &["dockerd", "--config-file", "/etc/zd.json"], 0)];
         let from_json = |_: &DockerdProcess| vec!["unix:///tmp/zd/c.sock".to_owned()];
         assert_eq!(select(&configured, Path::new("/tmp/zd/c.sock"), from_json).map(|p| p.pid), Some(9));
+    }
+
+    #[test]
+    fn credentials_in_the_command_line_are_redacted() {
+        let args: Vec<String> = [
+            "dockerd",
+            "--log-opt",
+            "splunk-token=zd-planted-1",
+            "--log-opt=splunk-url=https://zd-planted-2@splunk:8088",
+            "--log-opt",
+            "max-size=10m",
+            "--log-opt=syslog-address=tcp://u:zd-planted-3@10.0.0.1:514",
+            "--http-proxy",
+            "http://u:zd-planted-4@proxy:3128",
+            "--https-proxy=http://proxy:3128",
+            "--no-proxy",
+            "internal.zd-planted-5",
+            "--registry-mirror=https://bob:zd-planted-6@mirror.example",
+            "-H",
+            "unix:///tmp/zd/a.sock",
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .collect();
+        let redacted = redact_args(&args);
+        assert_eq!(
+            redacted,
+            [
+                "dockerd",
+                "--log-opt",
+                "splunk-token=<redacted>",
+                "--log-opt=splunk-url=<redacted>",
+                "--log-opt",
+                "max-size=10m",
+                "--log-opt=syslog-address=tcp://<redacted>@10.0.0.1:514",
+                "--http-proxy",
+                "<redacted>",
+                "--https-proxy=<redacted>",
+                "--no-proxy",
+                "<redacted>",
+                "--registry-mirror=https://<redacted>@mirror.example",
+                "-H",
+                "unix:///tmp/zd/a.sock",
+            ]
+        );
+        assert!(!redacted.concat().contains("zd-planted"));
     }
 
     #[test]
