@@ -106,7 +106,7 @@ crate::declare_check! {
     /// CONT-8104; <https://docs.docker.com/reference/cli/docker/system/info/>
     pub(crate) static CHECK = {
         code: "DMN011",
-        slug: "daemon-warnings",
+        slug: "daemon-reports-warnings",
         title: "Warnings reported by the daemon",
         category: Daemon,
         severity: Low,

@@ -88,7 +88,7 @@ crate::declare_check! {
     /// "Best practices §3 Secure Docker Hosts"; <https://docs.docker.com/engine/daemon/#configuration-file>
     pub(crate) static CHECK = {
         code: "HST007",
-        slug: "daemon-json-permissions",
+        slug: "daemon-json-too-permissive",
         title: "daemon.json writable by non-root users",
         category: Host,
         severity: Medium,

@@ -143,7 +143,7 @@ crate::declare_check! {
     /// <https://docs.docker.com/engine/security/protect-access/>
     pub(crate) static CHECK = {
         code: "HST012",
-        slug: "docker-files-permissions",
+        slug: "docker-files-too-permissive",
         title: "Docker's daemon files writable or readable beyond root",
         category: Host,
         severity: Medium,

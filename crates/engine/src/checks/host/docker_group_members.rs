@@ -78,7 +78,7 @@ crate::declare_check! {
     /// <https://docs.docker.com/engine/install/linux-postinstall/>
     pub(crate) static CHECK = {
         code: "HST004",
-        slug: "docker-group-members",
+        slug: "docker-group-has-members",
         title: "Members of the docker group",
         category: Host,
         severity: Low,

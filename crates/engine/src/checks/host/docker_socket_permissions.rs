@@ -108,7 +108,7 @@ crate::declare_check! {
     /// <https://docs.docker.com/engine/security/#docker-daemon-attack-surface>
     pub(crate) static CHECK = {
         code: "HST006",
-        slug: "docker-socket-permissions",
+        slug: "docker-socket-too-permissive",
         title: "Docker socket permissions too wide",
         category: Host,
         severity: High,

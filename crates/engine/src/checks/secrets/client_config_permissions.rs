@@ -101,7 +101,7 @@ crate::declare_check! {
     /// permissions); <https://docs.docker.com/reference/cli/docker/login/#credential-helpers>
     pub(crate) static CHECK = {
         code: "SEC004",
-        slug: "client-config-permissions",
+        slug: "client-config-too-permissive",
         title: "Client config readable by others or credential helper missing",
         category: Secrets,
         severity: Low,
