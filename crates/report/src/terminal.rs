@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use owo_colors::{OwoColorize, Style};
-use zerodock_engine::{Category, CheckResult, Finding, Grade, Report, Severity, Status, TargetKind};
+use zerodock_engine::{Category, CheckResult, Finding, Grade, Report, Severity, Snippet, Status, TargetKind};
 
 /// The reason engine checks carry when the whole engine was down (see the engine's helpers).
 const ENGINE_DOWN: &str = "the Docker engine could not be inspected";
@@ -246,8 +246,34 @@ fn render_check(out: &mut String, check: &CheckResult, score: Option<u8>, option
     listed.sort_by_key(|f| listing_rank(f));
     // Problems sort first, so a limit only ever cuts passes before it cuts a failure.
     let limit = if options.max_targets == 0 { usize::MAX } else { options.max_targets };
-    for finding in listed.iter().take(limit) {
-        render_finding(out, finding, p);
+    // A fix that is the same for several targets (a daemon.json change, a restart) is printed
+    // once after them instead of under each one.
+    let shown: Vec<&Finding> = listed.iter().take(limit).copied().collect();
+    let mut uses: Vec<(&Snippet, usize)> = Vec::new();
+    for snippet in shown.iter().filter(|f| f.waived.is_none()).flat_map(|f| &f.remediation) {
+        match uses.iter_mut().find(|(s, _)| s.code == snippet.code && s.kind == snippet.kind) {
+            Some((_, n)) => *n += 1,
+            None => uses.push((snippet, 1)),
+        }
+    }
+    let shared: Vec<&Snippet> = uses.iter().filter(|(_, n)| *n > 1).map(|(s, _)| *s).collect();
+    // Evidence and fixes for the first few targets; the rest follow the same pattern, so they get
+    // one line each unless --verbose (the JSON report always has everything).
+    const DETAILED: usize = 3;
+    for (i, finding) in shown.iter().enumerate() {
+        let detailed = options.verbose || i < DETAILED;
+        render_finding(out, finding, &shared, detailed, p);
+    }
+    let brief =
+        shown.iter().skip(DETAILED).filter(|f| matches!(f.status, Status::Fail | Status::Warn)).count();
+    if !options.verbose && brief > 0 {
+        let line = format!(
+            "fixes for the other {brief} follow the same pattern (--verbose or --format json shows each)"
+        );
+        let _ = writeln!(out, "        {}", p.paint(&line, Style::new().dimmed()));
+    }
+    for snippet in &shared {
+        render_snippet(out, snippet, "fix for all of the above:", p);
     }
     if listed.len() > limit {
         let _ = writeln!(out, "        … and {} more (--max-targets 0 lists all)", listed.len() - limit);
@@ -260,7 +286,14 @@ fn render_check(out: &mut String, check: &CheckResult, score: Option<u8>, option
     }
 }
 
-fn render_finding(out: &mut String, f: &Finding, p: &Painter) {
+fn render_snippet(out: &mut String, s: &Snippet, prefix: &str, p: &Painter) {
+    let _ = writeln!(out, "            {} {}", p.paint(prefix, Style::new().green()), s.label);
+    for line in s.code.lines() {
+        let _ = writeln!(out, "              {}", p.paint(line, Style::new().cyan()));
+    }
+}
+
+fn render_finding(out: &mut String, f: &Finding, shared: &[&Snippet], detailed: bool, p: &Painter) {
     let status =
         if f.waived.is_some() { p.paint("waived", Style::new().dimmed()) } else { p.status(f.status) };
     let _ = writeln!(out, "     {status} {:?} {}: {}", f.target.kind, f.target.name, f.message).map(|()| ());
@@ -273,7 +306,7 @@ fn render_finding(out: &mut String, f: &Finding, p: &Painter) {
         );
         return;
     }
-    if !matches!(f.status, Status::Fail | Status::Warn) {
+    if !detailed || !matches!(f.status, Status::Fail | Status::Warn) {
         return;
     }
     for e in &f.evidence {
@@ -286,11 +319,8 @@ fn render_finding(out: &mut String, f: &Finding, p: &Painter) {
             e.expected
         );
     }
-    for s in &f.remediation {
-        let _ = writeln!(out, "            {} {}", p.paint("fix", Style::new().green()), s.label);
-        for line in s.code.lines() {
-            let _ = writeln!(out, "              {}", p.paint(line, Style::new().cyan()));
-        }
+    for s in f.remediation.iter().filter(|s| !shared.iter().any(|x| x.code == s.code && x.kind == s.kind)) {
+        render_snippet(out, s, "fix", p);
     }
 }
 

@@ -1,0 +1,37 @@
+//! The terminal checklist rendered from the captured fixture's report.
+
+use zerodock_engine::{EvalConfig, Snapshot, evaluate};
+use zerodock_report::terminal::{Options, render};
+
+fn report() -> zerodock_engine::Report {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/tests/fixtures/default.json");
+    let snap = Snapshot::from_json(&std::fs::read_to_string(path).expect("fixture")).expect("snapshot");
+    let at = snap.collected_at;
+    evaluate(&snap, &EvalConfig::at(at))
+}
+
+#[test]
+fn failures_come_first_and_are_never_cut_by_verbose() {
+    let text = render(&report(), &Options { color: false, verbose: true, max_targets: 10 });
+    let section = text.split(" CTR001 ").nth(1).expect("CTR001 is listed");
+    let first_target = section.lines().nth(1).expect("a finding line");
+    assert!(first_target.contains("zd-privileged") && first_target.contains("FAIL"), "{first_target}");
+}
+
+#[test]
+fn the_checklist_has_score_categories_and_no_colour_codes_when_off() {
+    let text = render(&report(), &Options::default());
+    assert!(text.contains("Score ") && text.contains("Grade "));
+    assert!(text.contains("CONTAINER RUNTIME") && text.contains("DAEMON CONFIGURATION"));
+    assert!(text.contains("Not applicable here: Docker Desktop"), "n/a categories are folded into one line");
+    assert!(!text.contains('\u{1b}'), "no ANSI escapes without colour");
+    assert!(!text.contains("zd-planted-secret-value-7f3a"));
+    // A clean check says what was found rather than repeating the risk as if it were present.
+    assert!(text.lines().any(|l| l.contains("✓ pass") && l.contains("none of")), "{text}");
+}
+
+#[test]
+fn colour_is_applied_when_asked() {
+    let text = render(&report(), &Options { color: true, ..Options::default() });
+    assert!(text.contains('\u{1b}'));
+}
