@@ -1,6 +1,9 @@
 //! CTR017 port-published-all-interfaces.
 
-use crate::checks::{Reference, compose_fix, container_target, daemon_setting, each_container, run_fix};
+use crate::checks::{
+    Reference, compose_fix, container_target, daemon_setting, each_container, pick_fixes, recreate_label,
+    run_fix,
+};
 use crate::snapshot::{Container, PortBinding};
 use crate::{Finding, Snapshot};
 
@@ -177,15 +180,15 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let mut run = run_fix(c, &flags);
         let without_p = if c.publish_all_ports { " and without -P" } else { "" };
         run.label = format!(
-            "Recreate `{}` publishing on loopback only{without_p} (Docker's port rules bypass ufw/firewalld; put a reverse proxy in front for outside access)",
-            c.name
+            "{} — Docker's port rules bypass ufw/firewalld; put a reverse proxy in front for outside access",
+            recreate_label(c, &format!("publishing on loopback only{without_p}"))
         );
         let compose_key = if c.publish_all_ports && seen.is_empty() {
             "ports: []   # list only the ports to publish, as \"127.0.0.1:HOST:PORT\"".to_owned()
         } else {
             format!("ports:\n{compose}")
         };
-        finding.fixes([run, compose_fix(c, &compose_key)])
+        finding.fixes(pick_fixes(c, run, compose_fix(c, &compose_key)))
     })
 }
 

@@ -1,6 +1,6 @@
 //! SEC001 credential-env-in-container.
 
-use crate::checks::{Reference, compose_fix, container_target, each_container, run_fix};
+use crate::checks::{Reference, compose_fix, container_target, each_container, pick_fixes, run_fix};
 use crate::outcome::{Finding, SnippetKind};
 use crate::snapshot::{EnvVar, Snapshot};
 
@@ -66,13 +66,14 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             .join("\n");
         Finding::fail(target, message)
             .evidence(field, creds.iter().map(|v| describe(v)).collect::<Vec<_>>().join(", "), expected)
-            .fixes([
+            .fixes(pick_fixes(
+                c,
+                run_fix(c, &run_flags),
                 compose_fix(
                     c,
                     &format!("environment:   # drop the plain variables; images that support *_FILE read the file\n{compose_env}\nsecrets: [{secrets_list}]\n# and at top level:\n# secrets:\n{top_level}"),
                 ),
-                run_fix(c, &run_flags),
-            ])
+            ))
             .fix(
                 SnippetKind::Shell,
                 "Rotate the exposed credentials: anyone who could run `docker inspect` may have read them",
@@ -159,11 +160,12 @@ mod tests {
     fn fixes_use_files() {
         let f = findings(&CHECK, &fixture("default"));
         let secret = find(&f, "zd-env-secret");
+        // Not created by Compose: the `docker run` recreation first, then the Compose fragment.
+        assert!(secret.remediation[0].code.contains("-v ./api_token.txt:/run/secrets/api_token:ro"));
         assert!(
-            secret.remediation[0].code.contains("DB_PASSWORD_FILE: /run/secrets/db_password"),
+            secret.remediation[1].code.contains("DB_PASSWORD_FILE: /run/secrets/db_password"),
             "{}",
-            secret.remediation[0].code
+            secret.remediation[1].code
         );
-        assert!(secret.remediation[1].code.contains("-v ./api_token.txt:/run/secrets/api_token:ro"));
     }
 }
