@@ -53,7 +53,30 @@ pub const REDACTED: &str = "<redacted>";
 /// The value to keep for log option `key`: the value itself when the key is in
 /// [`SAFE_LOG_OPTS`], else [`REDACTED`].
 pub fn log_opt_value(key: &str, value: String) -> String {
-    if SAFE_LOG_OPTS.contains(&key) { value } else { REDACTED.to_owned() }
+    if SAFE_LOG_OPTS.contains(&key) { redact_userinfo(&value) } else { REDACTED.to_owned() }
+}
+
+/// Replaces the userinfo of every URL in `text` (`https://user:pass@host` →
+/// `https://<redacted>@host`): proxies, mirrors and log endpoints carry credentials that way.
+pub fn redact_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, after) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = after.find(['/', '?', '#', ',', ' ', ';']).unwrap_or(after.len());
+        let authority = &after[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str("<redacted>");
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Label namespaces whose values are kept: Compose's bookkeeping (service, project, config files)

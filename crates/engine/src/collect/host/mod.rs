@@ -173,28 +173,7 @@ fn json_reason(path: &Path, err: &serde_json::Error) -> String {
     format!("{} is not valid JSON (line {}, column {})", path.display(), err.line(), err.column())
 }
 
-/// Replaces the userinfo of every URL in `text` (`https://user:pass@host` →
-/// `https://<redacted>@host`): proxies, mirrors and log endpoints carry credentials that way.
-fn redact_userinfo(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let (head, after) = rest.split_at(i + 3);
-        out.push_str(head);
-        let end = after.find(['/', '?', '#', ',', ' ', ';']).unwrap_or(after.len());
-        let authority = &after[..end];
-        match authority.rfind('@') {
-            Some(at) => {
-                out.push_str("<redacted>");
-                out.push_str(&authority[at..]);
-            }
-            None => out.push_str(authority),
-        }
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
-}
+pub(crate) use crate::secrets::redact_userinfo;
 
 #[cfg(test)]
 mod testing {
