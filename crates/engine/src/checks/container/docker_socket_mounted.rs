@@ -5,7 +5,7 @@ use crate::outcome::SnippetKind;
 use crate::snapshot::Mount;
 use crate::{Finding, Snapshot};
 
-use super::{recreate_without, state_note};
+use super::{recreate_without, removed_binds, state_note};
 
 /// File names of container-runtime API sockets: whoever can connect to one controls the runtime.
 const RUNTIME_SOCKETS: [&str; 5] =
@@ -108,16 +108,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 "no runtime socket mounted",
             );
         }
-        let removed = hits
-            .iter()
-            .map(|(m, _)| format!("-v {}:{}", m.source, m.destination))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let compose_removed = hits
-            .iter()
-            .map(|(m, _)| format!("#   - {}:{}", m.source, m.destination))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let (removed, compose_removed) = removed_binds(hits.iter().map(|(m, _)| *m));
         let proxy = format!(
             "docker network create docker-api\n\
              docker run -d --name docker-socket-proxy --network docker-api -e CONTAINERS=1 \\\n  \

@@ -84,6 +84,18 @@ pub(crate) fn recreate_without(c: &Container, removed: &str, flags: &str, compos
     pick_fixes(c, run, compose_fix(c, compose))
 }
 
+/// The binds to take away, as `docker run` flags (`-v SRC:DST …`) and as commented Compose
+/// `volumes:` lines, for the recreate snippets of the mount checks.
+pub(crate) fn removed_binds<'a>(
+    mounts: impl Iterator<Item = &'a crate::snapshot::Mount> + Clone,
+) -> (String, String) {
+    let run =
+        mounts.clone().map(|m| format!("-v {}:{}", m.source, m.destination)).collect::<Vec<_>>().join(" ");
+    let compose =
+        mounts.map(|m| format!("#   - {}:{}", m.source, m.destination)).collect::<Vec<_>>().join("\n");
+    (run, compose)
+}
+
 /// A host namespace mode (`HostConfig.NetworkMode`, `PidMode`, `IpcMode`, `UTSMode`, `UsernsMode`)
 /// that shares the host's namespace.
 pub(crate) fn is_host_mode(mode: &str) -> bool {

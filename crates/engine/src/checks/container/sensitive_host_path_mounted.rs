@@ -4,7 +4,7 @@ use crate::checks::{Reference, container_target, each_container};
 use crate::snapshot::Mount;
 use crate::{Finding, Snapshot};
 
-use super::{recreate_without, state_note};
+use super::{recreate_without, removed_binds, state_note};
 
 /// Host system directories (CIS 5.6's list, plus the other binary directories, root's home and
 /// Docker's data root). A bind of one of them, of anything under it, or of a directory above it is
@@ -98,16 +98,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 "no bind of a host system directory",
             );
         }
-        let removed = hits
-            .iter()
-            .map(|(m, _)| format!("-v {}:{}", m.source, m.destination))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let compose_removed = hits
-            .iter()
-            .map(|(m, _)| format!("#   - {}:{}", m.source, m.destination))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let (removed, compose_removed) = removed_binds(hits.iter().map(|(m, _)| *m));
         let (m, _) = shown;
         finding.fixes(recreate_without(
             c,
