@@ -77,13 +77,12 @@ pub async fn collect(opts: &CollectOptions) -> Snapshot {
 
     let base =
         base_task.await.unwrap_or_else(|e| host::Base::failed(&format!("host collection panicked: {e}")));
-    let data_root =
-        engine.ok().and_then(|e| e.info.ok()).map(|i| (i.docker_root_dir.clone(), i.is_docker_desktop()));
+    let info = engine.ok().and_then(|e| e.info.ok());
+    let local = opts.endpoint.local && !forwarded_from_elsewhere(opts, info, &base);
+    let data_root = info.map(|i| (i.docker_root_dir.clone(), i.is_docker_desktop()));
     let data_root_storage = match data_root {
         _ if !host_facts => Fact::unavailable("host facts were not collected"),
-        _ if !opts.endpoint.local => {
-            Fact::unavailable("the engine is remote: its data-root is on another machine")
-        }
+        _ if !local => Fact::unavailable("the engine is remote: its data-root is on another machine"),
         Some((_, true)) => Fact::unavailable(
             "Docker Desktop keeps its data-root inside a VM: check the encryption of the disk holding the VM image \
              (FileVault/BitLocker/LUKS)",
@@ -103,12 +102,33 @@ pub async fn collect(opts: &CollectOptions) -> Snapshot {
         endpoint: Endpoint {
             host: opts.endpoint.host.clone(),
             source: opts.endpoint.source.clone(),
-            local: opts.endpoint.local,
+            local,
             tls: opts.endpoint.tls_dir.is_some(),
         },
         engine,
         host: base.into_host(data_root_storage),
     }
+}
+
+/// A unix socket forwarded from another machine (`ssh -L /tmp/d.sock:/var/run/docker.sock`, or a
+/// scanner running in a container with the host's socket mounted) looks local but is not: no
+/// dockerd here serves it, and the engine names another host. Host facts then describe the wrong
+/// machine, so the endpoint is treated as remote. Docker Desktop (daemon in a VM, never visible
+/// as a process) is local by design.
+fn forwarded_from_elsewhere(
+    opts: &CollectOptions,
+    info: Option<&crate::snapshot::EngineInfo>,
+    base: &host::Base,
+) -> bool {
+    let Some(info) = info else { return false };
+    let no_local_dockerd = matches!(base.dockerd, Fact::Available { value: None });
+    let hostname = base.os.ok().map(|o| o.hostname.as_str()).unwrap_or_default();
+    opts.endpoint.host.starts_with("unix://")
+        && no_local_dockerd
+        && !info.is_docker_desktop()
+        && !info.name.is_empty()
+        && !hostname.is_empty()
+        && !info.name.eq_ignore_ascii_case(hostname)
 }
 
 impl host::Base {
@@ -129,5 +149,45 @@ impl host::Base {
             monitoring_agents: self.monitoring_agents,
             docker_files: self.docker_files,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{DockerdProcess, EngineInfo, HostOs};
+
+    #[test]
+    fn a_forwarded_socket_is_not_local() {
+        let opts = CollectOptions {
+            endpoint: ResolvedEndpoint::new(
+                "unix:///tmp/fwd.sock",
+                crate::snapshot::EndpointSource::Flag,
+                None,
+            ),
+            timeout: Duration::from_secs(1),
+            concurrency: 1,
+            docker_config_dir: None,
+            home: None,
+            host_facts: true,
+        };
+        let mut base = host::Base::failed("test");
+        base.os = Fact::available(HostOs { hostname: "laptop".into(), ..HostOs::default() });
+        base.dockerd = Fact::available(None);
+        let remote = EngineInfo { name: "build-server".into(), ..EngineInfo::default() };
+        assert!(forwarded_from_elsewhere(&opts, Some(&remote), &base));
+        let same = EngineInfo { name: "laptop".into(), ..EngineInfo::default() };
+        assert!(
+            !forwarded_from_elsewhere(&opts, Some(&same), &base),
+            "a proxy socket on this machine stays local"
+        );
+        let desktop = EngineInfo {
+            name: "docker-desktop".into(),
+            operating_system: "Docker Desktop".into(),
+            ..remote.clone()
+        };
+        assert!(!forwarded_from_elsewhere(&opts, Some(&desktop), &base));
+        base.dockerd = Fact::available(Some(DockerdProcess::default()));
+        assert!(!forwarded_from_elsewhere(&opts, Some(&remote), &base), "a dockerd here serves it");
     }
 }
