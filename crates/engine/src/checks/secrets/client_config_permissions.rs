@@ -4,23 +4,12 @@ use crate::checks::Reference;
 use crate::outcome::{Finding, SnippetKind};
 use crate::snapshot::Snapshot;
 
-use super::{client_target, suggested_helper};
+use super::{client_config, client_target, suggested_helper};
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
-    let config = match snap.host.client_config.get() {
-        Err(reason) => {
-            return vec![Finding::unknown(
-                client_target(None),
-                format!("the Docker client configuration could not be read: {reason}"),
-            )];
-        }
-        Ok(None) => {
-            return vec![Finding::not_applicable(
-                client_target(None),
-                "there is no Docker client configuration file",
-            )];
-        }
-        Ok(Some(c)) => c,
+    let config = match client_config(snap) {
+        Ok(config) => config,
+        Err(finding) => return vec![*finding],
     };
     let target = client_target(Some(config));
     let file = &config.file;

@@ -3,7 +3,7 @@
 //! values (the snapshot holds none: only names and short fingerprints).
 
 use crate::checks::Check;
-use crate::outcome::{Target, TargetKind};
+use crate::outcome::{Finding, Target, TargetKind};
 use crate::snapshot::{ClientConfig, EnvVar, Snapshot};
 
 pub(crate) mod client_config_permissions;
@@ -33,6 +33,22 @@ pub(crate) fn describe(v: &EnvVar) -> String {
 pub(crate) fn client_target(config: Option<&ClientConfig>) -> Target {
     let name = config.map_or_else(|| "~/.docker/config.json".to_owned(), |c| c.file.path.clone());
     Target::new(TargetKind::Client, name, None)
+}
+
+/// The client configuration, or the one finding that says why it cannot be judged: unknown when
+/// it could not be read, not applicable when there is none.
+pub(crate) fn client_config(snap: &Snapshot) -> Result<&ClientConfig, Box<Finding>> {
+    match snap.host.client_config.get() {
+        Err(reason) => Err(Box::new(Finding::unknown(
+            client_target(None),
+            format!("the Docker client configuration could not be read: {reason}"),
+        ))),
+        Ok(None) => Err(Box::new(Finding::not_applicable(
+            client_target(None),
+            "there is no Docker client configuration file",
+        ))),
+        Ok(Some(config)) => Ok(config),
+    }
 }
 
 /// The credential helper to suggest for this machine's OS.

@@ -4,7 +4,7 @@ use crate::checks::Reference;
 use crate::outcome::{Finding, SnippetKind};
 use crate::snapshot::{RegistryAuth, Snapshot};
 
-use super::{client_target, suggested_helper};
+use super::{client_config, client_target, suggested_helper};
 
 /// `docker logout` for an `auths` key (Docker Hub's key is a URL the CLI fills in by itself).
 fn logout(a: &RegistryAuth) -> String {
@@ -25,20 +25,9 @@ fn login(a: &RegistryAuth) -> String {
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     // The client configuration is this machine's, whichever engine is scanned: no host-scope test.
-    let config = match snap.host.client_config.get() {
-        Err(reason) => {
-            return vec![Finding::unknown(
-                client_target(None),
-                format!("the Docker client configuration could not be read: {reason}"),
-            )];
-        }
-        Ok(None) => {
-            return vec![Finding::not_applicable(
-                client_target(None),
-                "there is no Docker client configuration file",
-            )];
-        }
-        Ok(Some(c)) => c,
+    let config = match client_config(snap) {
+        Ok(config) => config,
+        Err(finding) => return vec![*finding],
     };
     let target = client_target(Some(config));
     let plain: Vec<&RegistryAuth> = config.auths.iter().filter(|a| !a.secret_fields.is_empty()).collect();
