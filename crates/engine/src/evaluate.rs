@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::checks::{self, CATALOGUE_VERSION, Check};
+use crate::checks::{self, CATALOGUE_VERSION, Check, Reference};
 use crate::outcome::{Category, Status};
 use crate::report::{CategoryScore, CheckResult, Counts, REPORT_SCHEMA_VERSION, Report, Subject, ToolInfo};
 use crate::score;
@@ -84,6 +84,8 @@ pub fn evaluate(snap: &Snapshot, config: &EvalConfig) -> Report {
         })
         .collect();
 
+    let inventory = crate::inventory::build(snap, &results);
+    let daemon_json_plan = crate::plan::daemon_json(snap, &results);
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         tool: ToolInfo {
@@ -100,6 +102,8 @@ pub fn evaluate(snap: &Snapshot, config: &EvalConfig) -> Report {
         counts: counts(results.iter()),
         checks: results,
         waivers,
+        inventory,
+        daemon_json_plan,
         notes: snap.engine.ok().map(|e| e.notes.clone()).unwrap_or_default(),
     }
 }
@@ -115,7 +119,13 @@ fn run_check(check: &Check, snap: &Snapshot, config: &EvalConfig) -> CheckResult
         severity: config.policy.severity_for(check),
         status: Status::NotApplicable,
         summary: check.summary(),
+        rationale: check.section("Rationale").unwrap_or_default(),
+        remediation: check.section("Remediation").unwrap_or_default(),
         references: check.references.iter().map(ToString::to_string).collect(),
+        doc_url: check.references.iter().find_map(|r| match r {
+            Reference::Url(url) if url.starts_with("https://") => Some((*url).to_owned()),
+            _ => None,
+        }),
         findings,
         score_if_fixed: None,
     }

@@ -16,22 +16,30 @@ pub mod checks;
 pub mod collect;
 mod error;
 mod evaluate;
+pub mod generated;
+mod inventory;
 pub mod lifecycle;
 mod outcome;
+mod plan;
+mod posture;
 mod report;
 mod score;
 pub mod secrets;
 pub mod snapshot;
 mod waiver;
+pub mod watch;
 
 pub use checks::{CATALOGUE_VERSION, Check, Reference, catalogue};
-pub use collect::{CollectOptions, collect};
+pub use collect::{CollectOptions, Progress, ProgressSender, Stage, collect};
 pub use error::Error;
 pub(crate) use error::check_schema_version;
 pub use evaluate::{EvalConfig, evaluate};
+pub use inventory::{ContainerSummary, FailingCheck, Inventory, NetworkSummary, PublishedPort};
 pub use outcome::{
     AppliedWaiver, Category, Evidence, Finding, Severity, Snippet, SnippetKind, Status, Target, TargetKind,
 };
+pub use plan::{DaemonJsonChange, DaemonJsonPlan};
+pub use posture::{NewFailure, Posture};
 pub use report::{
     CategoryScore, CheckResult, Counts, EngineIdentity, Grade, HostIdentity, REPORT_SCHEMA_VERSION, Report,
     Subject, ToolInfo, WaiverUse,

@@ -1,10 +1,14 @@
 //! What a check produces: one [`Finding`] per target, with status, evidence and tailored fixes.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// How bad a failure of a check is. The catalogue's, not the user's: overrides and `--fail-on`
 /// are applied in one place ([`crate::EvalConfig`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema, TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Informational: never scored.
@@ -63,7 +67,9 @@ impl std::str::FromStr for Severity {
 }
 
 /// The area of the posture a check belongs to; the checklist is grouped by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema, TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// The machine Docker runs on: encryption, privileges, socket, LSM.
@@ -132,7 +138,9 @@ impl Category {
 }
 
 /// The verdict on one target (or, aggregated, on a check).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema, TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The target meets the check.
@@ -187,7 +195,9 @@ impl std::fmt::Display for Status {
 }
 
 /// What kind of object a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema, TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
     /// The machine.
@@ -207,7 +217,7 @@ pub enum TargetKind {
 }
 
 /// The object a finding is about.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema, TS)]
 pub struct Target {
     /// What kind of object.
     pub kind: TargetKind,
@@ -226,7 +236,7 @@ impl Target {
 }
 
 /// The field and value that decided a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct Evidence {
     /// Where the value was read: an Engine API field (`HostConfig.Privileged`), a file key
     /// (`/etc/docker/daemon.json: icc`), a sysfs path…
@@ -238,7 +248,7 @@ pub struct Evidence {
 }
 
 /// What a remediation snippet is, so a UI can label and highlight it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SnippetKind {
     /// Flags for `docker run` / `docker create`.
@@ -257,7 +267,7 @@ pub enum SnippetKind {
 }
 
 /// A remediation tailored to the target: the exact flag, key or command for *this* object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct Snippet {
     /// What it is.
     pub kind: SnippetKind,
@@ -275,7 +285,7 @@ impl Snippet {
 }
 
 /// A waiver applied to a finding: the risk was accepted by the user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct AppliedWaiver {
     /// Why the risk is accepted.
     pub reason: String,
@@ -285,7 +295,7 @@ pub struct AppliedWaiver {
 }
 
 /// The verdict of one check on one target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct Finding {
     /// The object.
     pub target: Target,

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::outcome::{Category, Finding, Severity, Status};
 use crate::snapshot::{Endpoint, Snapshot};
@@ -13,7 +15,7 @@ use crate::snapshot::{Endpoint, Snapshot};
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
 /// The result of one scan.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema, TS)]
 pub struct Report {
     /// Format version, see [`REPORT_SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -39,6 +41,12 @@ pub struct Report {
     /// The waivers that were given and what became of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<WaiverUse>,
+    /// Every container and network, each container with its own score.
+    #[serde(default)]
+    pub inventory: crate::inventory::Inventory,
+    /// Every recommended `daemon.json` change merged into the current file, when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daemon_json_plan: Option<crate::plan::DaemonJsonPlan>,
     /// Things that happened during collection (objects removed mid-scan…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -68,7 +76,7 @@ impl Report {
 }
 
 /// The tool and catalogue that produced a report.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
 pub struct ToolInfo {
     /// `zerodock`.
     pub name: String,
@@ -79,7 +87,7 @@ pub struct ToolInfo {
 }
 
 /// What was scanned: endpoint, engine and host identity.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema, TS)]
 pub struct Subject {
     /// When the snapshot was collected.
     pub collected_at: DateTime<Utc>,
@@ -135,7 +143,7 @@ impl Subject {
 }
 
 /// Engine identity.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
 pub struct EngineIdentity {
     /// Engine version.
     pub version: String,
@@ -151,7 +159,7 @@ pub struct EngineIdentity {
 }
 
 /// Host identity.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
 pub struct HostIdentity {
     /// Host name.
     pub hostname: String,
@@ -162,7 +170,9 @@ pub struct HostIdentity {
 }
 
 /// A letter grade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema, TS,
+)]
 pub enum Grade {
     /// 90–100.
     A,
@@ -212,7 +222,7 @@ impl std::fmt::Display for Grade {
 }
 
 /// Score of one category.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema, TS)]
 pub struct CategoryScore {
     /// The category.
     pub category: Category,
@@ -227,7 +237,7 @@ pub struct CategoryScore {
 }
 
 /// Numbers of checks by status, and of failing checks by severity.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
 pub struct Counts {
     /// Checks by aggregated status.
     pub by_status: BTreeMap<Status, usize>,
@@ -238,7 +248,7 @@ pub struct Counts {
 }
 
 /// One check's result.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema, TS)]
 pub struct CheckResult {
     /// Stable code, e.g. `CTR001`.
     pub id: String,
@@ -254,8 +264,18 @@ pub struct CheckResult {
     pub status: Status,
     /// One-paragraph summary from the catalogue.
     pub summary: String,
+    /// Why it matters: the catalogue's `## Rationale` (Markdown).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rationale: String,
+    /// How to fix it in general: the catalogue's `## Remediation` (Markdown). The tailored commands
+    /// are on each finding.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub remediation: String,
     /// References (CIS, NIST, seed sections, docs).
     pub references: Vec<String>,
+    /// The first documentation link among the references, for a "docs" button.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_url: Option<String>,
     /// One finding per target, sorted by target.
     pub findings: Vec<Finding>,
     /// The overall score if every failing or warning finding of this check were fixed.
@@ -264,7 +284,7 @@ pub struct CheckResult {
 }
 
 /// What became of one waiver.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
 pub struct WaiverUse {
     /// The check it names.
     pub check: String,

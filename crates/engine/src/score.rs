@@ -13,12 +13,20 @@ pub const HIGH_CAP: u8 = 89;
 /// A check's weight and earned credit, or `None` when it does not count (info severity, or no
 /// passing/failing/warning finding: unknown and not-applicable are excluded, never passes).
 pub(crate) fn credit(check: &CheckResult) -> Option<(f64, f64)> {
-    let weight = check.severity.weight();
+    credit_of(check.severity, check.findings.iter())
+}
+
+/// [`credit`] over some of a check's findings (one container's, for its own score).
+pub(crate) fn credit_of<'a>(
+    severity: Severity,
+    findings: impl Iterator<Item = &'a crate::outcome::Finding>,
+) -> Option<(f64, f64)> {
+    let weight = severity.weight();
     if weight == 0.0 {
         return None;
     }
     let (mut pass, mut warn, mut fail) = (0usize, 0usize, 0usize);
-    for finding in &check.findings {
+    for finding in findings {
         if finding.waived.is_some() {
             continue;
         }
@@ -116,7 +124,10 @@ mod tests {
             severity,
             status: Status::aggregate(statuses.iter().copied()),
             summary: String::new(),
+            rationale: String::new(),
+            remediation: String::new(),
             references: Vec::new(),
+            doc_url: None,
             findings: statuses
                 .iter()
                 .enumerate()

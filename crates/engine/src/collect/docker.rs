@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bollard::Docker;
@@ -13,7 +14,7 @@ use bollard::models::{
 use bollard::query_parameters::{ListContainersOptionsBuilder, ListImagesOptionsBuilder};
 use futures_util::stream::{self, StreamExt};
 
-use super::CollectOptions;
+use super::{CollectOptions, Stage};
 use crate::secrets;
 use crate::snapshot::{
     Component, Container, ContainerNetwork, Device, Engine, EngineInfo, EngineVersion, Fact, Healthcheck,
@@ -237,9 +238,14 @@ async fn collect_containers(docker: &Docker, opts: &CollectOptions) -> Result<Pa
     )
     .await?;
     let ids: Vec<String> = list.into_iter().filter_map(|c| c.id).collect();
+    let total = ids.len();
+    opts.report(Stage::Containers, 0, total);
+    let done = AtomicUsize::new(0);
+    let done = &done;
     let results: Vec<(String, Result<ContainerInspectResponse, CallError>)> = stream::iter(ids)
         .map(|id| async move {
             let r = bounded(opts.timeout, docker.inspect_container(&id, None)).await;
+            opts.report(Stage::Containers, done.fetch_add(1, Ordering::Relaxed) + 1, total);
             (id, r)
         })
         .buffer_unordered(opts.concurrency.max(1))
@@ -265,6 +271,10 @@ async fn collect_images(docker: &Docker, opts: &CollectOptions) -> Result<Part<I
     )
     .await?;
     let ids: Vec<String> = list.into_iter().map(|i| i.id).collect();
+    let total = ids.len();
+    opts.report(Stage::Images, 0, total);
+    let done = AtomicUsize::new(0);
+    let done = &done;
     let results: Vec<(String, Result<ImageData, CallError>)> = stream::iter(ids)
         .map(|id| async move {
             let r = async {
@@ -275,6 +285,7 @@ async fn collect_images(docker: &Docker, opts: &CollectOptions) -> Result<Part<I
                 Ok((inspect?, history?))
             }
             .await;
+            opts.report(Stage::Images, done.fetch_add(1, Ordering::Relaxed) + 1, total);
             (id, r)
         })
         .buffer_unordered(opts.concurrency.max(1))
@@ -579,6 +590,57 @@ fn convert_volume(v: bollard::models::Volume) -> Volume {
         scope: v.scope.map(|s| s.to_string()).unwrap_or_default(),
         labels: secrets::redact_labels(v.labels),
     }
+}
+
+/// The engine events that can change a verdict, as short descriptions ("container start web").
+/// The stream ends (or yields an error) when the engine goes away.
+pub(crate) fn watch_events(
+    docker: &Docker,
+) -> impl futures_util::Stream<Item = Result<String, String>> + use<> {
+    use std::collections::HashMap;
+    let filters: HashMap<String, Vec<String>> = HashMap::from([
+        ("type".to_owned(), vec!["container".into(), "network".into(), "image".into()]),
+        (
+            "event".to_owned(),
+            [
+                "create",
+                "start",
+                "update",
+                "die",
+                "destroy",
+                "rename",
+                "connect",
+                "disconnect",
+                "pull",
+                "tag",
+                "untag",
+                "delete",
+                "load",
+                "import",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+        ),
+    ]);
+    let options =
+        bollard::query_parameters::EventsOptions { since: None, until: None, filters: Some(filters) };
+    docker.events(Some(options)).map(|message| {
+        message
+            .map(|m| {
+                let kind = m.typ.map(|t| t.to_string()).unwrap_or_else(|| "object".to_owned());
+                let action = m.action.unwrap_or_default();
+                let actor = m.actor.unwrap_or_default();
+                let attributes = actor.attributes.unwrap_or_default();
+                let name = attributes
+                    .get("name")
+                    .cloned()
+                    .or(actor.id.map(|id| crate::snapshot::short_id(&id).to_owned()))
+                    .unwrap_or_default();
+                format!("{kind} {action} {name}").trim().to_owned()
+            })
+            .map_err(|e| e.to_string())
+    })
 }
 
 #[cfg(test)]

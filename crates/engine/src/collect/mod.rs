@@ -12,6 +12,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub use endpoint::ResolvedEndpoint;
 
@@ -30,8 +33,53 @@ pub struct CollectOptions {
     pub docker_config_dir: Option<PathBuf>,
     /// The user's home directory (Docker Desktop and rootless `daemon.json`).
     pub home: Option<PathBuf>,
-    /// Whether to collect host facts at all (off for pure engine benchmarks).
+    /// Whether to collect host facts at all (off for pure engine benchmarks, and for the
+    /// watcher's event-driven rescans, which reuse the last host facts).
     pub host_facts: bool,
+    /// Where to report progress, for a progress bar (the desktop app).
+    pub progress: Option<ProgressSender>,
+}
+
+/// Receives [`Progress`] during a collection.
+pub type ProgressSender = tokio::sync::mpsc::UnboundedSender<Progress>;
+
+/// What a scan is doing, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Connecting to the engine.
+    Connecting,
+    /// Reading version, info, networks and volumes.
+    Engine,
+    /// Inspecting containers (`done` of `total`).
+    Containers,
+    /// Inspecting images and their history (`done` of `total`).
+    Images,
+    /// Reading host facts.
+    Host,
+    /// Evaluating the checks.
+    Evaluating,
+}
+
+/// One progress step of a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct Progress {
+    /// The stage.
+    pub stage: Stage,
+    /// Objects done in this stage.
+    pub done: u32,
+    /// Objects in this stage (0 when not counted).
+    pub total: u32,
+}
+
+impl CollectOptions {
+    /// Reports progress, if anyone listens. A listener that went away is not an error.
+    pub(crate) fn report(&self, stage: Stage, done: usize, total: usize) {
+        if let Some(tx) = &self.progress {
+            let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+            let _ = tx.send(Progress { stage, done: n(done), total: n(total) });
+        }
+    }
 }
 
 impl CollectOptions {
@@ -51,6 +99,7 @@ impl CollectOptions {
             docker_config_dir: env.docker_config_dir(),
             home: env.home.clone(),
             host_facts: true,
+            progress: None,
         })
     }
 }
@@ -70,10 +119,17 @@ pub async fn collect(opts: &CollectOptions) -> Snapshot {
         if host_facts { host::collect_base(&host_inputs) } else { host::Base::skipped() }
     });
 
+    opts.report(Stage::Connecting, 0, 0);
     let engine: Fact<crate::snapshot::Engine> = match docker::connect(opts).await {
-        Ok(client) => Fact::available(docker::collect(&client, opts).await),
+        Ok(client) => {
+            opts.report(Stage::Engine, 0, 0);
+            Fact::available(docker::collect(&client, opts).await)
+        }
         Err(reason) => Fact::unavailable(reason),
     };
+    if host_facts {
+        opts.report(Stage::Host, 0, 0);
+    }
 
     let base =
         base_task.await.unwrap_or_else(|e| host::Base::failed(&format!("host collection panicked: {e}")));
@@ -108,6 +164,16 @@ pub async fn collect(opts: &CollectOptions) -> Snapshot {
         engine,
         host: base.into_host(data_root_storage),
     }
+}
+
+/// Connects to the engine and subscribes to the events that can change a verdict (read-only:
+/// `GET /events`). Each item describes one event ("container start web"); the stream ends or
+/// errs when the engine goes away.
+pub(crate) async fn events(
+    opts: &CollectOptions,
+) -> Result<impl futures_util::Stream<Item = Result<String, String>> + use<>, String> {
+    let client = docker::connect(opts).await?;
+    Ok(docker::watch_events(&client))
 }
 
 /// A unix socket forwarded from another machine (`ssh -L /tmp/d.sock:/var/run/docker.sock`, or a
@@ -170,6 +236,7 @@ mod tests {
             docker_config_dir: None,
             home: None,
             host_facts: true,
+            progress: None,
         };
         let mut base = host::Base::failed("test");
         base.os = Fact::available(HostOs { hostname: "laptop".into(), ..HostOs::default() });

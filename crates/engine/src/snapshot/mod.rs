@@ -15,7 +15,9 @@ pub use docker::*;
 pub use host::*;
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Version of the snapshot JSON format; bumped on any incompatible change.
 pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
@@ -155,7 +157,7 @@ impl<T, E: std::fmt::Display> From<Result<T, E>> for Fact<T> {
 }
 
 /// The Docker endpoint a snapshot describes.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema, TS)]
 pub struct Endpoint {
     /// `unix:///var/run/docker.sock`, `tcp://host:2376`, …
     pub host: String,
@@ -168,7 +170,7 @@ pub struct Endpoint {
 }
 
 /// Where the endpoint came from.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EndpointSource {
     /// Given explicitly (`--host`).

@@ -1,0 +1,299 @@
+//! The inventory: every container and network of the engine as the report saw them, each
+//! container with its own score. It lets a UI or a report show "which containers share which
+//! networks, who publishes what on which address" without reading the snapshot, and keeps the
+//! per-container score computed by the same formula as the overall one.
+
+use std::collections::HashMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::outcome::{Finding, Severity, Status, TargetKind};
+use crate::report::{CheckResult, Grade};
+use crate::score;
+use crate::snapshot::{Snapshot, short_id};
+
+/// The engine's containers and networks.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, JsonSchema, TS)]
+pub struct Inventory {
+    /// Every container, in every state, sorted by name.
+    pub containers: Vec<ContainerSummary>,
+    /// Every network, sorted by name.
+    pub networks: Vec<NetworkSummary>,
+}
+
+/// One container and how it fares.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema, TS)]
+pub struct ContainerSummary {
+    /// Short id (12 hex), as findings name it.
+    pub id: String,
+    /// Name without the leading `/`.
+    pub name: String,
+    /// The image reference it was created from.
+    pub image: String,
+    /// `created`, `running`, `paused`, `restarting`, `exited`, `dead`.
+    pub state: String,
+    /// Compose project, when Compose created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compose_project: Option<String>,
+    /// Compose service, when Compose created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compose_service: Option<String>,
+    /// `HostConfig.NetworkMode` (`bridge`, `host`, `none`, `container:…`, a network name).
+    pub network_mode: String,
+    /// Networks it is attached to, by name.
+    pub networks: Vec<String>,
+    /// Ports published on the host (live bindings when running, configured ones otherwise).
+    pub ports: Vec<PublishedPort>,
+    /// Whether it runs (or would run) privileged.
+    pub privileged: bool,
+    /// Its own score over the checks that judged it; `None` when none did.
+    pub score: Option<u8>,
+    /// Its own grade.
+    pub grade: Grade,
+    /// Checks failing on it (not waived), most severe first.
+    pub failing: Vec<FailingCheck>,
+}
+
+/// A check failing on one object.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
+pub struct FailingCheck {
+    /// Check code.
+    pub code: String,
+    /// Effective severity.
+    pub severity: Severity,
+    /// Check title.
+    pub title: String,
+    /// `fail` or `warn`.
+    pub status: Status,
+}
+
+/// A port published on the host.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
+pub struct PublishedPort {
+    /// Host address (`0.0.0.0`, `127.0.0.1`, `::`; empty means every interface).
+    pub host_ip: String,
+    /// Host port (empty means an ephemeral port chosen at start).
+    pub host_port: String,
+    /// Container port, e.g. `80`.
+    pub container_port: String,
+    /// `tcp`, `udp` or `sctp`.
+    pub protocol: String,
+    /// Reachable on every interface of the host.
+    pub all_interfaces: bool,
+}
+
+/// One network and who is on it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
+pub struct NetworkSummary {
+    /// Short id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Driver (`bridge`, `overlay`, `host`, `null`, …).
+    pub driver: String,
+    /// `local` or `swarm`.
+    pub scope: String,
+    /// No route outside (`--internal`).
+    pub internal: bool,
+    /// Docker's default bridge, where every container reaches every other one.
+    pub default_bridge: bool,
+    /// Inter-container communication on this bridge, when the driver says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icc: Option<bool>,
+    /// Names of the containers attached to it, sorted.
+    pub containers: Vec<String>,
+}
+
+/// Builds the inventory of `snap`, scoring each container over `checks`.
+pub(crate) fn build(snap: &Snapshot, checks: &[CheckResult]) -> Inventory {
+    let Ok(containers) = snap.containers() else {
+        return Inventory::default();
+    };
+    // One pass over the findings: container id → (check index, finding).
+    let mut by_container: HashMap<&str, Vec<(usize, &Finding)>> = HashMap::new();
+    for (i, check) in checks.iter().enumerate() {
+        for finding in &check.findings {
+            if finding.target.kind == TargetKind::Container
+                && let Some(id) = finding.target.id.as_deref()
+            {
+                by_container.entry(id).or_default().push((i, finding));
+            }
+        }
+    }
+
+    let mut summaries: Vec<ContainerSummary> = containers
+        .iter()
+        .map(|c| {
+            let id = short_id(&c.id);
+            let findings = by_container.get(id).map(Vec::as_slice).unwrap_or_default();
+            let (score, grade, failing) = container_score(checks, findings);
+            let live = if c.published_ports.is_empty() { &c.port_bindings } else { &c.published_ports };
+            let mut ports: Vec<PublishedPort> = live
+                .iter()
+                .map(|p| {
+                    let (port, proto) =
+                        p.container_port.split_once('/').unwrap_or((&p.container_port, "tcp"));
+                    PublishedPort {
+                        host_ip: p.host_ip.clone(),
+                        host_port: p.host_port.clone(),
+                        container_port: port.to_owned(),
+                        protocol: proto.to_owned(),
+                        all_interfaces: p.all_interfaces(),
+                    }
+                })
+                .collect();
+            ports.sort_by(|a, b| (&a.container_port, &a.host_ip).cmp(&(&b.container_port, &b.host_ip)));
+            ports.dedup();
+            let mut networks: Vec<String> = c.networks.iter().map(|n| n.name.clone()).collect();
+            networks.sort();
+            ContainerSummary {
+                id: id.to_owned(),
+                name: c.name.clone(),
+                image: c.image.clone(),
+                state: c.state.clone(),
+                compose_project: c.labels.get("com.docker.compose.project").cloned(),
+                compose_service: c.compose_service().map(str::to_owned),
+                network_mode: c.network_mode.clone(),
+                networks,
+                ports,
+                privileged: c.privileged,
+                score,
+                grade,
+                failing,
+            }
+        })
+        .collect();
+    summaries.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+
+    let networks = snap
+        .networks()
+        .map(|nets| {
+            nets.iter()
+                .map(|n| {
+                    let mut members: Vec<String> = containers
+                        .iter()
+                        .filter(|c| {
+                            c.networks.iter().any(|cn| {
+                                (!cn.network_id.is_empty() && cn.network_id == n.id) || cn.name == n.name
+                            })
+                        })
+                        .map(|c| c.name.clone())
+                        .collect();
+                    members.sort();
+                    NetworkSummary {
+                        id: short_id(&n.id).to_owned(),
+                        name: n.name.clone(),
+                        driver: n.driver.clone(),
+                        scope: n.scope.clone(),
+                        internal: n.internal,
+                        default_bridge: n.is_default_bridge(),
+                        icc: n.bridge_option("enable_icc").and_then(crate::checks::parse_go_bool),
+                        containers: members,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    Inventory { containers: summaries, networks }
+}
+
+/// A container's score by the report's own formula, over the findings about it.
+fn container_score(
+    checks: &[CheckResult],
+    findings: &[(usize, &Finding)],
+) -> (Option<u8>, Grade, Vec<FailingCheck>) {
+    let mut per_check: Vec<(usize, Vec<&Finding>)> = Vec::new();
+    for &(i, f) in findings {
+        match per_check.last_mut() {
+            Some((last, list)) if *last == i => list.push(f),
+            _ => per_check.push((i, vec![f])),
+        }
+    }
+    let scored: Vec<score::Scored<'_>> = per_check
+        .iter()
+        .map(|(i, list)| score::Scored {
+            id: &checks[*i].id,
+            severity: checks[*i].severity,
+            credit: score::credit_of(checks[*i].severity, list.iter().copied()),
+            failing: list.iter().any(|f| f.status == Status::Fail && f.waived.is_none()),
+        })
+        .collect();
+    let (score, grade, _) = score::score(&scored);
+    let mut failing: Vec<FailingCheck> = per_check
+        .iter()
+        .filter_map(|(i, list)| {
+            let worst = list
+                .iter()
+                .filter(|f| f.waived.is_none())
+                .map(|f| f.status)
+                .find(|s| *s == Status::Fail)
+                .or_else(|| {
+                    list.iter().filter(|f| f.waived.is_none()).map(|f| f.status).find(|s| *s == Status::Warn)
+                })?;
+            let check = &checks[*i];
+            Some(FailingCheck {
+                code: check.id.clone(),
+                severity: check.severity,
+                title: check.title.clone(),
+                status: worst,
+            })
+        })
+        .collect();
+    failing.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.code.cmp(&b.code)));
+    (score, grade, failing)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::fixture;
+    use crate::{EvalConfig, evaluate};
+
+    #[test]
+    fn every_container_and_network_of_the_real_engine_is_listed() {
+        let snap = fixture("default");
+        let report = evaluate(&snap, &EvalConfig::at(snap.collected_at));
+        let inv = &report.inventory;
+        assert_eq!(inv.containers.len(), snap.containers().expect("containers").len());
+        assert_eq!(inv.networks.len(), snap.networks().expect("networks").len());
+        let privileged = inv.containers.iter().find(|c| c.name == "zd-privileged").expect("zd-privileged");
+        assert!(privileged.privileged);
+        assert!(privileged.failing.iter().any(|f| f.code == "CTR001"), "{:?}", privileged.failing);
+        assert!(
+            privileged.score.is_some_and(|s| s <= crate::CRITICAL_CAP),
+            "critical cap applies per container"
+        );
+        assert_eq!(privileged.failing[0].severity, crate::Severity::Critical, "most severe first");
+        let bridge = inv.networks.iter().find(|n| n.default_bridge).expect("default bridge");
+        assert!(!bridge.containers.is_empty(), "scenario containers sit on the default bridge");
+        let segment = inv.networks.iter().find(|n| n.name == "zd-segment").expect("user network");
+        assert!(!segment.default_bridge);
+    }
+
+    #[test]
+    fn hardened_containers_score_better_than_weak_ones() {
+        let weak = fixture("default");
+        let hard = fixture("hardened");
+        let best = |s: &crate::Snapshot| {
+            evaluate(s, &EvalConfig::at(s.collected_at))
+                .inventory
+                .containers
+                .iter()
+                .filter_map(|c| c.score)
+                .max()
+                .unwrap_or(0)
+        };
+        let worst = |s: &crate::Snapshot| {
+            evaluate(s, &EvalConfig::at(s.collected_at))
+                .inventory
+                .containers
+                .iter()
+                .filter_map(|c| c.score)
+                .min()
+                .unwrap_or(100)
+        };
+        assert!(worst(&weak) < best(&hard), "weak {} vs hardened {}", worst(&weak), best(&hard));
+    }
+}

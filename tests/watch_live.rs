@@ -1,0 +1,119 @@
+//! The watcher against the live engine: an engine event (a container started with the Docker
+//! socket mounted) turns into a new verdict within seconds, not at the next interval; pausing stops
+//! that; "Scan now" still works; and everything it sends the engine is a GET (`/events` included).
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Scenario, proxy::Proxy};
+use tokio::sync::mpsc::Receiver;
+use zerodock_engine::watch::{self, Trigger, WatchConfig, WatchUpdate};
+use zerodock_engine::{CollectOptions, Report, Status};
+
+/// The next evaluated report, skipping progress and other updates.
+async fn next_report(rx: &mut Receiver<WatchUpdate>, within: Duration) -> Option<(Arc<Report>, Trigger)> {
+    tokio::time::timeout(within, async {
+        loop {
+            match rx.recv().await {
+                Some(WatchUpdate::Evaluated { report, trigger }) => return Some((report, trigger)),
+                Some(_) => {}
+                None => return None,
+            }
+        }
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+fn fails(report: &Report, code: &str, container: &str) -> bool {
+    report
+        .check(code)
+        .is_some_and(|c| c.findings.iter().any(|f| f.target.name == container && f.status == Status::Fail))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_drive_new_verdicts_and_every_request_is_a_get() {
+    common::ensure_image();
+    let dir = common::tempdir("watch");
+    let proxy = Proxy::start(&dir, &common::socket_path(), None);
+    let mut collect = CollectOptions::with_host(Some(&proxy.host())).expect("endpoint");
+    collect.timeout = Duration::from_secs(10);
+    let mut config = WatchConfig::new(collect);
+    config.interval = Duration::from_secs(3600); // only events may trigger the rescan below
+    let (handle, mut rx) = watch::spawn(config);
+
+    let (first, trigger) = next_report(&mut rx, Duration::from_secs(60)).await.expect("first report");
+    assert_eq!(trigger, Trigger::Startup);
+    assert!(first.subject.engine.is_some(), "engine reachable: {:?}", first.subject.engine_unavailable);
+    // Let the event subscription settle before causing events.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let sock = Scenario::new("watch-sock", true, &["-v", "/var/run/docker.sock:/var/run/docker.sock"]);
+    let mut seen = None;
+    while let Some((report, trigger)) = next_report(&mut rx, Duration::from_secs(15)).await {
+        if fails(&report, "CTR003", &sock.name) {
+            seen = Some((report, trigger));
+            break;
+        }
+    }
+    let (report, trigger) = seen.expect("the socket mount was judged after the engine's events");
+    assert!(
+        matches!(trigger, Trigger::Event { ref description } if description.contains("container")),
+        "{trigger:?}"
+    );
+    let new = report.new_failures(&first);
+    assert!(new.iter().any(|n| n.check == "CTR003" && n.target.name == sock.name), "{new:?}");
+    assert_eq!(report.posture(), zerodock_engine::Posture::Critical);
+
+    // Paused: events are ignored…
+    handle.set_paused(true);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let quiet = Scenario::new("watch-quiet", false, &["--privileged"]);
+    let during_pause = next_report(&mut rx, Duration::from_secs(2)).await;
+    assert!(during_pause.is_none(), "no rescan while paused");
+    // …but Scan now still scans, and sees what happened meanwhile.
+    handle.rescan();
+    let (report, trigger) = next_report(&mut rx, Duration::from_secs(30)).await.expect("manual rescan");
+    assert_eq!(trigger, Trigger::Manual);
+    assert!(fails(&report, "CTR001", &quiet.name));
+    handle.set_paused(false);
+
+    handle.stop();
+    drop((sock, quiet));
+    let requests = proxy.requests();
+    assert!(requests.iter().any(|r| r.starts_with("GET ") && r.contains("/events")), "{requests:?}");
+    let writes: Vec<&String> =
+        requests.iter().filter(|r| !r.starts_with("GET ") && !r.starts_with("HEAD ")).collect();
+    assert!(writes.is_empty(), "the watcher only reads: {writes:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_engine_is_reported_and_retried() {
+    let dir = common::tempdir("watch-down");
+    let host = format!("unix://{}", dir.join("nothing.sock").display());
+    let mut collect = CollectOptions::with_host(Some(&host)).expect("endpoint");
+    collect.timeout = Duration::from_secs(2);
+    collect.host_facts = false;
+    let (handle, mut rx) = watch::spawn(WatchConfig::new(collect));
+    let mut down = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while down.len() < 2 {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(WatchUpdate::EngineDown { reason, retry_in })) => down.push((reason, retry_in)),
+            Ok(Some(WatchUpdate::Evaluated { report, .. })) => {
+                assert!(report.subject.engine_unavailable.is_some(), "a report still comes out, saying why");
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+    assert!(down.len() >= 2, "it keeps retrying: {down:?}");
+    assert!(down[0].0.contains("nothing.sock"), "names the endpoint: {}", down[0].0);
+    assert!(down[1].1 > down[0].1, "backoff grows: {down:?}");
+    handle.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

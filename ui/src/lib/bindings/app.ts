@@ -1,0 +1,151 @@
+// Generated from src-tauri (crate zerodock-desktop) by its `bindings` test: do not edit.
+// Regenerate with `ZERODOCK_BLESS=1 cargo test -p zerodock-desktop --test bindings`.
+import type { Report } from "./report";
+
+/**
+ * Everything the dashboard shows: `get_state` returns it and `state-changed` carries it.
+ */
+export type AppState = { 
+/**
+ * The latest report, `null` until the first scan finished.
+ */
+report: Report | null, 
+/**
+ * The connection to the Docker engine.
+ */
+engine: EngineStatus, 
+/**
+ * Whether a scan is running now.
+ */
+scanning: boolean, 
+/**
+ * Progress of the running scan, if any.
+ */
+progress: ScanProgress | null, 
+/**
+ * Whether monitoring (events and the interval rescan) is paused.
+ */
+paused: boolean, 
+/**
+ * The user's settings.
+ */
+settings: Settings, 
+/**
+ * What the tray icon shows.
+ */
+tray: TrayState, };
+
+/**
+ * Whether ZeroDock can talk to the Docker engine.
+ */
+export type EngineState = "connected" | "connecting" | "unreachable";
+
+/**
+ * The engine connection as the user sees it.
+ */
+export type EngineStatus = { 
+/**
+ * Connected, connecting or unreachable.
+ */
+state: EngineState, 
+/**
+ * The endpoint in use (`unix:///var/run/docker.sock`…).
+ */
+endpoint: string, 
+/**
+ * What went wrong, in the engine's words (unreachable only).
+ */
+message: string | null, 
+/**
+ * What the user can do about it (unreachable only).
+ */
+hint: string | null, 
+/**
+ * Seconds until the next connection attempt (unreachable only).
+ */
+next_retry_secs: number | null, };
+
+/**
+ * The user's settings, persisted as JSON in the app's config directory.
+ */
+export type Settings = { 
+/**
+ * How often everything (host and engine) is rescanned, in seconds. Docker events trigger a
+ * re-evaluation of the engine part in between.
+ */
+rescan_interval_secs: number, 
+/**
+ * Whether new high/critical failures raise a desktop notification.
+ */
+notifications: boolean, 
+/**
+ * Whether ZeroDock starts (in the tray) at login.
+ */
+start_at_login: boolean, };
+
+/**
+ * The stage a scan is in, for the progress bar.
+ */
+export type ScanStage = "connecting" | "engine" | "containers" | "images" | "host" | "evaluating";
+
+/**
+ * Scan progress: `scan-progress` carries it.
+ */
+export type ScanProgress = { 
+/**
+ * The current stage.
+ */
+stage: ScanStage, 
+/**
+ * Items done in this stage.
+ */
+done: number, 
+/**
+ * Items in this stage (0 when not known).
+ */
+total: number, };
+
+/**
+ * What the tray icon shows (`icons/tray-*.png`).
+ */
+export type TrayState = "good" | "attention" | "critical" | "unknown" | "scanning";
+
+/**
+ * Export formats offered by `export_report` (the renderers of `zerodock_report::export`).
+ */
+export type ExportFormat = "json" | "sarif" | "html" | "markdown" | "pdf";
+
+/**
+ * A file `export_report` wrote.
+ */
+export type ExportResult = { 
+/**
+ * Where it was written (absolute).
+ */
+path: string, 
+/**
+ * In which format.
+ */
+format: ExportFormat, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, };
+
+/**
+ * Stable error codes.
+ */
+export type ErrorCode = "engine_unreachable" | "scan_failed" | "export_failed" | "invalid_argument" | "cancelled" | "internal";
+
+/**
+ * A command's error: `{ "code": "export_failed", "message": "…" }`.
+ */
+export type CommandError = { 
+/**
+ * What kind of error, stable.
+ */
+code: ErrorCode, 
+/**
+ * What happened and what to do, for humans.
+ */
+message: string, };

@@ -1,0 +1,607 @@
+// Generated from the Rust types of crates/engine by `zerodock_engine::generated::report_typescript`.
+// Do not edit: `ZERODOCK_BLESS=1 cargo test -p zerodock-engine --test generated` rewrites it.
+
+export type Report = { 
+/**
+ * Format version, see [`REPORT_SCHEMA_VERSION`].
+ */
+schema_version: number, 
+/**
+ * The tool and catalogue that produced it.
+ */
+tool: ToolInfo, 
+/**
+ * When it was evaluated.
+ */
+generated_at: string, 
+/**
+ * What was scanned.
+ */
+subject: Subject, 
+/**
+ * Overall score 0–100 over applicable checks; `None` when nothing could be scored.
+ */
+score: number | null, 
+/**
+ * Overall letter grade.
+ */
+grade: Grade, 
+/**
+ * Why the grade was capped below what the score alone would give, if it was.
+ */
+grade_cap?: string | null, 
+/**
+ * Score and grade per category, in checklist order.
+ */
+categories: Array<CategoryScore>, 
+/**
+ * Counts over all checks.
+ */
+counts: Counts, 
+/**
+ * Every check's result, sorted by code.
+ */
+checks: Array<CheckResult>, 
+/**
+ * The waivers that were given and what became of them.
+ */
+waivers?: Array<WaiverUse>, 
+/**
+ * Every container and network, each container with its own score.
+ */
+inventory: Inventory, 
+/**
+ * Every recommended `daemon.json` change merged into the current file, when any.
+ */
+daemon_json_plan?: DaemonJsonPlan | null, 
+/**
+ * Things that happened during collection (objects removed mid-scan…).
+ */
+notes?: Array<string>, };
+
+export type ToolInfo = { 
+/**
+ * `zerodock`.
+ */
+name: string, 
+/**
+ * The tool's version.
+ */
+version: string, 
+/**
+ * [`crate::CATALOGUE_VERSION`].
+ */
+catalogue_version: string, };
+
+export type Subject = { 
+/**
+ * When the snapshot was collected.
+ */
+collected_at: string, 
+/**
+ * The Docker endpoint.
+ */
+endpoint: Endpoint, 
+/**
+ * Engine identity, when it answered.
+ */
+engine?: EngineIdentity | null, 
+/**
+ * Why the engine could not be inspected, when it could not.
+ */
+engine_unavailable?: string | null, 
+/**
+ * Host identity, when it could be read.
+ */
+host?: HostIdentity | null, 
+/**
+ * Number of containers (all states), images and networks inspected.
+ */
+containers: number, 
+/**
+ * Number of images inspected.
+ */
+images: number, 
+/**
+ * Number of networks inspected.
+ */
+networks: number, };
+
+export type Endpoint = { 
+/**
+ * `unix:///var/run/docker.sock`, `tcp://host:2376`, …
+ */
+host: string, 
+/**
+ * How the endpoint was chosen (the `docker` CLI's precedence).
+ */
+source: EndpointSource, 
+/**
+ * Whether the engine runs on this machine (unix socket or loopback), so host facts apply to it.
+ */
+local: boolean, 
+/**
+ * Whether TLS is used to talk to it (tcp endpoints only).
+ */
+tls: boolean, };
+
+export type EndpointSource = { "kind": "flag" } | { "kind": "docker_host" } | { "kind": "context", 
+/**
+ * The context's name.
+ */
+name: string, } | { "kind": "default" };
+
+export type EngineIdentity = { 
+/**
+ * Engine version.
+ */
+version: string, 
+/**
+ * Engine API version.
+ */
+api_version: string, 
+/**
+ * `Platform.Name`, when set.
+ */
+platform?: string | null, 
+/**
+ * `OperatingSystem` from `/info`.
+ */
+operating_system: string, 
+/**
+ * The engine host's name.
+ */
+name: string, };
+
+export type HostIdentity = { 
+/**
+ * Host name.
+ */
+hostname: string, 
+/**
+ * OS name and version.
+ */
+os: string, 
+/**
+ * Kernel version.
+ */
+kernel: string, };
+
+export type Grade = "A" | "B" | "C" | "D" | "F" | "N/A";
+
+export type CategoryScore = { 
+/**
+ * The category.
+ */
+category: Category, 
+/**
+ * Its heading.
+ */
+title: string, 
+/**
+ * 0–100 over its applicable checks; `None` when none applied.
+ */
+score: number | null, 
+/**
+ * Letter grade.
+ */
+grade: Grade, 
+/**
+ * Counts over its checks.
+ */
+counts: Counts, };
+
+export type Category = "host" | "desktop" | "versions" | "daemon" | "containers" | "images" | "network" | "secrets" | "policy";
+
+export type Counts = { 
+/**
+ * Checks by aggregated status.
+ */
+by_status: { [key in Status]?: number }, 
+/**
+ * Failing checks (not wholly waived) by severity.
+ */
+failing_by_severity: { [key in Severity]?: number }, 
+/**
+ * Findings accepted by a waiver.
+ */
+waived: number, };
+
+export type Severity = "info" | "low" | "medium" | "high" | "critical";
+
+export type Status = "pass" | "fail" | "warn" | "info" | "not_applicable" | "unknown";
+
+export type CheckResult = { 
+/**
+ * Stable code, e.g. `CTR001`.
+ */
+id: string, 
+/**
+ * Name stating the risk, e.g. `privileged-container`.
+ */
+slug: string, 
+/**
+ * Title.
+ */
+title: string, 
+/**
+ * Area.
+ */
+category: Category, 
+/**
+ * Effective severity (the catalogue's unless the policy overrides it).
+ */
+severity: Severity, 
+/**
+ * Aggregated status: the worst of its findings (waived findings count as passes here).
+ */
+status: Status, 
+/**
+ * One-paragraph summary from the catalogue.
+ */
+summary: string, 
+/**
+ * Why it matters: the catalogue's `## Rationale` (Markdown).
+ */
+rationale?: string, 
+/**
+ * How to fix it in general: the catalogue's `## Remediation` (Markdown). The tailored commands
+ * are on each finding.
+ */
+remediation?: string, 
+/**
+ * References (CIS, NIST, seed sections, docs).
+ */
+references: Array<string>, 
+/**
+ * The first documentation link among the references, for a "docs" button.
+ */
+doc_url?: string | null, 
+/**
+ * One finding per target, sorted by target.
+ */
+findings: Array<Finding>, 
+/**
+ * The overall score if every failing or warning finding of this check were fixed.
+ */
+score_if_fixed?: number | null, };
+
+export type Finding = { 
+/**
+ * The object.
+ */
+target: Target, 
+/**
+ * The verdict.
+ */
+status: Status, 
+/**
+ * A short observation ("Container `db` runs privileged").
+ */
+message: string, 
+/**
+ * Why the evidence is missing (unknown) or why the check does not apply.
+ */
+reason?: string | null, 
+/**
+ * The fields and values that decided it.
+ */
+evidence?: Array<Evidence>, 
+/**
+ * Fixes for this target.
+ */
+remediation?: Array<Snippet>, 
+/**
+ * Set when a waiver accepted this failure.
+ */
+waived?: AppliedWaiver | null, };
+
+export type Target = { 
+/**
+ * What kind of object.
+ */
+kind: TargetKind, 
+/**
+ * Its name (container name, image tag, host name, file path).
+ */
+name: string, 
+/**
+ * Its id, when it has one (container or image id).
+ */
+id?: string | null, };
+
+export type TargetKind = "host" | "engine" | "container" | "image" | "network" | "client" | "waiver";
+
+export type Evidence = { 
+/**
+ * Where the value was read: an Engine API field (`HostConfig.Privileged`), a file key
+ * (`/etc/docker/daemon.json: icc`), a sysfs path…
+ */
+field: string, 
+/**
+ * The value observed.
+ */
+observed: string, 
+/**
+ * What the check expects.
+ */
+expected: string, };
+
+export type Snippet = { 
+/**
+ * What it is.
+ */
+kind: SnippetKind, 
+/**
+ * One line saying what it does.
+ */
+label: string, 
+/**
+ * The text to copy.
+ */
+code: string, };
+
+export type SnippetKind = "docker_run" | "compose" | "daemon_json" | "shell" | "dockerfile" | "json";
+
+export type AppliedWaiver = { 
+/**
+ * Why the risk is accepted.
+ */
+reason: string, 
+/**
+ * Until when (`YYYY-MM-DD`), if it expires.
+ */
+expires?: string | null, };
+
+export type WaiverUse = { 
+/**
+ * The check it names.
+ */
+check: string, 
+/**
+ * The target pattern it names (`*` for all).
+ */
+target: string, 
+/**
+ * The reason given.
+ */
+reason: string, 
+/**
+ * Its expiry date, if any.
+ */
+expires?: string | null, 
+/**
+ * How many findings it accepted.
+ */
+matched: number, 
+/**
+ * Whether it has expired (and so no longer applies).
+ */
+expired: boolean, 
+/**
+ * Whether its check ran in this scan (`--only` may leave it out): a waiver for a check that
+ * did not run is neither used nor stale. Reports written before this field read as `true`.
+ */
+evaluated?: boolean, };
+
+export type Inventory = { 
+/**
+ * Every container, in every state, sorted by name.
+ */
+containers: Array<ContainerSummary>, 
+/**
+ * Every network, sorted by name.
+ */
+networks: Array<NetworkSummary>, };
+
+export type ContainerSummary = { 
+/**
+ * Short id (12 hex), as findings name it.
+ */
+id: string, 
+/**
+ * Name without the leading `/`.
+ */
+name: string, 
+/**
+ * The image reference it was created from.
+ */
+image: string, 
+/**
+ * `created`, `running`, `paused`, `restarting`, `exited`, `dead`.
+ */
+state: string, 
+/**
+ * Compose project, when Compose created it.
+ */
+compose_project?: string | null, 
+/**
+ * Compose service, when Compose created it.
+ */
+compose_service?: string | null, 
+/**
+ * `HostConfig.NetworkMode` (`bridge`, `host`, `none`, `container:…`, a network name).
+ */
+network_mode: string, 
+/**
+ * Networks it is attached to, by name.
+ */
+networks: Array<string>, 
+/**
+ * Ports published on the host (live bindings when running, configured ones otherwise).
+ */
+ports: Array<PublishedPort>, 
+/**
+ * Whether it runs (or would run) privileged.
+ */
+privileged: boolean, 
+/**
+ * Its own score over the checks that judged it; `None` when none did.
+ */
+score: number | null, 
+/**
+ * Its own grade.
+ */
+grade: Grade, 
+/**
+ * Checks failing on it (not waived), most severe first.
+ */
+failing: Array<FailingCheck>, };
+
+export type FailingCheck = { 
+/**
+ * Check code.
+ */
+code: string, 
+/**
+ * Effective severity.
+ */
+severity: Severity, 
+/**
+ * Check title.
+ */
+title: string, 
+/**
+ * `fail` or `warn`.
+ */
+status: Status, };
+
+export type PublishedPort = { 
+/**
+ * Host address (`0.0.0.0`, `127.0.0.1`, `::`; empty means every interface).
+ */
+host_ip: string, 
+/**
+ * Host port (empty means an ephemeral port chosen at start).
+ */
+host_port: string, 
+/**
+ * Container port, e.g. `80`.
+ */
+container_port: string, 
+/**
+ * `tcp`, `udp` or `sctp`.
+ */
+protocol: string, 
+/**
+ * Reachable on every interface of the host.
+ */
+all_interfaces: boolean, };
+
+export type NetworkSummary = { 
+/**
+ * Short id.
+ */
+id: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Driver (`bridge`, `overlay`, `host`, `null`, …).
+ */
+driver: string, 
+/**
+ * `local` or `swarm`.
+ */
+scope: string, 
+/**
+ * No route outside (`--internal`).
+ */
+internal: boolean, 
+/**
+ * Docker's default bridge, where every container reaches every other one.
+ */
+default_bridge: boolean, 
+/**
+ * Inter-container communication on this bridge, when the driver says.
+ */
+icc?: boolean | null, 
+/**
+ * Names of the containers attached to it, sorted.
+ */
+containers: Array<string>, };
+
+export type DaemonJsonPlan = { 
+/**
+ * The file dockerd reads (`--config-file`, else the platform default).
+ */
+path: string, 
+/**
+ * Whether the file exists today.
+ */
+exists: boolean, 
+/**
+ * Its current content, pretty-printed (`{}` when absent); `None` when it could not be read.
+ */
+current?: string | null, 
+/**
+ * The proposed content: the current settings with every change below applied.
+ */
+proposed: string, 
+/**
+ * Each change, with the check that asks for it.
+ */
+changes: Array<DaemonJsonChange>, 
+/**
+ * What to watch out for before replacing the file (unreadable file, redacted values).
+ */
+warnings?: Array<string>, };
+
+export type DaemonJsonChange = { 
+/**
+ * The check asking for it.
+ */
+check: string, 
+/**
+ * The key, dotted for nested objects (`log-opts.max-size`).
+ */
+key: string, 
+/**
+ * The value today (JSON), `None` when unset.
+ */
+current?: string | null, 
+/**
+ * The recommended value (JSON).
+ */
+proposed: string, };
+
+export type Posture = "good" | "attention" | "critical";
+
+export type NewFailure = { 
+/**
+ * Check code.
+ */
+check: string, 
+/**
+ * Check title.
+ */
+title: string, 
+/**
+ * Effective severity.
+ */
+severity: Severity, 
+/**
+ * The object.
+ */
+target: Target, 
+/**
+ * The finding's message ("Container `web` mounts the Docker socket").
+ */
+message: string, };
+
+export type Progress = { 
+/**
+ * The stage.
+ */
+stage: Stage, 
+/**
+ * Objects done in this stage.
+ */
+done: number, 
+/**
+ * Objects in this stage (0 when not counted).
+ */
+total: number, };
+
+export type Stage = "connecting" | "engine" | "containers" | "images" | "host" | "evaluating";

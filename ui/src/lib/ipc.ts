@@ -1,0 +1,101 @@
+// The one typed wrapper over the Tauri IPC (docs/desktop-ipc.md): every command, every event, the
+// clipboard and link opening. Nothing else in ui/ calls `invoke` or `listen`, so the contract lives
+// in one file and a renamed command breaks one place.
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { writeText } from '@tauri-apps/plugin-clipboard-manager';
+import { openUrl } from '@tauri-apps/plugin-opener';
+import type {
+  AppState,
+  CommandError,
+  ErrorCode,
+  ExportFormat,
+  ExportResult,
+  ScanProgress,
+  Settings,
+} from './model';
+
+/** Event names, as emitted by src-tauri. */
+export const EVENTS = { stateChanged: 'state-changed', scanProgress: 'scan-progress' } as const;
+
+const CODES: readonly ErrorCode[] = [
+  'engine_unreachable',
+  'scan_failed',
+  'export_failed',
+  'invalid_argument',
+  'cancelled',
+  'internal',
+];
+
+/** Turns whatever a rejected `invoke` gave into a `CommandError` (plugins reject with strings). */
+export function toCommandError(e: unknown): CommandError {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    const { code, message } = e as { code: unknown; message: unknown };
+    if (typeof code === 'string' && typeof message === 'string') {
+      return { code: (CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'internal', message };
+    }
+  }
+  if (e instanceof Error) return { code: 'internal', message: e.message };
+  return { code: 'internal', message: typeof e === 'string' ? e : 'Unexpected error' };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}
+
+/** The latest state: report, engine status, scanning, paused, settings. */
+export const getState = (): Promise<AppState> => call<AppState>('get_state');
+/** Asks for a full rescan; the result arrives as `state-changed`. */
+export const scanNow = (): Promise<null> => call<null>('scan_now');
+/** Pauses or resumes monitoring. */
+export const setMonitoring = (paused: boolean): Promise<AppState> => call<AppState>('set_monitoring', { paused });
+/** Saves the settings. */
+export const updateSettings = (settings: Settings): Promise<Settings> =>
+  call<Settings>('update_settings', { settings });
+/** Exports the current report; Rust shows the save dialog. `null` when the user cancelled. */
+export const exportReport = (format: ExportFormat): Promise<ExportResult | null> =>
+  call<ExportResult | null>('export_report', { format });
+/** Shows a file this session exported in the file manager. */
+export const revealPath = (path: string): Promise<null> => call<null>('reveal_path', { path });
+
+/** Subscribes to `state-changed`, the only source of updates (no polling). */
+export function onStateChanged(handler: (state: AppState) => void): Promise<UnlistenFn> {
+  return listen<AppState>(EVENTS.stateChanged, (e) => handler(e.payload));
+}
+/** Subscribes to `scan-progress`. */
+export function onScanProgress(handler: (progress: ScanProgress) => void): Promise<UnlistenFn> {
+  return listen<ScanProgress>(EVENTS.scanProgress, (e) => handler(e.payload));
+}
+
+/** Copies `text` exactly, through the clipboard-manager plugin (the webview has no other clipboard access). */
+export async function copyText(text: string): Promise<void> {
+  try {
+    await writeText(text);
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}
+
+/** Whether `url` may be opened: https only, as the opener capability allows. */
+export function isOpenableUrl(url: string): boolean {
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Opens an https documentation link in the user's browser; anything else is refused. */
+export async function openExternal(url: string): Promise<void> {
+  if (!isOpenableUrl(url)) throw { code: 'invalid_argument', message: `Not an https link: ${url}` } satisfies CommandError;
+  try {
+    await openUrl(url);
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}

@@ -1,0 +1,125 @@
+// The app's reactive state: the latest AppState from src-tauri (updated only by `state-changed`),
+// scan progress, which view is open, the checklist filters and transient notices. One instance,
+// created by App.svelte.
+
+import type { AppState, CommandError, ScanProgress } from './model';
+import { NO_FILTERS, type Filters } from './filter';
+import * as ipc from './ipc';
+
+/** The pages of the sidebar. */
+export type View = 'overview' | 'checklist' | 'containers' | 'network' | 'host';
+
+/** A transient message (copy failed, scan refused…). */
+export type Notice = { id: number; kind: 'error' | 'info'; text: string };
+
+/** The UI state. */
+export class Store {
+  /** The latest state from src-tauri; `null` until `get_state` answered. */
+  app = $state<AppState | null>(null);
+  /** The running scan's progress (events arrive faster than state changes). */
+  progress = $state<ScanProgress | null>(null);
+  /** Set while a `scan_now` request waits for the watcher to report `scanning`. */
+  scanRequested = $state(false);
+  /** Why the first `get_state` failed, if it did. */
+  loadError = $state<CommandError | null>(null);
+  /** The open page. */
+  view = $state<View>('overview');
+  /** The check open in the detail pane. */
+  selected = $state<string | null>(null);
+  /** Checklist filters. */
+  filters = $state<Filters>({ ...NO_FILTERS });
+  /** Transient notices. */
+  notices = $state<Notice[]>([]);
+  /** "Now" for relative times; ticks once a minute (a clock, not a data poll). */
+  now = $state(new Date());
+
+  #unlisten: (() => void)[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #noticeId = 0;
+
+  /** The latest report, if any. */
+  get report() {
+    return this.app?.report ?? null;
+  }
+  /** Whether a scan runs (or was just asked for). */
+  get scanning() {
+    return this.scanRequested || (this.app?.scanning ?? false);
+  }
+
+  /** Subscribes to the events, then reads the current state. */
+  async start(): Promise<void> {
+    this.#unlisten.push(await ipc.onStateChanged((s) => this.apply(s)));
+    this.#unlisten.push(
+      await ipc.onScanProgress((p) => {
+        this.progress = p;
+      }),
+    );
+    this.#timer = setInterval(() => (this.now = new Date()), 30_000);
+    try {
+      this.apply(await ipc.getState());
+    } catch (e) {
+      this.loadError = ipc.toCommandError(e);
+    }
+  }
+
+  /** Unsubscribes (tests, hot reload). */
+  stop(): void {
+    for (const u of this.#unlisten) u();
+    this.#unlisten = [];
+    clearInterval(this.#timer);
+  }
+
+  /** Takes a new AppState. */
+  apply(s: AppState): void {
+    this.app = s;
+    this.loadError = null;
+    this.now = new Date();
+    if (s.scanning) this.scanRequested = false;
+    this.progress = s.scanning ? (s.progress ?? this.progress) : null;
+  }
+
+  /** Asks for a rescan. */
+  async scanNow(): Promise<void> {
+    this.scanRequested = true;
+    try {
+      await ipc.scanNow();
+    } catch (e) {
+      this.scanRequested = false;
+      this.notify('error', `Scan not started: ${ipc.toCommandError(e).message}`);
+    }
+  }
+
+  /** Pauses or resumes monitoring. */
+  async setPaused(paused: boolean): Promise<void> {
+    try {
+      this.apply(await ipc.setMonitoring(paused));
+    } catch (e) {
+      this.notify('error', `Could not ${paused ? 'pause' : 'resume'} monitoring: ${ipc.toCommandError(e).message}`);
+    }
+  }
+
+  /** Opens a check in the checklist. */
+  openCheck(code: string): void {
+    this.view = 'checklist';
+    this.selected = code;
+  }
+
+  /** Opens the checklist filtered to one object. */
+  showObject(kind: Filters['kind'], name: string, code: string | null = null): void {
+    this.filters = { ...NO_FILTERS, kind, object: name, status: code ? 'all' : 'failing' };
+    this.view = 'checklist';
+    this.selected = code;
+  }
+
+  /** Shows a transient notice. */
+  notify(kind: Notice['kind'], text: string): void {
+    const id = ++this.#noticeId;
+    this.notices = [...this.notices, { id, kind, text }];
+    setTimeout(() => this.dismiss(id), 6000);
+  }
+
+  /** Removes a notice. */
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+}

@@ -1,0 +1,7 @@
+//! Entry point of the ZeroDock web UI: mounts the app into #app.
+import { mount } from 'svelte';
+import App from './App.svelte';
+import './app.css';
+
+const target = document.getElementById('app');
+if (target) mount(App, { target });

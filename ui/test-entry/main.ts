@@ -1,0 +1,92 @@
+// Test-only entry (vite build --mode test → dist-test/): the real app with Tauri's IPC mocked by
+// `@tauri-apps/api/mocks`. The browser tests put a scenario in `window.__ZD_SCENARIO__` (an init
+// script) — an AppState built around a REAL engine report — and drive events and read the mocked
+// clipboard through `window.__zdTest`. Never part of the shipped dist/.
+
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import type { AppState, CommandError, ExportFormat, ExportResult } from '../src/lib/model';
+
+/** What a test sets up before the page loads. */
+type Scenario = {
+  state: AppState;
+  /** What `export_report` answers: a result, `null` (cancelled) or an error. */
+  exportAnswer?: ExportResult | null | CommandError;
+  /** Make `get_state` fail with this error. */
+  getStateError?: CommandError;
+};
+
+/** What a test can read and do. */
+type Controller = {
+  calls: { cmd: string; args: unknown }[];
+  clipboard: string | null;
+  opened: string[];
+  emit: (event: string, payload: unknown) => Promise<void>;
+  setState: (state: AppState) => Promise<void>;
+};
+
+declare global {
+  interface Window {
+    __ZD_SCENARIO__?: Scenario;
+    __zdTest: Controller;
+  }
+}
+
+const scenario = window.__ZD_SCENARIO__;
+if (!scenario) throw new Error('test build: window.__ZD_SCENARIO__ is not set');
+let state = scenario.state;
+
+const ctl: Controller = {
+  calls: [],
+  clipboard: null,
+  opened: [],
+  emit: (event, payload) => emit(event, payload),
+  setState: async (s) => {
+    state = s;
+    await emit('state-changed', s);
+  },
+};
+window.__zdTest = ctl;
+
+const isError = (x: unknown): x is CommandError => !!x && typeof x === 'object' && 'code' in x && 'message' in x;
+
+mockIPC(
+  async (cmd, payload) => {
+    const args = payload as Record<string, unknown> | undefined;
+    ctl.calls.push({ cmd, args });
+    switch (cmd) {
+      case 'get_state':
+        if (scenario.getStateError) throw scenario.getStateError;
+        return state;
+      case 'scan_now':
+        return null;
+      case 'set_monitoring':
+        state = { ...state, paused: Boolean(args?.paused) };
+        return state;
+      case 'update_settings':
+        return args?.settings;
+      case 'export_report': {
+        const answer = scenario.exportAnswer;
+        if (isError(answer)) throw answer;
+        if (answer === undefined) {
+          const format = args?.format as ExportFormat;
+          return { path: `/home/user/zerodock-report.${format === 'markdown' ? 'md' : format}`, format, bytes: 48213 };
+        }
+        return answer;
+      }
+      case 'reveal_path':
+        return null;
+      case 'plugin:clipboard-manager|write_text':
+        ctl.clipboard = String(args?.text ?? '');
+        return null;
+      case 'plugin:opener|open_url':
+        ctl.opened.push(String(args?.url ?? ''));
+        return null;
+      default:
+        throw { code: 'internal', message: `test build: unmocked command ${cmd}` } satisfies CommandError;
+    }
+  },
+  { shouldMockEvents: true },
+);
+
+await import('../src/main');

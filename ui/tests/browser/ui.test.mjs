@@ -1,0 +1,367 @@
+// End-to-end tests of the BUILT UI in headless Debian chromium (playwright-core), served with the
+// app's real CSP, with Tauri's IPC mocked (test-entry/main.ts) and fed REAL engine reports
+// (tests/fixtures.mjs). Every test fails on a CSP violation, a console or page error, or a request
+// that leaves localhost. Screenshots go to docs/screenshots/ and target/shots/.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureReport, appState, ROOT } from '../fixtures.mjs';
+import { launch, openApp, serve } from './harness.mjs';
+
+const DOCS = join(ROOT, 'docs', 'screenshots');
+const SHOTS = join(ROOT, 'target', 'shots');
+mkdirSync(DOCS, { recursive: true });
+mkdirSync(SHOTS, { recursive: true });
+
+const weak = ensureReport('default');
+const hardened = ensureReport('hardened');
+
+let server;
+let browser;
+before(async () => {
+  server = await serve(join(ROOT, 'ui', 'dist-test'));
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Opens the app, runs `body`, then asserts nothing broke the CSP or logged an error. */
+async function withApp(scenario, opts, body) {
+  const app = await openApp(browser, server.url, scenario, opts);
+  try {
+    await body(app.page);
+    assert.deepEqual(await app.problems(), [], 'no CSP violation, console error or non-local request');
+  } finally {
+    await app.context.close();
+  }
+}
+
+const rows = (page) => page.locator('[data-testid=check-row]');
+const attrs = (page, name) => rows(page).evaluateAll((els, n) => els.map((e) => e.getAttribute(n)), name);
+
+describe('overview', () => {
+  test('renders the real score, grade, counts and identity', async () => {
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.waitForSelector('[data-testid=score]');
+      assert.equal(await page.textContent('[data-testid=score]'), String(weak.score));
+      assert.equal(await page.textContent('[data-testid=grade]'), weak.grade);
+      assert.equal((await page.textContent('[data-testid=score-pill]')).replace(/\s+/g, ''), `${weak.score}/100${weak.grade}`);
+      if (weak.grade_cap) assert.ok((await page.textContent('[data-testid=grade-cap]')).length > 10);
+      for (const sev of ['critical', 'high', 'medium', 'low']) {
+        const n = weak.counts.failing_by_severity[sev] ?? 0;
+        assert.equal((await page.textContent(`[data-testid=severity-counts] [data-severity=${sev}] .n`)).trim(), String(n), sev);
+      }
+      assert.match(await page.textContent('.identity'), new RegExp(weak.subject.engine.version.replace(/[.+]/g, '\\$&')));
+      const risks = await page.locator('[data-testid=risk]').evaluateAll((els) => els.map((e) => e.dataset.code));
+      const worst = weak.checks.filter((c) => c.status === 'fail' && c.severity === 'critical').map((c) => c.id);
+      assert.ok(worst.every((c) => risks.includes(c)), `critical failures ${worst} listed among top risks ${risks}`);
+      assert.equal(await page.getAttribute('[data-testid=engine-status]', 'data-state'), 'connected');
+      assert.match(await page.getAttribute('[data-testid=last-scan]', 'title'), /\d/);
+      await page.screenshot({ path: join(DOCS, 'overview.png') });
+    });
+  });
+
+  test('follows the OS dark theme', async () => {
+    await withApp({ state: appState(weak) }, { colorScheme: 'dark' }, async (page) => {
+      await page.waitForSelector('[data-testid=score]');
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const [r, g, b] = bg.match(/\d+/g).map(Number);
+      assert.ok(r + g + b < 120, `dark background, got ${bg}`);
+      const fg = await page.evaluate(() => getComputedStyle(document.body).color);
+      assert.ok(fg.match(/\d+/g).map(Number).slice(0, 3).reduce((a, x) => a + x, 0) > 600, `light text, got ${fg}`);
+      await page.screenshot({ path: join(DOCS, 'overview-dark.png') });
+      await page.click('[data-testid=nav-checklist]');
+      await page.click('[data-testid=check-row][data-code=DMN001]');
+      await page.screenshot({ path: join(SHOTS, 'check-detail-dark.png') });
+    });
+  });
+
+  test('a newer state-changed replaces the report (no polling)', async () => {
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.waitForSelector('[data-testid=score]');
+      await page.evaluate((s) => window.__zdTest.setState(s), appState(hardened, { tray: 'attention' }));
+      await page.waitForFunction((want) => document.querySelector('[data-testid=score]')?.textContent === want, String(hardened.score));
+      assert.equal(await page.textContent('[data-testid=grade]'), hardened.grade);
+      const calls = await page.evaluate(() => window.__zdTest.calls.map((c) => c.cmd));
+      assert.deepEqual(calls.filter((c) => c === 'get_state'), ['get_state'], 'state is read once, then only pushed');
+    });
+  });
+});
+
+describe('checklist', () => {
+  test('status, severity and object filters and search', async () => {
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.click('[data-testid=nav-checklist]');
+      assert.equal(await rows(page).count(), weak.checks.length, 'every check listed');
+
+      await page.selectOption('[data-testid=filter-status]', 'fail');
+      const failing = weak.checks.filter((c) => c.status === 'fail').map((c) => c.id).sort();
+      assert.deepEqual((await attrs(page, 'data-code')).sort(), failing);
+      assert.ok((await attrs(page, 'data-status')).every((s) => s === 'fail'));
+
+      await page.selectOption('[data-testid=filter-severity]', 'critical');
+      const crit = weak.checks.filter((c) => c.status === 'fail' && c.severity === 'critical').map((c) => c.id).sort();
+      assert.deepEqual((await attrs(page, 'data-code')).sort(), crit);
+
+      await page.click('[data-testid=clear-filters]');
+      assert.equal(await rows(page).count(), weak.checks.length);
+
+      await page.selectOption('[data-testid=filter-kind]', 'container');
+      await page.selectOption('[data-testid=filter-object]', 'zd-privileged');
+      await page.selectOption('[data-testid=filter-status]', 'fail');
+      const about = weak.checks
+        .filter((c) => c.findings.some((f) => f.target.kind === 'container' && f.target.name === 'zd-privileged' && f.status === 'fail' && !f.waived))
+        .map((c) => c.id)
+        .sort();
+      assert.ok(about.includes('CTR001'));
+      assert.deepEqual((await attrs(page, 'data-code')).sort(), about, 'checks failing on zd-privileged');
+
+      await page.click('[data-testid=clear-filters]');
+      await page.fill('[data-testid=search]', 'socket');
+      const codes = await attrs(page, 'data-code');
+      assert.ok(codes.includes('CTR003'), `socket search finds CTR003: ${codes}`);
+      for (const code of codes) {
+        const c = weak.checks.find((x) => x.id === code);
+        const hay = `${c.id} ${c.slug} ${c.title} ${c.findings.map((f) => f.target.name).join(' ')}`.toLowerCase();
+        assert.ok(hay.includes('socket'), `${code} matches`);
+      }
+      await page.fill('[data-testid=search]', 'zz-no-such-thing');
+      assert.equal(await rows(page).count(), 0);
+      assert.match(await page.textContent('[data-testid=check-list]'), /No check matches/);
+    });
+  });
+
+  test('keyboard: / searches, arrows move, Enter opens, Esc closes', async () => {
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.waitForSelector('[data-testid=score]');
+      await page.keyboard.press('/');
+      await page.waitForSelector('[data-testid=search]:focus');
+      await page.keyboard.type('CTR0');
+      await page.keyboard.press('ArrowDown');
+      const first = await page.evaluate(() => document.activeElement?.getAttribute('data-code'));
+      const order = await attrs(page, 'data-code');
+      assert.equal(first, order[0]);
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-code')), order[2]);
+      await page.keyboard.press('ArrowUp');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-code')), order[1]);
+      const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+      assert.notEqual(outline, 'none', 'visible focus ring');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`[data-testid=check-detail][data-code=${order[1]}]`);
+      assert.equal(await page.getAttribute(`[data-testid=check-row][data-code=${order[1]}]`, 'aria-selected'), 'true');
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('[data-testid=check-detail]', { state: 'detached' });
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-code')), order[1], 'focus returns to the row');
+      assert.equal(await page.getAttribute('[data-testid=check-list]', 'role'), 'listbox');
+      assert.equal(await rows(page).first().getAttribute('role'), 'option');
+    });
+  });
+
+  test('detail: evidence, tailored remediation, exact copy, score if fixed, links', async () => {
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.click('[data-testid=nav-checklist]');
+      await page.click('[data-testid=check-row][data-code=CTR001]');
+      const detail = page.locator('[data-testid=check-detail]');
+      const check = weak.checks.find((c) => c.id === 'CTR001');
+      const bad = check.findings.find((f) => f.status === 'fail');
+      const card = detail.locator(`[data-testid=finding][data-target="${bad.target.name}"]`);
+      assert.equal(await card.getAttribute('data-status'), 'fail');
+      const ev = await card.locator('[data-testid=evidence] tbody tr').first().textContent();
+      assert.ok(ev.includes(bad.evidence[0].field) && ev.includes(bad.evidence[0].observed), ev);
+      if (check.rationale) assert.ok((await detail.textContent()).includes('Why it matters'));
+      assert.match(await detail.locator('[data-testid=score-if-fixed]').textContent(), new RegExp(`Score if fixed: ${check.score_if_fixed}.*now ${weak.score}`));
+
+      const snippet = bad.remediation[0];
+      const block = card.locator('[data-testid=snippet]').first();
+      assert.equal(await block.locator('pre').textContent(), snippet.code, 'shown exactly');
+      await block.locator('[data-testid=copy]').click();
+      await page.waitForFunction(() => window.__zdTest.clipboard !== null);
+      assert.equal(await page.evaluate(() => window.__zdTest.clipboard), snippet.code, 'clipboard holds the exact snippet');
+      assert.equal((await block.locator('[data-testid=copy]').textContent()).trim(), 'Copied');
+      await page.screenshot({ path: join(DOCS, 'check-detail.png') });
+
+      const link = detail.locator('[data-testid=external-link]').first();
+      const href = await link.getAttribute('href');
+      await link.click();
+      await page.waitForFunction(() => window.__zdTest.opened.length > 0);
+      assert.deepEqual(await page.evaluate(() => window.__zdTest.opened), [href]);
+      assert.ok(href.startsWith('https://'));
+      assert.equal(new URL(page.url()).hostname, '127.0.0.1', 'the webview did not navigate');
+    });
+  });
+
+  test('daemon.json plan: line diff and one copy of the proposed file', async () => {
+    const plan = weak.daemon_json_plan;
+    assert.ok(plan?.changes.length, 'the weak scenario has daemon.json changes to propose');
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.click('[data-testid=nav-checklist]');
+      const code = plan.changes[0].check;
+      await page.click(`[data-testid=check-row][data-code=${code}]`);
+      const p = page.locator('[data-testid=check-detail] [data-testid=daemon-plan]');
+      const changes = await p.locator('[data-testid=daemon-changes] tbody tr').count();
+      assert.equal(changes, plan.changes.length);
+      const added = await p.locator('[data-testid=daemon-diff] [data-op="+"]').allTextContents();
+      assert.ok(added.length > 0, 'added lines');
+      for (const c of plan.changes) {
+        const leaf = c.key.split('.').pop();
+        assert.ok(added.some((l) => l.includes(`"${leaf}"`)), `diff adds ${c.key}: ${added.join(' | ')}`);
+      }
+      const kept = await p.locator('[data-testid=daemon-diff] .line').evaluateAll((els) => els.filter((e) => e.dataset.op !== '-').map((e) => e.querySelector('.txt').textContent));
+      assert.equal(kept.join('\n'), plan.proposed.replace(/\n$/, ''), 'kept + added lines are the proposed file');
+      await p.locator('[data-testid=copy-proposed]').click();
+      await page.waitForFunction(() => window.__zdTest.clipboard !== null);
+      assert.equal(await page.evaluate(() => window.__zdTest.clipboard), plan.proposed);
+      await p.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, 'daemon-plan.png') });
+    });
+  });
+});
+
+describe('inventory', () => {
+  test('containers: every container, sortable, opens its checks', async () => {
+    assert.ok(weak.inventory?.containers.length, 'inventory present');
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.click('[data-testid=nav-containers]');
+      const names = () => page.locator('[data-testid=container-row]').evaluateAll((els) => els.map((e) => e.dataset.name));
+      assert.deepEqual((await names()).sort(), weak.inventory.containers.map((c) => c.name).sort());
+      await page.click('th.c-name button');
+      const sorted = await names();
+      assert.deepEqual(sorted, [...sorted].sort((a, b) => a.localeCompare(b)));
+      await page.screenshot({ path: join(SHOTS, 'containers.png') });
+      const priv = weak.inventory.containers.find((c) => c.failing.some((f) => f.code === 'CTR001'));
+      await page.click(`[data-testid=container-row][data-name="${priv.name}"] button[data-code=CTR001]`);
+      await page.waitForSelector('[data-testid=check-detail][data-code=CTR001]');
+      assert.equal(await page.inputValue('[data-testid=filter-object]'), priv.name);
+      assert.equal(await page.locator('[data-testid=check-detail] [data-testid=finding]').count(), 1, 'only that container');
+    });
+  });
+
+  test('network: default bridge highlighted, internal marked, all-interface ports flagged', async () => {
+    assert.ok(weak.inventory?.networks.length, 'inventory present');
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.click('[data-testid=nav-network]');
+      const nets = page.locator('[data-testid=network]');
+      assert.equal(await nets.count(), weak.inventory.networks.length);
+      const bridge = weak.inventory.networks.find((n) => n.default_bridge);
+      assert.equal(await page.getAttribute(`[data-testid=network][data-name="${bridge.name}"]`, 'data-default-bridge'), 'true');
+      assert.match(await page.textContent('[data-testid=bridge-callout]'), new RegExp(`${bridge.containers.length} container`));
+      for (const n of weak.inventory.networks.filter((x) => x.internal)) {
+        assert.equal(await page.locator(`[data-testid=network][data-name="${n.name}"] [data-testid=internal]`).count(), 1);
+      }
+      const ports = weak.inventory.containers.flatMap((c) => c.ports);
+      assert.equal(await page.locator('[data-testid=port-row]').count(), ports.length);
+      assert.equal(await page.locator('[data-testid=port-row][data-all-interfaces=true]').count(), ports.filter((p) => p.all_interfaces).length);
+      await page.setViewportSize({ width: 1280, height: 1300 });
+      await page.screenshot({ path: join(SHOTS, 'network.png') });
+    });
+  });
+
+  test('host page shows encryption, privileges and unknowns with reasons', async () => {
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.click('[data-testid=nav-host]');
+      for (const code of ['HST001', 'HST002', 'HST003', 'VER001']) {
+        const c = weak.checks.find((x) => x.id === code);
+        assert.equal(await page.getAttribute(`[data-testid=host-check][data-code=${code}]`, 'data-status'), c.status);
+      }
+      await page.screenshot({ path: join(SHOTS, 'host.png') });
+    });
+  });
+});
+
+describe('app states', () => {
+  test('engine down: banner with message and hint', async () => {
+    const state = appState(hardened, {
+      engine: { state: 'unreachable', endpoint: 'unix:///var/run/docker.sock', message: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock: no such file', hint: 'Start Docker, or point ZeroDock at it with DOCKER_HOST.', next_retry_secs: 8 },
+      tray: 'unknown',
+    });
+    await withApp({ state }, {}, async (page) => {
+      await page.waitForSelector('[data-testid=engine-banner]');
+      assert.equal(await page.getAttribute('[data-testid=engine-status]', 'data-state'), 'unreachable');
+      const text = await page.textContent('[data-testid=engine-banner]');
+      assert.ok(text.includes(state.engine.message) && text.includes(state.engine.hint) && text.includes('8 s'), text);
+      await page.screenshot({ path: join(SHOTS, 'engine-down.png') });
+    });
+  });
+
+  test('scan progress events move the bar; Scan now calls scan_now', async () => {
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.click('[data-testid=scan-now]');
+      await page.waitForFunction(() => window.__zdTest.calls.some((c) => c.cmd === 'scan_now'));
+      await page.evaluate((s) => window.__zdTest.setState(s), appState(weak, { scanning: true }));
+      const bar = '[data-testid=scan-progress] [role=progressbar]';
+      await page.evaluate(() => window.__zdTest.emit('scan-progress', { stage: 'containers', done: 5, total: 23 }));
+      await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('aria-valuenow')) > 0, bar);
+      const first = Number(await page.getAttribute(bar, 'aria-valuenow'));
+      const w1 = await page.locator(`${bar} .fill`).evaluate((e) => e.getBoundingClientRect().width);
+      assert.match(await page.textContent('[data-testid=scan-stage]'), /Inspecting containers · 5\/23/);
+      await page.evaluate(() => window.__zdTest.emit('scan-progress', { stage: 'evaluating', done: 0, total: 0 }));
+      await page.waitForFunction(([sel, v]) => Number(document.querySelector(sel)?.getAttribute('aria-valuenow')) > v, [bar, first]);
+      await page.waitForTimeout(350);
+      const w2 = await page.locator(`${bar} .fill`).evaluate((e) => e.getBoundingClientRect().width);
+      assert.ok(w2 > w1, `bar grew ${w1} → ${w2}`);
+      assert.equal(await page.isDisabled('[data-testid=scan-now]'), true);
+      await page.screenshot({ path: join(SHOTS, 'scanning.png') });
+      await page.evaluate((s) => window.__zdTest.setState(s), appState(weak));
+      await page.waitForSelector('[data-testid=scan-progress]', { state: 'detached' });
+    });
+  });
+
+  test('monitoring toggle and export with Show in folder', async () => {
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.click('[data-testid=monitoring-toggle]');
+      await page.waitForFunction(() => document.querySelector('[data-testid=monitoring-state]')?.textContent === 'Paused');
+      const calls = await page.evaluate(() => window.__zdTest.calls);
+      assert.deepEqual(calls.find((c) => c.cmd === 'set_monitoring').args, { paused: true });
+
+      await page.click('[data-testid=export]');
+      await page.check('[data-testid=format-sarif]');
+      await page.click('[data-testid=export-go]');
+      await page.waitForSelector('[data-testid=export-result]');
+      const path = await page.textContent('[data-testid=export-path]');
+      assert.equal(path, '/home/user/zerodock-report.sarif');
+      await page.click('[data-testid=reveal]');
+      await page.waitForFunction(() => window.__zdTest.calls.some((c) => c.cmd === 'reveal_path'));
+      const after = await page.evaluate(() => window.__zdTest.calls);
+      assert.deepEqual(after.find((c) => c.cmd === 'export_report').args, { format: 'sarif' });
+      assert.deepEqual(after.find((c) => c.cmd === 'reveal_path').args, { path });
+      await page.screenshot({ path: join(SHOTS, 'export.png') });
+    });
+  });
+
+  test('export errors are shown', async () => {
+    const scenario = { state: appState(weak), exportAnswer: { code: 'export_failed', message: 'Could not export to /ro/r.pdf: read-only file system' } };
+    await withApp(scenario, {}, async (page) => {
+      await page.click('[data-testid=export]');
+      await page.click('[data-testid=export-go]');
+      assert.match(await page.textContent('[data-testid=export-error]'), /read-only file system/);
+    });
+  });
+});
+
+describe('800×600', () => {
+  test('every page fits without horizontal scrolling', async () => {
+    await withApp({ state: appState(weak) }, { width: 800, height: 600 }, async (page) => {
+      await page.waitForSelector('[data-testid=score]');
+      await page.screenshot({ path: join(DOCS, 'small-800x600.png') });
+      for (const view of ['overview', 'checklist', 'containers', 'network', 'host']) {
+        await page.click(`[data-testid=nav-${view}]`);
+        if (view === 'checklist') await page.click('[data-testid=check-row][data-code=CTR003]');
+        const over = await page.evaluate(() => {
+          const doc = document.scrollingElement;
+          const bad = [doc.scrollWidth > doc.clientWidth ? `document ${doc.scrollWidth}>${doc.clientWidth}` : null];
+          const main = document.querySelector('main');
+          if (main.scrollWidth > main.clientWidth + 1) bad.push(`main ${main.scrollWidth}>${main.clientWidth}`);
+          return bad.filter(Boolean);
+        });
+        assert.deepEqual(over, [], `${view} has no horizontal overflow`);
+        await page.screenshot({ path: join(SHOTS, `small-${view}.png`) });
+      }
+    });
+  });
+});
