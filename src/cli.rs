@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use zerodock_engine::{CollectOptions, EvalConfig, Policy, Report, Severity, Snapshot};
+use zerodock_report::export::{self, ExportFormat, ExportOptions};
 use zerodock_report::{catalogue, json, terminal};
 
 /// Zero Trust posture of a Docker host: a scored checklist with the fix for every failure.
@@ -57,13 +58,17 @@ struct ScanArgs {
     /// Evaluate a snapshot saved by `zerodock collect` instead of collecting now.
     #[arg(long, value_name = "SNAPSHOT", conflicts_with = "host")]
     from: Option<PathBuf>,
-    /// Output format (for `--output`, the file extension decides when this is not given).
+    /// Output format. With one `--output`, this format is written whatever the extension; with
+    /// several, each file's extension decides (.json .sarif .sarif.json .html .htm .md .pdf .txt).
     #[arg(long, short, value_enum)]
     format: Option<Format>,
     /// Write the report to FILE instead of standard output (repeatable: one file per format; `-`
     /// is standard output).
     #[arg(long, short, value_name = "FILE")]
     output: Vec<PathBuf>,
+    /// A custom Typst template for the PDF (docs/pdf-template.md).
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
     /// Exit 1 when a failing check has this severity or higher.
     #[arg(long, value_name = "SEVERITY")]
     fail_on: Option<Severity>,
@@ -98,12 +103,15 @@ struct ReportArgs {
     /// A report written by `zerodock scan --format json`.
     #[arg(long, value_name = "REPORT")]
     from: PathBuf,
-    /// Output format.
+    /// Output format (with several `--output`, each file's extension decides).
     #[arg(long, short, value_enum)]
     format: Option<Format>,
-    /// Write to FILE instead of standard output (repeatable).
+    /// Write to FILE instead of standard output (repeatable; `-` is standard output).
     #[arg(long, short, value_name = "FILE")]
     output: Vec<PathBuf>,
+    /// A custom Typst template for the PDF (docs/pdf-template.md).
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
     /// Colour for the text format.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -115,6 +123,39 @@ enum Format {
     Text,
     /// The report model (docs/report-format.md).
     Json,
+    /// SARIF 2.1.0 for code scanning (docs/sarif.md).
+    Sarif,
+    /// One self-contained HTML page.
+    Html,
+    /// A Markdown summary for pull-request comments and CI job summaries.
+    #[value(alias = "md")]
+    Markdown,
+    /// A PDF document (binary: to a file, or to a pipe).
+    Pdf,
+}
+
+impl Format {
+    /// The export format, for everything but the terminal checklist.
+    fn export(self) -> Option<ExportFormat> {
+        match self {
+            Format::Text => None,
+            Format::Json => Some(ExportFormat::Json),
+            Format::Sarif => Some(ExportFormat::Sarif),
+            Format::Html => Some(ExportFormat::Html),
+            Format::Markdown => Some(ExportFormat::Markdown),
+            Format::Pdf => Some(ExportFormat::Pdf),
+        }
+    }
+
+    fn from_export(format: ExportFormat) -> Format {
+        match format {
+            ExportFormat::Json => Format::Json,
+            ExportFormat::Sarif => Format::Sarif,
+            ExportFormat::Html => Format::Html,
+            ExportFormat::Markdown => Format::Markdown,
+            ExportFormat::Pdf => Format::Pdf,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -192,7 +233,20 @@ fn collect(args: &CollectArgs) -> Result<ExitCode> {
         Ok(())
     };
     match &args.output {
-        Some(path) => write_file(path, |out| write_json(out))?,
+        Some(path) => {
+            let mut failed = None;
+            let written = export::write_atomic_with(path, |out| {
+                write_json(out).map_err(|e| {
+                    let message = format!("{e:#}");
+                    failed = Some(e);
+                    std::io::Error::other(message)
+                })
+            });
+            if let (Err(_), Some(e)) = (&written, failed) {
+                return Err(e.context(format!("cannot write {}", path.display())));
+            }
+            written?;
+        }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             write_json(&mut out)?;
@@ -237,7 +291,12 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         }
     }
     let report = zerodock_engine::evaluate(&snapshot, &config);
-    let view = View { color: args.color, verbose: args.verbose, max_targets: args.max_targets };
+    let view = View {
+        color: args.color,
+        verbose: args.verbose,
+        max_targets: args.max_targets,
+        export: ExportOptions { template: args.template.clone() },
+    };
     emit(&report, args.format, &args.output, &view)?;
     if !args.output.is_empty() {
         let _ = writeln!(
@@ -277,67 +336,133 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&args.from)
         .with_context(|| format!("cannot read report {}", args.from.display()))?;
     let report = Report::from_json(&text).with_context(|| format!("in {}", args.from.display()))?;
-    emit(&report, args.format, &args.output, &View { color: args.color, verbose: false, max_targets: 10 })?;
+    let view = View {
+        color: args.color,
+        verbose: false,
+        max_targets: 10,
+        export: ExportOptions { template: args.template.clone() },
+    };
+    emit(&report, args.format, &args.output, &view)?;
+    if !args.output.is_empty() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "zerodock: wrote {}",
+            args.output.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// How the text checklist is drawn.
+/// How the outputs are drawn.
 struct View {
     color: ColorChoice,
     verbose: bool,
     max_targets: usize,
+    export: ExportOptions,
 }
 
+/// Where one output goes.
+enum Sink<'a> {
+    Stdout,
+    File(&'a Path),
+}
+
+/// Writes every requested output. All formats are decided (and a binary PDF to a terminal is
+/// refused) before anything is written; the PDF, HTML and Markdown are rendered before any file is
+/// touched, so a broken template leaves no half set of files. Each file is written atomically;
+/// JSON and SARIF stream to theirs.
 fn emit(report: &Report, format: Option<Format>, outputs: &[PathBuf], view: &View) -> Result<()> {
-    if outputs.is_empty() {
-        return emit_stdout(report, format.unwrap_or(Format::Text), view);
-    }
+    let stdout = [PathBuf::from("-")];
+    let outputs = if outputs.is_empty() { &stdout[..] } else { outputs };
+    let mut plan: Vec<(Sink<'_>, Format)> = Vec::with_capacity(outputs.len());
     for path in outputs {
-        let format = match format {
-            Some(f) if outputs.len() == 1 => f,
-            _ if path.as_os_str() == "-" => Format::Text,
-            _ => format_from_extension(path)?,
-        };
         if path.as_os_str() == "-" {
-            emit_stdout(report, format, view)?;
+            let format = format.unwrap_or(Format::Text);
+            if format == Format::Pdf && std::io::stdout().is_terminal() {
+                bail!(
+                    "refusing to print a binary PDF on the terminal: add `--output report.pdf`, or redirect standard output to a file or pipe"
+                );
+            }
+            plan.push((Sink::Stdout, format));
         } else {
-            write_file(path, |out| render(report, format, false, view, out))?;
+            plan.push((Sink::File(path), file_format(path, format, outputs.len())?));
+        }
+    }
+
+    let mut rendered: Vec<Option<Vec<u8>>> = Vec::with_capacity(plan.len());
+    for (sink, format) in &plan {
+        rendered.push(match (sink, format.export()) {
+            // JSON and SARIF stream to their files below; a failure there leaves no file either.
+            (Sink::File(_), Some(export)) if !matches!(export, ExportFormat::Json | ExportFormat::Sarif) => {
+                Some(export::render(export, report, &view.export)?)
+            }
+            _ => None,
+        });
+    }
+
+    for ((sink, format), bytes) in plan.iter().zip(rendered) {
+        match sink {
+            Sink::Stdout => emit_stdout(report, *format, view)?,
+            Sink::File(path) => match (bytes, format.export()) {
+                (Some(bytes), _) => export::write_atomic(path, &bytes)?,
+                (None, Some(export)) => export::export_to(path, export, report, &view.export)?,
+                (None, None) => {
+                    let text = terminal::render(report, &text_options(false, view));
+                    export::write_atomic(path, text.as_bytes())?;
+                }
+            },
         }
     }
     Ok(())
 }
 
+fn text_options(color: bool, view: &View) -> terminal::Options {
+    terminal::Options { color, verbose: view.verbose, max_targets: view.max_targets }
+}
+
+/// The format of an output file: `--format` when it is the only output, else its extension;
+/// `--format` again when the extension says nothing.
+fn file_format(path: &Path, format: Option<Format>, outputs: usize) -> Result<Format> {
+    if let Some(f) = format
+        && outputs == 1
+    {
+        return Ok(f);
+    }
+    if let Some(export) = ExportFormat::from_extension(path) {
+        return Ok(Format::from_export(export));
+    }
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("txt" | "text" | "log") => Ok(Format::Text),
+        _ => match format {
+            Some(f) => Ok(f),
+            None => bail!(
+                "cannot tell the format of {} from its extension: add --format, or name it .json, .sarif, .html, .md, .pdf or .txt",
+                path.display()
+            ),
+        },
+    }
+}
+
+/// Streams the report in `format` to standard output.
 fn emit_stdout(report: &Report, format: Format, view: &View) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    render(report, format, view.color.enabled(), view, &mut out)?;
+    match format.export() {
+        None => {
+            out.write_all(terminal::render(report, &text_options(view.color.enabled(), view)).as_bytes())?
+        }
+        // The JSON of a 1000-container scan is ~18 MB: streamed, never built as one string.
+        Some(ExportFormat::Json) => json::write(report, &mut out)?,
+        Some(export) => export::write(export, report, &view.export, &mut out).map_err(|e| {
+            // A closed pipe stays an io::Error so `main` treats it as success.
+            match e.io_error() {
+                Some(io) if io.kind() == std::io::ErrorKind::BrokenPipe => {
+                    anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+                }
+                _ => anyhow::Error::new(e),
+            }
+        })?,
+    }
     out.flush()?;
-    Ok(())
-}
-
-fn format_from_extension(path: &Path) -> Result<Format> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("json") => Ok(Format::Json),
-        Some("txt" | "text" | "log") => Ok(Format::Text),
-        _ => bail!(
-            "cannot tell the format of {} from its extension: add --format, or use .json / .txt",
-            path.display()
-        ),
-    }
-}
-
-/// Streams the report in `format`: the JSON of a 1000-container scan is ~18 MB, so it is never
-/// built as one string.
-fn render(report: &Report, format: Format, color: bool, view: &View, out: &mut impl Write) -> Result<()> {
-    match format {
-        Format::Text => out.write_all(
-            terminal::render(
-                report,
-                &terminal::Options { color, verbose: view.verbose, max_targets: view.max_targets },
-            )
-            .as_bytes(),
-        )?,
-        Format::Json => json::write(report, out)?,
-    }
     Ok(())
 }
 
@@ -360,27 +485,4 @@ fn write_stdout(text: &str) -> Result<()> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
-}
-
-/// Writes through a temporary file in the same directory and renames it, so a failed write (disk
-/// full, killed mid-way) never leaves a truncated file where the previous one was.
-fn write_file(
-    path: &Path,
-    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
-) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name =
-        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".to_owned());
-    let tmp = dir.join(format!(".{name}.zerodock-{}.tmp", std::process::id()));
-    let written = (|| -> Result<()> {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        fill(&mut out)?;
-        out.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        Ok(())
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written.with_context(|| format!("cannot write {}", path.display()))
 }

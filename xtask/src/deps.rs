@@ -1,4 +1,5 @@
-//! `cargo xtask deps`: the system packages the real-Docker tests need, installed idempotently
+//! `cargo xtask deps`: the system packages the real-Docker tests, the desktop app and its GUI
+//! tests need, installed idempotently
 //! (no `apt-get update` when nothing is missing, so a warm machine pays a few milliseconds).
 //!
 //! Requirements are checked by what the tests run, not by package name: a machine with Docker
@@ -22,12 +23,41 @@ struct Requirement {
 /// scratch images' root filesystem (nothing can be pulled, and a dynamic busybox would not run in
 /// an empty image); `iptables` is only a Recommends of docker.io but the default bridge (and
 /// `icc=false`) need it; `iproute2` provides `ip`, used to give each private daemon its own bridge.
+///
+/// The desktop app (Tauri 2 on Linux) links GTK 3 and WebKitGTK 4.1 and dlopens the Ayatana
+/// AppIndicator library for its tray; its e2e test drives the real app through `WebKitWebDriver`
+/// under `xvfb-run` inside `dbus-run-session`; fantoccini (the WebDriver client) links OpenSSL;
+/// PDFs are checked with poppler's `pdftotext`/`pdftoppm`; the UI and the HTML report are tested
+/// in Debian's Chromium; the UI is built with Node.js/npm (present on this machine kind; the
+/// Debian package is the fallback).
 const REQUIREMENTS: &[Requirement] = &[
     Requirement { package: "docker.io", satisfied: || has("dockerd") && has("docker") },
     Requirement { package: "busybox-static", satisfied: static_busybox_present },
     Requirement { package: "iptables", satisfied: || has("iptables") },
     Requirement { package: "iproute2", satisfied: || has("ip") },
+    Requirement { package: "pkg-config", satisfied: || has("pkg-config") },
+    Requirement { package: "libwebkit2gtk-4.1-dev", satisfied: || pkg_config("webkit2gtk-4.1") },
+    Requirement { package: "libgtk-3-dev", satisfied: || pkg_config("gtk+-3.0") },
+    Requirement {
+        package: "libayatana-appindicator3-dev",
+        satisfied: || pkg_config("ayatana-appindicator3-0.1"),
+    },
+    Requirement { package: "librsvg2-dev", satisfied: || pkg_config("librsvg-2.0") },
+    Requirement { package: "libssl-dev", satisfied: || pkg_config("openssl") },
+    Requirement { package: "xvfb", satisfied: || has("xvfb-run") && has("Xvfb") },
+    Requirement { package: "xauth", satisfied: || has("xauth") },
+    Requirement { package: "webkit2gtk-driver", satisfied: || has("WebKitWebDriver") },
+    Requirement { package: "dbus", satisfied: || has("dbus-run-session") },
+    Requirement { package: "dbus-x11", satisfied: || has("dbus-launch") },
+    Requirement { package: "poppler-utils", satisfied: || has("pdftotext") && has("pdftoppm") },
+    Requirement { package: "chromium", satisfied: || Path::new("/usr/bin/chromium").exists() },
+    Requirement { package: "nodejs", satisfied: || has("node") },
+    Requirement { package: "npm", satisfied: || has("npm") },
 ];
+
+fn pkg_config(module: &str) -> bool {
+    Command::new("pkg-config").args(["--exists", module]).status().is_ok_and(|s| s.success())
+}
 
 fn has(binary: &str) -> bool {
     util::find_binary(binary, &[]).is_some()
@@ -65,7 +95,9 @@ pub fn missing() -> Vec<&'static str> {
 pub fn ensure() -> Result<()> {
     let missing = missing();
     if missing.is_empty() {
-        eprintln!("    present: dockerd, docker, static busybox, iptables, ip");
+        eprintln!(
+            "    present: every system package (docker, GTK/WebKit, Xvfb, WebKitWebDriver, chromium, poppler, node)"
+        );
         return Ok(());
     }
     let list = missing.join(" ");

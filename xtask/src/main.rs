@@ -8,12 +8,14 @@
 //! - `test`: the project's test command (deps, fmt, clippy, engine, `cargo test --workspace`).
 
 mod bench;
+mod bench_desktop;
 mod deps;
 mod dockerd;
 mod fixtures;
 mod run;
 mod scenario;
 mod test;
+mod ui;
 mod util;
 
 use std::process::ExitCode;
@@ -35,6 +37,8 @@ struct Cli {
 enum Task {
     /// Speed/memory benchmark: `zerodock scan` on 50/200/1000 containers vs. the bare API fetch.
     Bench(bench::Options),
+    /// Desktop app benchmark: cold start, event latency, memory, idle CPU (release, Xvfb).
+    BenchDesktop(bench_desktop::Options),
     /// Build the CLI and scan this machine's Docker engine (`--demo`: a private demo daemon).
     Run(run::Options),
     /// Install the system packages the live tests need (docker.io, busybox-static, iptables, iproute2).
@@ -132,6 +136,7 @@ fn main() -> ExitCode {
         },
         Task::Deps => phases.run("deps", deps::ensure),
         Task::Bench(opts) => bench::run(&mut phases, &opts),
+        Task::BenchDesktop(opts) => bench_desktop::run(&mut phases, &opts),
         Task::Scenario { action: ScenarioAction::Up { daemons } } => {
             scenario_up(&mut phases, &or_fixture_daemons(daemons))
         }

@@ -1,7 +1,9 @@
-//! `cargo xtask run`: the README's "run" command. Builds the release CLI and scans this machine's
-//! Docker engine (the one `DOCKER_HOST` / the current context / the default socket names).
-//! `--demo` instead brings up the scenario daemons (a deliberately weak one and a hardened one, as
-//! root) and scans the weak one, so the checklist can be seen on a machine without Docker.
+//! `cargo xtask run`: the README's "run" command. Installs what the app needs (GTK/WebKit, the
+//! AppIndicator library, npm packages), builds the web UI and the release desktop app, and opens
+//! it on this machine's Docker engine (the one `DOCKER_HOST` / the current context / the default
+//! socket names). `--cli` builds the release CLI and prints a scan in the terminal instead.
+//! `--demo` first brings up a private, deliberately weak scenario daemon (as root) and points the
+//! app (or the scan) at it, so the dashboard can be seen on a machine without Docker.
 
 use anyhow::{Context, Result, bail};
 
@@ -14,6 +16,9 @@ pub struct Options {
     /// Scan a private demo daemon full of misconfigured containers instead of the real engine.
     #[arg(long)]
     pub demo: bool,
+    /// Scan in the terminal with the CLI instead of opening the desktop app.
+    #[arg(long)]
+    pub cli: bool,
     /// Arguments for `zerodock scan` (after `--`), e.g. `-- --format json`.
     #[arg(last = true)]
     pub scan_args: Vec<String>,
@@ -29,18 +34,35 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<i32> {
              (sudo's secure_path drops ~/.cargo/bin)"
         );
     }
-    phases.run("cargo build --release", || {
+    let (package, binary) =
+        if opts.cli { ("zerodock", "zerodock") } else { ("zerodock-desktop", "zerodock-desktop") };
+    if !opts.cli {
+        if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+            bail!(
+                "no display: the desktop app needs a graphical session (DISPLAY/WAYLAND_DISPLAY).\n    \
+                 Run it from a desktop terminal, use `cargo xtask run --cli` for a scan in this terminal, \
+                 or `xvfb-run -a cargo xtask run` to start it on a virtual display"
+            );
+        }
+        phases.run("deps", crate::deps::ensure)?;
+        phases.run("ui: npm ci + build", crate::ui::build)?;
+    }
+    phases.run(&format!("cargo build --release -p {package}"), || {
         util::run_visible(util::cargo().current_dir(&root).args([
             "build",
             "--release",
             "--quiet",
             "-p",
-            "zerodock",
+            package,
         ]))
     })?;
-    let binary = root.join("target/release/zerodock");
+    let binary = root.join("target/release").join(binary);
     let mut scan = std::process::Command::new(&binary);
-    scan.arg("scan").args(&opts.scan_args);
+    if opts.cli {
+        scan.arg("scan").args(&opts.scan_args);
+    } else if !opts.scan_args.is_empty() {
+        bail!("arguments after `--` are for the CLI scan: add --cli");
+    }
     let mut demo = None;
     if opts.demo {
         phases.run("deps", crate::deps::ensure)?;

@@ -1,7 +1,10 @@
-//! `cargo xtask test`: THE test command. System deps → rustfmt check → clippy (`-D warnings`,
-//! whole workspace, all targets) → a Docker engine for the live tests (the reachable one, else a
-//! private dockerd when root) → `cargo test --workspace --no-fail-fast` → the private daemon stopped, also when
-//! a step fails.
+//! `cargo xtask test`: THE test command. System deps, tauri-driver and npm packages → the desktop
+//! UI build (embedded by `src-tauri`) → rustfmt check → clippy (`-D warnings`, whole workspace,
+//! all targets) → a Docker engine for the live tests (the reachable one, else a private dockerd when
+//! root) → `cargo test` of every crate but the desktop app → the desktop app's tests under
+//! `xvfb-run` + `dbus-run-session` (the real app driven through WebDriver) → the UI's type check,
+//! Vitest and Chromium tests → the HTML report in Chromium → the private daemon stopped, also when a
+//! step fails. Every test stage runs even when an earlier one failed, and the run fails if any did.
 //!
 //! Tests find the engine in `ZERODOCK_TEST_DOCKER_HOST` (set with `DOCKER_HOST`); a missing engine is
 //! a failure, never a skip (under `CI=true`, `ZERODOCK_TEST_REQUIRE_ENGINE=1` is exported too).
@@ -53,6 +56,11 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         }
         Err(e) => Err(e),
     })?;
+    phases.run("tauri-driver", ensure_tauri_driver)?;
+    phases.run("ui: npm ci + build", crate::ui::build)?;
+    phases.run("report browser test: npm ci", || {
+        crate::ui::ensure_node_modules(&crate::ui::report_browser_dir())
+    })?;
     if !opts.skip_lint {
         phases.run("cargo fmt --check", || {
             util::run_visible(util::cargo().current_dir(&root).args(["fmt", "--all", "--", "--check"]))
@@ -97,9 +105,7 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         Ok(Some(host))
     })?;
 
-    let result = phases.run("cargo test --workspace", || {
-        let mut cmd = util::cargo();
-        cmd.current_dir(&root).args(["test", "--workspace", "--no-fail-fast"]).args(&opts.cargo_test_args);
+    let engine_env = |cmd: &mut std::process::Command| {
         cmd.env("ZERODOCK_SCENARIOS", root.join("xtask/scenarios.toml"));
         if let Some(host) = &host {
             cmd.env("DOCKER_HOST", host).env("ZERODOCK_TEST_DOCKER_HOST", host);
@@ -109,10 +115,74 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         if ci {
             cmd.env("ZERODOCK_TEST_REQUIRE_ENGINE", "1");
         }
-        util::run_visible(&mut cmd)
-    });
+    };
+    let mut failed = Vec::new();
+    let mut stage = |phases: &mut Phases, name: &str, cmd: &mut std::process::Command| {
+        if phases.run(name, || util::run_visible(cmd)).is_err() {
+            failed.push(name.to_owned());
+        }
+    };
+
+    let mut cargo_test = util::cargo();
+    cargo_test
+        .current_dir(&root)
+        .args(["test", "--workspace", "--exclude", "zerodock-desktop", "--no-fail-fast"])
+        .args(&opts.cargo_test_args);
+    engine_env(&mut cargo_test);
+    stage(phases, "cargo test (engine, CLI, reports)", &mut cargo_test);
+
+    // The real app needs a display and a session bus; both die with the wrapper, so nothing
+    // (Xvfb, dbus, at-spi, WebKitWebDriver) outlives the run.
+    let mut desktop = std::process::Command::new("xvfb-run");
+    desktop
+        .current_dir(&root)
+        .args(["-a", "--server-args=-screen 0 1280x800x24", "dbus-run-session", "--"])
+        .arg(util::cargo().get_program())
+        .args(["test", "-p", "zerodock-desktop", "--no-fail-fast"])
+        .args(&opts.cargo_test_args);
+    engine_env(&mut desktop);
+    stage(phases, "desktop app under Xvfb (cargo test -p zerodock-desktop)", &mut desktop);
+
+    let ui = crate::ui::ui_dir();
+    let zerodock = root.join("target/debug/zerodock");
+    let ui_env = |mut cmd: std::process::Command| {
+        cmd.env("ZERODOCK_BIN", &zerodock).env("ZERODOCK_UI_REGEN", "1");
+        cmd
+    };
+    stage(phases, "ui: svelte-check + tsc", &mut ui_env(crate::ui::npm(&ui, &["run", "--silent", "check"])));
+    stage(phases, "ui: vitest", &mut ui_env(crate::ui::npm(&ui, &["test"])));
+    stage(phases, "ui: chromium (playwright)", &mut ui_env(crate::ui::npm(&ui, &["run", "test:browser"])));
+    let mut html = crate::ui::npm(&crate::ui::report_browser_dir(), &["test"]);
+    html.env("ZERODOCK_BIN", &zerodock);
+    stage(phases, "html report: chromium", &mut html);
+
+    let result =
+        if failed.is_empty() { Ok(()) } else { Err(anyhow::anyhow!("failed: {}", failed.join(", "))) };
     if let Some(running) = private.take() {
         phases.run("stop private dockerd", || running.daemon.stop())?;
     }
     result
+}
+
+/// `tauri-driver` (the WebDriver bridge to WebKitWebDriver) from crates.io, once (~40 s).
+fn ensure_tauri_driver() -> Result<()> {
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
+        .map(|d| d.join("bin/tauri-driver"));
+    let candidates: Vec<String> = cargo_bin.iter().map(|p| p.display().to_string()).collect();
+    let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+    if let Some(found) = util::find_binary("tauri-driver", &candidates) {
+        eprintln!("    present: {}", found.display());
+        return Ok(());
+    }
+    util::run_visible(util::cargo().args([
+        "install",
+        "tauri-driver",
+        "--version",
+        "^2",
+        "--locked",
+        "--quiet",
+    ]))
+    .context("installing tauri-driver from crates.io")
 }

@@ -40,6 +40,10 @@ pub struct ContainerSummary {
     /// Compose service, when Compose created it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compose_service: Option<String>,
+    /// The Compose files that define it (label `com.docker.compose.project.config_files`), when
+    /// Compose created it: where its fixes belong.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compose_files: Vec<String>,
     /// `HostConfig.NetworkMode` (`bridge`, `host`, `none`, `container:…`, a network name).
     pub network_mode: String,
     /// Networks it is attached to, by name.
@@ -155,6 +159,12 @@ pub(crate) fn build(snap: &Snapshot, checks: &[CheckResult]) -> Inventory {
                 state: c.state.clone(),
                 compose_project: c.labels.get("com.docker.compose.project").cloned(),
                 compose_service: c.compose_service().map(str::to_owned),
+                compose_files: c
+                    .compose_files()
+                    .map(|files| {
+                        files.split(',').map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned).collect()
+                    })
+                    .unwrap_or_default(),
                 network_mode: c.network_mode.clone(),
                 networks,
                 ports,
@@ -270,6 +280,29 @@ mod tests {
         assert!(!bridge.containers.is_empty(), "scenario containers sit on the default bridge");
         let segment = inv.networks.iter().find(|n| n.name == "zd-segment").expect("user network");
         assert!(!segment.default_bridge);
+    }
+
+    #[test]
+    fn compose_files_come_from_the_compose_label() {
+        let snap = crate::checks::testing::variant("default", |s| {
+            let containers = s.engine.ok_mut().and_then(|e| e.containers.ok_mut()).expect("containers");
+            containers[0].labels.insert(
+                "com.docker.compose.project.config_files".into(),
+                "/srv/app/compose.yaml, /srv/app/compose.override.yaml".into(),
+            );
+        });
+        let report = evaluate(&snap, &EvalConfig::at(snap.collected_at));
+        let first = snap.containers().expect("containers")[0].name.clone();
+        let summary = report.inventory.containers.iter().find(|c| c.name == first).expect("listed");
+        assert_eq!(summary.compose_files, ["/srv/app/compose.yaml", "/srv/app/compose.override.yaml"]);
+        assert!(
+            report
+                .inventory
+                .containers
+                .iter()
+                .filter(|c| c.name != first)
+                .all(|c| c.compose_files.is_empty())
+        );
     }
 
     #[test]

@@ -420,6 +420,11 @@ compose_project?: string | null,
  */
 compose_service?: string | null, 
 /**
+ * The Compose files that define it (label `com.docker.compose.project.config_files`), when
+ * Compose created it: where its fixes belong.
+ */
+compose_files?: Array<string>, 
+/**
  * `HostConfig.NetworkMode` (`bridge`, `host`, `none`, `container:…`, a network name).
  */
 network_mode: string, 

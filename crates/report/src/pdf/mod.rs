@@ -1,0 +1,273 @@
+//! The PDF report: a [`Report`] laid out by a typst template (typst used as a library, no external
+//! tool, no network). The built-in template is `templates/report.typ`; a team brands the report with
+//! its own template, which reads the same `/data.json` (docs/pdf-template.md is the contract).
+//!
+//! ```no_run
+//! # fn demo(report: &zerodock_engine::Report) -> Result<(), zerodock_report::pdf::PdfError> {
+//! let bytes = zerodock_report::pdf::render(report, &zerodock_report::pdf::PdfOptions::default())?;
+//! std::fs::write("report.pdf", bytes).ok();
+//! # Ok(()) }
+//! ```
+
+mod markdown;
+mod view;
+mod world;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, Timelike};
+use serde::Serialize;
+use typst::WorldExt;
+use typst::diag::{Severity as DiagSeverity, SourceDiagnostic, Warned};
+use typst::foundations::{Datetime, Smart};
+use typst::syntax::Source;
+use typst_layout::PagedDocument;
+use zerodock_engine::Report;
+
+use self::view::{Limits, View, view};
+use self::world::{ReportWorld, file_id};
+
+/// The built-in template, compiled into the binary.
+const BUILTIN_TEMPLATE: &str = include_str!("../../templates/report.typ");
+/// The name errors in the built-in template are reported under.
+const BUILTIN_NAME: &str = "report.typ (built-in)";
+
+/// How to render the PDF.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PdfOptions {
+    /// A team's own `.typ` template; `None` uses the built-in one. It may read files next to it
+    /// (a logo, an imported `.typ`), never packages (`@preview/…`): there is no network.
+    pub template: Option<PathBuf>,
+}
+
+/// Why no PDF could be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PdfError {
+    /// The custom template could not be read.
+    #[error("cannot read the PDF template {}: {source}", path.display())]
+    TemplateUnreadable {
+        /// The template's path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The template did not compile; the first error first, each with file and line.
+    #[error("{}", TemplateErrors(.0))]
+    Template(Vec<TemplateDiagnostic>),
+    /// typst could not write the laid-out document as PDF.
+    #[error("cannot write the PDF: {0}")]
+    Export(String),
+    /// The report could not be turned into the template's data (not expected to happen).
+    #[error("cannot serialise the report for the PDF template: {0}")]
+    Data(#[from] serde_json::Error),
+}
+
+/// One error typst reported while compiling a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateDiagnostic {
+    /// The file: the custom template's path (or a file it imported), `report.typ (built-in)`, or
+    /// `/data.json`.
+    pub file: String,
+    /// 1-based line, when the error points into a file.
+    pub line: Option<usize>,
+    /// 1-based column, when the error points into a file.
+    pub column: Option<usize>,
+    /// typst's message.
+    pub message: String,
+    /// typst's hints, if any.
+    pub hints: Vec<String>,
+}
+
+impl fmt::Display for TemplateDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(column) = self.column {
+            write!(f, ":{column}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        for hint in &self.hints {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Displays a list of diagnostics as "template error at …", one per line.
+struct TemplateErrors<'a>(&'a [TemplateDiagnostic]);
+
+impl fmt::Display for TemplateErrors<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for d in self.0 {
+            if !first {
+                writeln!(f)?;
+            }
+            write!(f, "PDF template error: {d}")?;
+            first = false;
+        }
+        if first {
+            write!(f, "PDF template error (typst gave no detail)")?;
+        }
+        Ok(())
+    }
+}
+
+/// What `/data.json` holds: the report as is, and the view the built-in template reads.
+#[derive(Serialize)]
+struct Data<'a> {
+    report: &'a Report,
+    view: View,
+}
+
+/// Renders `report` as a PDF document.
+pub fn render(report: &Report, options: &PdfOptions) -> Result<Vec<u8>, PdfError> {
+    render_with(report, options, Limits::default())
+}
+
+/// [`render`] with explicit truncation limits.
+fn render_with(report: &Report, options: &PdfOptions, limits: Limits) -> Result<Vec<u8>, PdfError> {
+    let world = world(report, options, limits)?;
+    let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
+    // typst memoises layout in a process-wide cache that only grows. A report is rendered once
+    // (an export, a CLI run), so keeping it would only hold memory in the long-running desktop
+    // app: empty it. Cost: every render is a cold one (benches/pdf.rs measures that).
+    typst::comemo::evict(0);
+    let document = output.map_err(|errors| template_error(&world, &errors))?;
+    let generated = report.generated_at;
+    let timestamp = Datetime::from_ymd_hms(
+        generated.year(),
+        u8::try_from(generated.month()).unwrap_or(1),
+        u8::try_from(generated.day()).unwrap_or(1),
+        u8::try_from(generated.hour()).unwrap_or(0),
+        u8::try_from(generated.minute()).unwrap_or(0),
+        u8::try_from(generated.second()).unwrap_or(0),
+    );
+    let pdf_options = typst_pdf::PdfOptions {
+        // Stable across renders of the same report, so the same report gives the same file.
+        ident: Smart::Custom(format!("zerodock-{}", report.generated_at.to_rfc3339())),
+        creator: Smart::Custom(Some(format!("{} {}", report.tool.name, report.tool.version))),
+        timestamp: timestamp.map(typst_pdf::Timestamp::new_utc),
+        ..typst_pdf::PdfOptions::default()
+    };
+    typst_pdf::pdf(&document, &pdf_options).map_err(|errors| {
+        PdfError::Export(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
+    })
+}
+
+/// The world one render compiles in.
+fn world(report: &Report, options: &PdfOptions, limits: Limits) -> Result<ReportWorld, PdfError> {
+    let data = serde_json::to_vec(&Data { report, view: view(report, limits) })?;
+    let generated = report.generated_at;
+    let today = Datetime::from_ymd(
+        generated.year(),
+        u8::try_from(generated.month()).unwrap_or(1),
+        u8::try_from(generated.day()).unwrap_or(1),
+    );
+    // Constant paths: typst only refuses backslashes and paths climbing out of the root.
+    let internal = || PdfError::Export("internal error: a constant typst path was refused".to_owned());
+    let data_id = file_id(world::DATA_PATH).ok_or_else(internal)?;
+    let (main, root) = match &options.template {
+        None => {
+            (Source::new(file_id("/report.typ").ok_or_else(internal)?, BUILTIN_TEMPLATE.to_owned()), None)
+        }
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| PdfError::TemplateUnreadable { path: path.clone(), source })?;
+            // The main file is named after the template, so typst's own messages name it too.
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("template.typ");
+            let id = file_id(&format!("/{}", name.replace('\\', "_")))
+                .or_else(|| file_id("/template.typ"))
+                .ok_or_else(internal)?;
+            let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+            (Source::new(id, text), Some(root))
+        }
+    };
+    Ok(ReportWorld::new(main, data_id, data, root, today))
+}
+
+/// Turns typst's errors into [`PdfError::Template`] with file and line for each.
+fn template_error(world: &ReportWorld, errors: &[SourceDiagnostic]) -> PdfError {
+    use typst::World;
+    let main = world.main();
+    let diagnostics = errors
+        .iter()
+        .filter(|d| d.severity == DiagSeverity::Error)
+        .map(|d| {
+            let id = d.span.id();
+            let file = match id {
+                Some(id) if id == main => match world.root() {
+                    Some(root) => root.join(id.vpath().get_without_slash()).display().to_string(),
+                    None => BUILTIN_NAME.to_owned(),
+                },
+                Some(id) => match world.root() {
+                    Some(root) if id.vpath().get_with_slash() != world::DATA_PATH => {
+                        root.join(id.vpath().get_without_slash()).display().to_string()
+                    }
+                    _ => id.vpath().get_with_slash().to_owned(),
+                },
+                None => match world.root() {
+                    Some(root) => root.join(main.vpath().get_without_slash()).display().to_string(),
+                    None => BUILTIN_NAME.to_owned(),
+                },
+            };
+            let position = id.zip(world.range(d.span)).and_then(|(id, range)| {
+                match world.source(id) {
+                    Ok(source) => source.lines().byte_to_line_column(range.start),
+                    // A data file such as /data.json: count lines in its bytes.
+                    Err(_) => world.file(id).ok().map(|bytes| {
+                        let before = &bytes.as_slice()[..range.start.min(bytes.len())];
+                        let line = before.iter().filter(|&&b| b == b'\n').count();
+                        let column = before.iter().rev().take_while(|&&b| b != b'\n').count();
+                        (line, column)
+                    }),
+                }
+            });
+            TemplateDiagnostic {
+                file,
+                line: position.map(|(l, _)| l + 1),
+                column: position.map(|(_, c)| c + 1),
+                message: d.message.to_string(),
+                hints: d.hints.iter().map(|h| h.v.to_string()).collect(),
+            }
+        })
+        .collect();
+    PdfError::Template(diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture_report() -> Report {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/tests/fixtures/default.json");
+        let snap = zerodock_engine::Snapshot::from_json(&std::fs::read_to_string(path).expect("fixture"))
+            .expect("snapshot");
+        zerodock_engine::evaluate(&snap, &zerodock_engine::EvalConfig::at(snap.collected_at))
+    }
+
+    #[test]
+    fn the_built_in_template_compiles_without_warnings() {
+        let report = fixture_report();
+        let world = world(&report, &PdfOptions::default(), Limits::default()).expect("world");
+        let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
+        let messages: Vec<String> = warnings.iter().map(|w| w.message.to_string()).collect();
+        assert!(output.is_ok(), "{}", template_error(&world, &output.err().unwrap_or_default()));
+        assert!(messages.is_empty(), "typst warnings: {messages:?}");
+    }
+
+    #[test]
+    fn the_same_report_gives_the_same_bytes() {
+        let report = fixture_report();
+        let a = render(&report, &PdfOptions::default()).expect("pdf");
+        let b = render(&report, &PdfOptions::default()).expect("pdf");
+        assert!(a.starts_with(b"%PDF-"));
+        assert!(a == b, "rendering is deterministic");
+    }
+}

@@ -1,0 +1,426 @@
+//! SARIF 2.1.0 (OASIS): the report for code-scanning dashboards (GitHub code scanning, GitLab,
+//! Azure DevOps). One run; the whole catalogue as rules; one result per failing, warning or
+//! unknown finding. Mapping decisions are documented in docs/sarif.md.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use zerodock_engine::{Category, CheckResult, Finding, Report, Severity, Status, Target, TargetKind};
+
+/// The schema the output declares (and is validated against in tests): OASIS SARIF 2.1.0 errata01.
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// The `partialFingerprints` key of a result (versioned: a change of formula is a new key, so a
+/// dashboard never matches fingerprints computed two ways).
+pub const FINGERPRINT_KEY: &str = "zerodockFinding/v1";
+
+/// The report as SARIF 2.1.0 JSON, pretty-printed with a trailing newline.
+pub fn render(report: &Report) -> String {
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail, and every value serialises (plain JSON data).
+    let _ = write(report, &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Writes the report as pretty SARIF JSON with a trailing newline, streaming the results: a
+/// 1000-container host has ~14,000 of them (~13 MB), never held as one JSON tree.
+pub fn write(report: &Report, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let rules = Rules::of(report);
+    serde_json::to_writer_pretty(&mut *out, &log(report, &rules)).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// The report as a SARIF 2.1.0 log value (for tests and tools that post-process it).
+pub fn to_value(report: &Report) -> Value {
+    let rules = Rules::of(report);
+    serde_json::to_value(log(report, &rules)).unwrap_or_default()
+}
+
+/// The log: one run whose results are produced while serialising.
+#[derive(serde::Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(serde::Serialize)]
+struct Run<'a> {
+    tool: Value,
+    invocations: [Value; 1],
+    results: Results<'a>,
+    properties: Value,
+}
+
+/// The results, built one at a time as they are written.
+struct Results<'a> {
+    report: &'a Report,
+    rules: &'a Rules,
+}
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(None)?;
+        for check in &self.report.checks {
+            for finding in &check.findings {
+                if let Some(result) = result(self.report, self.rules, check, finding) {
+                    seq.serialize_element(&result)?;
+                }
+            }
+        }
+        seq.end()
+    }
+}
+
+fn log<'a>(report: &'a Report, rules: &'a Rules) -> Log<'a> {
+    let mut notifications: Vec<Value> = Vec::new();
+    if let Some(reason) = &report.subject.engine_unavailable {
+        notifications.push(json!({
+            "level": "error",
+            "message": { "text": format!("The Docker engine could not be inspected: {reason}. Engine checks are reported as unknown.") },
+        }));
+    }
+    for note in &report.notes {
+        notifications.push(json!({ "level": "note", "message": { "text": note } }));
+    }
+    let mut invocation = json!({
+        // The scan ran to the end unless the engine could not be read (the CLI then exits 2).
+        "executionSuccessful": report.subject.engine_unavailable.is_none(),
+        "startTimeUtc": report.subject.collected_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "endTimeUtc": report.generated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    });
+    if !notifications.is_empty() {
+        invocation["toolExecutionNotifications"] = Value::Array(notifications);
+    }
+
+    let mut properties = json!({
+        "score": report.score,
+        "grade": report.grade.as_str(),
+        "catalogueVersion": report.tool.catalogue_version,
+        "endpoint": report.subject.endpoint.host,
+        "checksByStatus": report.counts.by_status.iter().map(|(s, n)| (s.as_str().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+    });
+    if let Some(cap) = &report.grade_cap {
+        properties["gradeCap"] = json!(cap);
+    }
+
+    Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({
+                "driver": {
+                    "name": "ZeroDock",
+                    "fullName": "ZeroDock Docker host posture scanner",
+                    "version": report.tool.version,
+                    "semanticVersion": report.tool.version,
+                    "rules": rules.list,
+                    "properties": { "catalogueVersion": report.tool.catalogue_version },
+                }
+            }),
+            invocations: [invocation],
+            results: Results { report, rules },
+            properties,
+        }],
+    }
+}
+
+/// `partialFingerprints["zerodockFinding/v1"]` of a finding: sha256 of the check code, the target
+/// kind and the target name. Not the container id: Compose and `docker run --rm` recreate
+/// containers under the same name with a new id, and the same misconfiguration on the recreated
+/// container is the same alert, not a new one (while fixing it closes the alert).
+pub fn fingerprint(code: &str, target: &Target) -> String {
+    let kind = target_kind(target.kind);
+    let mut hasher = Sha256::new();
+    // NUL separators: no code, kind or name contains one, so the triple is unambiguous.
+    for part in [code, kind, target.name.as_str()] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The rule list and each code's index in it.
+struct Rules {
+    list: Vec<Value>,
+    index: BTreeMap<String, usize>,
+}
+
+impl Rules {
+    /// Every check of this build's catalogue, plus any check of the report that the catalogue no
+    /// longer has (an older saved report). The report's own text wins: it carries the effective
+    /// severity (policy overrides) and the catalogue version it was evaluated with.
+    fn of(report: &Report) -> Rules {
+        let mut by_code: BTreeMap<String, Value> = BTreeMap::new();
+        for check in zerodock_engine::catalogue() {
+            let references: Vec<String> = check.references.iter().map(ToString::to_string).collect();
+            let doc_url = check.references.iter().find_map(|r| match r {
+                zerodock_engine::Reference::Url(url) if url.starts_with("https://") => {
+                    Some((*url).to_owned())
+                }
+                _ => None,
+            });
+            let rule = RuleText {
+                code: check.code,
+                slug: check.slug,
+                title: check.title,
+                category: check.category,
+                severity: check.severity,
+                summary: check.summary(),
+                rationale: check.section("Rationale").unwrap_or_default(),
+                remediation: check.section("Remediation").unwrap_or_default(),
+                references: &references,
+                doc_url: doc_url.as_deref(),
+            };
+            by_code.insert(check.code.to_owned(), rule.to_value());
+        }
+        for check in &report.checks {
+            by_code.insert(check.id.clone(), RuleText::of_result(check).to_value());
+        }
+        let index = by_code.keys().enumerate().map(|(i, code)| (code.clone(), i)).collect();
+        Rules { list: by_code.into_values().collect(), index }
+    }
+}
+
+/// What a rule is made of, from the catalogue or from a report's check result.
+struct RuleText<'a> {
+    code: &'a str,
+    slug: &'a str,
+    title: &'a str,
+    category: Category,
+    severity: Severity,
+    summary: String,
+    rationale: String,
+    remediation: String,
+    references: &'a [String],
+    doc_url: Option<&'a str>,
+}
+
+impl<'a> RuleText<'a> {
+    fn of_result(check: &'a CheckResult) -> Self {
+        RuleText {
+            code: &check.id,
+            slug: &check.slug,
+            title: &check.title,
+            category: check.category,
+            severity: check.severity,
+            summary: check.summary.clone(),
+            rationale: check.rationale.clone(),
+            remediation: check.remediation.clone(),
+            references: &check.references,
+            doc_url: check.doc_url.as_deref(),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        let mut tags = vec!["security".to_owned(), self.category.as_str().to_owned()];
+        tags.extend(
+            self.references
+                .iter()
+                .filter_map(|r| r.strip_prefix("CIS Docker Benchmark "))
+                .map(|id| format!("CIS-{id}")),
+        );
+        let mut text = self.summary.clone();
+        let mut markdown = self.summary.clone();
+        if !self.rationale.is_empty() {
+            text.push_str(&format!("\n\nWhy it matters: {}", self.rationale));
+            markdown.push_str(&format!("\n\n**Why it matters**\n\n{}", self.rationale));
+        }
+        if !self.remediation.is_empty() {
+            text.push_str(&format!("\n\nHow to fix: {}", self.remediation));
+            markdown.push_str(&format!("\n\n**How to fix**\n\n{}", self.remediation));
+        }
+        if !self.references.is_empty() {
+            text.push_str(&format!("\n\nReferences: {}", self.references.join("; ")));
+            markdown.push_str("\n\n**References**\n");
+            for r in self.references {
+                markdown.push_str(&format!("\n- {r}"));
+            }
+        }
+        let mut rule = json!({
+            "id": self.code,
+            "name": self.slug,
+            "shortDescription": { "text": self.title },
+            "fullDescription": { "text": self.summary },
+            "help": { "text": text, "markdown": markdown },
+            "defaultConfiguration": { "level": rule_level(self.severity) },
+            "properties": {
+                "tags": tags,
+                "security-severity": security_severity(self.severity),
+                "problem.severity": problem_severity(self.severity),
+                "zerodockSeverity": self.severity.as_str(),
+            },
+        });
+        if let Some(url) = self.doc_url {
+            rule["helpUri"] = json!(url);
+        }
+        rule
+    }
+}
+
+/// GitHub's `security-severity` score (0.0–10.0; ≥ 9.0 shows as critical, ≥ 7.0 high, ≥ 4.0
+/// medium, else low). A string holding a number, as CodeQL writes it.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+/// The `problem.severity` tag code-scanning tools read when `security-severity` is absent.
+fn problem_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium | Severity::Low => "warning",
+        Severity::Info => "recommendation",
+    }
+}
+
+/// The SARIF level a failure of this severity gets.
+fn rule_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium | Severity::Low => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A result for a failing, warning or unknown finding; passes, not-applicable and info findings
+/// are not results (docs/sarif.md: code scanning closes an alert when its result disappears).
+fn result(report: &Report, rules: &Rules, check: &CheckResult, finding: &Finding) -> Option<Value> {
+    let level = match finding.status {
+        Status::Fail => rule_level(check.severity),
+        Status::Warn => "warning",
+        Status::Unknown => "note",
+        Status::Pass | Status::NotApplicable | Status::Info => return None,
+    };
+    let mut text = finding.message.trim_end_matches('.').to_owned();
+    text.push('.');
+    if let Some(reason) = &finding.reason
+        && !finding.message.contains(reason.as_str())
+    {
+        text.push_str(&format!(" Reason: {reason}."));
+    }
+    if !finding.evidence.is_empty() {
+        let evidence: Vec<String> = finding
+            .evidence
+            .iter()
+            .map(|e| format!("{} = {} (expected: {})", e.field, e.observed, e.expected))
+            .collect();
+        text.push_str(&format!(" Evidence: {}.", evidence.join("; ")));
+    }
+    if let Some(first) = finding.remediation.first() {
+        text.push_str(&format!(" Fix: {}.", first.label.trim_end_matches('.')));
+    }
+
+    let target = &finding.target;
+    let kind = target_kind(target.kind);
+    let mut logical = json!({
+        "name": target.name,
+        "fullyQualifiedName": format!("{kind}/{}", target.name),
+        "kind": kind,
+    });
+    if let Some(id) = &target.id {
+        logical["properties"] = json!({ "id": id });
+    }
+    let mut result = json!({
+        "ruleId": check.id,
+        "level": level,
+        "message": { "text": text },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": artifact_uri(report, check, target) },
+                "region": { "startLine": 1 },
+            },
+            "logicalLocations": [logical],
+        }],
+        "partialFingerprints": { FINGERPRINT_KEY: fingerprint(&check.id, target) },
+        "properties": {
+            "status": finding.status.as_str(),
+            "severity": check.severity.as_str(),
+            "category": check.category.as_str(),
+        },
+    });
+    if let Some(index) = rules.index.get(&check.id) {
+        result["ruleIndex"] = json!(index);
+    }
+    if let Some(waiver) = &finding.waived {
+        let justification = match &waiver.expires {
+            Some(date) => format!("{} (waived until {date})", waiver.reason),
+            None => waiver.reason.clone(),
+        };
+        result["suppressions"] =
+            json!([{ "kind": "external", "status": "accepted", "justification": justification }]);
+    }
+    Some(result)
+}
+
+/// `kind` of a logical location: the target kind's JSON name.
+fn target_kind(kind: TargetKind) -> &'static str {
+    match kind {
+        TargetKind::Host => "host",
+        TargetKind::Engine => "engine",
+        TargetKind::Container => "container",
+        TargetKind::Image => "image",
+        TargetKind::Network => "network",
+        TargetKind::Client => "client",
+        TargetKind::Waiver => "waiver",
+    }
+}
+
+/// The artifact a result points at: the file to edit when there is one (a Compose file, the
+/// daemon.json a daemon check changes, the client config), else a stable pseudo-path
+/// `docker://KIND/NAME` so dashboards group results per object.
+fn artifact_uri(report: &Report, check: &CheckResult, target: &Target) -> String {
+    match target.kind {
+        TargetKind::Container => {
+            if let Some(file) = compose_file(report, target) {
+                return file_uri(&file);
+            }
+        }
+        TargetKind::Engine if check.category == Category::Daemon => {
+            if let Some(plan) = &report.daemon_json_plan {
+                return file_uri(&plan.path);
+            }
+        }
+        TargetKind::Client if target.name.starts_with('/') => return file_uri(&target.name),
+        _ => {}
+    }
+    format!("docker://{}/{}", target_kind(target.kind), percent_encode(&target.name))
+}
+
+/// The first Compose file of the project that created the container, when the report knows it.
+/// The report's inventory names the Compose project and service but not yet the project's files
+/// (label `com.docker.compose.project.config_files`); until it does, Compose containers get the
+/// pseudo-path like any other.
+fn compose_file(report: &Report, target: &Target) -> Option<String> {
+    let summary = report.inventory.containers.iter().find(|c| c.name == target.name)?;
+    summary.compose_files.first().cloned()
+}
+
+/// A `file://` URI for an absolute path.
+fn file_uri(path: &str) -> String {
+    let path = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
+    format!("file://{}", percent_encode(&path))
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters and `/` (names of images hold
+/// `:` and `@`, which are fine in a path but not worth special-casing).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

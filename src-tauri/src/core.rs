@@ -1,0 +1,283 @@
+//! The app's shared state (`Core`, managed by Tauri) and how each watcher update changes it. This is
+//! app plumbing only: what a report means (posture, what is new) comes from the engine; here it is
+//! kept, combined with the engine connection and the settings, and turned into "what to emit".
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use zerodock_engine::watch::{Trigger, WatchHandle, WatchUpdate};
+use zerodock_engine::{NewFailure, Progress, Report, Stage};
+
+use crate::error::{CommandError, ErrorCode};
+use crate::state::{AppState, EngineState, EngineStatus, ScanProgress, ScanStage, Settings, TrayState};
+
+/// State shared by commands, the watcher task and the tray.
+pub struct Core {
+    inner: Mutex<Inner>,
+    /// The watcher, once started (absent in unit tests and when the endpoint could not be resolved).
+    watch: OnceLock<WatchHandle>,
+    /// Where settings are persisted (`None`: not persisted, unit tests).
+    settings_path: Option<PathBuf>,
+    /// Files exported in this session: the only paths `reveal_path` shows.
+    exported: Mutex<HashSet<PathBuf>>,
+    /// Set by "Quit" so the exit is not prevented.
+    quitting: AtomicBool,
+}
+
+struct Inner {
+    report: Option<Arc<Report>>,
+    /// The last report that reached the engine: the baseline "new" failures are measured against.
+    baseline: Option<Arc<Report>>,
+    engine: EngineStatus,
+    scanning: bool,
+    progress: Option<ScanProgress>,
+    paused: bool,
+    settings: Settings,
+}
+
+/// What an update asks the shell to do.
+#[derive(Debug, Default)]
+pub struct Effects {
+    /// Emit `state-changed` and refresh the tray.
+    pub state_changed: bool,
+    /// Emit `scan-progress` with this.
+    pub progress: Option<ScanProgress>,
+    /// New high/critical failures worth one notification (already filtered by the settings).
+    pub notify: Vec<NewFailure>,
+    /// A line for stderr describing the change.
+    pub log: Option<String>,
+}
+
+impl Core {
+    /// A core for `endpoint` with `settings`, persisted at `settings_path`.
+    pub fn new(endpoint: impl Into<String>, settings: Settings, settings_path: Option<PathBuf>) -> Self {
+        Core {
+            inner: Mutex::new(Inner {
+                report: None,
+                baseline: None,
+                engine: EngineStatus::connecting(endpoint),
+                scanning: false,
+                progress: None,
+                paused: false,
+                settings,
+            }),
+            watch: OnceLock::new(),
+            settings_path,
+            exported: Mutex::new(HashSet::new()),
+            quitting: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The state as the UI sees it.
+    pub fn snapshot(&self) -> AppState {
+        let inner = self.lock();
+        AppState {
+            report: inner.report.clone(),
+            engine: inner.engine.clone(),
+            scanning: inner.scanning,
+            progress: inner.progress.clone(),
+            paused: inner.paused,
+            settings: inner.settings.clone(),
+            tray: TrayState::of(inner.engine.state, inner.report.as_deref()),
+        }
+    }
+
+    /// The latest report, if any.
+    pub fn report(&self) -> Option<Arc<Report>> {
+        self.lock().report.clone()
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> Settings {
+        self.lock().settings.clone()
+    }
+
+    /// Attaches the watcher (once).
+    pub fn attach_watcher(&self, handle: WatchHandle) {
+        let paused = self.lock().paused;
+        handle.set_paused(paused);
+        let _ = self.watch.set(handle);
+    }
+
+    fn watcher(&self) -> Result<&WatchHandle, CommandError> {
+        self.watch.get().ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::EngineUnreachable,
+                "Monitoring is not running: the Docker endpoint could not be resolved (see the engine status).",
+            )
+        })
+    }
+
+    /// Asks the watcher for a full rescan.
+    pub fn scan_now(&self) -> Result<(), CommandError> {
+        self.watcher()?.rescan();
+        Ok(())
+    }
+
+    /// Pauses or resumes monitoring; returns whether it changed.
+    pub fn set_paused(&self, paused: bool) -> bool {
+        let changed = {
+            let mut inner = self.lock();
+            std::mem::replace(&mut inner.paused, paused) != paused
+        };
+        if let Some(watch) = self.watch.get() {
+            watch.set_paused(paused);
+        }
+        changed
+    }
+
+    /// Validates, persists and applies new settings (the autostart entry is the caller's job).
+    pub fn set_settings(&self, settings: Settings) -> Result<Settings, CommandError> {
+        settings.validate()?;
+        if let Some(path) = &self.settings_path {
+            crate::settings::save(path, &settings).map_err(|e| {
+                CommandError::internal(format!("Could not save the settings to {}: {e}", path.display()))
+            })?;
+        }
+        self.lock().settings = settings.clone();
+        if let Some(watch) = self.watch.get() {
+            watch.set_interval(Duration::from_secs(u64::from(settings.rescan_interval_secs)));
+        }
+        Ok(settings)
+    }
+
+    /// Marks the engine endpoint as unusable before any watcher runs (bad `DOCKER_HOST`/context).
+    pub fn set_endpoint_error(&self, reason: String) {
+        let mut inner = self.lock();
+        let endpoint = inner.engine.endpoint.clone();
+        inner.engine = EngineStatus::unreachable(endpoint, reason, None);
+    }
+
+    /// Remembers a file exported in this session.
+    pub fn remember_export(&self, path: PathBuf) {
+        self.exported.lock().unwrap_or_else(|p| p.into_inner()).insert(path);
+    }
+
+    /// Whether `path` was exported in this session.
+    pub fn was_exported(&self, path: &Path) -> bool {
+        self.exported.lock().unwrap_or_else(|p| p.into_inner()).contains(path)
+    }
+
+    /// Marks that the user chose Quit.
+    pub fn set_quitting(&self) {
+        self.quitting.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the user chose Quit.
+    pub fn is_quitting(&self) -> bool {
+        self.quitting.load(Ordering::SeqCst)
+    }
+
+    /// Applies one watcher update and says what to emit.
+    ///
+    /// Notifications: only failures that are new against the last report that reached the engine.
+    /// The first such report after launch (or after a start with the engine down) notifies nothing:
+    /// its findings are not news, the tray icon already shows them.
+    pub fn apply(&self, update: WatchUpdate) -> Effects {
+        let mut inner = self.lock();
+        match update {
+            WatchUpdate::ScanStarted { trigger } => {
+                inner.scanning = true;
+                inner.progress = None;
+                Effects {
+                    state_changed: true,
+                    log: Some(format!("scan started ({})", trigger_label(&trigger))),
+                    ..Effects::default()
+                }
+            }
+            WatchUpdate::Progress(progress) => {
+                let progress = scan_progress(&progress);
+                inner.progress = Some(progress.clone());
+                Effects { progress: Some(progress), ..Effects::default() }
+            }
+            WatchUpdate::Evaluated { report, trigger } => {
+                inner.scanning = false;
+                inner.progress = None;
+                let reached_engine = report.subject.engine.is_some();
+                let mut notify = Vec::new();
+                if reached_engine {
+                    if let Some(baseline) = &inner.baseline
+                        && inner.settings.notifications
+                    {
+                        notify = report.new_failures(baseline);
+                    }
+                    inner.baseline = Some(report.clone());
+                    if inner.engine.state != EngineState::Connected {
+                        let endpoint = inner.engine.endpoint.clone();
+                        inner.engine = EngineStatus {
+                            state: EngineState::Connected,
+                            ..EngineStatus::connecting(endpoint)
+                        };
+                    }
+                } else if let Some(reason) = &report.subject.engine_unavailable
+                    && inner.engine.state != EngineState::Unreachable
+                {
+                    let endpoint = inner.engine.endpoint.clone();
+                    inner.engine = EngineStatus::unreachable(endpoint, reason.clone(), None);
+                }
+                let log = format!(
+                    "evaluated ({}): score {} grade {}, {} new high/critical",
+                    trigger_label(&trigger),
+                    report.score.map_or_else(|| "none".to_owned(), |s| s.to_string()),
+                    report.grade,
+                    notify.len()
+                );
+                inner.report = Some(report);
+                Effects { state_changed: true, notify, log: Some(log), ..Effects::default() }
+            }
+            WatchUpdate::EngineDown { reason, retry_in } => {
+                let endpoint = inner.engine.endpoint.clone();
+                let retry = u32::try_from(retry_in.as_secs()).unwrap_or(u32::MAX);
+                inner.engine = EngineStatus::unreachable(endpoint, reason.clone(), Some(retry));
+                inner.scanning = false;
+                inner.progress = None;
+                Effects {
+                    state_changed: true,
+                    log: Some(format!("engine unreachable, retry in {retry} s: {reason}")),
+                    ..Effects::default()
+                }
+            }
+            WatchUpdate::EngineUp => {
+                let endpoint = inner.engine.endpoint.clone();
+                inner.engine =
+                    EngineStatus { state: EngineState::Connected, ..EngineStatus::connecting(endpoint) };
+                Effects {
+                    state_changed: true,
+                    log: Some("engine reachable".to_owned()),
+                    ..Effects::default()
+                }
+            }
+        }
+    }
+}
+
+/// A short label for a trigger, for logs.
+pub fn trigger_label(trigger: &Trigger) -> String {
+    match trigger {
+        Trigger::Startup => "startup".to_owned(),
+        Trigger::Interval => "interval".to_owned(),
+        Trigger::Manual => "manual".to_owned(),
+        Trigger::Reconnected => "reconnected".to_owned(),
+        Trigger::Event { description } => format!("event: {description}"),
+    }
+}
+
+fn scan_progress(progress: &Progress) -> ScanProgress {
+    let stage = match progress.stage {
+        Stage::Connecting => ScanStage::Connecting,
+        Stage::Engine => ScanStage::Engine,
+        Stage::Containers => ScanStage::Containers,
+        Stage::Images => ScanStage::Images,
+        Stage::Host => ScanStage::Host,
+        Stage::Evaluating => ScanStage::Evaluating,
+    };
+    ScanProgress { stage, done: progress.done, total: progress.total }
+}

@@ -1,0 +1,94 @@
+//! Settings persistence: `settings.json` in the app's config directory, written atomically (a
+//! temporary file in the same directory, then a rename) so a crash never leaves half a file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::state::Settings;
+
+/// The file name inside the app config directory.
+pub const FILE_NAME: &str = "settings.json";
+
+/// Where the settings live: `<app config dir>/settings.json`.
+pub fn path_in(config_dir: &Path) -> PathBuf {
+    config_dir.join(FILE_NAME)
+}
+
+/// Reads the settings; a missing file gives the defaults. A file that cannot be read or parsed
+/// also gives the defaults (and says why on stderr) rather than keeping the app from starting.
+pub fn load(path: &Path) -> Settings {
+    match std::fs::read_to_string(path) {
+        Ok(text) => match serde_json::from_str::<Settings>(&text) {
+            Ok(settings) if settings.validate().is_ok() => settings,
+            Ok(_) | Err(_) => {
+                eprintln!("zerodock-desktop: ignoring invalid settings in {}", path.display());
+                Settings::default()
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Settings::default(),
+        Err(e) => {
+            eprintln!("zerodock-desktop: cannot read {}: {e}; using defaults", path.display());
+            Settings::default()
+        }
+    }
+}
+
+/// Writes the settings atomically, creating the directory when needed.
+pub fn save(path: &Path, settings: &Settings) -> std::io::Result<()> {
+    let dir = path.parent().ok_or_else(|| std::io::Error::other("settings path has no directory"))?;
+    std::fs::create_dir_all(dir)?;
+    let mut json = serde_json::to_vec_pretty(settings).map_err(std::io::Error::other)?;
+    json.push(b'\n');
+    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(&json)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("zerodock-settings-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn missing_file_gives_defaults_and_save_round_trips() {
+        let dir = temp_dir("roundtrip");
+        let path = path_in(&dir.join("nested"));
+        assert_eq!(load(&path), Settings::default());
+        let settings = Settings { rescan_interval_secs: 3600, notifications: false, start_at_login: true };
+        save(&path, &settings).unwrap();
+        assert_eq!(load(&path), settings);
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(leftovers, vec![FILE_NAME.to_owned()], "no temporary file is left behind");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn invalid_or_partial_files_fall_back_field_by_field() {
+        let dir = temp_dir("invalid");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = path_in(&dir);
+        std::fs::write(&path, "{ not json").unwrap();
+        assert_eq!(load(&path), Settings::default());
+        std::fs::write(&path, r#"{"rescan_interval_secs": 5}"#).unwrap();
+        assert_eq!(load(&path), Settings::default(), "out of range is rejected");
+        std::fs::write(&path, r#"{"notifications": false}"#).unwrap();
+        assert_eq!(load(&path), Settings { notifications: false, ..Settings::default() });
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

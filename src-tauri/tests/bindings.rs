@@ -1,0 +1,23 @@
+//! The committed `ui/src/lib/bindings/app.ts` must be what the Rust types generate: a change to an
+//! IPC type without regenerating fails here. `ZERODOCK_BLESS=1` rewrites the file.
+
+use std::path::PathBuf;
+
+#[test]
+fn app_bindings_match_the_rust_types() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(zerodock_desktop::bindings::PATH);
+    let generated = zerodock_desktop::bindings::render();
+    assert!(generated.contains("export type AppState = "), "{generated}");
+    assert!(generated.contains("import type { Report } from \"./report\";"), "{generated}");
+    if std::env::var_os("ZERODOCK_BLESS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("create bindings dir");
+        std::fs::write(&path, &generated).expect("write app.ts");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is out of date: run `ZERODOCK_BLESS=1 cargo test -p zerodock-desktop --test bindings`",
+        path.display()
+    );
+}
