@@ -27,6 +27,9 @@ enum Command {
     Collect(CollectArgs),
     /// Render a saved JSON report again, in another format.
     Report(ReportArgs),
+    /// Keep watching: re-evaluate on every Docker event and on an interval, print one line per
+    /// change (or JSON lines), name new high/critical failures. Ctrl-C stops.
+    Watch(WatchArgs),
     /// List the check catalogue.
     Checks {
         /// Output format.
@@ -49,6 +52,24 @@ struct EngineArgs {
     /// Seconds each Engine API call may take.
     #[arg(long, default_value_t = 15)]
     timeout: u64,
+}
+
+#[derive(Debug, clap::Args)]
+struct WatchArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Seconds between full rescans (host facts included); engine events rescan at once.
+    #[arg(long, default_value_t = 300)]
+    interval: u64,
+    /// `text`: one line per evaluation; `json`: one JSON object per line (for log shippers).
+    #[arg(long, short, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+    /// Policy file with waivers and severity overrides (TOML; see docs/waivers.md).
+    #[arg(long, env = "ZERODOCK_POLICY")]
+    policy: Option<PathBuf>,
+    /// Stop after this many evaluations (scripts and tests; default: until interrupted).
+    #[arg(long, value_name = "N")]
+    count: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -190,6 +211,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Scan(args) => scan(args),
         Command::Collect(args) => collect(&args),
         Command::Report(args) => report(&args),
+        Command::Watch(args) => watch(&args),
         Command::Checks { format } => {
             let checks = zerodock_engine::catalogue();
             let text = match format {
@@ -266,15 +288,107 @@ fn warn_if_engine_down(snapshot: &Snapshot) {
     }
 }
 
-fn scan(args: ScanArgs) -> Result<ExitCode> {
-    let policy = match &args.policy {
+fn read_policy(path: Option<&Path>) -> Result<Policy> {
+    match path {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read policy file {}", path.display()))?;
-            Policy::from_toml(&text).with_context(|| format!("in {}", path.display()))?
+            Ok(Policy::from_toml(&text).with_context(|| format!("in {}", path.display()))?)
         }
-        None => Policy::default(),
-    };
+        None => Ok(Policy::default()),
+    }
+}
+
+fn watch(args: &WatchArgs) -> Result<ExitCode> {
+    use zerodock_engine::watch::{self, Trigger, WatchConfig, WatchUpdate};
+    let mut config = WatchConfig::new(collect_options(&args.engine)?);
+    config.policy = Some(read_policy(args.policy.as_deref())?);
+    config.interval = Duration::from_secs(args.interval.max(10));
+    let json = matches!(args.format, ListFormat::Json);
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let (handle, mut updates) = watch::spawn(config);
+        let mut previous: Option<std::sync::Arc<Report>> = None;
+        let mut evaluations = 0usize;
+        let mut out = std::io::stdout();
+        loop {
+            let update = tokio::select! {
+                update = updates.recv() => update,
+                _ = tokio::signal::ctrl_c() => None,
+            };
+            let Some(update) = update else { break };
+            let line = match update {
+                WatchUpdate::Evaluated { report, trigger } => {
+                    evaluations += 1;
+                    let new = previous.as_ref().map(|p| report.new_failures(p)).unwrap_or_default();
+                    let trigger = match trigger {
+                        Trigger::Startup => "startup".to_owned(),
+                        Trigger::Interval => "interval".to_owned(),
+                        Trigger::Manual => "manual".to_owned(),
+                        Trigger::Reconnected => "reconnected".to_owned(),
+                        Trigger::Event { description } => description,
+                    };
+                    let line = if json {
+                        serde_json::json!({
+                            "event": "evaluated",
+                            "at": report.generated_at,
+                            "trigger": trigger,
+                            "score": report.score,
+                            "grade": report.grade,
+                            "posture": report.posture(),
+                            "counts": report.counts,
+                            "new_failures": new,
+                        })
+                        .to_string()
+                    } else {
+                        let mut line = format!(
+                            "{} {:>3}/100 {} {:?} ({trigger})",
+                            report.generated_at.format("%H:%M:%S"),
+                            report.score.map_or_else(|| "--".to_owned(), |s| s.to_string()),
+                            report.grade,
+                            report.posture(),
+                        );
+                        for n in &new {
+                            line.push_str(&format!(
+                                "\n  NEW {} {} {}: {}",
+                                n.severity.as_str().to_uppercase(),
+                                n.check,
+                                n.target.name,
+                                n.message
+                            ));
+                        }
+                        line
+                    };
+                    previous = Some(report);
+                    Some(line)
+                }
+                WatchUpdate::EngineDown { reason, retry_in } => Some(if json {
+                    serde_json::json!({ "event": "engine_down", "reason": reason, "retry_in_secs": retry_in.as_secs() })
+                        .to_string()
+                } else {
+                    format!("engine unreachable: {reason} (retrying in {} s)", retry_in.as_secs())
+                }),
+                WatchUpdate::EngineUp => {
+                    Some(if json { r#"{"event":"engine_up"}"#.to_owned() } else { "engine reachable again".to_owned() })
+                }
+                WatchUpdate::ScanStarted { .. } | WatchUpdate::Progress(_) => None,
+            };
+            if let Some(line) = line {
+                if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+                    break; // stdout closed (`| head`): nothing left to tell
+                }
+            }
+            if args.count.is_some_and(|n| evaluations >= n) {
+                break;
+            }
+        }
+        handle.stop();
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode> {
+    let policy = read_policy(args.policy.as_deref())?;
     let snapshot = match &args.from {
         Some(path) => {
             let text = std::fs::read_to_string(path)

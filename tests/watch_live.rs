@@ -117,3 +117,36 @@ async fn an_unreachable_engine_is_reported_and_retried() {
     handle.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_cli_watch_names_a_new_critical_failure() {
+    use std::io::{BufRead, BufReader};
+    common::ensure_image();
+    let mut child = common::zerodock()
+        .args(["watch", "--format", "json", "--count", "2", "--interval", "3600"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("zerodock watch starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first: serde_json::Value =
+        serde_json::from_str(&lines.next().expect("a first line").expect("read")).expect("JSON line");
+    assert_eq!(first["event"], "evaluated");
+    assert_eq!(first["trigger"], "startup");
+    std::thread::sleep(Duration::from_millis(500)); // the event subscription is up
+    let privileged = Scenario::new("cli-watch", false, &["--privileged"]);
+    let second: serde_json::Value = loop {
+        let line: serde_json::Value =
+            serde_json::from_str(&lines.next().expect("a second evaluation").expect("read")).expect("JSON");
+        if line["event"] == "evaluated" {
+            break line;
+        }
+    };
+    assert!(second["trigger"].as_str().is_some_and(|t| t.contains("container create")), "{second}");
+    let new = second["new_failures"].as_array().expect("new_failures");
+    assert!(
+        new.iter().any(|n| n["check"] == "CTR001" && n["target"]["name"] == privileged.name.as_str()),
+        "{new:?}"
+    );
+    assert_eq!(second["posture"], "critical");
+    assert!(child.wait().expect("exits").success(), "--count 2 ends the watch with 0");
+}
