@@ -125,7 +125,8 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
                 .env("XDG_CACHE_HOME", home.join("cache"))
                 .env("ZERODOCK_TEST_STATE_FILE", &state_file)
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                // The app's stderr (one line per state change) too: kept when the benchmark fails.
+                .stderr(std::fs::File::create(home.join("app.log"))?)
                 .spawn()
                 .context("start tauri-driver")?,
         ),
@@ -279,9 +280,11 @@ impl Bench {
         let started = Instant::now();
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app}}}});
         // tauri-driver accepts connections before its WebKitWebDriver is up: retry briefly.
-        let resp = wait_until("a WebDriver session", Duration::from_secs(20), || {
-            http("POST", "/session", Some(&caps)).ok().filter(|r| r["value"]["sessionId"].is_string())
-        })?;
+        let resp = wait_until(
+            "a WebDriver session (app log: app.log in the temp home)",
+            Duration::from_secs(20),
+            || http("POST", "/session", Some(&caps)).ok().filter(|r| r["value"]["sessionId"].is_string()),
+        )?;
         let id = resp["value"]["sessionId"].as_str().context("no session id")?.to_owned();
         self.session = Some(id);
         wait_until("the first score in the UI", Duration::from_secs(60), || {
@@ -395,6 +398,8 @@ impl Bench {
                 util::signal(pid, "KILL");
             }
         }
+        // Let the session bus drop the single-instance name before the next launch claims it.
+        std::thread::sleep(Duration::from_millis(500));
         Ok(())
     }
 }

@@ -28,7 +28,8 @@ struct Requirement {
 /// AppIndicator library for its tray; its e2e test drives the real app through `WebKitWebDriver`
 /// under `xvfb-run` inside `dbus-run-session`; fantoccini (the WebDriver client) links OpenSSL;
 /// PDFs are checked with poppler's `pdftotext`/`pdftoppm`; the UI and the HTML report are tested
-/// in Debian's Chromium; the UI is built with Node.js/npm (present on this machine kind; the
+/// in Debian's Chromium; the e2e test types a path into the native save dialog with `xdotool`;
+/// the UI is built with Node.js/npm (present on this machine kind; the
 /// Debian package is the fallback).
 const REQUIREMENTS: &[Requirement] = &[
     Requirement { package: "docker.io", satisfied: || has("dockerd") && has("docker") },
@@ -49,6 +50,7 @@ const REQUIREMENTS: &[Requirement] = &[
     Requirement { package: "webkit2gtk-driver", satisfied: || has("WebKitWebDriver") },
     Requirement { package: "dbus", satisfied: || has("dbus-run-session") },
     Requirement { package: "dbus-x11", satisfied: || has("dbus-launch") },
+    Requirement { package: "xdotool", satisfied: || has("xdotool") },
     Requirement { package: "poppler-utils", satisfied: || has("pdftotext") && has("pdftoppm") },
     Requirement { package: "chromium", satisfied: || Path::new("/usr/bin/chromium").exists() },
     Requirement { package: "nodejs", satisfied: || has("node") },

@@ -235,9 +235,7 @@ fn compose_containers_point_at_their_compose_file() {
         zerodock_engine::Fact::Unavailable { .. } => panic!("fixture has containers"),
     };
     let target = containers.iter_mut().find(|c| c.name == "zd-privileged").expect("zd-privileged");
-    target
-        .labels
-        .insert("com.docker.compose.project.config_files".into(), "/srv/app/compose.yaml".into());
+    target.labels.insert("com.docker.compose.project.config_files".into(), "/srv/app/compose.yaml".into());
     let at = snap.collected_at;
     let log = sarif::to_value(&evaluate(&snap, &EvalConfig::at(at)));
     assert_valid(&log);
