@@ -373,10 +373,10 @@ fn watch(args: &WatchArgs) -> Result<ExitCode> {
                 }
                 WatchUpdate::ScanStarted { .. } | WatchUpdate::Progress(_) => None,
             };
-            if let Some(line) = line {
-                if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
-                    break; // stdout closed (`| head`): nothing left to tell
-                }
+            if let Some(line) = line
+                && writeln!(out, "{line}").and_then(|()| out.flush()).is_err()
+            {
+                break; // stdout closed (`| head`): nothing left to tell
             }
             if args.count.is_some_and(|n| evaluations >= n) {
                 break;
