@@ -1,8 +1,8 @@
 //! `cargo xtask test`: THE test command. System deps, tauri-driver and npm packages → the desktop
 //! UI build (embedded by `src-tauri`) → rustfmt check → clippy (`-D warnings`, whole workspace,
 //! all targets) → a Docker engine for the live tests (the reachable one, else a private dockerd when
-//! root) → `cargo test` of every crate but the desktop app → the desktop app's tests under
-//! `xvfb-run` + `dbus-run-session` (the real app driven through WebDriver) → the UI's type check,
+//! root) → `cargo test --workspace` under `xvfb-run` + `dbus-run-session` (the desktop app's
+//! tests drive the real app through WebDriver) → the UI's type check,
 //! Vitest and Chromium tests → the HTML report in Chromium → the private daemon stopped, also when a
 //! step fails. Every test stage runs even when an earlier one failed, and the run fails if any did.
 //!
@@ -123,25 +123,19 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         }
     };
 
-    let mut cargo_test = util::cargo();
+    // One `cargo test --workspace` for every crate, the desktop app included: testing the app
+    // apart (`-p zerodock-desktop`) resolves other features for shared dependencies and rebuilds
+    // half the tree. The real app needs a display and a session bus; both die with the wrapper, so
+    // nothing (Xvfb, dbus, at-spi, WebKitWebDriver) outlives the run.
+    let mut cargo_test = std::process::Command::new("xvfb-run");
     cargo_test
-        .current_dir(&root)
-        .args(["test", "--workspace", "--exclude", "zerodock-desktop", "--no-fail-fast"])
-        .args(&opts.cargo_test_args);
-    engine_env(&mut cargo_test);
-    stage(phases, "cargo test (engine, CLI, reports)", &mut cargo_test);
-
-    // The real app needs a display and a session bus; both die with the wrapper, so nothing
-    // (Xvfb, dbus, at-spi, WebKitWebDriver) outlives the run.
-    let mut desktop = std::process::Command::new("xvfb-run");
-    desktop
         .current_dir(&root)
         .args(["-a", "--server-args=-screen 0 1280x800x24", "dbus-run-session", "--"])
         .arg(util::cargo().get_program())
-        .args(["test", "-p", "zerodock-desktop", "--no-fail-fast"])
+        .args(["test", "--workspace", "--no-fail-fast"])
         .args(&opts.cargo_test_args);
-    engine_env(&mut desktop);
-    stage(phases, "desktop app under Xvfb (cargo test -p zerodock-desktop)", &mut desktop);
+    engine_env(&mut cargo_test);
+    stage(phases, "cargo test --workspace (under xvfb-run + dbus-run-session)", &mut cargo_test);
 
     let ui = crate::ui::ui_dir();
     let zerodock = root.join("target/debug/zerodock");
