@@ -3,7 +3,7 @@
 //! all targets) → a Docker engine for the live tests (the reachable one, else a private dockerd when
 //! root) → `cargo test --workspace` under `xvfb-run` + `dbus-run-session` (the desktop app's
 //! tests drive the real app through WebDriver) → the UI's type check,
-//! Vitest and Chromium tests → the HTML report in Chromium → the private daemon stopped, also when a
+//! Vitest and Chromium tests (the HTML report's Chromium check runs inside `cargo test`) → the private daemon stopped, also when a
 //! step fails. Every test stage runs even when an earlier one failed, and the run fails if any did.
 //!
 //! Tests find the engine in `ZERODOCK_TEST_DOCKER_HOST` (set with `DOCKER_HOST`); a missing engine is
@@ -146,9 +146,6 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
     stage(phases, "ui: svelte-check + tsc", &mut ui_env(crate::ui::npm(&ui, &["run", "--silent", "check"])));
     stage(phases, "ui: vitest", &mut ui_env(crate::ui::npm(&ui, &["test"])));
     stage(phases, "ui: chromium (playwright)", &mut ui_env(crate::ui::npm(&ui, &["run", "test:browser"])));
-    let mut html = crate::ui::npm(&crate::ui::report_browser_dir(), &["test"]);
-    html.env("ZERODOCK_BIN", &zerodock);
-    stage(phases, "html report: chromium", &mut html);
 
     let result =
         if failed.is_empty() { Ok(()) } else { Err(anyhow::anyhow!("failed: {}", failed.join(", "))) };
