@@ -29,7 +29,7 @@ pub async fn export<R: Runtime>(
 
 /// Renders and writes `report` to `path`.
 pub fn write(path: &Path, format: ExportFormat, report: &Report) -> Result<ExportResult, CommandError> {
-    export_to(path, format.to_report(), report, &ExportOptions::default())
+    export_to(path, format, report, &ExportOptions::default())
         .map_err(|e| CommandError::export_failed(path, e))?;
     let bytes = std::fs::metadata(path).map(|m| m.len()).map_err(|e| CommandError::export_failed(path, e))?;
     Ok(ExportResult { path: path.display().to_string(), format, bytes })
@@ -47,7 +47,7 @@ pub fn default_file_name(format: ExportFormat, report: &Report) -> String {
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
         .collect();
     let date = report.generated_at.format("%Y-%m-%d");
-    format!("zerodock-{host}-{date}.{}", format.to_report().extension())
+    format!("zerodock-{host}-{date}.{}", format.extension())
 }
 
 async fn ask_path<R: Runtime>(
@@ -55,7 +55,7 @@ async fn ask_path<R: Runtime>(
     format: ExportFormat,
     report: &Report,
 ) -> Result<Option<PathBuf>, CommandError> {
-    let fmt = format.to_report();
+    let fmt = format;
     let mut dialog = app
         .dialog()
         .file()

@@ -205,35 +205,9 @@ impl TrayState {
     }
 }
 
-/// Export formats offered by `export_report` (the renderers of `zerodock_report::export`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportFormat {
-    /// The JSON report (`docs/report-format.md`).
-    Json,
-    /// SARIF 2.1.0, for code-scanning tools.
-    Sarif,
-    /// A self-contained HTML page.
-    Html,
-    /// Markdown.
-    Markdown,
-    /// A PDF report.
-    Pdf,
-}
-
-impl ExportFormat {
-    /// The renderer's format.
-    pub fn to_report(self) -> zerodock_report::export::ExportFormat {
-        use zerodock_report::export::ExportFormat as F;
-        match self {
-            ExportFormat::Json => F::Json,
-            ExportFormat::Sarif => F::Sarif,
-            ExportFormat::Html => F::Html,
-            ExportFormat::Markdown => F::Markdown,
-            ExportFormat::Pdf => F::Pdf,
-        }
-    }
-}
+/// Export formats offered by `export_report`: the report crate's own, so the app offers exactly
+/// what the renderers write.
+pub use zerodock_report::export::ExportFormat;
 
 /// A file `export_report` wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -216,6 +216,21 @@ pub enum TargetKind {
     Waiver,
 }
 
+impl TargetKind {
+    /// Lower-case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Host => "host",
+            TargetKind::Engine => "engine",
+            TargetKind::Container => "container",
+            TargetKind::Image => "image",
+            TargetKind::Network => "network",
+            TargetKind::Client => "client",
+            TargetKind::Waiver => "waiver",
+        }
+    }
+}
+
 /// The object a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema, TS)]
 pub struct Target {

@@ -5,6 +5,7 @@
 //! and dark (`prefers-color-scheme`), printable, and readable in greyscale: every status and
 //! severity is a word, colour only repeats it.
 
+use crate::shared::{gain, is_problem, status_rank};
 use std::fmt::Write;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -239,28 +240,6 @@ fn categories(h: &mut String, report: &Report) {
     h.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-/// A failing or warning finding that nobody accepted.
-fn is_problem(f: &Finding) -> bool {
-    f.waived.is_none() && matches!(f.status, Status::Fail | Status::Warn | Status::Unknown)
-}
-
-/// Failures before warnings before unknowns.
-fn status_rank(s: Status) -> u8 {
-    match s {
-        Status::Fail => 0,
-        Status::Warn => 1,
-        Status::Unknown => 2,
-        _ => 3,
-    }
-}
-
-fn gain(report: &Report, c: &CheckResult) -> u8 {
-    match (c.score_if_fixed, report.score) {
-        (Some(fixed), Some(now)) => fixed.saturating_sub(now),
-        _ => 0,
-    }
-}
-
 /// Checks to act on, most severe first (the PDF's order).
 fn problem_checks(report: &Report) -> Vec<&CheckResult> {
     let mut checks: Vec<&CheckResult> = report
@@ -281,7 +260,7 @@ fn problem_checks(report: &Report) -> Vec<&CheckResult> {
 fn affected(c: &CheckResult) -> String {
     let problems: Vec<&Finding> = c.findings.iter().filter(|f| is_problem(f)).collect();
     match problems.as_slice() {
-        [one] => format!("{} <strong>{}</strong>", kind_word(one.target.kind), escape(&one.target.name)),
+        [one] => format!("{} <strong>{}</strong>", one.target.kind.as_str(), escape(&one.target.name)),
         many => {
             let kind = many.first().map_or(TargetKind::Host, |f| f.target.kind);
             count_noun(many.len(), kind_noun(kind))
@@ -446,7 +425,7 @@ fn tally(c: &CheckResult, problems: &[&Finding]) -> String {
 fn target_name(f: &Finding) -> String {
     let mut out = format!(
         "<span class=\"kind\">{}</span> <strong class=\"target\">{}</strong>",
-        kind_word(f.target.kind),
+        f.target.kind.as_str(),
         escape(&f.target.name)
     );
     if let Some(id) = &f.target.id {
@@ -660,18 +639,6 @@ fn score_class(score: u8) -> &'static str {
         80.. => "good",
         60..=79 => "fair",
         _ => "poor",
-    }
-}
-
-fn kind_word(kind: TargetKind) -> &'static str {
-    match kind {
-        TargetKind::Host => "host",
-        TargetKind::Engine => "engine",
-        TargetKind::Container => "container",
-        TargetKind::Image => "image",
-        TargetKind::Network => "network",
-        TargetKind::Client => "client",
-        TargetKind::Waiver => "waiver",
     }
 }
 

@@ -9,6 +9,7 @@ pub mod json;
 pub mod markdown;
 pub mod pdf;
 pub mod sarif;
+mod shared;
 pub mod terminal;
 
 pub use export::{ExportError, ExportFormat, ExportOptions};

@@ -134,7 +134,7 @@ fn log<'a>(report: &'a Report, rules: &'a Rules) -> Log<'a> {
 /// containers under the same name with a new id, and the same misconfiguration on the recreated
 /// container is the same alert, not a new one (while fixing it closes the alert).
 pub fn fingerprint(code: &str, target: &Target) -> String {
-    let kind = target_kind(target.kind);
+    let kind = target.kind.as_str();
     let mut hasher = Sha256::new();
     // NUL separators: no code, kind or name contains one, so the triple is unambiguous.
     for part in [code, kind, target.name.as_str()] {
@@ -321,7 +321,7 @@ fn result(report: &Report, rules: &Rules, check: &CheckResult, finding: &Finding
     }
 
     let target = &finding.target;
-    let kind = target_kind(target.kind);
+    let kind = target.kind.as_str();
     let mut logical = json!({
         "name": target.name,
         "fullyQualifiedName": format!("{kind}/{}", target.name),
@@ -362,19 +362,6 @@ fn result(report: &Report, rules: &Rules, check: &CheckResult, finding: &Finding
     Some(result)
 }
 
-/// `kind` of a logical location: the target kind's JSON name.
-fn target_kind(kind: TargetKind) -> &'static str {
-    match kind {
-        TargetKind::Host => "host",
-        TargetKind::Engine => "engine",
-        TargetKind::Container => "container",
-        TargetKind::Image => "image",
-        TargetKind::Network => "network",
-        TargetKind::Client => "client",
-        TargetKind::Waiver => "waiver",
-    }
-}
-
 /// The artifact a result points at: the file to edit when there is one (a Compose file, the
 /// daemon.json a daemon check changes, the client config), else a stable pseudo-path
 /// `docker://KIND/NAME` so dashboards group results per object.
@@ -393,7 +380,7 @@ fn artifact_uri(report: &Report, check: &CheckResult, target: &Target) -> String
         TargetKind::Client if target.name.starts_with('/') => return file_uri(&target.name),
         _ => {}
     }
-    format!("docker://{}/{}", target_kind(target.kind), percent_encode(&target.name))
+    format!("docker://{}/{}", target.kind.as_str(), percent_encode(&target.name))
 }
 
 /// The first Compose file of the project that created the container, when the report knows it.

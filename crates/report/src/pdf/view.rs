@@ -3,6 +3,7 @@
 //! Markdown as blocks, long tokens made breakable. The `report` half is the report unchanged
 //! (docs/pdf-template.md documents both).
 
+use crate::shared::{gain, is_problem, status_rank};
 use serde::Serialize;
 use zerodock_engine::{
     CheckResult, Evidence, Finding, Posture, Report, Severity, Snippet, SnippetKind, Status, TargetKind,
@@ -324,7 +325,7 @@ pub(crate) fn view(report: &Report, limits: Limits) -> View {
                 check: c.id.clone(),
                 title: c.title.clone(),
                 severity: c.severity,
-                kind: kind_label(f.target.kind),
+                kind: f.target.kind.as_str(),
                 target: breakable(&f.target.name, CELL_COLUMNS),
                 reason: w.reason.clone(),
                 expires: w.expires.clone(),
@@ -398,23 +399,6 @@ fn count<K: Ord>(map: &std::collections::BTreeMap<K, usize>, key: K) -> usize {
     map.get(&key).copied().unwrap_or(0)
 }
 
-/// Failures before warnings before unknowns.
-fn status_rank(s: Status) -> u8 {
-    match s {
-        Status::Fail => 0,
-        Status::Warn => 1,
-        Status::Unknown => 2,
-        _ => 3,
-    }
-}
-
-fn gain(report: &Report, c: &CheckResult) -> u8 {
-    match (c.score_if_fixed, report.score) {
-        (Some(fixed), Some(now)) => fixed.saturating_sub(now),
-        _ => 0,
-    }
-}
-
 fn identity(report: &Report) -> Vec<[String; 2]> {
     let s = &report.subject;
     let mut rows = Vec::new();
@@ -471,18 +455,6 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn kind_label(kind: TargetKind) -> &'static str {
-    match kind {
-        TargetKind::Host => "host",
-        TargetKind::Engine => "engine",
-        TargetKind::Container => "container",
-        TargetKind::Image => "image",
-        TargetKind::Network => "network",
-        TargetKind::Client => "client",
-        TargetKind::Waiver => "waiver",
-    }
-}
-
 fn kind_plural(kind: TargetKind, n: usize) -> String {
     let word = match kind {
         TargetKind::Container => "container",
@@ -505,15 +477,11 @@ fn snippet_kind(kind: SnippetKind) -> &'static str {
     }
 }
 
-fn is_problem(f: &Finding) -> bool {
-    f.waived.is_none() && matches!(f.status, Status::Fail | Status::Warn | Status::Unknown)
-}
-
 /// `23 containers`, or the single target's kind (`engine`, `host`).
 fn affected(c: &CheckResult) -> String {
     let problems: Vec<&Finding> = c.findings.iter().filter(|f| is_problem(f)).collect();
     match problems.as_slice() {
-        [one] => format!("{} {}", kind_label(one.target.kind), one.target.name),
+        [one] => format!("{} {}", one.target.kind.as_str(), one.target.name),
         many => {
             let kind = many.first().map_or(TargetKind::Host, |f| f.target.kind);
             format!("{} {}", many.len(), kind_plural(kind, many.len()))
@@ -598,7 +566,7 @@ fn check_view(report: &Report, c: &CheckResult, limits: Limits) -> CheckView {
 
 fn target_view(f: &Finding) -> TargetView {
     TargetView {
-        kind: kind_label(f.target.kind),
+        kind: f.target.kind.as_str(),
         name: breakable(&f.target.name, CELL_COLUMNS),
         id: f.target.id.clone(),
         status: f.status,

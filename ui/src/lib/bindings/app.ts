@@ -111,7 +111,8 @@ total: number, };
 export type TrayState = "good" | "attention" | "critical" | "unknown" | "scanning";
 
 /**
- * Export formats offered by `export_report` (the renderers of `zerodock_report::export`).
+ * A file format a report can be exported to. The desktop app's `export_report` takes it as is (its
+ * TypeScript comes from this type).
  */
 export type ExportFormat = "json" | "sarif" | "html" | "markdown" | "pdf";
 
