@@ -5,7 +5,7 @@
 //! and dark (`prefers-color-scheme`), printable, and readable in greyscale: every status and
 //! severity is a word, colour only repeats it.
 
-use crate::shared::{gain, is_problem, status_rank};
+use crate::shared::{gain, is_problem, problem_checks, status_rank, subject_name};
 use std::fmt::Write;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -73,17 +73,6 @@ pub fn render(report: &Report) -> String {
         report.generated_at.format("%Y-%m-%d %H:%M:%S UTC"),
     );
     h
-}
-
-/// The engine's or host's name, for the title.
-fn subject_name(report: &Report) -> String {
-    let s = &report.subject;
-    s.engine
-        .as_ref()
-        .map(|e| e.name.clone())
-        .filter(|n| !n.is_empty())
-        .or_else(|| s.host.as_ref().map(|h| h.hostname.clone()))
-        .unwrap_or_else(|| s.endpoint.host.clone())
 }
 
 fn header(h: &mut String, report: &Report, name: &str) {
@@ -238,22 +227,6 @@ fn categories(h: &mut String, report: &Report) {
         );
     }
     h.push_str("</tbody>\n</table>\n</section>\n");
-}
-
-/// Checks to act on, most severe first (the PDF's order).
-fn problem_checks(report: &Report) -> Vec<&CheckResult> {
-    let mut checks: Vec<&CheckResult> = report
-        .checks
-        .iter()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Unknown))
-        .collect();
-    checks.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(status_rank(a.status).cmp(&status_rank(b.status)))
-            .then(a.id.cmp(&b.id))
-    });
-    checks
 }
 
 /// `23 containers`, or the single target (`engine vm`).

@@ -4,6 +4,7 @@
 //! character comment limit, well under the 1 MiB job-summary limit) with a note saying so, however
 //! many containers the host runs.
 
+use crate::shared::subject_name;
 use std::fmt::Write;
 
 use zerodock_engine::{CheckResult, Finding, Report, Severity, SnippetKind, Status, TargetKind};
@@ -160,17 +161,6 @@ pub fn render(report: &Report, options: &Options) -> String {
         );
     }
     out
-}
-
-/// The engine's or host's name.
-fn subject_name(report: &Report) -> String {
-    let s = &report.subject;
-    s.engine
-        .as_ref()
-        .map(|e| e.name.clone())
-        .filter(|n| !n.is_empty())
-        .or_else(|| s.host.as_ref().map(|h| h.hostname.clone()))
-        .unwrap_or_else(|| s.endpoint.host.clone())
 }
 
 /// Failing and warning checks, most severe first, failures before warnings.

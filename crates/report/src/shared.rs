@@ -25,3 +25,31 @@ pub(crate) fn gain(report: &Report, c: &CheckResult) -> u8 {
         _ => 0,
     }
 }
+
+/// Checks to act on (failing, warning, unknown), most severe first, failures before warnings
+/// before unknowns: the order of the HTML and PDF documents.
+pub(crate) fn problem_checks(report: &Report) -> Vec<&CheckResult> {
+    let mut checks: Vec<&CheckResult> = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Unknown))
+        .collect();
+    checks.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(status_rank(a.status).cmp(&status_rank(b.status)))
+            .then(a.id.cmp(&b.id))
+    });
+    checks
+}
+
+/// The engine's name, else the host's, else the endpoint: what a document's title names.
+pub(crate) fn subject_name(report: &Report) -> String {
+    let s = &report.subject;
+    s.engine
+        .as_ref()
+        .map(|e| e.name.clone())
+        .filter(|n| !n.is_empty())
+        .or_else(|| s.host.as_ref().map(|h| h.hostname.clone()))
+        .unwrap_or_else(|| s.endpoint.host.clone())
+}

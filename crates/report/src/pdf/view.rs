@@ -3,7 +3,7 @@
 //! Markdown as blocks, long tokens made breakable. The `report` half is the report unchanged
 //! (docs/pdf-template.md documents both).
 
-use crate::shared::{gain, is_problem, status_rank};
+use crate::shared::{gain, is_problem, problem_checks, status_rank, subject_name};
 use serde::Serialize;
 use zerodock_engine::{
     CheckResult, Evidence, Finding, Posture, Report, Severity, Snippet, SnippetKind, Status, TargetKind,
@@ -256,27 +256,11 @@ pub(crate) struct BriefCheck {
 /// Builds the view of `report`.
 pub(crate) fn view(report: &Report, limits: Limits) -> View {
     let subject = &report.subject;
-    let subject_name = subject
-        .engine
-        .as_ref()
-        .map(|e| e.name.clone())
-        .filter(|n| !n.is_empty())
-        .or_else(|| subject.host.as_ref().map(|h| h.hostname.clone()))
-        .unwrap_or_else(|| subject.endpoint.host.clone());
+    let subject_name = subject_name(report);
     let score = report.score.map_or_else(|| "–".to_owned(), |s| s.to_string());
     let posture = posture(report);
 
-    let mut findings: Vec<&CheckResult> = report
-        .checks
-        .iter()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Unknown))
-        .collect();
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(status_rank(a.status).cmp(&status_rank(b.status)))
-            .then(a.id.cmp(&b.id))
-    });
+    let findings: Vec<&CheckResult> = problem_checks(report);
 
     let mut top: Vec<&CheckResult> =
         findings.iter().copied().filter(|c| matches!(c.status, Status::Fail | Status::Warn)).collect();
