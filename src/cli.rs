@@ -300,7 +300,7 @@ fn read_policy(path: Option<&Path>) -> Result<Policy> {
 }
 
 fn watch(args: &WatchArgs) -> Result<ExitCode> {
-    use zerodock_engine::watch::{self, Trigger, WatchConfig, WatchUpdate};
+    use zerodock_engine::collect::watch::{self, WatchConfig, WatchUpdate};
     let mut config = WatchConfig::new(collect_options(&args.engine)?);
     config.policy = Some(read_policy(args.policy.as_deref())?);
     config.interval = Duration::from_secs(args.interval.max(10));
@@ -308,7 +308,6 @@ fn watch(args: &WatchArgs) -> Result<ExitCode> {
     let runtime = runtime()?;
     runtime.block_on(async {
         let (handle, mut updates) = watch::spawn(config);
-        let mut previous: Option<std::sync::Arc<Report>> = None;
         let mut evaluations = 0usize;
         let mut out = std::io::stdout();
         loop {
@@ -318,16 +317,9 @@ fn watch(args: &WatchArgs) -> Result<ExitCode> {
             };
             let Some(update) = update else { break };
             let line = match update {
-                WatchUpdate::Evaluated { report, trigger } => {
+                WatchUpdate::Evaluated { report, trigger, new_failures: new } => {
                     evaluations += 1;
-                    let new = previous.as_ref().map(|p| report.new_failures(p)).unwrap_or_default();
-                    let trigger = match trigger {
-                        Trigger::Startup => "startup".to_owned(),
-                        Trigger::Interval => "interval".to_owned(),
-                        Trigger::Manual => "manual".to_owned(),
-                        Trigger::Reconnected => "reconnected".to_owned(),
-                        Trigger::Event { description } => description,
-                    };
+                    let trigger = trigger.to_string();
                     let line = if json {
                         serde_json::json!({
                             "event": "evaluated",
@@ -359,7 +351,6 @@ fn watch(args: &WatchArgs) -> Result<ExitCode> {
                         }
                         line
                     };
-                    previous = Some(report);
                     Some(line)
                 }
                 WatchUpdate::EngineDown { reason, retry_in } => Some(if json {

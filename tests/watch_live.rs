@@ -9,15 +9,25 @@ use std::time::Duration;
 
 use common::{Scenario, proxy::Proxy};
 use tokio::sync::mpsc::Receiver;
-use zerodock_engine::watch::{self, Trigger, WatchConfig, WatchUpdate};
-use zerodock_engine::{CollectOptions, Report, Status};
+use zerodock_engine::collect::watch::{self, Trigger, WatchConfig, WatchUpdate};
+use zerodock_engine::{CollectOptions, NewFailure, Report, Status};
 
 /// The next evaluated report, skipping progress and other updates.
 async fn next_report(rx: &mut Receiver<WatchUpdate>, within: Duration) -> Option<(Arc<Report>, Trigger)> {
+    next_evaluation(rx, within).await.map(|(report, trigger, _)| (report, trigger))
+}
+
+/// The next evaluation with the failures the watcher calls new.
+async fn next_evaluation(
+    rx: &mut Receiver<WatchUpdate>,
+    within: Duration,
+) -> Option<(Arc<Report>, Trigger, Vec<NewFailure>)> {
     tokio::time::timeout(within, async {
         loop {
             match rx.recv().await {
-                Some(WatchUpdate::Evaluated { report, trigger }) => return Some((report, trigger)),
+                Some(WatchUpdate::Evaluated { report, trigger, new_failures }) => {
+                    return Some((report, trigger, new_failures));
+                }
                 Some(_) => {}
                 None => return None,
             }
@@ -45,26 +55,28 @@ async fn events_drive_new_verdicts_and_every_request_is_a_get() {
     config.interval = Duration::from_secs(3600); // only events may trigger the rescan below
     let (handle, mut rx) = watch::spawn(config);
 
-    let (first, trigger) = next_report(&mut rx, Duration::from_secs(60)).await.expect("first report");
+    let (first, trigger, new) =
+        next_evaluation(&mut rx, Duration::from_secs(60)).await.expect("first report");
     assert_eq!(trigger, Trigger::Startup);
+    assert!(new.is_empty(), "the first report's failures are not news: {new:?}");
     assert!(first.subject.engine.is_some(), "engine reachable: {:?}", first.subject.engine_unavailable);
     // Let the event subscription settle before causing events.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let sock = Scenario::new("watch-sock", true, &["-v", "/var/run/docker.sock:/var/run/docker.sock"]);
     let mut seen = None;
-    while let Some((report, trigger)) = next_report(&mut rx, Duration::from_secs(15)).await {
+    while let Some((report, trigger, new)) = next_evaluation(&mut rx, Duration::from_secs(15)).await {
         if fails(&report, "CTR003", &sock.name) {
-            seen = Some((report, trigger));
+            seen = Some((report, trigger, new));
             break;
         }
     }
-    let (report, trigger) = seen.expect("the socket mount was judged after the engine's events");
+    let (report, trigger, new) = seen.expect("the socket mount was judged after the engine's events");
     assert!(
         matches!(trigger, Trigger::Event { ref description } if description.contains("container")),
         "{trigger:?}"
     );
-    let new = report.new_failures(&first);
+    // The watcher's own rule (the one `zerodock watch` and the tray use) calls it new.
     assert!(new.iter().any(|n| n.check == "CTR003" && n.target.name == sock.name), "{new:?}");
     assert_eq!(report.posture(), zerodock_engine::Posture::Critical);
 

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use zerodock_engine::watch::{Trigger, WatchHandle, WatchUpdate};
+use zerodock_engine::collect::watch::{WatchHandle, WatchUpdate};
 use zerodock_engine::{NewFailure, Progress, Report, Stage};
 
 use crate::error::{CommandError, ErrorCode};
@@ -29,8 +29,6 @@ pub struct Core {
 
 struct Inner {
     report: Option<Arc<Report>>,
-    /// The last report that reached the engine: the baseline "new" failures are measured against.
-    baseline: Option<Arc<Report>>,
     engine: EngineStatus,
     scanning: bool,
     progress: Option<ScanProgress>,
@@ -57,7 +55,6 @@ impl Core {
         Core {
             inner: Mutex::new(Inner {
                 report: None,
-                baseline: None,
                 engine: EngineStatus::connecting(endpoint),
                 scanning: false,
                 progress: None,
@@ -189,7 +186,7 @@ impl Core {
                 inner.progress = None;
                 Effects {
                     state_changed: true,
-                    log: Some(format!("scan started ({})", trigger_label(&trigger))),
+                    log: Some(format!("scan started ({})", trigger)),
                     ..Effects::default()
                 }
             }
@@ -198,18 +195,12 @@ impl Core {
                 inner.progress = Some(progress.clone());
                 Effects { progress: Some(progress), ..Effects::default() }
             }
-            WatchUpdate::Evaluated { report, trigger } => {
+            WatchUpdate::Evaluated { report, trigger, new_failures } => {
                 inner.scanning = false;
                 inner.progress = None;
                 let reached_engine = report.subject.engine.is_some();
-                let mut notify = Vec::new();
+                let notify = if inner.settings.notifications { new_failures } else { Vec::new() };
                 if reached_engine {
-                    if let Some(baseline) = &inner.baseline
-                        && inner.settings.notifications
-                    {
-                        notify = report.new_failures(baseline);
-                    }
-                    inner.baseline = Some(report.clone());
                     if inner.engine.state != EngineState::Connected {
                         let endpoint = inner.engine.endpoint.clone();
                         inner.engine = EngineStatus {
@@ -225,7 +216,7 @@ impl Core {
                 }
                 let log = format!(
                     "evaluated ({}): score {} grade {}, {} new high/critical",
-                    trigger_label(&trigger),
+                    trigger,
                     report.score.map_or_else(|| "none".to_owned(), |s| s.to_string()),
                     report.grade,
                     notify.len()
@@ -256,17 +247,6 @@ impl Core {
                 }
             }
         }
-    }
-}
-
-/// A short label for a trigger, for logs.
-pub fn trigger_label(trigger: &Trigger) -> String {
-    match trigger {
-        Trigger::Startup => "startup".to_owned(),
-        Trigger::Interval => "interval".to_owned(),
-        Trigger::Manual => "manual".to_owned(),
-        Trigger::Reconnected => "reconnected".to_owned(),
-        Trigger::Event { description } => format!("event: {description}"),
     }
 }
 

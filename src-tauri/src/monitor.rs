@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Runtime};
 use zerodock_engine::CollectOptions;
-use zerodock_engine::watch::{self, WatchConfig, WatchUpdate};
+use zerodock_engine::collect::watch::{self, WatchConfig, WatchUpdate};
 
 use crate::actions::{self, SCAN_PROGRESS};
 

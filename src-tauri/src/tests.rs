@@ -11,7 +11,8 @@ use tauri::Manager;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
-use zerodock_engine::watch::{Trigger, WatchUpdate};
+use zerodock_engine::collect::watch::{Trigger, WatchUpdate};
+use zerodock_engine::report::Baseline;
 use zerodock_engine::{EvalConfig, Report, Snapshot, evaluate};
 
 use crate::core::Core;
@@ -23,6 +24,13 @@ fn report(fixture: &str) -> Arc<Report> {
     let text = std::fs::read_to_string(&path).expect("fixture");
     let snapshot: Snapshot = serde_json::from_str(&text).expect("snapshot");
     Arc::new(evaluate(&snapshot, &EvalConfig::at(snapshot.collected_at)))
+}
+
+/// What the engine's watcher sends after a scan: the report and its new failures against the
+/// watcher's baseline.
+fn evaluated(baseline: &mut Baseline, report: &Arc<Report>, trigger: Trigger) -> WatchUpdate {
+    let new_failures = baseline.advance(report);
+    WatchUpdate::Evaluated { report: report.clone(), trigger, new_failures }
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -149,6 +157,7 @@ fn exports_are_written_and_then_revealable() {
 #[test]
 fn watcher_updates_drive_state_tray_and_notifications() {
     let core = Core::new("unix:///tmp/zerodock-test/default/docker.sock", Settings::default(), None);
+    let mut baseline = Baseline::default();
     assert_eq!(core.snapshot().tray, TrayState::Scanning);
 
     let fx = core.apply(WatchUpdate::ScanStarted { trigger: Trigger::Startup });
@@ -157,7 +166,7 @@ fn watcher_updates_drive_state_tray_and_notifications() {
 
     let hardened = report("hardened");
     let default = report("default");
-    let fx = core.apply(WatchUpdate::Evaluated { report: hardened.clone(), trigger: Trigger::Startup });
+    let fx = core.apply(evaluated(&mut baseline, &hardened, Trigger::Startup));
     assert!(fx.notify.is_empty(), "the first report's findings are not news");
     let state = core.snapshot();
     assert!(!state.scanning);
@@ -165,20 +174,21 @@ fn watcher_updates_drive_state_tray_and_notifications() {
     assert_eq!(state.tray, TrayState::of(EngineState::Connected, Some(&hardened)));
 
     // The weak engine after the hardened one: its critical failures are new, once.
-    let fx = core.apply(WatchUpdate::Evaluated {
-        report: default.clone(),
-        trigger: Trigger::Event { description: "container start".into() },
-    });
+    let fx = core.apply(evaluated(
+        &mut baseline,
+        &default,
+        Trigger::Event { description: "container start".into() },
+    ));
     assert!(!fx.notify.is_empty());
     assert!(fx.notify.iter().any(|n| n.check == "CTR003"), "{:?}", fx.notify);
     assert_eq!(core.snapshot().tray, TrayState::Critical);
-    let fx = core.apply(WatchUpdate::Evaluated { report: default.clone(), trigger: Trigger::Interval });
+    let fx = core.apply(evaluated(&mut baseline, &default, Trigger::Interval));
     assert!(fx.notify.is_empty(), "the same failures again are not news");
 
     // Notifications off: nothing, even when new.
-    core.apply(WatchUpdate::Evaluated { report: hardened.clone(), trigger: Trigger::Manual });
+    core.apply(evaluated(&mut baseline, &hardened, Trigger::Manual));
     core.set_settings(Settings { notifications: false, ..Settings::default() }).expect("settings");
-    let fx = core.apply(WatchUpdate::Evaluated { report: default.clone(), trigger: Trigger::Manual });
+    let fx = core.apply(evaluated(&mut baseline, &default, Trigger::Manual));
     assert!(fx.notify.is_empty());
 
     let fx = core.apply(WatchUpdate::EngineDown {
@@ -202,9 +212,10 @@ fn watcher_updates_drive_state_tray_and_notifications() {
 #[test]
 fn the_status_line_carries_score_grade_counts_and_engine() {
     let core = Core::new("unix:///var/run/docker.sock", Settings::default(), None);
+    let mut baseline = Baseline::default();
     assert_eq!(status_line(&core.snapshot()), "ZeroDock — first scan… · connecting to the engine");
     let default = report("default");
-    core.apply(WatchUpdate::Evaluated { report: default.clone(), trigger: Trigger::Startup });
+    core.apply(evaluated(&mut baseline, &default, Trigger::Startup));
     core.set_paused(true);
     let state: AppState = core.snapshot();
     let line = status_line(&state);

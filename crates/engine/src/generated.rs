@@ -6,13 +6,13 @@
 use ts_rs::TS;
 
 use crate::collect::{Progress, Stage};
-use crate::snapshot::{Endpoint, EndpointSource};
-use crate::{
+use crate::report::{
     AppliedWaiver, Category, CategoryScore, CheckResult, ContainerSummary, Counts, DaemonJsonChange,
     DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, Finding, Grade, HostIdentity, Inventory,
     NetworkSummary, NewFailure, Posture, PublishedPort, Report, Severity, Snippet, SnippetKind, Status,
     Subject, Target, TargetKind, ToolInfo, WaiverUse,
 };
+use crate::snapshot::{Endpoint, EndpointSource};
 
 /// The JSON Schema (draft 2020-12) of the report format.
 pub fn report_json_schema() -> serde_json::Value {

@@ -2,6 +2,19 @@
 //! it, and get a scored [`Report`]. No GUI, no rendering: every face of ZeroDock (CLI, desktop app,
 //! reports) renders what this crate produces.
 //!
+//! The modules are the pipeline's stages, in order (docs/architecture.md):
+//!
+//! - [`collect`]: async I/O (bollard, host probes) → [`Snapshot`]; the [`collect::watch`]er
+//!   re-collects on Docker events.
+//! - [`snapshot`]: the versioned evidence model, and how Go-formatted values in it are read.
+//! - [`checks`]: the catalogue, one file per check, pure functions over a snapshot.
+//! - [`evaluate`]: runs the checks, scores, applies waivers, builds the inventory and the
+//!   daemon.json plan → [`Report`].
+//! - [`report`]: the report types, and read-only helpers over a finished report.
+//!
+//! A stage may use the stages below it in this order — `snapshot` ← `report` ← `checks` ←
+//! `evaluate` ← `collect` — and never one above (`tests/layering.rs` enforces it).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), zerodock_engine::Error> {
 //! use zerodock_engine::{collect, evaluate, CollectOptions, EvalConfig};
@@ -15,38 +28,23 @@
 pub mod checks;
 pub mod collect;
 mod error;
-mod evaluate;
+pub mod evaluate;
 pub mod generated;
-mod inventory;
-pub mod lifecycle;
-mod outcome;
-mod plan;
-mod posture;
-mod report;
-mod score;
-pub mod secrets;
+pub mod report;
 pub mod snapshot;
-mod waiver;
-pub mod watch;
 
 pub use checks::{CATALOGUE_VERSION, Check, Reference, catalogue};
 pub use collect::{CollectOptions, Progress, ProgressSender, Stage, collect};
 pub use error::Error;
 pub(crate) use error::check_schema_version;
-pub use evaluate::{EvalConfig, evaluate};
-pub use inventory::{ContainerSummary, FailingCheck, Inventory, NetworkSummary, PublishedPort};
-pub use outcome::{
-    AppliedWaiver, Category, Evidence, Finding, Severity, Snippet, SnippetKind, Status, Target, TargetKind,
-};
-pub use plan::{DaemonJsonChange, DaemonJsonPlan};
-pub use posture::{NewFailure, Posture};
+pub use evaluate::{CRITICAL_CAP, EvalConfig, HIGH_CAP, Policy, Waiver, evaluate};
 pub use report::{
-    CategoryScore, CheckResult, Counts, EngineIdentity, Grade, HostIdentity, REPORT_SCHEMA_VERSION, Report,
-    Subject, ToolInfo, WaiverUse,
+    AppliedWaiver, Category, CategoryScore, CheckResult, ContainerSummary, Counts, DaemonJsonChange,
+    DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, Finding, Grade, HostIdentity, Inventory,
+    NetworkSummary, NewFailure, Posture, PublishedPort, REPORT_SCHEMA_VERSION, Report, Severity, Snippet,
+    SnippetKind, Status, Subject, Target, TargetKind, ToolInfo, WaiverUse,
 };
-pub use score::{CRITICAL_CAP, HIGH_CAP};
 pub use snapshot::{Fact, SNAPSHOT_SCHEMA_VERSION, Snapshot};
-pub use waiver::{Policy, Waiver};
 
 /// This build's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,9 +1,10 @@
 //! Shared building blocks for checks: targets, per-object iteration that turns an unavailable fact
 //! into "unknown", the effective daemon setting, and tailored fix snippets.
 
+use crate::snapshot::parse_go_bool;
 use serde_json::Value;
 
-use crate::outcome::{Finding, Snippet, SnippetKind, Target, TargetKind};
+use crate::report::{Finding, Snippet, SnippetKind, Target, TargetKind};
 use crate::snapshot::{Container, Image, Snapshot, short_id};
 
 /// The target for a container.
@@ -93,17 +94,6 @@ pub(crate) fn with_info(
     match snap.info() {
         Ok(info) => vec![f(info, target)],
         Err(reason) => vec![Finding::unknown(target, engine_part_reason(snap, "engine information", reason))],
-    }
-}
-
-/// A boolean as Go's `strconv.ParseBool` reads it, which is how dockerd's flags and Docker's
-/// `--security-opt` values are parsed: `1 t T TRUE true True` and `0 f F FALSE false False`.
-/// Anything else is not a boolean (dockerd would refuse it).
-pub(crate) fn parse_go_bool(text: &str) -> Option<bool> {
-    match text {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
     }
 }
 
@@ -306,19 +296,6 @@ mod tests {
     }
 
     #[test]
-    fn go_booleans() {
-        for t in ["1", "t", "T", "TRUE", "true", "True"] {
-            assert_eq!(parse_go_bool(t), Some(true), "{t}");
-        }
-        for f in ["0", "f", "F", "FALSE", "false", "False"] {
-            assert_eq!(parse_go_bool(f), Some(false), "{f}");
-        }
-        for other in ["", "yes", "no", "tRUE", "2", "on"] {
-            assert_eq!(parse_go_bool(other), None, "{other}");
-        }
-    }
-
-    #[test]
     fn flags_become_typed_values() {
         let snap =
             with_flags(&["--userland-proxy=0", "--icc=F", "--default-pids-limit=100", "--ip=10.0.0.1"]);
@@ -351,9 +328,9 @@ mod tests {
 
 #[cfg(test)]
 mod undecoded_tests {
-    use crate::Status;
-    use crate::checks::container::privileged::CHECK;
+    use crate::checks::container::privileged_container::CHECK;
     use crate::checks::testing::{findings, status_of, variant};
+    use crate::report::Status;
 
     #[test]
     fn an_undecodable_container_is_unknown_never_missing() {

@@ -3,7 +3,7 @@
 //! and query findings by target name.
 
 use crate::checks::Check;
-use crate::outcome::{Finding, Status};
+use crate::report::{Finding, Status};
 use crate::snapshot::Snapshot;
 
 /// Loads `crates/engine/tests/fixtures/<name>.json`.
@@ -61,6 +61,88 @@ pub(crate) fn find<'a>(findings: &'a [Finding], name: &str) -> &'a Finding {
         panic!("no finding for `{name}` in {:?}", findings.iter().map(|f| &f.target.name).collect::<Vec<_>>())
     })
 }
+
+/// The captured fixture `base` cut down to the containers, images and networks named in `names`
+/// (plus the images the kept containers run): a small input that still is real engine data.
+/// Engine and host facts are kept whole; a kind none of `names` refers to is kept whole too, so an
+/// image check still sees every container that uses its images.
+pub(crate) fn reduced(base: &str, names: &[&str]) -> Snapshot {
+    let mut snap = fixture(base);
+    let Some(engine) = snap.engine.ok_mut() else { return snap };
+    let named = |name: &str| names.contains(&name);
+    let mut kept_images: Vec<String> = Vec::new();
+    if let Some(containers) = engine.containers.ok_mut()
+        && containers.iter().any(|c| named(&c.name))
+    {
+        containers.retain(|c| named(&c.name));
+        kept_images.extend(containers.iter().map(|c| c.image_id.clone()));
+    }
+    if let Some(images) = engine.images.ok_mut()
+        && (images.iter().any(|i| named(&i.display_name())) || !kept_images.is_empty())
+    {
+        images.retain(|i| named(&i.display_name()) || kept_images.contains(&i.id));
+    }
+    if let Some(networks) = engine.networks.ok_mut()
+        && networks.iter().any(|n| named(&n.name))
+    {
+        networks.retain(|n| named(&n.name));
+    }
+    snap
+}
+
+/// What `check` says on [`reduced`]`(base, names)`.
+///
+/// # Panics
+/// When a name matches no finding: the case would silently snapshot less than it claims.
+pub(crate) fn small_findings(check: &Check, base: &str, names: &[&str]) -> Vec<Finding> {
+    let found = findings(check, &reduced(base, names));
+    for name in names {
+        assert!(
+            found.iter().any(|f| f.target.name == *name),
+            "{}: no finding names `{name}` in {base}",
+            check.code
+        );
+    }
+    found
+}
+
+/// One line per finding of `check` on both captured fixtures: `fixture status kind name: message`.
+pub(crate) fn verdicts(check: &Check) -> String {
+    let mut out = String::new();
+    for base in ["default", "hardened"] {
+        for f in findings(check, &fixture(base)) {
+            out.push_str(&format!(
+                "{base} {} {} {}: {}\n",
+                f.status,
+                f.target.kind.as_str(),
+                f.target.name,
+                f.message
+            ));
+        }
+    }
+    out
+}
+
+/// A check's two snapshot tests, declared in its own test module (so `cargo test CODE` runs them
+/// and their `.snap` files sit in the family's `snapshots/` folder, named after the check):
+/// `small`, everything it says (messages, evidence, fixes) about a few named objects of a captured
+/// engine, and `captured`, its one-line verdict on every object of both captured engines — the
+/// realism test.
+macro_rules! check_snapshots {
+    ($check:expr, $fixture:literal, [$($name:literal),* $(,)?]) => {
+        #[test]
+        fn snapshot_small_input() {
+            let findings = $crate::checks::testing::small_findings(&$check, $fixture, &[$($name),*]);
+            insta::assert_json_snapshot!("small", findings);
+        }
+
+        #[test]
+        fn snapshot_captured_engines() {
+            insta::assert_snapshot!("captured", $crate::checks::testing::verdicts(&$check));
+        }
+    };
+}
+pub(crate) use check_snapshots;
 
 /// The captured fixtures and every named variant, for catalogue-wide invariants.
 pub(crate) fn cases() -> Vec<(&'static str, Snapshot)> {

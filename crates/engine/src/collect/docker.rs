@@ -15,7 +15,7 @@ use bollard::query_parameters::{ListContainersOptionsBuilder, ListImagesOptionsB
 use futures_util::stream::{self, StreamExt};
 
 use super::{CollectOptions, Stage};
-use crate::secrets;
+use crate::snapshot::secrets;
 use crate::snapshot::{
     Component, Container, ContainerNetwork, Device, Engine, EngineInfo, EngineVersion, Fact, Healthcheck,
     HistoryEntry, Image, Mount, Network, PortBinding, RestartPolicy, Volume,

@@ -7,6 +7,7 @@
 mod docker;
 pub mod endpoint;
 pub mod host;
+pub mod watch;
 
 use std::path::PathBuf;
 use std::time::Duration;

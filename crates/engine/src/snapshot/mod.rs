@@ -6,12 +6,15 @@
 //! from bollard lives in one file (`collect::docker`), so an upgrade touches one place.
 //!
 //! Secret values never enter a snapshot: environment values, registry `auth` fields and similar are
-//! reduced to names and a short fingerprint at collection time (see [`crate::secrets`]).
+//! reduced to names and a short fingerprint at collection time (see [`secrets`]).
 
 mod docker;
+mod go;
 mod host;
+pub mod secrets;
 
 pub use docker::*;
+pub(crate) use go::parse_go_bool;
 pub use host::*;
 
 use chrono::{DateTime, Utc};

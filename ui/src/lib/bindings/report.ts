@@ -69,7 +69,7 @@ name: string,
  */
 version: string, 
 /**
- * [`crate::CATALOGUE_VERSION`].
+ * [`crate::checks::CATALOGUE_VERSION`].
  */
 catalogue_version: string, };
 

@@ -1,7 +1,6 @@
 //! CTR010 apparmor-unconfined.
 
-use crate::checks::{Reference, container_fixes, container_target, each_container};
-use crate::{Finding, Snapshot};
+use crate::checks::prelude::*;
 
 use super::{recreate_without, state_note};
 
@@ -138,12 +137,15 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR010` selects its tests")]
+mod CTR010 {
     use super::CHECK;
-    use crate::Status;
     use crate::checks::container::container_mut;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{VARIANTS, variant};
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", ["zd-apparmor-unconfined", "zd-caps"]);
 
     #[test]
     fn explicit_opt_out_fails_even_without_apparmor() {

@@ -1,7 +1,6 @@
 //! CTR002 dangerous-capabilities.
 
-use crate::checks::{Reference, container_fixes, container_target, each_container};
-use crate::{Finding, Snapshot};
+use crate::checks::prelude::*;
 
 use super::state_note;
 
@@ -141,12 +140,15 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR002` selects its tests")]
+mod CTR002 {
     use super::CHECK;
-    use crate::Status;
     use crate::checks::container::container_mut;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{find, variant};
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", ["zd-caps", "zd-hardened"]);
 
     #[test]
     fn added_dangerous_caps_and_privileged_fail() {

@@ -1,9 +1,7 @@
 //! CTR003 docker-socket-mounted.
 
-use crate::checks::{Reference, container_target, each_container};
-use crate::outcome::SnippetKind;
+use crate::checks::prelude::*;
 use crate::snapshot::Mount;
-use crate::{Finding, Snapshot};
 
 use super::{recreate_without, removed_binds, state_note};
 
@@ -183,10 +181,13 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR003` selects its tests")]
+mod CTR003 {
     use super::CHECK;
-    use crate::Status;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", ["zd-docker-sock", "zd-hardened"]);
 
     #[test]
     fn socket_mount_fails() {

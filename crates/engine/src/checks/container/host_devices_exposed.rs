@@ -1,11 +1,7 @@
 //! CTR021 host-devices-exposed.
 
-use crate::checks::{
-    Reference, compose_fix, container_fixes, container_target, each_container, pick_fixes, recreate_label,
-    run_fix,
-};
+use crate::checks::prelude::*;
 use crate::snapshot::Device;
-use crate::{Finding, Snapshot};
 
 use super::state_note;
 
@@ -146,13 +142,16 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR021` selects its tests")]
+mod CTR021 {
     use super::CHECK;
-    use crate::Status;
     use crate::checks::container::container_mut;
+    use crate::checks::prelude::*;
     use crate::checks::testing::variant;
     use crate::checks::testing::{findings, fixture, status_of};
     use crate::snapshot::Device;
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", ["zd-device", "zd-hardened"]);
 
     #[test]
     fn devices() {

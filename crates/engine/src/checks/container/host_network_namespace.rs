@@ -1,8 +1,6 @@
 //! CTR005 host-network-namespace.
 
-use crate::checks::{Reference, container_target, each_container};
-use crate::outcome::SnippetKind;
-use crate::{Finding, Snapshot};
+use crate::checks::prelude::*;
 
 use super::{is_host_mode, recreate_without, state_note};
 
@@ -68,10 +66,13 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR005` selects its tests")]
+mod CTR005 {
     use super::CHECK;
-    use crate::Status;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", ["zd-host-net", "zd-hardened"]);
 
     #[test]
     fn host_network_fails() {

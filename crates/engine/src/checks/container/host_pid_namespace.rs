@@ -1,7 +1,6 @@
 //! CTR006 host-pid-namespace.
 
-use crate::checks::{Reference, container_target, each_container};
-use crate::{Finding, Snapshot};
+use crate::checks::prelude::*;
 
 use super::{is_host_mode, recreate_without, state_note};
 
@@ -63,10 +62,13 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR006` selects its tests")]
+mod CTR006 {
     use super::CHECK;
-    use crate::Status;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", ["zd-host-pid", "zd-hardened"]);
 
     #[test]
     fn host_pid_fails() {

@@ -1,7 +1,6 @@
 //! CTR008 host-uts-namespace.
 
-use crate::checks::{Reference, container_target, each_container};
-use crate::{Finding, Snapshot};
+use crate::checks::prelude::*;
 
 use super::{is_host_mode, recreate_without, state_note};
 
@@ -68,10 +67,13 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR008` selects its tests")]
+mod CTR008 {
     use super::CHECK;
-    use crate::Status;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", ["zd-host-uts", "zd-hardened"]);
 
     #[test]
     fn host_uts_fails() {

@@ -5,11 +5,13 @@
 //! created or exited container is one `docker start` (or a daemon restart, with a restart policy)
 //! away from running with exactly this configuration.
 
-use crate::checks::{Check, compose_fix, pick_fixes, recreate_label};
-use crate::outcome::{Snippet, SnippetKind};
+use crate::checks::Check;
+use crate::checks::prelude::*;
+use crate::report::{Snippet, SnippetKind};
 use crate::snapshot::Container;
 
 pub(crate) mod apparmor_unconfined;
+pub(crate) mod container_runs_as_root;
 pub(crate) mod dangerous_capabilities;
 pub(crate) mod docker_socket_mounted;
 pub(crate) mod host_devices_exposed;
@@ -25,16 +27,15 @@ pub(crate) mod no_memory_limit;
 pub(crate) mod no_new_privileges_unset;
 pub(crate) mod no_pids_limit;
 pub(crate) mod port_published_all_interfaces;
-pub(crate) mod privileged;
-pub(crate) mod restart_policy;
-pub(crate) mod runs_as_root;
+pub(crate) mod privileged_container;
 pub(crate) mod seccomp_unconfined;
 pub(crate) mod sensitive_host_path_mounted;
+pub(crate) mod unbounded_restart_policy;
 pub(crate) mod writable_root_filesystem;
 
 /// This family's checks.
 pub(crate) static CHECKS: &[&Check] = &[
-    &privileged::CHECK,
+    &privileged_container::CHECK,
     &dangerous_capabilities::CHECK,
     &docker_socket_mounted::CHECK,
     &sensitive_host_path_mounted::CHECK,
@@ -46,12 +47,12 @@ pub(crate) static CHECKS: &[&Check] = &[
     &apparmor_unconfined::CHECK,
     &no_new_privileges_unset::CHECK,
     &writable_root_filesystem::CHECK,
-    &runs_as_root::CHECK,
+    &container_runs_as_root::CHECK,
     &no_memory_limit::CHECK,
     &no_cpu_limit::CHECK,
     &no_pids_limit::CHECK,
     &port_published_all_interfaces::CHECK,
-    &restart_policy::CHECK,
+    &unbounded_restart_policy::CHECK,
     &no_health_check::CHECK,
     &host_user_namespace::CHECK,
     &host_devices_exposed::CHECK,
@@ -107,7 +108,7 @@ pub(crate) fn is_host_mode(mode: &str) -> bool {
 /// # Panics
 /// When the fixture has no such container.
 #[cfg(test)]
-pub(crate) fn container_mut<'a>(snap: &'a mut crate::Snapshot, name: &str) -> &'a mut Container {
+pub(crate) fn container_mut<'a>(snap: &'a mut crate::snapshot::Snapshot, name: &str) -> &'a mut Container {
     snap.engine
         .ok_mut()
         .and_then(|e| e.containers.ok_mut())

@@ -1,10 +1,7 @@
 //! CTR022 mount-propagation-shared.
 
-use crate::checks::{
-    Reference, compose_fix, container_target, each_container, pick_fixes, recreate_label, run_fix,
-};
+use crate::checks::prelude::*;
 use crate::snapshot::Mount;
-use crate::{Finding, Snapshot};
 
 use super::state_note;
 
@@ -107,10 +104,17 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR022` selects its tests")]
+mod CTR022 {
     use super::CHECK;
-    use crate::Status;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "default",
+        ["zd-shared-propagation", "zd-hardened"]
+    );
 
     #[test]
     fn rshared_fails() {

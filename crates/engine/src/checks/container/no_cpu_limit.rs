@@ -1,8 +1,6 @@
 //! CTR015 no-cpu-limit.
 
-use crate::checks::{Reference, container_fixes, container_target, each_container};
-use crate::outcome::SnippetKind;
-use crate::{Finding, Snapshot};
+use crate::checks::prelude::*;
 
 use super::state_note;
 
@@ -73,10 +71,17 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR015` selects its tests")]
+mod CTR015 {
     use super::CHECK;
-    use crate::Status;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "default",
+        ["zd-apparmor-unconfined", "zd-hardened"]
+    );
 
     #[test]
     fn unlimited_cpu_fails() {

@@ -1,9 +1,7 @@
 //! CTR019 no-health-check.
 
-use crate::checks::{Reference, container_fixes, container_target, each_container};
-use crate::outcome::SnippetKind;
+use crate::checks::prelude::*;
 use crate::snapshot::Healthcheck;
-use crate::{Finding, Snapshot};
 
 use super::state_note;
 
@@ -87,10 +85,17 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR019` selects its tests")]
+mod CTR019 {
     use super::CHECK;
-    use crate::Status;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "default",
+        ["zd-apparmor-unconfined", "zd-hardened"]
+    );
 
     #[test]
     fn missing_health_check_fails() {

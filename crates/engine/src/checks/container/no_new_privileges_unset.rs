@@ -1,11 +1,7 @@
 //! CTR011 no-new-privileges-unset.
 
-use crate::checks::{
-    Reference, container_fixes, container_target, daemon_json_fix, daemon_setting, each_container,
-    parse_go_bool,
-};
-use crate::lifecycle::ParsedVersion;
-use crate::{Finding, Snapshot};
+use crate::checks::prelude::*;
+use crate::checks::versions::lifecycle::ParsedVersion;
 
 use super::state_note;
 
@@ -138,12 +134,19 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR011` selects its tests")]
+mod CTR011 {
     use super::CHECK;
-    use crate::Status;
     use crate::checks::container::container_mut;
+    use crate::checks::prelude::*;
     use crate::checks::testing::variant;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "default",
+        ["zd-apparmor-unconfined", "zd-hardened"]
+    );
 
     #[test]
     fn unset_fails_explicit_passes() {

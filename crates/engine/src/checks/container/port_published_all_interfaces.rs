@@ -1,11 +1,7 @@
 //! CTR017 port-published-all-interfaces.
 
-use crate::checks::{
-    Reference, compose_fix, container_target, daemon_setting, each_container, pick_fixes, recreate_label,
-    run_fix,
-};
-use crate::snapshot::{Container, PortBinding};
-use crate::{Finding, Snapshot};
+use crate::checks::prelude::*;
+use crate::snapshot::PortBinding;
 
 use super::{is_host_mode, state_note};
 
@@ -237,11 +233,18 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR017` selects its tests")]
+mod CTR017 {
     use super::CHECK;
-    use crate::Status;
+    use crate::checks::prelude::*;
     use crate::checks::testing::find;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "default",
+        ["zd-ports-all", "zd-hardened", "zd-host-net"]
+    );
 
     #[test]
     fn all_interfaces_fail_loopback_passes() {

@@ -1,7 +1,6 @@
 //! CTR009 seccomp-unconfined.
 
-use crate::checks::{Reference, container_fixes, container_target, each_container};
-use crate::{Finding, Snapshot};
+use crate::checks::prelude::*;
 
 use super::{recreate_without, state_note};
 
@@ -109,10 +108,13 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR009` selects its tests")]
+mod CTR009 {
     use super::CHECK;
-    use crate::Status;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", ["zd-privileged", "zd-hardened"]);
 
     #[test]
     fn unconfined_and_privileged_fail() {

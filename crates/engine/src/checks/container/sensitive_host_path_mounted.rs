@@ -1,8 +1,7 @@
 //! CTR004 sensitive-host-path-mounted.
 
-use crate::checks::{Reference, container_target, each_container};
+use crate::checks::prelude::*;
 use crate::snapshot::Mount;
-use crate::{Finding, Snapshot};
 
 use super::{recreate_without, removed_binds, state_note};
 
@@ -156,10 +155,13 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR004` selects its tests")]
+mod CTR004 {
     use super::CHECK;
-    use crate::Status;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", ["zd-etc-ro", "zd-hardened"]);
 
     #[test]
     fn host_system_dirs() {

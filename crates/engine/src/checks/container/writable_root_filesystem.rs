@@ -1,7 +1,6 @@
 //! CTR012 writable-root-filesystem.
 
-use crate::checks::{Reference, container_fixes, container_target, each_container};
-use crate::{Finding, Snapshot};
+use crate::checks::prelude::*;
 
 use super::state_note;
 
@@ -67,10 +66,17 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test CTR012` selects its tests")]
+mod CTR012 {
     use super::CHECK;
-    use crate::Status;
+    use crate::checks::prelude::*;
     use crate::checks::testing::{findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "default",
+        ["zd-apparmor-unconfined", "zd-hardened"]
+    );
 
     #[test]
     fn writable_root_fails() {

@@ -2,11 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::checks::{Reference, daemon_json_fix, engine_target, parse_go_bool};
-use crate::outcome::{Finding, Snippet, SnippetKind};
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
-use super::{daemon_json_path, dockerd_flag};
+use super::{daemon_json_path, dockerd_flag, first_line};
 
 /// Whether a `/info` warning says the API listens on TCP without (verified) TLS. Matches the
 /// wording of every engine from 17.x to 29.x, with or without the `[DEPRECATION NOTICE]` prefix.
@@ -18,12 +16,6 @@ fn is_tcp_warning(warning: &str) -> bool {
 fn warned_address(warning: &str) -> Option<&str> {
     let rest = warning.split("accessible on ").nth(1)?;
     rest.split_whitespace().next()
-}
-
-/// The first line of a (multi-line) warning, without the `WARNING: ` prefix.
-pub(crate) fn first_line(warning: &str) -> &str {
-    let line = warning.trim().lines().next().unwrap_or_default().trim();
-    line.strip_prefix("WARNING:").map_or(line, str::trim)
 }
 
 /// What dockerd's command line and daemon.json say about TCP listeners.
@@ -281,10 +273,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DMN006` selects its tests")]
+mod DMN006 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn default_tcp_listener_fails() {
@@ -342,10 +336,5 @@ mod tests {
             }),
         );
         assert_eq!(f[0].status, Status::Fail, "{f:?}");
-    }
-
-    #[test]
-    fn first_lines() {
-        assert_eq!(first_line("WARNING: No swap limit support\n  more"), "No swap limit support");
     }
 }

@@ -2,9 +2,7 @@
 
 use serde_json::Value;
 
-use crate::checks::{Reference, with_info};
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::setting_fix;
 
@@ -65,10 +63,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DMN010` selects its tests")]
+mod DMN010 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn default_experimental_fails_hardened_passes() {

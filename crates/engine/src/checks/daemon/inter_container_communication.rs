@@ -2,9 +2,7 @@
 
 use serde_json::Value;
 
-use crate::checks::{Reference, daemon_setting, engine_part_reason, engine_target};
-use crate::outcome::{Finding, Target};
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::setting_fix;
 
@@ -108,10 +106,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DMN001` selects its tests")]
+mod DMN001 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn default_bridge_with_icc_fails() {

@@ -2,9 +2,7 @@
 
 use serde_json::Value;
 
-use crate::checks::{Reference, with_info};
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::setting_fix;
 
@@ -71,10 +69,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DMN002` selects its tests")]
+mod DMN002 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn default_fails_hardened_passes() {

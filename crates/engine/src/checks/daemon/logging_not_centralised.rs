@@ -2,9 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::checks::{Reference, daemon_json_fix, with_info};
-use crate::outcome::{Finding, Snippet};
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::{dockerd_flag, setting_fix};
 
@@ -158,10 +156,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DMN005` selects its tests")]
+mod DMN005 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn default_json_file_without_rotation_warns() {

@@ -4,12 +4,14 @@
 
 use serde_json::Value;
 
-use crate::checks::{Check, daemon_json_fix};
-use crate::outcome::{Snippet, SnippetKind};
+use crate::checks::Check;
+use crate::checks::prelude::*;
+use crate::report::{Snippet, SnippetKind};
 use crate::snapshot::Snapshot;
 
 pub(crate) mod api_tcp_without_tls;
-pub(crate) mod daemon_warnings;
+pub(crate) mod daemon_reports_warnings;
+pub(crate) mod daemon_seccomp_unconfined;
 pub(crate) mod experimental_features;
 pub(crate) mod insecure_registries;
 pub(crate) mod inter_container_communication;
@@ -17,7 +19,6 @@ pub(crate) mod live_restore_disabled;
 pub(crate) mod logging_not_centralised;
 pub(crate) mod no_authorization_plugin;
 pub(crate) mod no_new_privileges_default_off;
-pub(crate) mod seccomp_unconfined;
 pub(crate) mod userland_proxy_enabled;
 
 /// This family's checks.
@@ -29,11 +30,18 @@ pub(crate) static CHECKS: &[&Check] = &[
     &logging_not_centralised::CHECK,
     &api_tcp_without_tls::CHECK,
     &insecure_registries::CHECK,
-    &seccomp_unconfined::CHECK,
+    &daemon_seccomp_unconfined::CHECK,
     &no_authorization_plugin::CHECK,
     &experimental_features::CHECK,
-    &daemon_warnings::CHECK,
+    &daemon_reports_warnings::CHECK,
 ];
+
+/// The first line of a (multi-line) `/info` warning, without the `WARNING: ` prefix: DMN006 and
+/// DMN011 both quote warnings this way.
+pub(crate) fn first_line(warning: &str) -> &str {
+    let line = warning.trim().lines().next().unwrap_or_default().trim();
+    line.strip_prefix("WARNING:").map_or(line, str::trim)
+}
 
 /// The value dockerd's command line gives `--flag`, when this machine's dockerd is visible.
 pub(crate) fn dockerd_flag(snap: &Snapshot, flag: &str) -> Option<String> {
@@ -86,4 +94,14 @@ pub(crate) fn daemon_json_remove(snap: &Snapshot, key: &str) -> Snippet {
              sudo systemctl restart docker"
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_line;
+
+    #[test]
+    fn first_lines() {
+        assert_eq!(first_line("WARNING: No swap limit support\n  more"), "No swap limit support");
+    }
 }

@@ -1,8 +1,6 @@
 //! DMN009 no-authorization-plugin.
 
-use crate::checks::{Reference, with_info};
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::daemon_json_path;
 
@@ -84,10 +82,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DMN009` selects its tests")]
+mod DMN009 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn no_plugin_warns() {

@@ -2,10 +2,8 @@
 
 use serde_json::Value;
 
-use crate::checks::{Reference, daemon_setting, engine_target};
-use crate::lifecycle::ParsedVersion;
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
+use crate::checks::versions::lifecycle::ParsedVersion;
 
 use super::setting_fix;
 
@@ -101,10 +99,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DMN004` selects its tests")]
+mod DMN004 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn default_fails_hardened_passes_from_daemon_json() {

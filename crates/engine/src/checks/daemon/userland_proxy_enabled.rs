@@ -2,9 +2,7 @@
 
 use serde_json::Value;
 
-use crate::checks::{Reference, daemon_setting, engine_target};
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::setting_fix;
 
@@ -79,11 +77,13 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DMN003` selects its tests")]
+mod DMN003 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
     use crate::snapshot::Fact;
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn default_fails_hardened_passes() {

@@ -2,9 +2,8 @@
 
 use serde_json::Map;
 
-use crate::checks::Reference;
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::{DesktopSource, Snapshot};
+use crate::checks::prelude::*;
+use crate::snapshot::DesktopSource;
 
 use super::{Keys, admin_settings_fix, in_scope, locked, resolve, ui_steps};
 
@@ -141,10 +140,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DSK004` selects its tests")]
+mod DSK004 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, named};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn user_opt_out_fails_with_a_file_fix() {

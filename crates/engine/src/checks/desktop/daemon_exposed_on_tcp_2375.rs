@@ -2,9 +2,7 @@
 
 use serde_json::Map;
 
-use crate::checks::Reference;
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::{Keys, admin_settings_fix, in_scope, locked, resolve, ui_steps};
 
@@ -97,10 +95,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DSK002` selects its tests")]
+mod DSK002 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, named};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn exposed_api_fails() {

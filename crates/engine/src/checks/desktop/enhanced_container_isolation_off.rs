@@ -2,9 +2,8 @@
 
 use serde_json::{Map, json};
 
-use crate::checks::Reference;
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::{DesktopSettings, Snapshot};
+use crate::checks::prelude::*;
+use crate::snapshot::DesktopSettings;
 
 use super::{Keys, admin_settings_fix, in_scope, locked, resolve, ui_steps};
 
@@ -235,10 +234,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DSK001` selects its tests")]
+mod DSK001 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, named};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn default_desktop_fails_with_tailored_fixes() {

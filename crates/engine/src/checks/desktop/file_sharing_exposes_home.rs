@@ -2,9 +2,7 @@
 
 use serde_json::{Map, json};
 
-use crate::checks::Reference;
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::{admin_settings_fix, in_scope, ui_steps};
 
@@ -141,10 +139,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DSK007` selects its tests")]
+mod DSK007 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, named};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn shared_home_warns_shared_disk_fails() {

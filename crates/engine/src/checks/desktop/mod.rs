@@ -9,15 +9,16 @@
 
 use serde_json::{Map, Value};
 
-use crate::checks::{Check, host_target};
-use crate::outcome::{Finding, Snippet, SnippetKind, Target};
+use crate::checks::Check;
+use crate::checks::prelude::*;
+use crate::report::{Finding, Snippet, SnippetKind, Target};
 use crate::snapshot::{DesktopSetting, DesktopSettings, DesktopSource, FileFacts, Snapshot};
 
 pub(crate) mod automatic_updates_disabled;
 pub(crate) mod daemon_exposed_on_tcp_2375;
 pub(crate) mod enhanced_container_isolation_off;
 pub(crate) mod file_sharing_exposes_home;
-pub(crate) mod image_analysis_off;
+pub(crate) mod scout_image_analysis_off;
 pub(crate) mod settings_not_locked;
 pub(crate) mod sign_in_not_enforced;
 pub(crate) mod unrestricted_extensions;
@@ -31,7 +32,7 @@ pub(crate) static CHECKS: &[&Check] = &[
     &sign_in_not_enforced::CHECK,
     &unrestricted_extensions::CHECK,
     &file_sharing_exposes_home::CHECK,
-    &image_analysis_off::CHECK,
+    &scout_image_analysis_off::CHECK,
 ];
 
 /// The host target and Docker Desktop's settings, or the finding that says they do not apply
@@ -207,8 +208,8 @@ pub(crate) fn ui_steps(label: &str, steps: &str) -> Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, named};
+    use crate::report::Status;
 
     #[test]
     fn not_applicable_unless_desktop_is_the_engine() {

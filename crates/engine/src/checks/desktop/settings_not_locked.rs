@@ -2,9 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::checks::Reference;
-use crate::outcome::Finding;
-use crate::snapshot::{DesktopSetting, DesktopSettings, Snapshot};
+use crate::checks::prelude::*;
+use crate::snapshot::{DesktopSetting, DesktopSettings};
 
 use super::{admin_settings_fix, admin_settings_path, in_scope, locked, protect_file_fix, user_writable};
 
@@ -31,7 +30,7 @@ fn required<'a>(snap: &Snapshot, d: &'a DesktopSettings) -> Vec<Required<'a>> {
     keys
 }
 
-fn lock_fix(snap: &Snapshot, d: &DesktopSettings, keys: &[&Required]) -> crate::outcome::Snippet {
+fn lock_fix(snap: &Snapshot, d: &DesktopSettings, keys: &[&Required]) -> crate::report::Snippet {
     let mut fragment = Map::new();
     for r in keys {
         // disableUpdate is locked to false (updates on); an organisation that ships vetted versions
@@ -163,10 +162,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DSK003` selects its tests")]
+mod DSK003 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, named};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn no_admin_settings_fails() {

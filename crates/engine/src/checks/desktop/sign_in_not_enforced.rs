@@ -1,8 +1,6 @@
 //! DSK005 sign-in-not-enforced.
 
-use crate::checks::Reference;
-use crate::outcome::{Finding, Snippet, SnippetKind};
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::{in_scope, protect_file_fix, registry_json_path, user_writable};
 
@@ -129,10 +127,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DSK005` selects its tests")]
+mod DSK005 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, named};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn no_registry_json_fails() {

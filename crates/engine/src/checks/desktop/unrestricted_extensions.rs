@@ -2,9 +2,7 @@
 
 use serde_json::Map;
 
-use crate::checks::Reference;
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::{Keys, admin_settings_fix, in_scope, locked, resolve, ui_steps};
 
@@ -115,10 +113,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test DSK006` selects its tests")]
+mod DSK006 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, named};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn default_desktop_fails() {

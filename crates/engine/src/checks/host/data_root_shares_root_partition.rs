@@ -1,8 +1,6 @@
 //! HST009 data-root-shares-root-partition.
 
-use crate::checks::Reference;
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::{configured_data_root, in_scope};
 
@@ -89,10 +87,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test HST009` selects its tests")]
+mod HST009 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn shared_root_warns_separate_passes() {

@@ -1,8 +1,6 @@
 //! HST001 data-root-unencrypted.
 
-use crate::checks::Reference;
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::encryption_finding;
 
@@ -60,11 +58,13 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test HST001` selects its tests")]
+mod HST001 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
     use crate::snapshot::{BlockDevice, Encryption};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn capture_machine_has_no_encryption() {

@@ -1,8 +1,7 @@
 //! HST010 docker-files-not-audited.
 
-use crate::checks::Reference;
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::{AuditRules, AuditedPath, Snapshot};
+use crate::checks::prelude::*;
+use crate::snapshot::{AuditRules, AuditedPath};
 
 use super::{in_scope, runs_in_desktop_vm};
 
@@ -186,11 +185,13 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test HST010` selects its tests")]
+mod HST010 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, named};
     use crate::snapshot::Fact;
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn unwatched_paths_fail_with_exactly_the_missing_rules() {

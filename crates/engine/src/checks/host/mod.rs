@@ -3,17 +3,18 @@
 //! rules and monitoring agents). Facts about this machine describe the engine only when it is
 //! local: with a remote engine the file-based checks do not apply.
 
-use crate::checks::{Check, host_target};
-use crate::outcome::{Finding, SnippetKind, Target};
+use crate::checks::Check;
+use crate::checks::prelude::*;
+use crate::report::{Finding, SnippetKind, Target};
 use crate::snapshot::{Snapshot, StorageFacts};
 
-pub(crate) mod daemon_json_permissions;
+pub(crate) mod daemon_json_too_permissive;
 pub(crate) mod data_root_shares_root_partition;
 pub(crate) mod data_root_unencrypted;
 pub(crate) mod docker_files_not_audited;
-pub(crate) mod docker_files_permissions;
-pub(crate) mod docker_group_members;
-pub(crate) mod docker_socket_permissions;
+pub(crate) mod docker_files_too_permissive;
+pub(crate) mod docker_group_has_members;
+pub(crate) mod docker_socket_too_permissive;
 pub(crate) mod no_endpoint_monitoring;
 pub(crate) mod no_linux_security_module;
 pub(crate) mod root_equivalent_user;
@@ -25,15 +26,15 @@ pub(crate) static CHECKS: &[&Check] = &[
     &data_root_unencrypted::CHECK,
     &root_filesystem_unencrypted::CHECK,
     &root_equivalent_user::CHECK,
-    &docker_group_members::CHECK,
+    &docker_group_has_members::CHECK,
     &rootful_daemon_without_userns::CHECK,
-    &docker_socket_permissions::CHECK,
-    &daemon_json_permissions::CHECK,
+    &docker_socket_too_permissive::CHECK,
+    &daemon_json_too_permissive::CHECK,
     &no_linux_security_module::CHECK,
     &data_root_shares_root_partition::CHECK,
     &docker_files_not_audited::CHECK,
     &no_endpoint_monitoring::CHECK,
-    &docker_files_permissions::CHECK,
+    &docker_files_too_permissive::CHECK,
 ];
 
 /// The host target, or the finding that says host facts do not describe this engine.

@@ -1,8 +1,6 @@
 //! HST011 no-endpoint-monitoring.
 
-use crate::checks::Reference;
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::in_scope;
 
@@ -101,11 +99,13 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test HST011` selects its tests")]
+mod HST011 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, named};
     use crate::snapshot::Fact;
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn no_agent_warns() {

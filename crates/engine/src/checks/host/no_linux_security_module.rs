@@ -2,10 +2,8 @@
 
 use serde_json::Value;
 
-use crate::checks::Reference;
 use crate::checks::daemon::setting_fix;
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::in_scope;
 
@@ -128,10 +126,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test HST008` selects its tests")]
+mod HST008 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn capture_machine_has_no_lsm() {

@@ -1,8 +1,6 @@
 //! HST003 root-equivalent-user.
 
-use crate::checks::Reference;
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::in_scope;
 
@@ -121,11 +119,13 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test HST003` selects its tests")]
+mod HST003 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
     use crate::snapshot::HostUser;
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     fn as_user(groups: &[&str], configured: &[&str]) -> Snapshot {
         variant("default", |s| {

@@ -1,8 +1,6 @@
 //! HST002 root-filesystem-unencrypted.
 
-use crate::checks::Reference;
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::encryption_finding;
 
@@ -51,11 +49,14 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test HST002` selects its tests")]
+mod HST002 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
-    use crate::snapshot::{Encryption, Fact};
+    use crate::snapshot::Encryption;
+    use crate::snapshot::Fact;
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn capture_machine_root_is_unencrypted() {

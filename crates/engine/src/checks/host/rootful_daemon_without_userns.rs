@@ -3,9 +3,7 @@
 use serde_json::Value;
 
 use crate::checks::daemon::setting_fix;
-use crate::checks::{Reference, with_info};
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     with_info(snap, |info, target| {
@@ -100,10 +98,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test HST005` selects its tests")]
+mod HST005 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn default_fails_hardened_userns_passes() {

@@ -3,14 +3,18 @@
 
 use crate::checks::Check;
 
-pub(crate) mod runs_as_root;
-pub(crate) mod unpinned_tag;
-pub(crate) mod uses_add;
-pub(crate) mod without_healthcheck;
+pub(crate) mod image_runs_as_root;
+pub(crate) mod image_uses_add;
+pub(crate) mod image_without_healthcheck;
+pub(crate) mod unpinned_image_tag;
 
 /// This family's checks.
-pub(crate) static CHECKS: &[&Check] =
-    &[&runs_as_root::CHECK, &unpinned_tag::CHECK, &without_healthcheck::CHECK, &uses_add::CHECK];
+pub(crate) static CHECKS: &[&Check] = &[
+    &image_runs_as_root::CHECK,
+    &unpinned_image_tag::CHECK,
+    &image_without_healthcheck::CHECK,
+    &image_uses_add::CHECK,
+];
 
 /// Whether a `Config.User` value (`user`, `uid`, `user:group`, `uid:gid`, or empty) makes the
 /// process run as root. Empty means root: Docker's default when neither the image nor `--user`

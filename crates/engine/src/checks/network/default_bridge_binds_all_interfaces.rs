@@ -2,9 +2,7 @@
 
 use serde_json::Value;
 
-use crate::checks::{Reference, engine_part_reason, engine_target};
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
 
 use super::network_target;
 use crate::checks::daemon::setting_fix;
@@ -82,10 +80,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test NET002` selects its tests")]
+mod NET002 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, status_of, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", ["bridge"]);
 
     #[test]
     fn all_interfaces_warn() {

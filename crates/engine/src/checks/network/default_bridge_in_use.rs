@@ -1,8 +1,6 @@
 //! NET001 default-bridge-in-use.
 
-use crate::checks::{Reference, compose_fix, container_target, each_container, pick_fixes, run_fix};
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::{Container, Network, Snapshot};
+use crate::checks::prelude::*;
 
 fn on_default_bridge(c: &Container, bridge: Option<&Network>) -> bool {
     c.networks.iter().any(|n| {
@@ -132,10 +130,16 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test NET001` selects its tests")]
+mod NET001 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{find, findings, fixture, status_of, variant};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "default",
+        ["zd-apparmor-unconfined", "zd-hardened", "zd-host-net"]
+    );
 
     #[test]
     fn default_bridge_containers_fail() {

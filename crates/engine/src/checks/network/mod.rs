@@ -2,7 +2,7 @@
 //! that bridge publishes ports.
 
 use crate::checks::Check;
-use crate::outcome::{Target, TargetKind};
+use crate::report::{Target, TargetKind};
 use crate::snapshot::{Network, short_id};
 
 pub(crate) mod default_bridge_binds_all_interfaces;

@@ -1,8 +1,7 @@
 //! SEC001 credential-env-in-container.
 
-use crate::checks::{Reference, compose_fix, container_target, each_container, pick_fixes, run_fix};
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::{EnvVar, Snapshot};
+use crate::checks::prelude::*;
+use crate::snapshot::EnvVar;
 
 use super::describe;
 
@@ -127,10 +126,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test SEC001` selects its tests")]
+mod SEC001 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{find, findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", ["zd-env-secret", "zd-hardened"]);
 
     #[test]
     fn credentials_in_env_fail_by_name_only() {

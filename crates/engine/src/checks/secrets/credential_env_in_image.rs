@@ -1,9 +1,7 @@
 //! SEC002 credential-env-in-image.
 
-use crate::checks::{Reference, each_image, image_target};
-use crate::outcome::{Finding, SnippetKind};
-use crate::secrets::is_credential_name;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
+use crate::snapshot::secrets::is_credential_name;
 
 use super::describe;
 
@@ -112,10 +110,16 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test SEC002` selects its tests")]
+mod SEC002 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{find, findings, fixture, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "default",
+        ["zerodock/leaky:1", "zerodock/busybox:1"]
+    );
 
     #[test]
     fn leaky_image_fails_others_pass() {

@@ -3,10 +3,10 @@
 //! values (the snapshot holds none: only names and short fingerprints).
 
 use crate::checks::Check;
-use crate::outcome::{Finding, Target, TargetKind};
+use crate::report::{Finding, Target, TargetKind};
 use crate::snapshot::{ClientConfig, EnvVar, Snapshot};
 
-pub(crate) mod client_config_permissions;
+pub(crate) mod client_config_too_permissive;
 pub(crate) mod credential_env_in_container;
 pub(crate) mod credential_env_in_image;
 pub(crate) mod plaintext_registry_credentials;
@@ -16,7 +16,7 @@ pub(crate) static CHECKS: &[&Check] = &[
     &credential_env_in_container::CHECK,
     &credential_env_in_image::CHECK,
     &plaintext_registry_credentials::CHECK,
-    &client_config_permissions::CHECK,
+    &client_config_too_permissive::CHECK,
 ];
 
 /// `NAME` (or `NAME (empty)`) for evidence. The value's fingerprint stays in the snapshot: a

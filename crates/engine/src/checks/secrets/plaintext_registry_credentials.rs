@@ -1,8 +1,7 @@
 //! SEC003 plaintext-registry-credentials.
 
-use crate::checks::Reference;
-use crate::outcome::{Finding, SnippetKind};
-use crate::snapshot::{RegistryAuth, Snapshot};
+use crate::checks::prelude::*;
+use crate::snapshot::RegistryAuth;
 
 use super::{client_config, client_target, suggested_helper};
 
@@ -121,10 +120,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test SEC003` selects its tests")]
+mod SEC003 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     #[test]
     fn plaintext_auth_fails_creds_store_passes() {

@@ -1,9 +1,7 @@
 //! VER001 engine-end-of-life.
 
-use crate::checks::{Reference, engine_part_reason, engine_target};
-use crate::lifecycle::{self, Currency};
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
+use crate::checks::versions::lifecycle::{self, Currency};
 
 use super::{desktop, not_docker, table_evidence, today, upgrade_fixes};
 
@@ -99,10 +97,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test VER001` selects its tests")]
+mod VER001 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     fn with_version(v: &str) -> Snapshot {
         variant("default", |s| {

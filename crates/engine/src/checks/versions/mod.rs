@@ -5,12 +5,12 @@
 use chrono::NaiveDate;
 
 use crate::checks::Check;
-use crate::lifecycle;
-use crate::outcome::{Finding, Snippet, SnippetKind};
+use crate::report::{Finding, Snippet, SnippetKind};
 use crate::snapshot::{EngineVersion, Snapshot};
 
 pub(crate) mod engine_end_of_life;
 pub(crate) mod engine_patch_behind;
+pub(crate) mod lifecycle;
 pub(crate) mod runc_vulnerable;
 
 /// This family's checks.

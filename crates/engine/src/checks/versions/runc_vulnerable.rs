@@ -1,9 +1,7 @@
 //! VER003 runc-vulnerable.
 
-use crate::checks::{Reference, engine_part_reason, engine_target};
-use crate::lifecycle::{self, ParsedVersion};
-use crate::outcome::Finding;
-use crate::snapshot::Snapshot;
+use crate::checks::prelude::*;
+use crate::checks::versions::lifecycle::{self, ParsedVersion};
 
 use super::{not_docker, upgrade_fixes};
 
@@ -127,10 +125,12 @@ crate::declare_check! {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test VER003` selects its tests")]
+mod VER003 {
     use super::*;
-    use crate::Status;
     use crate::checks::testing::{findings, fixture, variant};
+
+    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
 
     fn with_runc(v: &str) -> Snapshot {
         variant("default", |s| {

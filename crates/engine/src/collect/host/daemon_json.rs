@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::accounts::Accounts;
 use super::files::file_facts;
 use super::{io_reason, json_reason, redact_userinfo};
-use crate::secrets::SAFE_LOG_OPTS;
+use crate::snapshot::secrets::SAFE_LOG_OPTS;
 use crate::snapshot::{DaemonJson, DockerdProcess, Fact};
 
 /// The rootful default.

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::daemon_json::{self, Env};
 use super::processes::ProcessTable;
 use super::{Inputs, redact_userinfo};
-use crate::secrets::{REDACTED, log_opt_value};
+use crate::snapshot::secrets::{REDACTED, log_opt_value};
 use crate::snapshot::{DockerdProcess, Fact};
 
 /// Flags whose value may carry proxy credentials: redacted whole, as daemon.json's `proxies`.

@@ -173,7 +173,7 @@ fn json_reason(path: &Path, err: &serde_json::Error) -> String {
     format!("{} is not valid JSON (line {}, column {})", path.display(), err.line(), err.column())
 }
 
-pub(crate) use crate::secrets::redact_userinfo;
+pub(crate) use crate::snapshot::secrets::redact_userinfo;
 
 #[cfg(test)]
 mod testing {
