@@ -8,9 +8,9 @@ use ts_rs::TS;
 use crate::collect::{Progress, Stage};
 use crate::report::{
     AppliedWaiver, Category, CategoryScore, CheckResult, ContainerSummary, Counts, DaemonJsonChange,
-    DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, Finding, Grade, HostIdentity, Inventory,
-    NetworkSummary, NewFailure, Posture, PublishedPort, Report, Severity, Snippet, SnippetKind, Status,
-    Subject, Target, TargetKind, ToolInfo, WaiverUse,
+    DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, Finding, Grade, HostIdentity, IdentityAspect,
+    IdentityFact, Inventory, NetworkSummary, NewFailure, Posture, PublishedPort, Report, Risk, Severity,
+    Snippet, SnippetKind, Status, Subject, Target, TargetKind, ToolInfo, WaiverUse,
 };
 use crate::snapshot::{Endpoint, EndpointSource};
 
@@ -60,6 +60,9 @@ pub fn report_typescript() -> String {
         DaemonJsonChange::decl(&cfg),
         Posture::decl(&cfg),
         NewFailure::decl(&cfg),
+        Risk::decl(&cfg),
+        IdentityFact::decl(&cfg),
+        IdentityAspect::decl(&cfg),
         Progress::decl(&cfg),
         Stage::decl(&cfg),
     ];

@@ -64,6 +64,12 @@ fn every_check_documents_itself() {
             assert!(body.len() > 20, "{}: `## {section}` is too short", c.code);
         }
         assert!(!c.references.is_empty(), "{}: no reference", c.code);
+        // References are written once, in the `references` field: the doc's section is generated.
+        assert!(
+            !c.doc.contains("## References"),
+            "{}: write references in the `references` field, not in the doc comment",
+            c.code
+        );
         assert!(!c.title.is_empty() && c.title.len() < 80, "{}: title", c.code);
     }
 }

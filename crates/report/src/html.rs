@@ -5,7 +5,7 @@
 //! and dark (`prefers-color-scheme`), printable, and readable in greyscale: every status and
 //! severity is a word, colour only repeats it.
 
-use crate::shared::{gain, is_problem, problem_checks, status_rank, subject_name};
+use crate::shared::{is_problem, subject_name};
 use std::fmt::Write;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -242,23 +242,17 @@ fn affected(c: &CheckResult) -> String {
 }
 
 fn top_risks(h: &mut String, report: &Report) {
-    let mut top: Vec<&CheckResult> = problem_checks(report)
+    let top: Vec<&CheckResult> = report
+        .problem_checks()
         .into_iter()
         .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
         .collect();
     if top.is_empty() {
         return;
     }
-    top.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(gain(report, b).cmp(&gain(report, a)))
-            .then(status_rank(a.status).cmp(&status_rank(b.status)))
-            .then(a.id.cmp(&b.id))
-    });
     h.push_str("<section class=\"top-risks\">\n<h2>Top risks</h2>\n<ol>\n");
     for c in top.into_iter().take(TOP_RISKS) {
-        let gain = gain(report, c);
+        let gain = report.gain(c).unwrap_or(0);
         let fixed = match c.score_if_fixed {
             Some(s) if gain > 0 => format!("<span class=\"gain\">fixing it: {s}/100 (+{gain})</span>"),
             _ => String::new(),
@@ -277,7 +271,7 @@ fn top_risks(h: &mut String, report: &Report) {
 }
 
 fn findings(h: &mut String, report: &Report) {
-    let checks = problem_checks(report);
+    let checks = report.problem_checks();
     h.push_str("<section class=\"findings\">\n<h2>Checks to act on</h2>\n");
     if checks.is_empty() {
         h.push_str("<p class=\"all-clear\">No check fails, warns or is unknown.</p>\n</section>\n");
@@ -368,7 +362,7 @@ fn check_article(h: &mut String, report: &Report, c: &CheckResult) {
         let _ = writeln!(h, "<h4>How to fix</h4>\n<div class=\"prose\">{}</div>", markdown(&c.remediation));
     }
     if let Some(fixed) = c.score_if_fixed
-        && gain(report, c) > 0
+        && report.gain(c).unwrap_or(0) > 0
     {
         let _ = writeln!(
             h,

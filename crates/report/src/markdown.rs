@@ -163,17 +163,10 @@ pub fn render(report: &Report, options: &Options) -> String {
     out
 }
 
-/// Failing and warning checks, most severe first, failures before warnings.
+/// Failing and warning checks (no unknowns: a PR comment lists what to fix), in the engine's
+/// order of risks.
 fn problem_checks(report: &Report) -> Vec<&CheckResult> {
-    let mut checks: Vec<&CheckResult> =
-        report.checks.iter().filter(|c| matches!(c.status, Status::Fail | Status::Warn)).collect();
-    checks.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then((a.status != Status::Fail).cmp(&(b.status != Status::Fail)))
-            .then(a.id.cmp(&b.id))
-    });
-    checks
+    report.problem_checks().into_iter().filter(|c| matches!(c.status, Status::Fail | Status::Warn)).collect()
 }
 
 fn problems(c: &CheckResult) -> Vec<&Finding> {

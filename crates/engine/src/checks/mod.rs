@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::report::{Category, Finding, Severity, TargetKind};
+use crate::report::{Category, Finding, IdentityAspect, Severity, TargetKind};
 use crate::snapshot::Snapshot;
 
 mod helpers;
@@ -43,6 +43,9 @@ pub enum Reference {
     Seed(&'static str),
     /// A documentation page.
     Url(&'static str),
+    /// The same rule in a peer tool (`Dockle DKL-DI-0006`, `Lynis CONT-8104`), for users who search
+    /// by its id.
+    Tool(&'static str),
 }
 
 impl std::fmt::Display for Reference {
@@ -52,6 +55,7 @@ impl std::fmt::Display for Reference {
             Reference::Nist(id) => write!(f, "NIST SP 800-207 {id}"),
             Reference::Seed(id) => write!(f, "{id}"),
             Reference::Url(url) => f.write_str(url),
+            Reference::Tool(id) => f.write_str(id),
         }
     }
 }
@@ -74,8 +78,8 @@ pub struct Check {
     pub target: TargetKind,
     /// References (CIS, NIST SP 800-207, seed sections, docs).
     pub references: &'static [Reference],
-    /// The doc comment: a summary paragraph, then `## Rationale`, `## Evidence`, `## Remediation`,
-    /// `## References`.
+    /// The doc comment: a summary paragraph, then `## Rationale`, `## Evidence`, `## Remediation`.
+    /// `## References` is generated from [`Check::references`], so references are written once.
     pub doc: &'static str,
     /// The predicate.
     pub evaluate: Evaluate,
@@ -94,21 +98,37 @@ impl Check {
 
     /// The text of a `## <name>` section of the doc, without its heading.
     pub fn section(&self, name: &str) -> Option<String> {
-        let mut lines = self.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l));
+        let markdown = self.markdown();
+        let mut lines = markdown.lines();
         lines.by_ref().find(|l| l.trim_start_matches('#').trim() == name && l.starts_with("## "))?;
         let body: Vec<&str> = lines.take_while(|l| !l.starts_with("## ")).collect();
         Some(body.join("\n").trim().to_owned())
     }
 
-    /// The whole doc as Markdown (leading spaces of `///` comments removed).
+    /// The whole doc as Markdown (leading spaces of `///` comments removed), ending with the
+    /// `## References` section generated from [`Check::references`].
     pub fn markdown(&self) -> String {
-        self.doc
-            .lines()
-            .map(|l| l.strip_prefix(' ').unwrap_or(l))
-            .collect::<Vec<_>>()
-            .join("\n")
-            .trim()
-            .to_owned()
+        let doc = self.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n");
+        let mut out = doc.trim().to_owned();
+        out.push_str("\n\n## References\n");
+        for reference in self.references {
+            out.push_str("- ");
+            out.push_str(&reference.markdown());
+            out.push('\n');
+        }
+        out.truncate(out.trim_end().len());
+        out
+    }
+}
+
+impl Reference {
+    /// One line of a check's `## References` section.
+    pub fn markdown(&self) -> String {
+        match self {
+            Reference::Seed(section) => format!("Seed document: {section}"),
+            Reference::Url(url) => format!("<{url}>"),
+            other => other.to_string(),
+        }
     }
 }
 
@@ -165,6 +185,15 @@ static FAMILIES: &[&[&Check]] = &[
     secrets::CHECKS,
     versions::CHECKS,
     policy::CHECKS,
+];
+
+/// The checks whose verdict on the engine or host describes it: a report's identity card
+/// (`Report::identity`), so no face has to name check codes to show it.
+pub(crate) static IDENTITY: [(IdentityAspect, &Check); 4] = [
+    (IdentityAspect::EngineVersion, &versions::engine_end_of_life::CHECK),
+    (IdentityAspect::DataRootEncryption, &host::data_root_unencrypted::CHECK),
+    (IdentityAspect::DiskEncryption, &host::root_filesystem_unencrypted::CHECK),
+    (IdentityAspect::UserPrivileges, &host::root_equivalent_user::CHECK),
 ];
 
 /// The catalogue, sorted by code.

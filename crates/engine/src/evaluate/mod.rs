@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::checks::{self, CATALOGUE_VERSION, Check, Reference};
 use crate::report::{
-    Category, CategoryScore, CheckResult, Counts, EngineIdentity, HostIdentity, REPORT_SCHEMA_VERSION,
-    Report, Status, Subject, ToolInfo,
+    Category, CategoryScore, CheckResult, Counts, EngineIdentity, HostIdentity, IdentityFact,
+    REPORT_SCHEMA_VERSION, Report, Status, Subject, ToolInfo,
 };
 use crate::snapshot::{Fact, Snapshot};
 
@@ -96,7 +96,8 @@ pub fn evaluate(snap: &Snapshot, config: &EvalConfig) -> Report {
 
     let inventory = inventory::build(snap, &results);
     let daemon_json_plan = plan::daemon_json(snap, &results);
-    Report {
+    let identity = identity(&results);
+    let mut report = Report {
         schema_version: REPORT_SCHEMA_VERSION,
         tool: ToolInfo {
             name: "zerodock".to_owned(),
@@ -114,8 +115,29 @@ pub fn evaluate(snap: &Snapshot, config: &EvalConfig) -> Report {
         waivers,
         inventory,
         daemon_json_plan,
+        risks: Vec::new(),
+        identity,
         notes: snap.engine.ok().map(|e| e.notes.clone()).unwrap_or_default(),
-    }
+    };
+    report.risks = report.rank_risks();
+    report
+}
+
+/// The identity card: each aspect's check, with its verdict on the engine or host (those checks
+/// have one finding; the first is taken).
+fn identity(results: &[CheckResult]) -> Vec<IdentityFact> {
+    checks::IDENTITY
+        .iter()
+        .filter_map(|(aspect, check)| {
+            let result = results.iter().find(|r| r.id == check.code)?;
+            let finding = result.findings.first()?;
+            let summary = match (finding.status, &finding.reason) {
+                (Status::Unknown | Status::NotApplicable, Some(reason)) => reason.clone(),
+                _ => finding.message.clone(),
+            };
+            Some(IdentityFact { aspect: *aspect, check: result.id.clone(), status: finding.status, summary })
+        })
+        .collect()
 }
 
 fn run_check(check: &Check, snap: &Snapshot, config: &EvalConfig) -> CheckResult {

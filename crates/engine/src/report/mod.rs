@@ -15,6 +15,7 @@ mod finding;
 mod inventory;
 mod plan;
 mod posture;
+mod risks;
 
 pub use finding::{
     AppliedWaiver, Category, Evidence, Finding, Severity, Snippet, SnippetKind, Status, Target, TargetKind,
@@ -22,6 +23,7 @@ pub use finding::{
 pub use inventory::{ContainerSummary, FailingCheck, Inventory, NetworkSummary, PublishedPort};
 pub use plan::{DaemonJsonChange, DaemonJsonPlan};
 pub use posture::{Baseline, NewFailure, Posture};
+pub use risks::{IdentityAspect, IdentityFact, Risk};
 
 /// Version of the report JSON format; bumped on any incompatible change.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -59,6 +61,13 @@ pub struct Report {
     /// Every recommended `daemon.json` change merged into the current file, when any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daemon_json_plan: Option<DaemonJsonPlan>,
+    /// Checks to act on, in the order every output lists them ([`Report::problem_checks`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<Risk>,
+    /// The checks' verdicts that describe the engine and host (version currency, encryption,
+    /// privileges), for an identity card.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity: Vec<IdentityFact>,
     /// Things that happened during collection (objects removed mid-scan…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,

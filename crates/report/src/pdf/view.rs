@@ -3,7 +3,7 @@
 //! Markdown as blocks, long tokens made breakable. The `report` half is the report unchanged
 //! (docs/pdf-template.md documents both).
 
-use crate::shared::{gain, is_problem, problem_checks, status_rank, subject_name};
+use crate::shared::{is_problem, status_rank, subject_name};
 use serde::Serialize;
 use zerodock_engine::{
     CheckResult, Evidence, Finding, Posture, Report, Severity, Snippet, SnippetKind, Status, TargetKind,
@@ -260,17 +260,10 @@ pub(crate) fn view(report: &Report, limits: Limits) -> View {
     let score = report.score.map_or_else(|| "–".to_owned(), |s| s.to_string());
     let posture = posture(report);
 
-    let findings: Vec<&CheckResult> = problem_checks(report);
+    let findings: Vec<&CheckResult> = report.problem_checks();
 
-    let mut top: Vec<&CheckResult> =
+    let top: Vec<&CheckResult> =
         findings.iter().copied().filter(|c| matches!(c.status, Status::Fail | Status::Warn)).collect();
-    top.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(gain(report, b).cmp(&gain(report, a)))
-            .then(status_rank(a.status).cmp(&status_rank(b.status)))
-            .then(a.id.cmp(&b.id))
-    });
     let top_risks = top
         .into_iter()
         .take(10)
@@ -281,7 +274,7 @@ pub(crate) fn view(report: &Report, limits: Limits) -> View {
             status: c.status,
             affected: affected(c),
             score_if_fixed: c.score_if_fixed,
-            gain: gain(report, c),
+            gain: report.gain(c).unwrap_or(0),
         })
         .collect();
 
@@ -539,7 +532,7 @@ fn check_view(report: &Report, c: &CheckResult, limits: Limits) -> CheckView {
         remediation: blocks(&c.remediation),
         references: c.references.iter().map(|r| breakable(r, CODE_COLUMNS)).collect(),
         score_if_fixed: c.score_if_fixed,
-        gain: gain(report, c),
+        gain: report.gain(c).unwrap_or(0),
         tally,
         detailed,
         shared_fixes: shared.into_iter().map(snippet_view).collect(),

@@ -55,6 +55,15 @@ inventory: Inventory,
  */
 daemon_json_plan?: DaemonJsonPlan | null, 
 /**
+ * Checks to act on, in the order every output lists them ([`Report::problem_checks`]).
+ */
+risks?: Array<Risk>, 
+/**
+ * The checks' verdicts that describe the engine and host (version currency, encryption,
+ * privileges), for an identity card.
+ */
+identity?: Array<IdentityFact>, 
+/**
  * Things that happened during collection (objects removed mid-scan…).
  */
 notes?: Array<string>, };
@@ -594,6 +603,48 @@ target: Target,
  * The finding's message ("Container `web` mounts the Docker socket").
  */
 message: string, };
+
+export type Risk = { 
+/**
+ * The check's code.
+ */
+check: string, 
+/**
+ * Its (possibly overridden) severity.
+ */
+severity: Severity, 
+/**
+ * Its status: fail, warn or unknown.
+ */
+status: Status, 
+/**
+ * Findings that fail or warn and nobody accepted.
+ */
+failing: number, 
+/**
+ * Points the overall score gains if every failing target is fixed, when scored.
+ */
+gain?: number | null, };
+
+export type IdentityFact = { 
+/**
+ * What it describes.
+ */
+aspect: IdentityAspect, 
+/**
+ * The check that judged it.
+ */
+check: string, 
+/**
+ * Its verdict.
+ */
+status: Status, 
+/**
+ * The finding's message, or why it could not be judged.
+ */
+summary: string, };
+
+export type IdentityAspect = "engine_version" | "data_root_encryption" | "disk_encryption" | "user_privileges";
 
 export type Progress = { 
 /**

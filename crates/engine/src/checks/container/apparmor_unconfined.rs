@@ -115,10 +115,6 @@ crate::declare_check! {
     /// `--privileged`); if `docker-default` blocks something it needs, write a profile that allows
     /// just that, load it with `apparmor_parser` and use `--security-opt apparmor=<profile>`. In
     /// Compose, remove `apparmor:unconfined` from `security_opt`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.2; NIST SP 800-207 tenet 3 (least privilege); seed "Zero Trust
-    /// §Principle of least privilege"; <https://docs.docker.com/engine/security/apparmor/>
     pub(crate) static CHECK = {
         code: "CTR010",
         slug: "apparmor-unconfined",

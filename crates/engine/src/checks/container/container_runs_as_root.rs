@@ -77,10 +77,6 @@ crate::declare_check! {
     /// Run the container as an unprivileged uid: `--user 10001:10001` (Compose `user: "10001:10001"`),
     /// and give the data it writes matching ownership. Better, set `USER` in its Dockerfile so every
     /// container of the image is non-root by default.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 4.1; NIST SP 800-207 tenet 3 (least privilege); seed "Best practices §4
-    /// Limit Privileged Containers" (avoid running as root); <https://docs.docker.com/reference/dockerfile/#user>
     pub(crate) static CHECK = {
         code: "CTR013",
         slug: "container-runs-as-root",

@@ -118,10 +118,6 @@ crate::declare_check! {
     /// Recreate the container with `--cap-drop ALL` and add back only the capabilities it provably
     /// needs (`--cap-add NET_BIND_SERVICE` for a server on port 80, for instance). In Compose:
     /// `cap_drop: ["ALL"]` and a short `cap_add` list.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.4; NIST SP 800-207 tenet 3 (least privilege); seed "Best practices §5
-    /// Control Container Capabilities"; <https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities>
     pub(crate) static CHECK = {
         code: "CTR002",
         slug: "dangerous-capabilities",

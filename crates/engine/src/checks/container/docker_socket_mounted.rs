@@ -158,11 +158,6 @@ crate::declare_check! {
     /// Recreate the container without the socket mount. If it really needs the API, point it at a
     /// socket proxy (e.g. `tecnativa/docker-socket-proxy` with only `CONTAINERS=1`) on a private
     /// network via `DOCKER_HOST=tcp://docker-socket-proxy:2375`, or run it against a rootless daemon.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.32; NIST SP 800-207 tenet 6 (authentication and authorisation strictly
-    /// enforced before access); seed "Best practices §8 Implement Access Controls";
-    /// <https://docs.docker.com/engine/security/#docker-daemon-attack-surface>
     pub(crate) static CHECK = {
         code: "CTR003",
         slug: "docker-socket-mounted",

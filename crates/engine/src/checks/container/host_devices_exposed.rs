@@ -120,10 +120,6 @@ crate::declare_check! {
     /// Recreate the container without the devices it does not need; pass the others read-only
     /// (`--device /dev/xyz:/dev/xyz:r`). Never pass a host disk: share data through a volume. In
     /// Compose, trim `devices:`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.18; NIST SP 800-207 tenet 3 (least privilege); seed "Best practices §4
-    /// Limit Privileged Containers"; <https://docs.docker.com/reference/cli/docker/container/run/#device>
     pub(crate) static CHECK = {
         code: "CTR021",
         slug: "host-devices-exposed",

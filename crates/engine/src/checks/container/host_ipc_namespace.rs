@@ -41,10 +41,6 @@ crate::declare_check! {
     /// Recreate the container without `--ipc host`. Containers that must share memory with each
     /// other can use `--ipc shareable` on one and `--ipc container:<name>` on the other. In Compose,
     /// remove `ipc: host`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.17; NIST SP 800-207 tenet 3 (least privilege); seed "Container security
-    /// roadmap §Container Isolation: Namespaces"; <https://docs.docker.com/reference/cli/docker/container/run/#ipc>
     pub(crate) static CHECK = {
         code: "CTR007",
         slug: "host-ipc-namespace",

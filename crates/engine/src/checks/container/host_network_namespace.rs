@@ -44,10 +44,6 @@ crate::declare_check! {
     /// Attach the container to a user-defined bridge network and publish only the ports it serves,
     /// bound to one interface (`-p 127.0.0.1:8080:80`). In Compose, remove `network_mode: host` and
     /// use `networks:` and `ports:`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.10; NIST SP 800-207 §3.1.2 (micro-segmentation); seed "Best practices §6
-    /// Implement Network Segmentation"; <https://docs.docker.com/engine/network/drivers/host/>
     pub(crate) static CHECK = {
         code: "CTR005",
         slug: "host-network-namespace",

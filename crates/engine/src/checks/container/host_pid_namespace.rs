@@ -40,10 +40,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Recreate the container without `--pid host`; to debug another container use
     /// `--pid container:<name>` instead. In Compose, remove `pid: host`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.16; NIST SP 800-207 tenet 3 (least privilege); seed "Container security
-    /// roadmap §Container Isolation: Namespaces"; <https://docs.docker.com/reference/cli/docker/container/run/#pid>
     pub(crate) static CHECK = {
         code: "CTR006",
         slug: "host-pid-namespace",

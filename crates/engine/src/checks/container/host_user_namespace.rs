@@ -54,11 +54,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Recreate the container without `--userns host` (Compose: remove `userns_mode: host`). If it
     /// needs host-owned files, give them to the remapped uid range (`/etc/subuid`) instead.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.31; NIST SP 800-207 tenet 3 (least privilege); seed "Zero Trust
-    /// §Principle of least privilege" (user namespace remapping);
-    /// <https://docs.docker.com/engine/security/userns-remap/>
     pub(crate) static CHECK = {
         code: "CTR020",
         slug: "host-user-namespace",

@@ -45,10 +45,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Recreate the container without `--uts host`; set the name it should see with `--hostname`.
     /// In Compose, remove `uts: host` and use `hostname:`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.21; NIST SP 800-207 tenet 3 (least privilege); seed "Container security
-    /// roadmap §Container Isolation: Namespaces"; <https://docs.docker.com/reference/cli/docker/container/run/#uts>
     pub(crate) static CHECK = {
         code: "CTR008",
         slug: "host-uts-namespace",

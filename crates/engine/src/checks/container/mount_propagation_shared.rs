@@ -82,10 +82,6 @@ crate::declare_check! {
     /// Recreate the container without `bind-propagation=shared`/`rshared` (or `:shared`/`:rshared`
     /// in `-v`); use the default `rprivate`, or `rslave` if it must see the host's later mounts. In
     /// Compose, set `bind.propagation: rprivate` in the long volume syntax.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.20; NIST SP 800-207 tenet 3 (least privilege); seed "Container security
-    /// roadmap §Container Isolation: Namespaces"; <https://docs.docker.com/engine/storage/bind-mounts/#configure-bind-propagation>
     pub(crate) static CHECK = {
         code: "CTR022",
         slug: "mount-propagation-shared",

@@ -50,10 +50,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Recreate the container with `--cpus` set to what it needs (`--cpus 0.5` is half a CPU). In
     /// Compose: `cpus:` (or `deploy.resources.limits.cpus`).
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.12; seed "Container security roadmap §Container Isolation: Cgroups";
-    /// <https://docs.docker.com/engine/containers/resource_constraints/#cpu>
     pub(crate) static CHECK = {
         code: "CTR015",
         slug: "no-cpu-limit",

@@ -62,11 +62,6 @@ crate::declare_check! {
     /// Add `--health-cmd` (with `--health-interval`, `--health-timeout`, `--health-retries`) when
     /// running the container, a `healthcheck:` block in Compose, or a `HEALTHCHECK` instruction in
     /// its Dockerfile; remove `--no-healthcheck` / `healthcheck: disable: true`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.27 (and 4.6); NIST SP 800-207 tenet 7 (collect information on the
-    /// state of assets); seed "Best practices §9 Monitor and Audit";
-    /// <https://docs.docker.com/reference/dockerfile/#healthcheck>
     pub(crate) static CHECK = {
         code: "CTR019",
         slug: "no-health-check",
@@ -79,6 +74,7 @@ crate::declare_check! {
             Reference::Nist("tenet 7: collect information on the state of assets"),
             Reference::Seed("Best practices §9 Monitor and Audit"),
             Reference::Url("https://docs.docker.com/reference/dockerfile/#healthcheck"),
+            Reference::Cis("4.6"),
         ],
         evaluate: evaluate,
     }

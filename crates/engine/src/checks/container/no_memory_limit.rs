@@ -58,10 +58,6 @@ crate::declare_check! {
     /// Recreate the container with `--memory` set a little above its measured peak (`docker stats`),
     /// and `--memory-swap` to the same value so it cannot spill into swap instead. In Compose:
     /// `mem_limit:` (or `deploy.resources.limits.memory`).
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.11; seed "Container security roadmap §Container Isolation: Cgroups";
-    /// <https://docs.docker.com/engine/containers/resource_constraints/#memory>
     pub(crate) static CHECK = {
         code: "CTR014",
         slug: "no-memory-limit",

@@ -111,11 +111,6 @@ crate::declare_check! {
     /// Set it for every container at once with `"no-new-privileges": true` in daemon.json (applies
     /// to containers created after the restart), or per container with
     /// `--security-opt no-new-privileges` / Compose `security_opt: ["no-new-privileges:true"]`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.26 (and 2.14 for the daemon default); NIST SP 800-207 tenet 3 (least
-    /// privilege); seed "Zero Trust §Principle of least privilege";
-    /// <https://docs.docker.com/reference/cli/docker/container/run/#security-opt>
     pub(crate) static CHECK = {
         code: "CTR011",
         slug: "no-new-privileges-unset",
@@ -128,6 +123,7 @@ crate::declare_check! {
             Reference::Nist("tenet 3: least privilege"),
             Reference::Seed("Zero Trust §Principle of least privilege"),
             Reference::Url("https://docs.docker.com/reference/cli/docker/container/run/#security-opt"),
+            Reference::Cis("2.14"),
         ],
         evaluate: evaluate,
     }

@@ -61,10 +61,6 @@ crate::declare_check! {
     /// Recreate the container with `--pids-limit` (100–500 suits most services). In Compose:
     /// `pids_limit:`. The daemon can set a default for new containers with `"default-pids-limit"`
     /// in daemon.json.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.29; seed "Container security roadmap §Container Isolation: Cgroups";
-    /// <https://docs.docker.com/reference/cli/docker/container/run/>
     pub(crate) static CHECK = {
         code: "CTR016",
         slug: "no-pids-limit",

@@ -211,10 +211,6 @@ crate::declare_check! {
     /// Publish with an explicit address: `-p 127.0.0.1:8080:80` (Compose `ports: ["127.0.0.1:8080:80"]`)
     /// and put a reverse proxy in front of what must be public; or set `"ip": "127.0.0.1"` in
     /// daemon.json to change the default for every container.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.14; NIST SP 800-207 §3.1.2 (micro-segmentation); seed "Best practices §6
-    /// Implement Network Segmentation"; <https://docs.docker.com/engine/network/packet-filtering-firewalls/>
     pub(crate) static CHECK = {
         code: "CTR017",
         slug: "port-published-all-interfaces",

@@ -41,10 +41,6 @@ crate::declare_check! {
     /// Recreate the container without `--privileged`; grant only the capabilities it needs with
     /// `--cap-drop ALL --cap-add <CAP>` and pass individual devices with `--device`. In Compose, remove
     /// `privileged: true`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.5; NIST SP 800-207 tenet 3 (least privilege); seed "Limit Privileged
-    /// Containers"; <https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities>
     pub(crate) static CHECK = {
         code: "CTR001",
         slug: "privileged-container",

@@ -86,10 +86,6 @@ crate::declare_check! {
     /// blocks a call the application needs, copy Docker's profile, allow that one call and pass it
     /// with `--security-opt seccomp=/path/profile.json`. In Compose, remove `seccomp:unconfined` from
     /// `security_opt`. A daemon-wide `"seccomp-profile": "unconfined"` belongs out of daemon.json.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.22; NIST SP 800-207 tenet 3 (least privilege); seed "Zero Trust
-    /// §Principle of least privilege"; <https://docs.docker.com/engine/security/seccomp/>
     pub(crate) static CHECK = {
         code: "CTR009",
         slug: "seccomp-unconfined",

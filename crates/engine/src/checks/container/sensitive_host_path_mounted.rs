@@ -133,10 +133,6 @@ crate::declare_check! {
     /// Mount only the file or directory the container needs, read-only (`-v /etc/app/app.conf:/app.conf:ro`),
     /// or use a named volume. Monitoring agents that truly need `/proc` or `/sys` should get them
     /// read-only and be waived with a reason.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.6; NIST SP 800-207 tenet 3 (least privilege); seed "Zero Trust §Principle
-    /// of least privilege"; <https://docs.docker.com/engine/storage/bind-mounts/>
     pub(crate) static CHECK = {
         code: "CTR004",
         slug: "sensitive-host-path-mounted",

@@ -77,10 +77,6 @@ crate::declare_check! {
     /// `docker update --restart on-failure:5 <container>` changes it in place. When recreating:
     /// `--restart on-failure:5`, or in Compose `restart: "on-failure:5"` (Swarm:
     /// `deploy.restart_policy.max_attempts: 5`).
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.15; seed "Container security roadmap §Container Isolation: Cgroups"
-    /// (resource exhaustion); <https://docs.docker.com/engine/containers/start-containers-automatically/>
     pub(crate) static CHECK = {
         code: "CTR018",
         slug: "unbounded-restart-policy",

@@ -44,10 +44,6 @@ crate::declare_check! {
     /// Recreate the container with `--read-only`, adding `--tmpfs /tmp` (and `--tmpfs` for any other
     /// path it must write, e.g. `/run`) and volumes for its data. In Compose: `read_only: true` and
     /// `tmpfs:`. Run it once read-only in a test environment to find the paths it writes.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.13; NIST SP 800-207 tenet 5 (integrity of assets); seed "Zero Trust
-    /// §Immutable containers"; <https://docs.docker.com/reference/cli/docker/container/run/#read-only>
     pub(crate) static CHECK = {
         code: "CTR012",
         slug: "writable-root-filesystem",

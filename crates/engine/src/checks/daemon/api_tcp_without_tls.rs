@@ -249,11 +249,6 @@ crate::declare_check! {
     /// daemon.json) and reach remote engines over SSH (`docker context create remote --docker
     /// host=ssh://user@host`). If TCP is required, enable mutual TLS: `"tls": true,
     /// "tlsverify": true` with `tlscacert`, `tlscert`, `tlskey`, on port 2376.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.7; NIST SP 800-207 tenet 2 (all communication is secured regardless
-    /// of network location) and tenet 6 (authentication strictly enforced before access); seed
-    /// "Zero Trust: A solid foundation: Host and network"; <https://docs.docker.com/engine/security/protect-access/>
     pub(crate) static CHECK = {
         code: "DMN006",
         slug: "api-tcp-without-tls",

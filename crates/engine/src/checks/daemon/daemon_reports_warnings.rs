@@ -97,11 +97,6 @@ crate::declare_check! {
     /// Depends on the warning: load `br_netfilter` and set `net.bridge.bridge-nf-call-iptables=1`;
     /// boot with cgroup v2 (`systemd.unified_cgroup_hierarchy=1`) for missing limit support; remove
     /// unprotected TCP listeners (see DMN006). Restart the daemon and re-run `docker info`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 1.2.1 (harden the container host); NIST SP 800-207 tenet 7 (collect
-    /// information about the state of assets); seed "Best practices §9 Monitor and Audit"; Lynis
-    /// CONT-8104; <https://docs.docker.com/reference/cli/docker/system/info/>
     pub(crate) static CHECK = {
         code: "DMN011",
         slug: "daemon-reports-warnings",
@@ -114,6 +109,7 @@ crate::declare_check! {
             Reference::Nist("tenet 7: collect information about the state of assets"),
             Reference::Seed("Best practices §9 Monitor and Audit"),
             Reference::Url("https://docs.docker.com/reference/cli/docker/system/info/"),
+            Reference::Tool("Lynis CONT-8104"),
         ],
         evaluate: evaluate,
     }

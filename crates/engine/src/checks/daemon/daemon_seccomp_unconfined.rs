@@ -67,11 +67,6 @@ crate::declare_check! {
     /// Remove the `seccomp-profile` key from daemon.json (or the `--seccomp-profile` flag) and
     /// restart the daemon. Containers that need extra system calls get a custom profile of their
     /// own (`--security-opt seccomp=profile.json`), never `unconfined`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.17 (and 5.21 per container); NIST SP 800-207 tenet 3 (least
-    /// privilege); seed "Zero Trust: Principle of least privilege" (seccomp profiles);
-    /// <https://docs.docker.com/engine/security/seccomp/>
     pub(crate) static CHECK = {
         code: "DMN008",
         slug: "daemon-seccomp-unconfined",

@@ -40,11 +40,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Set `"experimental": false` in daemon.json (or drop `--experimental` from dockerd's command
     /// line) and restart the daemon.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.18; NIST SP 800-207 tenet 5 (integrity and security posture of
-    /// assets); seed "Best practices §2 Keep Docker Up to Date" (stable releases);
-    /// <https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file>
     pub(crate) static CHECK = {
         code: "DMN010",
         slug: "experimental-features",

@@ -117,11 +117,6 @@ crate::declare_check! {
     /// Serve the registry over TLS and trust its CA with
     /// `/etc/docker/certs.d/<registry:port>/ca.crt`, then remove it from `insecure-registries` in
     /// daemon.json (or drop the `--insecure-registry` flag) and restart the daemon.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.5; NIST SP 800-207 tenet 2 (all communication is secured regardless
-    /// of network location); seed "Zero Trust: Authentication and authorization" (registry access
-    /// management); <https://docs.docker.com/engine/security/certificates/>
     pub(crate) static CHECK = {
         code: "DMN007",
         slug: "insecure-registries",

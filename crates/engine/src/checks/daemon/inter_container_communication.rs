@@ -82,11 +82,6 @@ crate::declare_check! {
     /// Set `"icc": false` in daemon.json (or `--icc=false` on dockerd's command line) and restart the
     /// daemon. Containers that must talk to each other go on a user-defined network
     /// (`docker network create app-net`) or are linked explicitly.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.2; NIST SP 800-207 §3.1.2 (micro-segmentation); seed "Zero Trust:
-    /// Network microsegmentation" and "Best practices §6 Implement Network Segmentation";
-    /// <https://docs.docker.com/engine/network/drivers/bridge/#differences-between-user-defined-bridges-and-the-default-bridge>
     pub(crate) static CHECK = {
         code: "DMN001",
         slug: "inter-container-communication",

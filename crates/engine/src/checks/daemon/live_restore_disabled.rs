@@ -46,11 +46,6 @@ crate::declare_check! {
     /// Add `"live-restore": true` to daemon.json (or `--live-restore` on dockerd's command line).
     /// The setting is reloadable: `sudo systemctl reload docker` (SIGHUP) applies it without
     /// stopping containers.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.15; NIST SP 800-207 tenet 5 (integrity and security posture of assets:
-    /// patch promptly); seed "Best practices §2 Keep Docker Up to Date";
-    /// <https://docs.docker.com/engine/daemon/live-restore/>
     pub(crate) static CHECK = {
         code: "DMN002",
         slug: "live-restore-disabled",

@@ -132,11 +132,6 @@ crate::declare_check! {
     /// journald plus a shipper), and restart the daemon. The new default applies to containers
     /// created afterwards: recreate existing ones. If logs must stay local, set
     /// `"log-opts": {"max-size": "10m", "max-file": "3"}`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.13; NIST SP 800-207 tenet 7 (collect information to improve the
-    /// security posture); seed "Zero Trust: Monitoring and auditing" and "Best practices §9 Monitor
-    /// and Audit"; <https://docs.docker.com/engine/logging/configure/>
     pub(crate) static CHECK = {
         code: "DMN005",
         slug: "logging-not-centralised",

@@ -59,11 +59,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Install an authorization plugin, write its policy, and list it in daemon.json:
     /// `"authorization-plugins": ["opa-docker-authz"]` (reloadable with `systemctl reload docker`).
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.12; NIST SP 800-207 tenet 4 (access determined by dynamic policy) and
-    /// tenet 6 (authorisation strictly enforced); seed "Best practices §8 Implement Access Controls";
-    /// <https://docs.docker.com/engine/extend/plugins_authorization/>
     pub(crate) static CHECK = {
         code: "DMN009",
         slug: "no-authorization-plugin",

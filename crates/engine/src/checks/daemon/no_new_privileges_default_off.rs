@@ -77,10 +77,6 @@ crate::declare_check! {
     /// Add `"no-new-privileges": true` to daemon.json (or `--no-new-privileges` to dockerd's command
     /// line) and restart the daemon. Per container: `docker run --security-opt no-new-privileges`,
     /// or `security_opt: ["no-new-privileges:true"]` in Compose.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.14; NIST SP 800-207 tenet 3 (least privilege); seed "Zero Trust:
-    /// Principle of least privilege"; <https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file>
     pub(crate) static CHECK = {
         code: "DMN004",
         slug: "no-new-privileges-default-off",

@@ -55,10 +55,6 @@ crate::declare_check! {
     /// Add `"userland-proxy": false` to daemon.json (or `--userland-proxy=false` to dockerd's command
     /// line) and restart the daemon. Test published ports from the host itself afterwards: a few
     /// setups (IPv6 to IPv4 forwarding, some loopback cases) still need the proxy.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.16; NIST SP 800-207 tenet 3 (least privilege); seed "Best practices
-    /// §3 Secure Docker Hosts"; <https://docs.docker.com/engine/network/packet-filtering-firewalls/>
     pub(crate) static CHECK = {
         code: "DMN003",
         slug: "userland-proxy-enabled",

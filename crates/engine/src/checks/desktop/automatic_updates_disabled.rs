@@ -113,12 +113,6 @@ crate::declare_check! {
     /// `settings-store.json`, relaunch and update; or lock `"disableUpdate": {"locked": true,
     /// "value": false}` in `admin-settings.json`. Organisations that ship Desktop themselves lock it
     /// to `true` and keep their rollout current.
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 5 (monitor and maintain the security posture of assets); seed "Zero
-    /// Trust: Tool chain updates" and "Best practices §2 Keep Docker Up to Date";
-    /// <https://docs.docker.com/security/security-announcements/>;
-    /// <https://docs.docker.com/enterprise/security/hardened-desktop/settings-management/settings-reference/#automatically-check-for-updates>
     pub(crate) static CHECK = {
         code: "DSK004",
         slug: "automatic-updates-disabled",

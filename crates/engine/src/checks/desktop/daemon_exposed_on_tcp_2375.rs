@@ -68,12 +68,6 @@ crate::declare_check! {
     /// Settings → General → clear "Expose daemon on tcp://localhost:2375 without TLS" → Apply &
     /// restart, and point tools at the named pipe or socket (`docker context use`). Organisations
     /// lock it off in `admin-settings.json`: `"exposeDockerAPIOnTCP2375": {"locked": true, "value": false}`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.7 (TLS authentication for the daemon); NIST SP 800-207 tenet 2 (all
-    /// communication is secured regardless of network location) and tenet 6 (authentication
-    /// strictly enforced before access); seed "Zero Trust: A solid foundation: Host and network";
-    /// <https://docs.docker.com/enterprise/security/hardened-desktop/settings-management/settings-reference/#expose-docker-api-on-tcp-2375>
     pub(crate) static CHECK = {
         code: "DSK002",
         slug: "daemon-exposed-on-tcp-2375",

@@ -209,11 +209,6 @@ crate::declare_check! {
     /// Admin Console's Settings Management). For one user: Settings → General → "Use Enhanced
     /// Container Isolation" → Apply & restart (Docker Business). Then remove and recreate existing
     /// containers. Allow Docker-socket mounts only for named images (`docker.io/testcontainers/ryuk:*`).
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 3 (least privilege); seed "Zero Trust: Principle of least privilege"
-    /// (ECI: running containers unprivileged, user namespace remapping, isolation from the Docker
-    /// Engine); <https://docs.docker.com/enterprise/security/hardened-desktop/enhanced-container-isolation/>
     pub(crate) static CHECK = {
         code: "DSK001",
         slug: "enhanced-container-isolation-off",

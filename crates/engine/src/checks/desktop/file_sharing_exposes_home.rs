@@ -116,11 +116,6 @@ crate::declare_check! {
     /// Settings → Resources → File sharing: remove `/`, the home and its parents; add the project
     /// directories. Organisations restrict what users may add with `filesharingAllowedDirectories`
     /// in `admin-settings.json`.
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 3 (least privilege) and tenet 1 (data sources are resources);
-    /// seed "Zero Trust: Principle of least privilege" (restricted file system access);
-    /// <https://docs.docker.com/desktop/settings-and-maintenance/settings/#file-sharing>
     pub(crate) static CHECK = {
         code: "DSK007",
         slug: "file-sharing-exposes-home",

@@ -78,12 +78,6 @@ crate::declare_check! {
     /// indexing"; organisations
     /// lock `"scout": {"locked": true, "sbomIndexing": true, "useBackgroundIndexing": true}` in
     /// `admin-settings.json`. Review results with `docker scout quickview` / `docker scout cves`.
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 5 (monitor and maintain the security posture of assets) and tenet 7
-    /// (collect information on the state of assets); seed "Zero Trust: Docker Scout" and
-    /// "Container security roadmap §Container Vulnerability Management";
-    /// <https://docs.docker.com/enterprise/security/hardened-desktop/settings-management/settings-reference/#enable-scout-image-analysis>
     pub(crate) static CHECK = {
         code: "DSK008",
         slug: "scout-image-analysis-off",

@@ -135,12 +135,6 @@ crate::declare_check! {
     /// 0644, with `"configurationFileVersion": 2` and `{"locked": true, "value": …}` for each key;
     /// or define a Settings Management policy in the Admin Console. Users must fully quit and
     /// relaunch Docker Desktop and sign in to the organisation for it to apply.
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 4 (access determined by dynamic policy) and tenet 5 (monitor and
-    /// maintain the security posture of assets); seed "Zero Trust: Authentication and
-    /// authorization" and "Zero Trust: Principle of least privilege" (Hardened Docker Desktop);
-    /// <https://docs.docker.com/enterprise/security/hardened-desktop/settings-management/configure-json-file/>
     pub(crate) static CHECK = {
         code: "DSK003",
         slug: "settings-not-locked",

@@ -105,11 +105,6 @@ crate::declare_check! {
     /// organisation names), root-owned, mode 0644 — or deploy the registry key / configuration
     /// profile with MDM; Docker Desktop's installer does it with `--allowed-org=your-org`. Restart
     /// Docker Desktop and check that it shows "Sign in required!".
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 6 (authentication strictly enforced); seed "Zero Trust: Authentication
-    /// and authorization" (require and enforce login to the organisation; RAM and IAM);
-    /// <https://docs.docker.com/enterprise/security/enforce-sign-in/methods/>
     pub(crate) static CHECK = {
         code: "DSK005",
         slug: "sign-in-not-enforced",

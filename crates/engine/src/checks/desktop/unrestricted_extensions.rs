@@ -89,11 +89,6 @@ crate::declare_check! {
     /// distributed through the Docker Marketplace"; review `docker extension ls`. Organisations lock
     /// `"extensionsEnabled": {"locked": true, "value": false}` (or `onlyMarketplaceExtensions` /
     /// a private marketplace) in `admin-settings.json`.
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 3 (least privilege) and tenet 5 (integrity of assets); seed "Zero
-    /// Trust: Principle of least privilege"; <https://docs.docker.com/extensions/extensions-sdk/architecture/security/>;
-    /// <https://docs.docker.com/extensions/settings-feedback/>
     pub(crate) static CHECK = {
         code: "DSK006",
         slug: "unrestricted-extensions",

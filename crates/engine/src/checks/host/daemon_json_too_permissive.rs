@@ -80,10 +80,6 @@ crate::declare_check! {
     ///
     /// ## Remediation
     /// `sudo chown root:root /etc/docker/daemon.json && sudo chmod 0644 /etc/docker/daemon.json`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 3.17 and 3.18; NIST SP 800-207 tenet 5 (integrity of assets); seed
-    /// "Best practices §3 Secure Docker Hosts"; <https://docs.docker.com/engine/daemon/#configuration-file>
     pub(crate) static CHECK = {
         code: "HST007",
         slug: "daemon-json-too-permissive",

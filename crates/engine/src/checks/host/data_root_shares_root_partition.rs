@@ -64,11 +64,6 @@ crate::declare_check! {
     /// Create a partition or LVM logical volume, copy the data-root onto it with the daemon stopped,
     /// and mount it at the data-root through `/etc/fstab` (or point `"data-root"` in daemon.json at
     /// its mount point).
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 1.1.1; NIST SP 800-207 tenet 5 (security posture of assets); seed
-    /// "Best practices §3 Secure Docker Hosts" and "Container Security Roadmap: Container Isolation"
-    /// (resource exhaustion); <https://docs.docker.com/engine/daemon/#daemon-data-directory>
     pub(crate) static CHECK = {
         code: "HST009",
         slug: "data-root-shares-root-partition",
@@ -81,6 +76,7 @@ crate::declare_check! {
             Reference::Nist("tenet 5: monitor and maintain the security posture of assets"),
             Reference::Seed("Best practices §3 Secure Docker Hosts"),
             Reference::Url("https://docs.docker.com/engine/daemon/#daemon-data-directory"),
+            Reference::Seed("Roadmap: Container Isolation"),
         ],
         evaluate: evaluate,
     }

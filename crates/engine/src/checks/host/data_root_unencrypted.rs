@@ -34,11 +34,6 @@ crate::declare_check! {
     /// it, copy the data-root onto it with the daemon stopped, point `"data-root"` in daemon.json at
     /// it, and register it in `/etc/crypttab` and `/etc/fstab`. On laptops, enable full-disk
     /// encryption at install time.
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 1 (data sources are resources to protect) and tenet 5 (security posture of
-    /// assets); seed "Zero Trust: Encryption" and "Container Security Roadmap: Secure Access
-    /// Controls (encrypt data at rest)"; <https://gitlab.com/cryptsetup/cryptsetup/-/wikis/FrequentlyAskedQuestions>
     pub(crate) static CHECK = {
         code: "HST001",
         slug: "data-root-unencrypted",

@@ -160,12 +160,6 @@ crate::declare_check! {
     /// Install and start auditd, then add `-w PATH -k docker` for each unwatched path to
     /// `/etc/audit/rules.d/docker.rules` and run `sudo augenrules --load`. The finding lists
     /// exactly the missing lines.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 1.1.3–1.1.18; NIST SP 800-207 tenet 7 (collect information about the
-    /// state of assets to improve the security posture); seed "Zero Trust: A solid foundation: Host
-    /// and network" (endpoint monitoring and logging) and "Best practices §9 Monitor and Audit";
-    /// <https://man7.org/linux/man-pages/man8/auditctl.8.html>
     pub(crate) static CHECK = {
         code: "HST010",
         slug: "docker-files-not-audited",

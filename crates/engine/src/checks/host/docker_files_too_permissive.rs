@@ -135,11 +135,6 @@ crate::declare_check! {
     /// ## Remediation
     /// `sudo chown root:root FILE && sudo chmod MODE FILE`, with MODE the file's current mode
     /// narrowed to the maximum; the finding gives the exact command per file.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 3.1–3.14 and 3.19–3.24; NIST SP 800-207 tenet 5 (integrity of assets);
-    /// seed "Best practices §3 Secure Docker Hosts";
-    /// <https://docs.docker.com/engine/security/protect-access/>
     pub(crate) static CHECK = {
         code: "HST012",
         slug: "docker-files-too-permissive",

@@ -69,11 +69,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Remove members who do not administer Docker: `sudo gpasswd -d USER docker`. Give developers
     /// rootless Docker instead (`dockerd-rootless-setuptool.sh install`).
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 1.1.2; NIST SP 800-207 tenet 6 (authorisation strictly enforced before
-    /// access); seed "Best practices §8 Implement Access Controls";
-    /// <https://docs.docker.com/engine/install/linux-postinstall/>
     pub(crate) static CHECK = {
         code: "HST004",
         slug: "docker-group-has-members",

@@ -100,11 +100,6 @@ crate::declare_check! {
     /// `sudo chown root:docker /var/run/docker.sock && sudo chmod 0660 /var/run/docker.sock`, and make
     /// it permanent with `SocketMode=0660`, `SocketGroup=docker` in `docker.socket` (`systemctl edit
     /// docker.socket`) or the `group` key of daemon.json. Find and remove whatever ran `chmod 666`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 3.15 and 3.16; NIST SP 800-207 tenet 6 (authorisation strictly enforced
-    /// before access); seed "Best practices §8 Implement Access Controls";
-    /// <https://docs.docker.com/engine/security/#docker-daemon-attack-surface>
     pub(crate) static CHECK = {
         code: "HST006",
         slug: "docker-socket-too-permissive",

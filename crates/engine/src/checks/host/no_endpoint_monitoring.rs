@@ -76,11 +76,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Deploy the organisation's EDR or log-shipping agent; on an unmanaged machine, a runtime
     /// detector such as Falco, with its alerts and the daemon's logs forwarded off the machine.
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 7 (collect information about the state of assets); seed "Zero Trust: A
-    /// solid foundation: Host and network" (endpoint monitoring and logging) and "Best practices §9
-    /// Monitor and Audit"; host-detection.md §6.2; <https://falco.org/docs/setup/packages/>
     pub(crate) static CHECK = {
         code: "HST011",
         slug: "no-endpoint-monitoring",

@@ -101,11 +101,6 @@ crate::declare_check! {
     /// Debian/Ubuntu: install and enable AppArmor (`apparmor=1 security=apparmor` on the kernel
     /// command line), then restart Docker. Fedora/RHEL: `SELINUX=enforcing` in
     /// `/etc/selinux/config` and `"selinux-enabled": true` in daemon.json.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.2 and 5.3 (per container), 1.2.1 (harden the host); NIST SP 800-207
-    /// tenet 3 (least privilege); seed "Zero Trust: Principle of least privilege" (AppArmor/SELinux)
-    /// and "Best practices §3 Secure Docker Hosts"; <https://docs.docker.com/engine/security/apparmor/>
     pub(crate) static CHECK = {
         code: "HST008",
         slug: "no-linux-security-module",

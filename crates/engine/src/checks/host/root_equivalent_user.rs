@@ -94,12 +94,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Use rootless Docker (`dockerd-rootless-setuptool.sh install`), or run `docker` through `sudo`,
     /// and remove the user from the group: `sudo gpasswd -d USER docker`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 1.1.2; NIST SP 800-207 tenet 3 (least privilege) and tenet 6
-    /// (authorisation strictly enforced); seed "Zero Trust: A solid foundation: Host and network"
-    /// (limit user privileges) and "Best practices §8 Implement Access Controls";
-    /// <https://docs.docker.com/engine/security/#docker-daemon-attack-surface>
     pub(crate) static CHECK = {
         code: "HST003",
         slug: "root-equivalent-user",

@@ -26,11 +26,6 @@ crate::declare_check! {
     /// Enable full-disk encryption: at install time choose "encrypted LVM" (Debian/Ubuntu) or
     /// "Encrypt my data" (Fedora/RHEL); for an installed system, migrate to a LUKS2 volume from a
     /// live system after a backup. On macOS enable FileVault, on Windows BitLocker.
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 5 (monitor and maintain the security posture of assets); seed "Zero
-    /// Trust: A solid foundation: Host and network" (encrypted storage) and "Zero Trust:
-    /// Encryption"; <https://gitlab.com/cryptsetup/cryptsetup/-/wikis/FrequentlyAskedQuestions>
     pub(crate) static CHECK = {
         code: "HST002",
         slug: "root-filesystem-unencrypted",

@@ -73,11 +73,6 @@ crate::declare_check! {
     /// live in a new data-root subdirectory afterwards: pull again), or switch to rootless Docker
     /// (`dockerd-rootless-setuptool.sh install`). On Docker Desktop, enable Enhanced Container
     /// Isolation (Settings → General, Business subscription).
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 2.9 and 2.1; NIST SP 800-207 tenet 3 (least privilege); seed "Zero
-    /// Trust: Principle of least privilege" (user namespace remapping, ECI) and "Container Security
-    /// Roadmap: Container Isolation"; <https://docs.docker.com/engine/security/userns-remap/>
     pub(crate) static CHECK = {
         code: "HST005",
         slug: "rootful-daemon-without-userns",

@@ -48,10 +48,6 @@ crate::declare_check! {
     /// ids let runtimes verify non-root without reading `/etc/passwd`); keep files the process must
     /// write owned by it. For third-party images, run them with `--user` or derive a variant with
     /// `USER`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 4.1; NIST SP 800-207 tenet 3 (least privilege); seed "Best practices §4
-    /// Limit Privileged Containers" (avoid running as root); <https://docs.docker.com/reference/dockerfile/#user>
     pub(crate) static CHECK = {
         code: "IMG001",
         slug: "image-runs-as-root",

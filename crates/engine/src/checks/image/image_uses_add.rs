@@ -85,10 +85,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Replace `ADD` with `COPY` for local files, and `RUN tar -x` where unpacking is intended. For
     /// downloads, use `ADD --checksum=sha256:…` or `curl` followed by `sha256sum -c`.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 4.9; NIST SP 800-207 tenet 5 (integrity of assets); seed "Container
-    /// security roadmap §Container Vulnerability Management"; <https://docs.docker.com/build/building/best-practices/#add-or-copy>
     pub(crate) static CHECK = {
         code: "IMG004",
         slug: "image-uses-add",

@@ -49,10 +49,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Add a `HEALTHCHECK` instruction to the Dockerfile with a cheap command that exits 0 only when
     /// the service answers (an HTTP probe, `pg_isready`, a CLI ping).
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 4.6; NIST SP 800-207 tenet 7 (collect information on the state of
-    /// assets); seed "Best practices §9 Monitor and Audit"; <https://docs.docker.com/reference/dockerfile/#healthcheck>
     pub(crate) static CHECK = {
         code: "IMG003",
         slug: "image-without-healthcheck",

@@ -137,12 +137,6 @@ crate::declare_check! {
     /// (`nginx@sha256:…`, from `docker inspect --format '{{index .RepoDigests 0}}' IMAGE`), and
     /// pin the same in Compose files and Dockerfile `FROM` lines. Update deliberately (Renovate,
     /// Dependabot) rather than implicitly.
-    ///
-    /// ## References
-    /// Dockle DKL-DI-0006 (avoid the latest tag); no CIS Docker Benchmark recommendation states it
-    /// (5.28 is about pulling current images, a different concern); NIST SP 800-207 tenet 5
-    /// (integrity of assets); seed "Container security roadmap §Security Patterns and Practices:
-    /// Version Control"; <https://docs.docker.com/reference/cli/docker/image/pull/#pull-an-image-by-digest-immutable-identifier>
     pub(crate) static CHECK = {
         code: "IMG002",
         slug: "unpinned-image-tag",
@@ -155,6 +149,7 @@ crate::declare_check! {
             Reference::Seed("Container security roadmap §Security Patterns and Practices: Version Control"),
             Reference::Url("https://docs.docker.com/reference/cli/docker/image/pull/#pull-an-image-by-digest-immutable-identifier"),
             Reference::Url("https://github.com/goodwithtech/dockle#dkl-di-0006"),
+            Reference::Tool("Dockle DKL-DI-0006"),
         ],
         evaluate: evaluate,
     }

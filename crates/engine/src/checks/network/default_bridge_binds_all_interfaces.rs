@@ -57,11 +57,6 @@ crate::declare_check! {
     /// Set `"ip": "127.0.0.1"` in daemon.json (or `--ip=127.0.0.1` on dockerd's command line) and
     /// restart the daemon; publish deliberately on other addresses with `-p ADDR:HOST:CONTAINER`.
     /// Ports of existing containers keep their binding until the containers are recreated.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.14 (bind incoming traffic to a specific interface); NIST SP 800-207
-    /// tenet 3 (least privilege, per-session access); seed "Best practices §6 Implement Network
-    /// Segmentation"; <https://docs.docker.com/engine/network/packet-filtering-firewalls/#setting-the-default-bind-address-for-containers>
     pub(crate) static CHECK = {
         code: "NET002",
         slug: "default-bridge-binds-all-interfaces",

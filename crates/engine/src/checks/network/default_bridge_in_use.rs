@@ -106,11 +106,6 @@ crate::declare_check! {
     /// app-net`, then `docker network connect app-net NAME` and `docker network disconnect bridge
     /// NAME` (or recreate with `--network app-net`). In Compose, services get a project network by
     /// default; declare `networks:` to segment further.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 5.30 (and 2.2); NIST SP 800-207 §3.1.2 (micro-segmentation); seed
-    /// "Zero Trust: Network microsegmentation" and "Best practices §6 Implement Network
-    /// Segmentation"; <https://docs.docker.com/engine/network/drivers/bridge/>
     pub(crate) static CHECK = {
         code: "NET001",
         slug: "default-bridge-in-use",

@@ -55,9 +55,6 @@ crate::declare_check! {
     ///
     /// ## Remediation
     /// Remove the waiver from the policy file, or renew its `expires` date with a fresh `reason`.
-    ///
-    /// ## References
-    /// cargo-deny `advisory-not-detected`; ruff `RUF100 unused-noqa`.
     pub(crate) static CHECK = {
         code: "POL001",
         slug: "unused-waiver",
@@ -65,7 +62,10 @@ crate::declare_check! {
         category: Policy,
         severity: Low,
         target: Waiver,
-        references: [Reference::Url("https://embarkstudios.github.io/cargo-deny/checks/advisories/cfg.html")],
+        references: [Reference::Url("https://embarkstudios.github.io/cargo-deny/checks/advisories/cfg.html"),
+            Reference::Tool("cargo-deny advisory-not-detected"),
+            Reference::Tool("ruff RUF100 unused-noqa"),
+        ],
         evaluate: no_findings,
     }
 }

@@ -81,11 +81,6 @@ crate::declare_check! {
     /// `chmod 0600 ~/.docker/config.json`; install the credential helper named by `credsStore`
     /// (e.g. `apt-get install golang-docker-credential-helpers`, or a release binary from
     /// docker/docker-credential-helpers).
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 6 (authentication material strictly protected); seed "Zero Trust:
-    /// Authentication and authorization" (secrets store); CIS Docker Benchmark 3.x (file
-    /// permissions); <https://docs.docker.com/reference/cli/docker/login/#credential-helpers>
     pub(crate) static CHECK = {
         code: "SEC004",
         slug: "client-config-too-permissive",

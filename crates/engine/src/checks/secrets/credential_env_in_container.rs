@@ -103,11 +103,6 @@ crate::declare_check! {
     /// `*_FILE` variables most official images support (`POSTGRES_PASSWORD_FILE`). With `docker run`,
     /// bind-mount a root-owned `0400` file read-only. Rotate every credential that was in the
     /// environment.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 4.10 (do not store secrets in images / environment); NIST SP 800-207
-    /// tenet 6 (authentication material strictly protected); seed "Zero Trust: Authentication and
-    /// authorization" (a purpose-designed secrets store); <https://docs.docker.com/compose/how-tos/use-secrets/>
     pub(crate) static CHECK = {
         code: "SEC001",
         slug: "credential-env-in-container",

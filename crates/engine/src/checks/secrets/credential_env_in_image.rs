@@ -87,11 +87,6 @@ crate::declare_check! {
     /// Pass build-time secrets with BuildKit secret mounts: `RUN --mount=type=secret,id=token,env=TOKEN`
     /// and `docker build --secret id=token,env=TOKEN .`; pass runtime secrets as mounted files
     /// (Compose `secrets:`). Rotate the exposed credential, and delete the image and its pushed tags.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 4.10; NIST SP 800-207 tenet 6 (authentication material strictly
-    /// protected); seed "Zero Trust: Authentication and authorization" (secrets management);
-    /// <https://docs.docker.com/build/building/secrets/>
     pub(crate) static CHECK = {
         code: "SEC002",
         slug: "credential-env-in-image",

@@ -97,11 +97,6 @@ crate::declare_check! {
     /// `docker logout REGISTRY`, set `"credsStore"` (`secretservice` or `pass` on Linux,
     /// `osxkeychain`, `wincred`, `desktop` with Docker Desktop) with its `docker-credential-<name>`
     /// helper installed, then `docker login REGISTRY` again.
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 6 (authentication material strictly protected); seed "Zero Trust:
-    /// Authentication and authorization" (a purpose-designed secrets store) and "Best practices §8
-    /// Implement Access Controls"; <https://docs.docker.com/reference/cli/docker/login/#credential-stores>
     pub(crate) static CHECK = {
         code: "SEC003",
         slug: "plaintext-registry-credentials",

@@ -73,11 +73,6 @@ crate::declare_check! {
     /// `sudo apt-get install --only-upgrade docker-ce docker-ce-cli containerd.io`; for Docker
     /// Desktop, update Desktop. With live-restore enabled, containers keep running during the
     /// upgrade.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 1.2.2; NIST SP 800-207 tenet 5 (monitor and maintain the security
-    /// posture of assets); seed "Best practices §2 Keep Docker Up to Date" and "Zero Trust: Tool
-    /// chain updates"; <https://endoflife.date/docker-engine>
     pub(crate) static CHECK = {
         code: "VER001",
         slug: "engine-end-of-life",

@@ -86,10 +86,6 @@ crate::declare_check! {
     /// ## Remediation
     /// Upgrade within the cycle, e.g. `sudo apt-get update && sudo apt-get install --only-upgrade
     /// docker-ce docker-ce-cli containerd.io` (or `dnf upgrade`), or update Docker Desktop.
-    ///
-    /// ## References
-    /// CIS Docker Benchmark 1.2.2; NIST SP 800-207 tenet 5 (monitor and maintain the security
-    /// posture of assets); seed "Best practices §2 Keep Docker Up to Date"; <https://docs.docker.com/engine/release-notes/>
     pub(crate) static CHECK = {
         code: "VER002",
         slug: "engine-patch-behind",

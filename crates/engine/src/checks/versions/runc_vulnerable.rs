@@ -100,12 +100,6 @@ crate::declare_check! {
     /// packages) or the distribution's `runc` package, then restart the daemon. For distribution
     /// builds, look the version up in the security tracker (e.g.
     /// <https://security-tracker.debian.org/tracker/CVE-2025-31133>).
-    ///
-    /// ## References
-    /// NIST SP 800-207 tenet 5 (monitor and maintain the security posture of assets); seed
-    /// "Best practices §2 Keep Docker Up to Date"; CIS Docker Benchmark 1.2.2;
-    /// <https://github.com/opencontainers/runc/security/advisories/GHSA-xr7r-f8xq-vfvv>;
-    /// <https://nvd.nist.gov/vuln/detail/CVE-2025-31133>
     pub(crate) static CHECK = {
         code: "VER003",
         slug: "runc-vulnerable",
