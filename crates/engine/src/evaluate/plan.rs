@@ -51,7 +51,8 @@ pub(crate) fn daemon_json(snap: &Snapshot, checks: &[CheckResult]) -> Option<Dae
     };
     let mut proposed = current.clone().unwrap_or_default();
     let mut changes = Vec::new();
-    for (check, fragment) in fragments {
+    for (check, mut fragment) in fragments {
+        replace_options_of_a_new_driver(&mut proposed, &mut fragment, check, &mut changes);
         merge(&mut proposed, fragment, "", check, &mut changes);
     }
     if let Some(current) = &current {
@@ -79,6 +80,44 @@ pub(crate) fn daemon_json(snap: &Snapshot, checks: &[CheckResult]) -> Option<Dae
 fn default_path(snap: &Snapshot) -> String {
     let windows = snap.host.os.ok().is_some_and(|os| os.family.eq_ignore_ascii_case("windows"));
     if windows { r"C:\ProgramData\docker\config\daemon.json" } else { "/etc/docker/daemon.json" }.to_owned()
+}
+
+/// Options that belong to a driver, with the driver dockerd uses when none is set. Options are
+/// validated per driver at start: json-file's `max-size` left under `"log-driver": "syslog"`
+/// makes dockerd refuse to start ("unknown log opt 'max-size' for syslog log driver").
+const DRIVER_OPTIONS: [(&str, &str, &str); 2] =
+    [("log-driver", "log-opts", "json-file"), ("storage-driver", "storage-opts", "")];
+
+/// When `fragment` switches a driver, its options replace the old driver's as a whole instead of
+/// being merged into them (and are taken out of `fragment`).
+fn replace_options_of_a_new_driver(
+    into: &mut Map<String, Value>,
+    fragment: &mut Map<String, Value>,
+    check: &str,
+    changes: &mut Vec<DaemonJsonChange>,
+) {
+    for (driver_key, options_key, default) in DRIVER_OPTIONS {
+        let Some(new_driver) = fragment.get(driver_key).and_then(Value::as_str) else { continue };
+        let old_driver = into.get(driver_key).and_then(Value::as_str).unwrap_or(default);
+        if new_driver == old_driver {
+            continue;
+        }
+        let new_options = fragment.remove(options_key);
+        let old_options = into.remove(options_key);
+        if old_options.is_none() && new_options.is_none() {
+            continue;
+        }
+        changes.retain(|c| c.key != options_key && !c.key.starts_with(&format!("{options_key}.")));
+        changes.push(DaemonJsonChange {
+            check: check.to_owned(),
+            key: options_key.to_owned(),
+            current: old_options.as_ref().map(Value::to_string),
+            proposed: new_options.as_ref().map_or_else(|| "{}".to_owned(), Value::to_string),
+        });
+        if let Some(options) = new_options {
+            into.insert(options_key.to_owned(), options);
+        }
+    }
 }
 
 /// Merges `fragment` into `into`: objects key by key, anything else replaced. Records each leaf
@@ -187,5 +226,35 @@ mod tests {
         let plan = report.daemon_json_plan.expect("plan");
         assert!(plan.current.is_none());
         assert!(plan.warnings[0].contains("by hand"), "{:?}", plan.warnings);
+    }
+
+    /// A fix that switches the log driver takes the old driver's options away: dockerd refuses to
+    /// start with json-file's rotation options under syslog.
+    #[test]
+    fn a_new_log_driver_brings_its_own_options() {
+        let mut into = json!({ "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" }, "icc": false });
+        let Value::Object(ref mut map) = into else { unreachable!() };
+        let Value::Object(mut fragment) = json!({ "log-driver": "syslog", "log-opts": { "syslog-address": "tcp+tls://logs.example.internal:6514" } })
+        else {
+            unreachable!()
+        };
+        let mut changes = Vec::new();
+        replace_options_of_a_new_driver(map, &mut fragment, "DMN005", &mut changes);
+        merge(map, fragment, "", "DMN005", &mut changes);
+        assert_eq!(map["log-opts"], json!({ "syslog-address": "tcp+tls://logs.example.internal:6514" }));
+        assert_eq!(map["log-driver"], "syslog");
+        assert_eq!(map["icc"], false);
+        let opts = changes.iter().find(|c| c.key == "log-opts").expect("the options change is listed");
+        assert!(opts.current.as_deref().is_some_and(|c| c.contains("max-size")), "{opts:?}");
+
+        // The same driver again: options merge as before.
+        let Value::Object(mut same) = json!({ "log-driver": "syslog", "log-opts": { "tag": "{{.Name}}" } })
+        else {
+            unreachable!()
+        };
+        replace_options_of_a_new_driver(map, &mut same, "DMN005", &mut changes);
+        merge(map, same, "", "DMN005", &mut changes);
+        assert_eq!(map["log-opts"]["syslog-address"], "tcp+tls://logs.example.internal:6514");
+        assert_eq!(map["log-opts"]["tag"], "{{.Name}}");
     }
 }
