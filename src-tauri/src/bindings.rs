@@ -1,6 +1,7 @@
 //! TypeScript for the app's IPC types, written to `ui/src/lib/bindings/app.ts` by the `bindings`
 //! test (which fails when the committed file differs; `ZERODOCK_BLESS=1` rewrites it). Engine types
-//! (`Report`…) are imported from `./report`, which the engine generates the same way.
+//! (`Report`, `Progress`…) are imported from `./report`, which the engine generates the same way:
+//! the app declares no copy of them.
 
 use std::any::TypeId;
 use std::collections::BTreeSet;
@@ -8,10 +9,7 @@ use std::collections::BTreeSet;
 use ts_rs::{Config, TS};
 
 use crate::error::{CommandError, ErrorCode};
-use crate::state::{
-    AppState, EngineState, EngineStatus, ExportFormat, ExportResult, ScanProgress, ScanStage, Settings,
-    TrayState,
-};
+use crate::state::{AppState, EngineState, EngineStatus, ExportFormat, ExportResult, Settings, TrayState};
 
 /// The file, relative to the workspace root.
 pub const PATH: &str = "ui/src/lib/bindings/app.ts";
@@ -50,8 +48,6 @@ pub fn render() -> String {
     out.add::<EngineState>();
     out.add::<EngineStatus>();
     out.add::<Settings>();
-    out.add::<ScanStage>();
-    out.add::<ScanProgress>();
     out.add::<TrayState>();
     out.add::<ExportFormat>();
     out.add::<ExportResult>();

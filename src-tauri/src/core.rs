@@ -8,11 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
+use tauri::{AppHandle, Manager, Runtime};
 use zerodock_engine::collect::watch::{WatchHandle, WatchUpdate};
-use zerodock_engine::{NewFailure, Progress, Report, Stage};
+use zerodock_engine::{NewFailure, Progress, Report};
 
 use crate::error::{CommandError, ErrorCode};
-use crate::state::{AppState, EngineState, EngineStatus, ScanProgress, ScanStage, Settings, TrayState};
+use crate::settings;
+use crate::state::{AppState, EngineState, EngineStatus, Settings, TrayState};
 
 /// State shared by commands, the watcher task and the tray.
 pub struct Core {
@@ -31,7 +33,7 @@ struct Inner {
     report: Option<Arc<Report>>,
     engine: EngineStatus,
     scanning: bool,
-    progress: Option<ScanProgress>,
+    progress: Option<Progress>,
     paused: bool,
     settings: Settings,
 }
@@ -42,14 +44,19 @@ pub struct Effects {
     /// Emit `state-changed` and refresh the tray.
     pub state_changed: bool,
     /// Emit `scan-progress` with this.
-    pub progress: Option<ScanProgress>,
+    pub progress: Option<Progress>,
     /// New high/critical failures worth one notification (already filtered by the settings).
     pub notify: Vec<NewFailure>,
-    /// A line for stderr describing the change.
+    /// What changed, for the log.
     pub log: Option<String>,
 }
 
 impl Core {
+    /// The core the app manages (see `setup` in `lib.rs`).
+    pub fn of<R: Runtime>(app: &AppHandle<R>) -> tauri::State<'_, Core> {
+        app.state::<Core>()
+    }
+
     /// A core for `endpoint` with `settings`, persisted at `settings_path`.
     pub fn new(endpoint: impl Into<String>, settings: Settings, settings_path: Option<PathBuf>) -> Self {
         Core {
@@ -80,7 +87,7 @@ impl Core {
             report: inner.report.clone(),
             engine: inner.engine.clone(),
             scanning: inner.scanning,
-            progress: inner.progress.clone(),
+            progress: inner.progress,
             paused: inner.paused,
             settings: inner.settings.clone(),
             tray: TrayState::of(inner.engine.state, inner.report.as_deref()),
@@ -135,7 +142,7 @@ impl Core {
     pub fn set_settings(&self, settings: Settings) -> Result<Settings, CommandError> {
         settings.validate()?;
         if let Some(path) = &self.settings_path {
-            crate::settings::save(path, &settings).map_err(|e| {
+            settings::save(path, &settings).map_err(|e| {
                 CommandError::internal(format!("Could not save the settings to {}: {e}", path.display()))
             })?;
         }
@@ -191,8 +198,7 @@ impl Core {
                 }
             }
             WatchUpdate::Progress(progress) => {
-                let progress = scan_progress(&progress);
-                inner.progress = Some(progress.clone());
+                inner.progress = Some(progress);
                 Effects { progress: Some(progress), ..Effects::default() }
             }
             WatchUpdate::Evaluated { report, trigger, new_failures } => {
@@ -248,16 +254,4 @@ impl Core {
             }
         }
     }
-}
-
-fn scan_progress(progress: &Progress) -> ScanProgress {
-    let stage = match progress.stage {
-        Stage::Connecting => ScanStage::Connecting,
-        Stage::Engine => ScanStage::Engine,
-        Stage::Containers => ScanStage::Containers,
-        Stage::Images => ScanStage::Images,
-        Stage::Host => ScanStage::Host,
-        Stage::Evaluating => ScanStage::Evaluating,
-    };
-    ScanProgress { stage, done: progress.done, total: progress.total }
 }

@@ -9,6 +9,7 @@ use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 use zerodock_engine::Report;
 use zerodock_report::export::{ExportOptions, export_to};
 
+use crate::core::Core;
 use crate::error::{CommandError, ErrorCode};
 use crate::state::{ExportFormat, ExportResult};
 
@@ -17,7 +18,7 @@ pub async fn export<R: Runtime>(
     app: &AppHandle<R>,
     format: ExportFormat,
 ) -> Result<Option<ExportResult>, CommandError> {
-    let core = crate::actions::core(app);
+    let core = Core::of(app);
     let report = core.report().ok_or_else(|| {
         CommandError::new(ErrorCode::ScanFailed, "There is no report to export yet: wait for the first scan.")
     })?;
@@ -84,10 +85,10 @@ pub fn from_tray<R: Runtime>(app: &AppHandle<R>, format: ExportFormat) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         match export(&app, format).await {
-            Ok(Some(done)) => eprintln!("zerodock-desktop: exported {} ({} bytes)", done.path, done.bytes),
+            Ok(Some(done)) => tracing::info!(path = %done.path, bytes = done.bytes, "exported"),
             Ok(None) => {}
             Err(e) => {
-                eprintln!("zerodock-desktop: export failed: {e}");
+                tracing::warn!("export failed: {e}");
                 app.dialog()
                     .message(e.message)
                     .title("ZeroDock — export failed")
@@ -102,7 +103,7 @@ pub fn from_tray<R: Runtime>(app: &AppHandle<R>, format: ExportFormat) {
 pub fn reveal<R: Runtime>(app: &AppHandle<R>, path: &str) -> Result<(), CommandError> {
     use tauri_plugin_opener::OpenerExt;
     let path = PathBuf::from(path);
-    if !crate::actions::core(app).was_exported(&path) {
+    if !Core::of(app).was_exported(&path) {
         return Err(CommandError::invalid_argument(format!(
             "{} was not exported in this session; only those files can be revealed.",
             path.display()

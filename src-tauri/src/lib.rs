@@ -1,11 +1,27 @@
 //! ZeroDock's desktop app: a thin Tauri 2 shell around the engine. This file only composes plugins,
 //! state, commands and the window/tray lifecycle; [`run_app`] takes any runtime so unit tests can
-//! pass `tauri::test::mock_builder()`.
+//! pass `tauri::test::mock_builder()`. Logging is `tracing` (filter: `RUST_LOG`, default
+//! `zerodock_desktop=info,warn`), with a span per command.
 //!
-//! - `commands`: the webview's IPC (`docs/desktop-ipc.md`), one-line delegations to `actions`.
-//! - `monitor`: the engine's watcher → `core` (state) → `actions::publish` (event, tray, log)
-//!   and `notify` (new high/critical failures only).
-//! - `tray`, `window`, `export`, `settings`: the desktop plumbing.
+//! The modules, in dependency order: each uses only those above it (`use crate::…`), so there is no
+//! import cycle; the tray is a view handed its menu handler, and nothing imports `actions` back but
+//! its callers.
+//!
+//! - `error`: the commands' error (stable code + message); uses nothing.
+//! - `state`: the IPC types and the pure mappings (tray state, status line); uses `error`.
+//! - `settings`: settings persistence; uses `state`.
+//! - `bindings`: the TypeScript of the IPC types; uses `error`, `state`.
+//! - `core`: the shared state and how a watcher update changes it; uses `error`, `settings`, `state`.
+//! - `testhook` (feature `test-hooks` only): the test state file; uses `state`.
+//! - `window`: the dashboard window's lifecycle; uses nothing.
+//! - `notify`: notification wording and display; uses `testhook`.
+//! - `tray`: the tray view (icon, menu, [`tray::MenuAction`]s to a handler); uses `state`.
+//! - `export`: save dialog, render, write; uses `core`, `error`, `state`.
+//! - `actions`: what commands, tray items and watcher updates do, and `publish`; uses `core`,
+//!   `error`, `export`, `notify`, `state`, `testhook`, `tray`, `window`.
+//! - `monitor`: the watcher task, feeding `actions`; uses `actions`, `core`.
+//! - `commands`: the webview's IPC, delegations; uses `actions`, `core`, `error`, `export`, `state`.
+//! - `lib` (this file): composes them all (the tray gets `actions::on_tray_menu` as its handler).
 #![deny(missing_docs)]
 
 pub mod actions;
@@ -18,6 +34,7 @@ pub mod monitor;
 pub mod notify;
 pub mod settings;
 pub mod state;
+#[cfg(feature = "test-hooks")]
 pub mod testhook;
 pub mod tray;
 pub mod window;
@@ -25,7 +42,10 @@ pub mod window;
 use std::path::PathBuf;
 
 use tauri::{App, Builder, Manager, RunEvent, Runtime};
+use tracing_subscriber::EnvFilter;
 use zerodock_engine::CollectOptions;
+
+use crate::core::Core;
 
 /// How the app starts.
 #[derive(Debug, Clone)]
@@ -51,13 +71,26 @@ impl Launch {
     }
 }
 
+/// The log filter when `RUST_LOG` is not set: the app's own lines (one per state change) and
+/// everyone's warnings.
+pub const DEFAULT_LOG_FILTER: &str = "zerodock_desktop=info,warn";
+
+/// Sends `tracing` output to stderr, filtered by `RUST_LOG` (else [`DEFAULT_LOG_FILTER`]). Only the
+/// real app calls it: tests keep their output quiet unless they install a subscriber themselves.
+pub fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
+    // Fails only when a subscriber is already set, which then keeps logging.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
 /// Runs the app; returns the process exit code.
 pub fn run() -> i32 {
+    init_logging();
     let app = match run_app(tauri::Builder::default(), Launch::from_args()).build(tauri::generate_context!())
     {
         Ok(app) => app,
         Err(e) => {
-            eprintln!("zerodock-desktop: cannot start: {e}");
+            tracing::error!("cannot start: {e}");
             return 2;
         }
     };
@@ -94,14 +127,17 @@ fn setup<R: Runtime>(app: &mut App<R>, launch: &Launch) -> Result<(), Box<dyn st
     let loaded = settings::load(&settings_path);
     let collect = CollectOptions::from_env();
     let endpoint = collect.as_ref().map(|c| c.endpoint.host.clone()).unwrap_or_default();
-    let core = core::Core::new(endpoint, loaded, Some(settings_path));
+    let core = Core::new(endpoint, loaded, Some(settings_path));
     if let Err(e) = &collect {
         core.set_endpoint_error(e.to_string());
     }
     app.manage(core);
     let handle = app.handle();
     if launch.tray {
-        tray::build(handle, &actions::core(handle).snapshot())?;
+        let state = Core::of(handle).snapshot();
+        tray::build(handle, &state, actions::on_tray_menu)?;
+        #[cfg(feature = "test-hooks")]
+        testhook::record_tray(&state);
     }
     if launch.window {
         window::open(handle);
@@ -120,7 +156,7 @@ fn setup<R: Runtime>(app: &mut App<R>, launch: &Launch) -> Result<(), Box<dyn st
 pub fn on_run_event<R: Runtime>(app: &tauri::AppHandle<R>, event: RunEvent) {
     if let RunEvent::ExitRequested { api, code, .. } = event {
         // `code` is None when the last window closed, Some when `exit` was called.
-        if code.is_none() && !actions::core(app).is_quitting() {
+        if code.is_none() && !Core::of(app).is_quitting() {
             api.prevent_exit();
         }
     }

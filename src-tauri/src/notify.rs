@@ -6,6 +6,9 @@ use tauri::{AppHandle, Runtime};
 use tauri_plugin_notification::NotificationExt;
 use zerodock_engine::{NewFailure, Severity};
 
+#[cfg(feature = "test-hooks")]
+use crate::testhook;
+
 /// How many failures a summarising notification lists by name.
 const LISTED: usize = 3;
 
@@ -13,7 +16,8 @@ const LISTED: usize = 3;
 pub fn text(new: &[NewFailure]) -> (String, String) {
     match new {
         [one] => (
-            format!("New {} finding: {}", severity_word(one.severity), one.title),
+            // The engine's own severity word (`Severity`'s `Display`): the app has no wording of its own.
+            format!("New {} finding: {}", one.severity, one.title),
             format!("{} ({})", plain(&one.message), one.check),
         ),
         many => {
@@ -39,25 +43,16 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, new: &[NewFailure]) {
         return;
     }
     let (title, body) = text(new);
-    crate::testhook::record_notification(&title, &body);
+    #[cfg(feature = "test-hooks")]
+    testhook::record_notification(&title, &body);
     if let Err(e) = app.notification().builder().title(&title).body(&body).show() {
-        eprintln!("zerodock-desktop: notification not shown ({e}): {title}");
+        tracing::warn!(%title, "notification not shown: {e}");
     }
 }
 
 /// Messages use Markdown backticks around names; notifications are plain text.
 fn plain(message: &str) -> String {
     message.replace('`', "")
-}
-
-fn severity_word(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical => "critical",
-        Severity::High => "high-severity",
-        Severity::Medium => "medium-severity",
-        Severity::Low => "low-severity",
-        Severity::Info => "informational",
-    }
 }
 
 #[cfg(test)]
@@ -80,6 +75,9 @@ mod tests {
         let (title, body) = text(&[failure("CTR003", Severity::Critical, "web")]);
         assert_eq!(title, "New critical finding: Docker socket mounted into a container");
         assert_eq!(body, "Container web mounts the Docker socket (CTR003)");
+        // The severity in the engine's own words.
+        let (title, _) = text(&[failure("CTR003", Severity::High, "web")]);
+        assert_eq!(title, format!("New {} finding: Docker socket mounted into a container", Severity::High));
     }
 
     #[test]

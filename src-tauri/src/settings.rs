@@ -15,19 +15,19 @@ pub fn path_in(config_dir: &Path) -> PathBuf {
 }
 
 /// Reads the settings; a missing file gives the defaults. A file that cannot be read or parsed
-/// also gives the defaults (and says why on stderr) rather than keeping the app from starting.
+/// also gives the defaults (and logs why) rather than keeping the app from starting.
 pub fn load(path: &Path) -> Settings {
     match std::fs::read_to_string(path) {
         Ok(text) => match serde_json::from_str::<Settings>(&text) {
             Ok(settings) if settings.validate().is_ok() => settings,
             Ok(_) | Err(_) => {
-                eprintln!("zerodock-desktop: ignoring invalid settings in {}", path.display());
+                tracing::warn!(file = %path.display(), "ignoring invalid settings");
                 Settings::default()
             }
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Settings::default(),
         Err(e) => {
-            eprintln!("zerodock-desktop: cannot read {}: {e}; using defaults", path.display());
+            tracing::warn!(file = %path.display(), "cannot read the settings, using defaults: {e}");
             Settings::default()
         }
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use zerodock_engine::{Posture, Report, Severity};
+use zerodock_engine::{Posture, Progress, Report, Severity};
 
 use crate::error::CommandError;
 
@@ -20,8 +20,8 @@ pub struct AppState {
     pub engine: EngineStatus,
     /// Whether a scan is running now.
     pub scanning: bool,
-    /// Progress of the running scan, if any.
-    pub progress: Option<ScanProgress>,
+    /// Progress of the running scan, if any: the engine's own progress step.
+    pub progress: Option<Progress>,
     /// Whether monitoring (events and the interval rescan) is paused.
     pub paused: bool,
     /// The user's settings.
@@ -129,35 +129,6 @@ impl Settings {
     }
 }
 
-/// The stage a scan is in, for the progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ScanStage {
-    /// Connecting to the engine.
-    Connecting,
-    /// Engine version and info.
-    Engine,
-    /// Inspecting containers.
-    Containers,
-    /// Inspecting images.
-    Images,
-    /// Reading host facts.
-    Host,
-    /// Evaluating the catalogue.
-    Evaluating,
-}
-
-/// Scan progress: `scan-progress` carries it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct ScanProgress {
-    /// The current stage.
-    pub stage: ScanStage,
-    /// Items done in this stage.
-    pub done: u32,
-    /// Items in this stage (0 when not known).
-    pub total: u32,
-}
-
 /// What the tray icon shows (`icons/tray-*.png`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -245,7 +216,7 @@ pub fn status_line(state: &AppState) -> String {
             for severity in [Severity::Critical, Severity::High] {
                 let n = report.counts.failing_by_severity.get(&severity).copied().unwrap_or(0);
                 if n > 0 {
-                    parts.push(format!("{n} {}", severity_word(severity)));
+                    parts.push(format!("{n} {severity}"));
                 }
             }
         }
@@ -262,14 +233,4 @@ pub fn status_line(state: &AppState) -> String {
         parts.push("monitoring paused".to_owned());
     }
     format!("ZeroDock — {}", parts.join(" · "))
-}
-
-fn severity_word(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical => "critical",
-        Severity::High => "high",
-        Severity::Medium => "medium",
-        Severity::Low => "low",
-        Severity::Info => "info",
-    }
 }

@@ -3,6 +3,9 @@
 //! `{"notification":{…},"at_ms":…}` line) to that file, so the WebDriver test and the desktop
 //! benchmark can see what the tray showed and when (`at_ms`: Unix time in milliseconds). Tray
 //! hosts cannot be queried headless. Unset, this does nothing. Never holds anything secret.
+//!
+//! Compiled only with the `test-hooks` feature, which every build of this package's tests turns on
+//! (a dev-dependency on itself, see `Cargo.toml`) and a shipped build never has.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -32,7 +35,7 @@ fn append(line: serde_json::Value) {
         .open(path)
         .and_then(|mut f| writeln!(f, "{line}"));
     if let Err(e) = result {
-        eprintln!("zerodock-desktop: {ENV}: cannot append to {}: {e}", path.display());
+        tracing::warn!(file = %path.display(), "{ENV}: cannot append: {e}");
     }
 }
 

@@ -236,3 +236,11 @@ fn every_tray_state_has_a_decodable_icon() {
         assert_eq!((icon.width(), icon.height()), (32, 32), "{state:?}");
     }
 }
+
+#[test]
+fn builds_of_the_tests_have_the_test_hooks() {
+    // `tests/webdriver.rs` and the desktop benchmark read the state file the hooks write; the
+    // dev-dependency of this package on itself turns `test-hooks` on wherever tests are built.
+    assert!(cfg!(feature = "test-hooks"));
+    assert_eq!(crate::testhook::ENV, "ZERODOCK_TEST_STATE_FILE");
+}

@@ -1,13 +1,17 @@
 //! The tray: the icon IS the status (one icon per [`TrayState`], `icons/tray-*.png`), and the menu's
 //! first, disabled line says the rest — on Linux tray hosts show no tooltips and deliver no clicks,
 //! so icon and menu must carry everything. The tooltip is set too, for the hosts that show it.
+//!
+//! A view: it builds the menu, shows an [`AppState`] and turns clicks into [`MenuAction`]s for the
+//! handler it is given ([`build`]); what an action does is `actions`' business, so this module
+//! imports nothing of the app but its state types.
 
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::state::{AppState, ExportFormat, TrayState, status_line};
+use crate::state::{AppState, TrayState, status_line};
 
 /// The tray icon's id.
 pub const TRAY_ID: &str = "zerodock";
@@ -39,6 +43,24 @@ pub fn icon(state: TrayState) -> tauri::Result<Image<'static>> {
     Image::from_bytes(icon_png(state))
 }
 
+/// What the user chose in the tray menu. Checkbox items carry the state the user toggled them to
+/// (GTK toggles the check mark itself, so the item's state is the user's choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuAction {
+    /// "Open dashboard".
+    OpenDashboard,
+    /// "Scan now".
+    ScanNow,
+    /// "Pause monitoring", now checked (`true`) or not.
+    SetPaused(bool),
+    /// "Export PDF report…".
+    ExportPdf,
+    /// "Start at login", now checked (`true`) or not.
+    SetStartAtLogin(bool),
+    /// "Quit ZeroDock".
+    Quit,
+}
+
 /// Handles to what changes after the tray is built (managed state).
 pub struct Tray<R: Runtime> {
     icon: TrayIcon<R>,
@@ -49,8 +71,12 @@ pub struct Tray<R: Runtime> {
     shown: std::sync::Mutex<Option<TrayState>>,
 }
 
-/// Builds the tray for `state` and manages its handles.
-pub fn build<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> tauri::Result<()> {
+/// Builds the tray for `state` and manages its handles; `on_action` is called with each menu choice.
+pub fn build<R, F>(app: &AppHandle<R>, state: &AppState, on_action: F) -> tauri::Result<()>
+where
+    R: Runtime,
+    F: Fn(&AppHandle<R>, MenuAction) + Send + Sync + 'static,
+{
     let status = MenuItem::with_id(app, id::STATUS, status_line(state), false, None::<&str>)?;
     let open = MenuItem::with_id(app, id::OPEN, "Open dashboard", true, None::<&str>)?;
     let scan = MenuItem::with_id(app, id::SCAN, "Scan now", true, None::<&str>)?;
@@ -85,10 +111,13 @@ pub fn build<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> tauri::Result<
         .tooltip(&line)
         .menu(&menu)
         .show_menu_on_left_click(true)
-        .on_menu_event(on_menu_event)
+        .on_menu_event(move |app, event| {
+            if let Some(action) = menu_action(app, &event) {
+                on_action(app, action);
+            }
+        })
         .build(app)?;
     app.manage(Tray { icon, status, pause, autostart, shown: std::sync::Mutex::new(Some(state.tray)) });
-    crate::testhook::record_tray(state);
     Ok(())
 }
 
@@ -111,27 +140,22 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, state: &AppState) {
         Ok(())
     })();
     if let Err(e) = result {
-        eprintln!("zerodock-desktop: tray update failed: {e}");
+        tracing::warn!("tray update failed: {e}");
     }
-    crate::testhook::record_tray(state);
 }
 
-fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
-    match event.id().as_ref() {
-        id::OPEN => crate::window::open(app),
-        id::SCAN => crate::actions::scan_now_logged(app),
-        id::PAUSE => {
-            // GTK toggles the check mark itself; the item's state is the user's choice.
-            let paused = app.try_state::<Tray<R>>().and_then(|t| t.pause.is_checked().ok()).unwrap_or(false);
-            crate::actions::set_paused(app, paused);
-        }
-        id::EXPORT_PDF => crate::export::from_tray(app, ExportFormat::Pdf),
-        id::AUTOSTART => {
-            let wanted =
-                app.try_state::<Tray<R>>().and_then(|t| t.autostart.is_checked().ok()).unwrap_or(false);
-            crate::actions::set_start_at_login_from_tray(app, wanted);
-        }
-        id::QUIT => crate::actions::quit(app),
-        _ => {}
-    }
+/// The action behind a menu event, `None` for items that do nothing (the status line).
+fn menu_action<R: Runtime>(app: &AppHandle<R>, event: &MenuEvent) -> Option<MenuAction> {
+    let checked = |item: fn(&Tray<R>) -> &CheckMenuItem<R>| {
+        app.try_state::<Tray<R>>().and_then(|t| item(&t).is_checked().ok()).unwrap_or(false)
+    };
+    Some(match event.id().as_ref() {
+        id::OPEN => MenuAction::OpenDashboard,
+        id::SCAN => MenuAction::ScanNow,
+        id::PAUSE => MenuAction::SetPaused(checked(|t| &t.pause)),
+        id::EXPORT_PDF => MenuAction::ExportPdf,
+        id::AUTOSTART => MenuAction::SetStartAtLogin(checked(|t| &t.autostart)),
+        id::QUIT => MenuAction::Quit,
+        _ => return None,
+    })
 }

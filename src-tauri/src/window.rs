@@ -10,7 +10,7 @@ pub const MAIN: &str = "main";
 /// Shows the dashboard, creating it if it was closed.
 pub fn open<R: Runtime>(app: &AppHandle<R>) {
     if let Err(e) = try_open(app) {
-        eprintln!("zerodock-desktop: cannot open the dashboard: {e}");
+        tracing::warn!("cannot open the dashboard: {e}");
     }
 }
 

@@ -229,7 +229,9 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("ZERODOCK_TEST_STATE_FILE", &state_file)
+        // The app built for `cargo test` has the `test-hooks` feature (a dev-dependency on itself);
+        // naming the variable through the library makes this test fail to build without it.
+        .env(zerodock_desktop::testhook::ENV, &state_file)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()

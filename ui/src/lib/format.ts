@@ -1,7 +1,7 @@
 // Words, labels and time formatting shared by the views. No check logic: only how engine values
 // are shown.
 
-import type { Category, Grade, ScanStage, Severity, SnippetKind, Status, TargetKind } from './model';
+import type { Category, Grade, Severity, SnippetKind, Stage, Status, TargetKind } from './model';
 
 /** Statuses in the order a user triages them. */
 export const STATUS_ORDER: Status[] = ['fail', 'warn', 'unknown', 'pass', 'info', 'not_applicable'];
@@ -42,7 +42,7 @@ const SNIPPET_LABEL: Record<SnippetKind, string> = {
   dockerfile: 'Dockerfile',
   json: 'json',
 };
-const STAGE_LABEL: Record<ScanStage, string> = {
+const STAGE_LABEL: Record<Stage, string> = {
   connecting: 'Connecting to the engine',
   engine: 'Reading engine facts',
   containers: 'Inspecting containers',
@@ -50,7 +50,7 @@ const STAGE_LABEL: Record<ScanStage, string> = {
   host: 'Reading host facts',
   evaluating: 'Evaluating checks',
 };
-const STAGES: ScanStage[] = ['connecting', 'engine', 'containers', 'images', 'host', 'evaluating'];
+const STAGES: Stage[] = ['connecting', 'engine', 'containers', 'images', 'host', 'evaluating'];
 
 /** "Fail", "Not applicable"… */
 export const statusLabel = (s: Status): string => STATUS_LABEL[s] ?? s;
@@ -61,7 +61,7 @@ export const kindLabel = (k: TargetKind): string => KIND_LABEL[k] ?? k;
 /** The language label of a remediation snippet ("docker run", "daemon.json"…). */
 export const snippetLabel = (k: SnippetKind): string => SNIPPET_LABEL[k] ?? k;
 /** "Inspecting containers"… */
-export const stageLabel = (s: ScanStage): string => STAGE_LABEL[s] ?? s;
+export const stageLabel = (s: Stage): string => STAGE_LABEL[s] ?? s;
 
 /** Rank for sorting by status (failures first). */
 export const statusRank = (s: Status): number => STATUS_ORDER.indexOf(s);
@@ -69,7 +69,7 @@ export const statusRank = (s: Status): number => STATUS_ORDER.indexOf(s);
 export const severityRank = (s: Severity): number => SEVERITY_ORDER.indexOf(s);
 
 /** Overall progress 0–1 of a scan from its stage and the counts within the stage. */
-export function progressFraction(stage: ScanStage, done: number, total: number): number {
+export function progressFraction(stage: Stage, done: number, total: number): number {
   const i = Math.max(0, STAGES.indexOf(stage));
   const within = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
   return Math.min(1, (i + within) / STAGES.length);

@@ -12,7 +12,7 @@ import type {
   ErrorCode,
   ExportFormat,
   ExportResult,
-  ScanProgress,
+  Progress,
   Settings,
 } from './model';
 
@@ -68,8 +68,8 @@ export function onStateChanged(handler: (state: AppState) => void): Promise<Unli
   return listen<AppState>(EVENTS.stateChanged, (e) => handler(e.payload));
 }
 /** Subscribes to `scan-progress`. */
-export function onScanProgress(handler: (progress: ScanProgress) => void): Promise<UnlistenFn> {
-  return listen<ScanProgress>(EVENTS.scanProgress, (e) => handler(e.payload));
+export function onScanProgress(handler: (progress: Progress) => void): Promise<UnlistenFn> {
+  return listen<Progress>(EVENTS.scanProgress, (e) => handler(e.payload));
 }
 
 /** Copies `text` exactly, through the clipboard-manager plugin (the webview has no other clipboard access). */

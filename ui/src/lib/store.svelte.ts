@@ -2,7 +2,7 @@
 // scan progress, which view is open, the checklist filters and transient notices. One instance,
 // created by App.svelte.
 
-import type { AppState, CommandError, ScanProgress } from './model';
+import type { AppState, CommandError, Progress } from './model';
 import { NO_FILTERS, type Filters } from './filter';
 import * as ipc from './ipc';
 
@@ -17,7 +17,7 @@ export class Store {
   /** The latest state from src-tauri; `null` until `get_state` answered. */
   app = $state<AppState | null>(null);
   /** The running scan's progress (events arrive faster than state changes). */
-  progress = $state<ScanProgress | null>(null);
+  progress = $state<Progress | null>(null);
   /** Set while a `scan_now` request waits for the watcher to report `scanning`. */
   scanRequested = $state(false);
   /** Why the first `get_state` failed, if it did. */

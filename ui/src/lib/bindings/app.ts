@@ -1,6 +1,6 @@
 // Generated from src-tauri (crate zerodock-desktop) by its `bindings` test: do not edit.
 // Regenerate with `ZERODOCK_BLESS=1 cargo test -p zerodock-desktop --test bindings`.
-import type { Report } from "./report";
+import type { Progress, Report } from "./report";
 
 /**
  * Everything the dashboard shows: `get_state` returns it and `state-changed` carries it.
@@ -19,9 +19,9 @@ engine: EngineStatus,
  */
 scanning: boolean, 
 /**
- * Progress of the running scan, if any.
+ * Progress of the running scan, if any: the engine's own progress step.
  */
-progress: ScanProgress | null, 
+progress: Progress | null, 
 /**
  * Whether monitoring (events and the interval rescan) is paused.
  */
@@ -82,28 +82,6 @@ notifications: boolean,
  * Whether ZeroDock starts (in the tray) at login.
  */
 start_at_login: boolean, };
-
-/**
- * The stage a scan is in, for the progress bar.
- */
-export type ScanStage = "connecting" | "engine" | "containers" | "images" | "host" | "evaluating";
-
-/**
- * Scan progress: `scan-progress` carries it.
- */
-export type ScanProgress = { 
-/**
- * The current stage.
- */
-stage: ScanStage, 
-/**
- * Items done in this stage.
- */
-done: number, 
-/**
- * Items in this stage (0 when not known).
- */
-total: number, };
 
 /**
  * What the tray icon shows (`icons/tray-*.png`).
