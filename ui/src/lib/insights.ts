@@ -1,47 +1,35 @@
 // Read-only views over a report for the overview and host pages: top risks and the host identity.
-// Every value is read from the engine's checks and findings; nothing is judged here.
+// Every value is read from the engine's report: the order of the risks (`report.risks`) and which
+// check describes which aspect of the engine and host (`report.identity`) are the engine's; nothing
+// is judged or ranked here, and no check code is named.
 
-import type { CheckResult, Finding, Report, Severity, Status } from './model';
-import { severityRank } from './format';
+import type { CheckResult, IdentityAspect, IdentityFact, Report, Severity, Status } from './model';
 
-/** A failing check as the overview lists it. */
-export type Risk = { check: CheckResult; failing: number; gain: number | null };
+/** A check to act on, as the overview lists it: the engine's risk joined to its check. */
+export type TopRisk = { check: CheckResult; failing: number; gain: number | null };
 
-/** Failing or warning checks (not wholly waived), most severe first, then by what fixing gains. */
-export function topRisks(report: Report, limit = 8): Risk[] {
-  const now = report.score;
-  return report.checks
-    .filter((c) => c.status === 'fail' || c.status === 'warn')
-    .map((check) => {
-      const failing = check.findings.filter((f) => (f.status === 'fail' || f.status === 'warn') && !f.waived).length;
-      const gain = check.score_if_fixed != null && now != null ? check.score_if_fixed - now : null;
-      return { check, failing, gain };
-    })
-    .sort(
-      (a, b) =>
-        (a.check.status === 'fail' ? 0 : 1) - (b.check.status === 'fail' ? 0 : 1) ||
-        severityRank(a.check.severity) - severityRank(b.check.severity) ||
-        (b.gain ?? 0) - (a.gain ?? 0) ||
-        a.check.id.localeCompare(b.check.id),
-    )
-    .slice(0, limit);
+/** The first `limit` failing or warning risks, in the engine's order (`report.risks`), each with its check. */
+export function topRisks(report: Report, limit = 8): TopRisk[] {
+  const checks = new Map(report.checks.map((c) => [c.id, c]));
+  const out: TopRisk[] = [];
+  for (const risk of report.risks ?? []) {
+    if (out.length >= limit) break;
+    const check = checks.get(risk.check);
+    if (!check || (risk.status !== 'fail' && risk.status !== 'warn')) continue;
+    out.push({ check, failing: risk.failing, gain: risk.gain ?? null });
+  }
+  return out;
 }
 
-/** One fact of the host/engine identity card, taken from a check's finding. */
+/** One fact of the host/engine identity card. */
 export type Fact = {
   label: string;
   value: string;
   status: Status | null;
+  /** The check behind it, to open. */
   code: string | null;
   detail: string | null;
 };
-
-/** The first finding of a check that is about the engine or host (those checks have one). */
-function firstFinding(report: Report, code: string): { check: CheckResult; finding: Finding } | null {
-  const check = report.checks.find((c) => c.id === code);
-  const finding = check?.findings[0];
-  return check && finding ? { check, finding } : null;
-}
 
 /** Short verdict words per status, for facts. */
 const VERDICT: Record<Status, string> = {
@@ -53,13 +41,25 @@ const VERDICT: Record<Status, string> = {
   not_applicable: 'Not applicable',
 };
 
-/** A fact from a check: its status, the finding's message (or reason when unknown). */
-export function factOf(report: Report, code: string, label: string, value?: string): Fact {
-  const hit = firstFinding(report, code);
-  if (!hit) return { label, value: value ?? 'Not checked', status: null, code: null, detail: null };
-  const { finding } = hit;
-  const detail = finding.status === 'unknown' || finding.status === 'not_applicable' ? (finding.reason ?? finding.message) : finding.message;
-  return { label, value: value ?? VERDICT[finding.status], status: finding.status, code, detail };
+/** The card's label of each aspect the engine describes: presentation words, the UI's own. */
+const ASPECT_LABEL: Record<IdentityAspect, string> = {
+  engine_version: 'Docker Engine',
+  data_root_encryption: 'Data-root encryption',
+  disk_encryption: 'Disk encryption',
+  user_privileges: 'User privileges',
+};
+
+/** The engine's fact about `aspect`, if it judged it. */
+export function identityFact(report: Report, aspect: IdentityAspect): IdentityFact | null {
+  return (report.identity ?? []).find((f) => f.aspect === aspect) ?? null;
+}
+
+/** A card fact from the engine's verdict on `aspect`: its status, its summary, the check to open. */
+export function factOf(report: Report, aspect: IdentityAspect, value?: string): Fact {
+  const label = ASPECT_LABEL[aspect];
+  const fact = identityFact(report, aspect);
+  if (!fact) return { label, value: value ?? 'Not checked', status: null, code: null, detail: null };
+  return { label, value: value ?? VERDICT[fact.status], status: fact.status, code: fact.check, detail: fact.summary };
 }
 
 /** The identity card of the overview: engine version and currency, OS, encryption, privileges, endpoint. */
@@ -68,7 +68,7 @@ export function identity(report: Report): Fact[] {
   const engine = s.engine;
   const versionValue = engine ? `Docker ${engine.version}` : 'Engine unreachable';
   const facts: Fact[] = [
-    factOf(report, 'VER001', 'Docker Engine', versionValue),
+    factOf(report, 'engine_version', versionValue),
     {
       label: 'Operating system',
       value: s.host ? `${s.host.os} · kernel ${s.host.kernel}` : (engine?.operating_system ?? 'Unknown'),
@@ -76,9 +76,9 @@ export function identity(report: Report): Fact[] {
       code: null,
       detail: engine ? `Engine reports: ${engine.operating_system}${engine.platform ? ` (${engine.platform})` : ''}` : null,
     },
-    factOf(report, 'HST001', 'Data-root encryption'),
-    factOf(report, 'HST002', 'Disk encryption'),
-    factOf(report, 'HST003', 'User privileges'),
+    factOf(report, 'data_root_encryption'),
+    factOf(report, 'disk_encryption'),
+    factOf(report, 'user_privileges'),
     {
       label: 'Endpoint',
       value: s.endpoint.host,

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import CodeBlock from '../../src/lib/components/CodeBlock.svelte';
-import Checklist from '../../src/lib/components/Checklist.svelte';
+import Checklist from '../../src/lib/views/Checklist.svelte';
 import { Store } from '../../src/lib/store.svelte';
 import { STORE_KEY } from '../../src/lib/context';
 import { ensureReport } from '../fixtures.mjs';

@@ -153,11 +153,28 @@ describe('format and insights', () => {
     const hard = topRisks(hardened, 100);
     expect(hard.length).toBeLessThan(risks.length);
   });
-  test('identity reads VER001 and HST001–003 from the report', () => {
+  test("top risks are the engine's risks in the engine's order, not re-sorted", () => {
+    const acting = (weak.risks ?? []).filter((r) => r.status === 'fail' || r.status === 'warn');
+    expect(acting.length).toBeGreaterThan(8);
+    const risks = topRisks(weak, 100);
+    expect(risks.map((r) => r.check.id)).toEqual(acting.map((r) => r.check));
+    expect(risks.map((r) => [r.failing, r.gain])).toEqual(acting.map((r) => [r.failing, r.gain ?? null]));
+    expect(topRisks(weak).map((r) => r.check.id)).toEqual(acting.slice(0, 8).map((r) => r.check));
+    expect(topRisks({ ...weak, risks: undefined })).toEqual([]);
+  });
+  test("identity reads the engine's facts by aspect", () => {
     const facts = identity(weak);
+    const fact = (aspect: string) => weak.identity!.find((f) => f.aspect === aspect)!;
     const eng = facts.find((f) => f.label === 'Docker Engine')!;
     expect(eng.value).toContain(weak.subject.engine!.version);
-    expect(eng.status).toBe(weak.checks.find((c) => c.id === 'VER001')!.findings[0].status);
-    expect(facts.find((f) => f.label === 'Data-root encryption')!.status).toBe(weak.checks.find((c) => c.id === 'HST001')!.status);
+    expect(eng.status).toBe(fact('engine_version').status);
+    expect(eng.code).toBe(fact('engine_version').check);
+    expect(eng.status).toBe(weak.checks.find((c) => c.id === eng.code)!.findings[0].status);
+    for (const [label, aspect] of [['Data-root encryption', 'data_root_encryption'], ['Disk encryption', 'disk_encryption'], ['User privileges', 'user_privileges']]) {
+      const f = facts.find((x) => x.label === label)!;
+      expect([f.status, f.code, f.detail]).toEqual([fact(aspect).status, fact(aspect).check, fact(aspect).summary]);
+    }
+    const none = identity({ ...weak, identity: undefined });
+    expect(none.find((f) => f.label === 'Disk encryption')).toMatchObject({ value: 'Not checked', status: null, code: null });
   });
 });
