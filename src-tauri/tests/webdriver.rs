@@ -5,13 +5,15 @@
 //! capability (its commands answer, a plugin command it was not granted is refused); a container
 //! started with the Docker socket mounted shows up as a failing CTR003 row within seconds through
 //! Docker events (the rescan interval is set to 1 h, so no interval scan can be the cause); the
-//! tray (test state file, `ZERODOCK_TEST_STATE_FILE`) turns critical; a notification names the
+//! tray (test state file, `ZERODOCK_TEST_STATE_FILE`, written by the `test-hooks` feature that
+//! every test build of this package has) turns critical; a notification names the
 //! container; `export_report` opens the native save dialog (filled in with xdotool) and writes a
 //! PDF; closing the window ends the WebKit web process and keeps the app running in the tray.
 //!
-//! Run (the xtask `scenario up --daemon test` prints the endpoint):
+//! Run (the xtask `scenario up --daemon test` prints the endpoint; `cargo test` builds the app it
+//! launches, `CARGO_BIN_EXE_zerodock-desktop`, with the hooks — a plain `cargo build` would not):
 //! ```sh
-//! cargo build -p zerodock-desktop && ZERODOCK_TEST_DOCKER_HOST=unix:///tmp/zerodock-test/test/docker.sock \
+//! ZERODOCK_TEST_DOCKER_HOST=unix:///tmp/zerodock-test/test/docker.sock \
 //!   xvfb-run -a --server-args="-screen 0 1280x800x24" dbus-run-session -- \
 //!   cargo test -p zerodock-desktop --test webdriver
 //! ```
