@@ -218,12 +218,7 @@ impl<'a> RuleText<'a> {
 
     fn to_value(&self) -> Value {
         let mut tags = vec!["security".to_owned(), self.category.as_str().to_owned()];
-        tags.extend(
-            self.references
-                .iter()
-                .filter_map(|r| r.strip_prefix("CIS Docker Benchmark "))
-                .map(|id| format!("CIS-{id}")),
-        );
+        tags.extend(self.references.iter().flat_map(|r| cis_tags(r)));
         let mut text = self.summary.clone();
         let mut markdown = self.summary.clone();
         if !self.rationale.is_empty() {
@@ -260,6 +255,25 @@ impl<'a> RuleText<'a> {
         }
         rule
     }
+}
+
+/// The tags of a CIS reference as the report writes it: `CIS Docker Benchmark v1.8.0 2.8 (v1.6.0:
+/// 2.7)` → `CIS-v1.8.0-2.8`, `CIS-v1.6.0-2.7`. Versioned, because CIS renumbers between versions;
+/// without spaces, so a dashboard filter is one token; a range `3.1–3.14` stays one tag,
+/// `CIS-v1.8.0-3.1..3.14` (GitHub rejects a rule with more than 20 tags). A report saved before
+/// references carried a version (`CIS Docker Benchmark 2.7`) used v1.6.0 numbers, and is tagged so.
+fn cis_tags(reference: &str) -> Vec<String> {
+    let Some(rest) = reference.strip_prefix("CIS Docker Benchmark ") else { return Vec::new() };
+    let tag = |version: &str, id: &str| format!("CIS-{version}-{}", id.trim().replace('–', ".."));
+    let Some(rest) = rest.strip_prefix('v') else { return vec![tag("v1.6.0", rest)] };
+    let Some((version, ids)) = rest.split_once(' ') else { return Vec::new() };
+    let version = format!("v{version}");
+    let Some((id, previous)) = ids.split_once(" (") else { return vec![tag(&version, ids)] };
+    let mut tags = vec![tag(&version, id)];
+    if let Some((old_version, old_id)) = previous.trim_end_matches(')').split_once(": ") {
+        tags.push(tag(old_version, old_id));
+    }
+    tags
 }
 
 /// GitHub's `security-severity` score (0.0–10.0; ≥ 9.0 shows as critical, ≥ 7.0 high, ≥ 4.0
@@ -410,4 +424,22 @@ fn percent_encode(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cis_tags;
+
+    #[test]
+    fn cis_tags_name_both_versions_without_spaces() {
+        assert_eq!(cis_tags("CIS Docker Benchmark v1.8.0 5.5"), ["CIS-v1.8.0-5.5"]);
+        assert_eq!(
+            cis_tags("CIS Docker Benchmark v1.8.0 2.8 (v1.6.0: 2.7)"),
+            ["CIS-v1.8.0-2.8", "CIS-v1.6.0-2.7"]
+        );
+        assert_eq!(cis_tags("CIS Docker Benchmark v1.8.0 3.1–3.14"), ["CIS-v1.8.0-3.1..3.14"]);
+        // A report saved by catalogue 2026.11.3 or older: v1.6.0 numbers without a version.
+        assert_eq!(cis_tags("CIS Docker Benchmark 2.7"), ["CIS-v1.6.0-2.7"]);
+        assert!(cis_tags("NIST SP 800-207 tenet 3: least privilege").is_empty());
+    }
 }

@@ -132,13 +132,48 @@ fn rules_carry_help_severity_and_tags() {
     let tags: Vec<&str> =
         rule["properties"]["tags"].as_array().expect("tags").iter().filter_map(Value::as_str).collect();
     assert!(
-        tags.contains(&"security") && tags.contains(&"containers") && tags.contains(&"CIS-5.5"),
+        tags.contains(&"security") && tags.contains(&"containers") && tags.contains(&"CIS-v1.8.0-5.5"),
         "{tags:?}"
     );
     for (code, score) in [("CTR002", "8.0"), ("CTR007", "5.5"), ("CTR008", "3.0")] {
         let rule = rules.iter().find(|r| r["id"] == code).expect("rule");
         assert_eq!(rule["properties"]["security-severity"], score, "{code}");
     }
+}
+
+fn tags_of<'a>(rules: &'a [Value], code: &str) -> Vec<&'a str> {
+    let rule = rules.iter().find(|r| r["id"] == code).unwrap_or_else(|| panic!("{code} rule"));
+    rule["properties"]["tags"].as_array().expect("tags").iter().filter_map(Value::as_str).collect()
+}
+
+/// CIS tags name the benchmark version (v1.8.0, and v1.6.0 where docker-bench numbers differ), are
+/// single tokens, and stay within GitHub's 20 tags per rule.
+#[test]
+fn cis_tags_are_versioned_tokens() {
+    let mut report = report("default");
+    let log = sarif::to_value(&report);
+    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
+    let dmn006 = tags_of(rules, "DMN006");
+    assert!(dmn006.contains(&"CIS-v1.8.0-2.8") && dmn006.contains(&"CIS-v1.6.0-2.7"), "{dmn006:?}");
+    assert!(!dmn006.contains(&"CIS-v1.6.0-2.8"), "{dmn006:?}");
+    let hst012 = tags_of(rules, "HST012");
+    assert!(
+        hst012.contains(&"CIS-v1.8.0-3.1..3.14") && hst012.contains(&"CIS-v1.8.0-3.19..3.24"),
+        "{hst012:?}"
+    );
+    for rule in rules {
+        let tags = rule["properties"]["tags"].as_array().expect("tags");
+        assert!(tags.len() <= 20, "{}: {} tags", rule["id"], tags.len());
+        assert!(tags.iter().filter_map(Value::as_str).all(|t| !t.contains(' ')), "{}: {tags:?}", rule["id"]);
+    }
+
+    // A report saved before references carried a version used v1.6.0 numbers: tagged as such.
+    let check = report.checks.iter_mut().find(|c| c.id == "DMN006").expect("DMN006");
+    check.references = vec!["CIS Docker Benchmark 2.7".to_owned()];
+    let log = sarif::to_value(&report);
+    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
+    let old = tags_of(rules, "DMN006");
+    assert!(old.contains(&"CIS-v1.6.0-2.7") && !old.iter().any(|t| t.starts_with("CIS-v1.8.0")), "{old:?}");
 }
 
 #[test]

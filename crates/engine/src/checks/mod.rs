@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::report::{Category, Finding, IdentityAspect, Severity, TargetKind};
 use crate::snapshot::Snapshot;
 
+pub(crate) mod cis;
 mod helpers;
 pub(crate) mod prelude;
 #[cfg(test)]
@@ -25,8 +26,9 @@ pub(crate) mod policy;
 mod secrets;
 pub(crate) mod versions;
 
-/// Version of the catalogue; bumped when checks are added, removed or change meaning.
-pub const CATALOGUE_VERSION: &str = "2026.11.3";
+/// Version of the catalogue; bumped when checks are added, removed or change meaning (2026.12.1:
+/// CIS references are CIS Docker Benchmark v1.8.0 ids).
+pub const CATALOGUE_VERSION: &str = "2026.12.1";
 
 /// A pure predicate over a snapshot: one finding per target.
 pub type Evaluate = fn(&Snapshot) -> Vec<Finding>;
@@ -35,7 +37,9 @@ pub type Evaluate = fn(&Snapshot) -> Vec<Finding>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Reference {
-    /// A CIS Docker Benchmark (v1.6.0 numbering, as docker-bench-security uses) recommendation.
+    /// A CIS Docker Benchmark **v1.8.0** recommendation id (`2.8`), or a range of them within one
+    /// section (`3.1–3.14`, an en dash). `checks/cis.rs` lists every id; shown with its v1.6.0
+    /// number (docker-bench-security's) where that differs.
     Cis(&'static str),
     /// A NIST SP 800-207 (Zero Trust Architecture) tenet or section.
     Nist(&'static str),
@@ -51,7 +55,15 @@ pub enum Reference {
 impl std::fmt::Display for Reference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Reference::Cis(id) => write!(f, "CIS Docker Benchmark {id}"),
+            // `CIS Docker Benchmark v1.8.0 2.8 (v1.6.0: 2.7)`: the version, because CIS renumbers
+            // between versions, and the old id, because docker-bench users search by it.
+            Reference::Cis(id) => {
+                write!(f, "CIS Docker Benchmark {} {id}", cis::VERSION)?;
+                match cis::previous(id) {
+                    Some(old) => write!(f, " ({}: {old})", cis::PREVIOUS_VERSION),
+                    None => Ok(()),
+                }
+            }
             Reference::Nist(id) => write!(f, "NIST SP 800-207 {id}"),
             Reference::Seed(id) => write!(f, "{id}"),
             Reference::Url(url) => f.write_str(url),
@@ -122,9 +134,20 @@ impl Check {
 }
 
 impl Reference {
-    /// One line of a check's `## References` section.
+    /// One line of a check's `## References` section; a CIS id is followed by what it asks for, in
+    /// our words, so the docs say what the number stands for.
     pub fn markdown(&self) -> String {
         match self {
+            Reference::Cis(id) => match (cis::find(id), cis::expand(id), cis::section(id)) {
+                (Some(recommendation), _, _) => format!("{self}: {}", recommendation.title),
+                (None, Some(ids), Some(section)) => format!(
+                    "{self}: {} recommendations of section {} ({})",
+                    ids.len(),
+                    section.prefix,
+                    section.title
+                ),
+                _ => self.to_string(),
+            },
             Reference::Seed(section) => format!("Seed document: {section}"),
             Reference::Url(url) => format!("<{url}>"),
             other => other.to_string(),

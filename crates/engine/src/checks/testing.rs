@@ -69,7 +69,8 @@ pub(crate) fn find<'a>(findings: &'a [Finding], name: &str) -> &'a Finding {
 pub(crate) fn reduced(base: &str, names: &[&str]) -> Snapshot {
     // A named variant stands for a fact this machine cannot produce (a Docker Desktop, an
     // encrypted disk): some checks only fail there.
-    let mut snap = if VARIANTS.iter().any(|(name, ..)| *name == base) { named(base, |_| {}) } else { fixture(base) };
+    let mut snap =
+        if VARIANTS.iter().any(|(name, ..)| *name == base) { named(base, |_| {}) } else { fixture(base) };
     let Some(engine) = snap.engine.ok_mut() else { return snap };
     let named = |name: &str| names.contains(&name);
     let mut kept_images: Vec<String> = Vec::new();
@@ -594,4 +595,3 @@ fn files_loose(snap: &mut Snapshot) {
         .collect();
     snap.host.docker_files = crate::snapshot::Fact::available(files);
 }
-

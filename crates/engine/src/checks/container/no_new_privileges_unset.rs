@@ -123,7 +123,7 @@ crate::declare_check! {
             Reference::Nist("tenet 3: least privilege"),
             Reference::Seed("Zero Trust §Principle of least privilege"),
             Reference::Url("https://docs.docker.com/reference/cli/docker/container/run/#security-opt"),
-            Reference::Cis("2.14"),
+            Reference::Cis("2.15"),
         ],
         evaluate: evaluate,
     }

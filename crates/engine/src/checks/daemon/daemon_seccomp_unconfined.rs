@@ -75,7 +75,8 @@ crate::declare_check! {
         severity: High,
         target: Engine,
         references: [
-            Reference::Cis("2.17"),
+            Reference::Cis("2.18"),
+            Reference::Cis("5.22"),
             Reference::Nist("tenet 3: least privilege"),
             Reference::Seed("Zero Trust: Principle of least privilege"),
             Reference::Url("https://docs.docker.com/engine/security/seccomp/"),

@@ -54,7 +54,7 @@ crate::declare_check! {
         severity: Low,
         target: Engine,
         references: [
-            Reference::Cis("2.15"),
+            Reference::Cis("2.16"),
             Reference::Nist("tenet 5: monitor and maintain the security posture of assets"),
             Reference::Seed("Best practices §2 Keep Docker Up to Date"),
             Reference::Url("https://docs.docker.com/engine/daemon/live-restore/"),

@@ -140,7 +140,7 @@ crate::declare_check! {
         severity: Medium,
         target: Engine,
         references: [
-            Reference::Cis("2.13"),
+            Reference::Cis("2.14"),
             Reference::Nist("tenet 7: collect information about the state of assets"),
             Reference::Seed("Zero Trust: Monitoring and auditing"),
             Reference::Seed("Best practices §9 Monitor and Audit"),

@@ -67,7 +67,7 @@ crate::declare_check! {
         severity: Low,
         target: Engine,
         references: [
-            Reference::Cis("2.12"),
+            Reference::Cis("2.13"),
             Reference::Nist("tenet 4: access determined by dynamic policy"),
             Reference::Seed("Best practices §8 Implement Access Controls"),
             Reference::Url("https://docs.docker.com/engine/extend/plugins_authorization/"),

@@ -85,7 +85,7 @@ crate::declare_check! {
         severity: Medium,
         target: Engine,
         references: [
-            Reference::Cis("2.14"),
+            Reference::Cis("2.15"),
             Reference::Nist("tenet 3: least privilege"),
             Reference::Seed("Zero Trust: Principle of least privilege"),
             Reference::Url("https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file"),

@@ -63,7 +63,7 @@ crate::declare_check! {
         severity: Low,
         target: Engine,
         references: [
-            Reference::Cis("2.16"),
+            Reference::Cis("2.17"),
             Reference::Nist("tenet 3: least privilege"),
             Reference::Seed("Best practices §3 Secure Docker Hosts"),
             Reference::Url("https://docs.docker.com/engine/network/packet-filtering-firewalls/"),

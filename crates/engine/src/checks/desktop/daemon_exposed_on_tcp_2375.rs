@@ -76,7 +76,7 @@ crate::declare_check! {
         severity: Critical,
         target: Host,
         references: [
-            Reference::Cis("2.7"),
+            Reference::Cis("2.8"),
             Reference::Nist("tenet 2: all communication is secured regardless of network location"),
             Reference::Nist("tenet 6: authentication strictly enforced"),
             Reference::Seed("Zero Trust: A solid foundation: Host and network"),

@@ -91,6 +91,8 @@ crate::declare_check! {
     /// `/sys`, mounts, and access to host files even when a container runs as root or a namespace
     /// is misconfigured. Without one, isolation rests on namespaces, capabilities and seccomp alone.
     /// Zero Trust least privilege names AppArmor/SELinux explicitly. Permissive SELinux only logs.
+    /// This is a property of the host, hence CIS 1.2.1 (a hardened host); CIS 5.2 and 5.3 ask for
+    /// an AppArmor profile or SELinux options per container (CTR010), which need this first.
     ///
     /// ## Evidence
     /// `/sys/module/apparmor/parameters/enabled` (`Y`) and `/sys/fs/selinux/enforce` (`1` enforcing,
@@ -109,7 +111,6 @@ crate::declare_check! {
         severity: Medium,
         target: Host,
         references: [
-            Reference::Cis("5.2"),
             Reference::Cis("1.2.1"),
             Reference::Nist("tenet 3: least privilege"),
             Reference::Seed("Zero Trust: Principle of least privilege"),

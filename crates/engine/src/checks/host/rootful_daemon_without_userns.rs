@@ -81,7 +81,7 @@ crate::declare_check! {
         severity: Medium,
         target: Engine,
         references: [
-            Reference::Cis("2.9"),
+            Reference::Cis("2.10"),
             Reference::Cis("2.1"),
             Reference::Nist("tenet 3: least privilege"),
             Reference::Seed("Zero Trust: Principle of least privilege"),

@@ -41,7 +41,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
 }
 
 crate::declare_check! {
-    /// Ports published without an address listen on every interface of the host.
+    /// Ports that containers publish without an address listen on every interface of the host.
     ///
     /// ## Rationale
     /// `docker run -p 8080:80` publishes on `0.0.0.0` unless told otherwise: a database started for
