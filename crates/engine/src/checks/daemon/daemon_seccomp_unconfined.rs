@@ -91,7 +91,7 @@ mod DMN008 {
     use super::*;
     use crate::checks::testing::{findings, fixture, variant};
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "seccomp-unconfined-daemon", []);
 
     fn with_options(options: &[&str]) -> crate::snapshot::Snapshot {
         variant("default", |s| {

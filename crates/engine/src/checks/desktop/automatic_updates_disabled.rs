@@ -139,7 +139,7 @@ mod DSK004 {
     use super::*;
     use crate::checks::testing::{findings, named};
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "desktop-loosened", []);
 
     #[test]
     fn user_opt_out_fails_with_a_file_fix() {

@@ -94,7 +94,7 @@ mod DSK002 {
     use super::*;
     use crate::checks::testing::{findings, named};
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "desktop-loosened", []);
 
     #[test]
     fn exposed_api_fails() {

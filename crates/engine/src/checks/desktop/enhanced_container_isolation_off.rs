@@ -234,7 +234,7 @@ mod DSK001 {
     use super::*;
     use crate::checks::testing::{findings, named};
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "desktop-default", []);
 
     #[test]
     fn default_desktop_fails_with_tailored_fixes() {

@@ -139,7 +139,7 @@ mod DSK007 {
     use super::*;
     use crate::checks::testing::{findings, named};
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "desktop-default", []);
 
     #[test]
     fn shared_home_warns_shared_disk_fails() {

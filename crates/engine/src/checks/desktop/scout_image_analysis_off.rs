@@ -104,7 +104,7 @@ mod DSK008 {
     use super::*;
     use crate::checks::testing::{findings, named};
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "desktop-loosened", []);
 
     #[test]
     fn analysis_off_fails() {

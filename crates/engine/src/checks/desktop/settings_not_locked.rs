@@ -161,7 +161,7 @@ mod DSK003 {
     use super::*;
     use crate::checks::testing::{findings, named};
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "desktop-default", []);
 
     #[test]
     fn no_admin_settings_fails() {

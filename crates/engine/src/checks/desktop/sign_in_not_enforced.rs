@@ -127,7 +127,7 @@ mod DSK005 {
     use super::*;
     use crate::checks::testing::{findings, named};
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "desktop-default", []);
 
     #[test]
     fn no_registry_json_fails() {

@@ -113,7 +113,7 @@ mod DSK006 {
     use super::*;
     use crate::checks::testing::{findings, named};
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "desktop-default", []);
 
     #[test]
     fn default_desktop_fails() {

@@ -161,7 +161,7 @@ mod HST012 {
     use crate::snapshot::Fact;
     use crate::snapshot::excess_mode;
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "files-loose", []);
 
     #[test]
     fn modes_compare_as_octal_bits() {

@@ -92,7 +92,7 @@ mod HST004 {
     use super::*;
     use crate::checks::testing::{findings, fixture, variant};
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "desktop-user-in-docker", []);
 
     #[test]
     fn empty_group_passes_members_warn() {

@@ -119,7 +119,7 @@ mod HST003 {
     use crate::checks::testing::{findings, fixture, variant};
     use crate::snapshot::HostUser;
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "desktop-user-in-docker", []);
 
     fn as_user(groups: &[&str], configured: &[&str]) -> Snapshot {
         variant("default", |s| {

@@ -109,7 +109,7 @@ mod VER002 {
     use super::*;
     use crate::checks::testing::{findings, fixture, variant};
 
-    crate::checks::testing::check_snapshots!(super::CHECK, "default", []);
+    crate::checks::testing::check_snapshots!(super::CHECK, "patch-behind-engine", []);
 
     fn with_version(v: &str) -> Snapshot {
         variant("default", |s| {
