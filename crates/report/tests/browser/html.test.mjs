@@ -59,8 +59,13 @@ test('renders with no console error and no request but the file itself', async (
     }
   }
   await page.screenshot({ path: join(shots, 'html-report.png'), fullPage: false });
-  // The whole page is too tall for one image; the first check shows the detailed layout.
-  await page.locator('article.check').first().screenshot({ path: join(shots, 'html-report-check.png') });
+  // The whole page is too tall for one image; the first check shows the detailed layout. A check
+  // taller than the viewport never counts as "stable" for an element screenshot (Playwright keeps
+  // scrolling it into view), so the viewport is first made tall enough to hold it.
+  const first = page.locator('article.check').first();
+  const height = await first.evaluate((e) => Math.ceil(e.getBoundingClientRect().height));
+  await page.setViewportSize({ width: 1280, height: Math.min(height + 40, 4000) });
+  await first.screenshot({ path: join(shots, 'html-report-check.png') });
   await context.close();
 });
 
