@@ -63,7 +63,10 @@ async fn events_drive_new_verdicts_and_every_request_is_a_get() {
     // Let the event subscription settle before causing events.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let sock = Scenario::new("watch-sock", true, &["-v", "/var/run/docker.sock:/var/run/docker.sock"]);
+    // The test engine's own socket: a host path that exists (docker would create a missing one as
+    // an empty directory on the host).
+    let sock_mount = format!("{}:/var/run/docker.sock", common::socket_path().display());
+    let sock = Scenario::new("watch-sock", true, &["-v", &sock_mount]);
     let mut seen = None;
     while let Some((report, trigger, new)) = next_evaluation(&mut rx, Duration::from_secs(15)).await {
         if fails(&report, "CTR003", &sock.name) {

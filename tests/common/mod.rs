@@ -1,5 +1,7 @@
 //! Shared helpers of the end-to-end tests: the live engine they run against, scenario containers
-//! that clean up after themselves, the scratch image, and a recording proxy in front of the socket.
+//! that clean up after themselves, the scratch image and the planted secret (both named in
+//! `xtask/scenarios.toml`, the one definition the xtask builds from), and a recording proxy in
+//! front of the socket.
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod proxy;
@@ -8,11 +10,41 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-/// The planted secret value: it must never appear in any output.
-pub const PLANTED_SECRET: &str = "zd-planted-secret-value-7f3a";
+/// `xtask/scenarios.toml`, compiled in (a change rebuilds the tests): the xtask builds the
+/// scratch image and plants the secret from the same file.
+const SCENARIOS_TOML: &str = include_str!("../../xtask/scenarios.toml");
 
-/// The scratch image every scenario uses.
-pub const IMAGE: &str = "zerodock/busybox:1";
+/// The two values the tests share with the xtask.
+struct Shared {
+    planted_secret: String,
+    scratch_image: String,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let doc: toml::Table = SCENARIOS_TOML.parse().expect("xtask/scenarios.toml parses");
+        let text = |v: Option<&toml::Value>, what: &str| {
+            v.and_then(toml::Value::as_str)
+                .unwrap_or_else(|| panic!("xtask/scenarios.toml has no {what}"))
+                .to_owned()
+        };
+        Shared {
+            planted_secret: text(doc.get("planted_secret"), "planted_secret"),
+            scratch_image: text(doc.get("scratch").and_then(|s| s.get("tag")), "[scratch] tag"),
+        }
+    })
+}
+
+/// The planted secret value (`planted_secret`): it must never appear in any output.
+pub fn planted_secret() -> &'static str {
+    &shared().planted_secret
+}
+
+/// The scratch image every scenario container runs (`[scratch] tag`).
+pub fn image() -> &'static str {
+    &shared().scratch_image
+}
 
 /// The engine under test: `ZERODOCK_TEST_DOCKER_HOST`, else `DOCKER_HOST`. There is no skip: the
 /// test command (`cargo xtask test`) starts a private dockerd when none is reachable, and a missing
@@ -52,31 +84,19 @@ pub fn docker_ok(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-/// Imports the scratch image from busybox-static once (nothing can be pulled here).
+/// Checks once that the test engine has the scratch image. The tests never build it: the xtask's
+/// one builder does (`cargo xtask test` for the engine it tests against, or by hand
+/// `cargo xtask scenario image --host HOST`), so the image is the same everywhere.
 pub fn ensure_image() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        if docker(&["image", "inspect", IMAGE]).status.success() {
-            return;
-        }
-        let dir = tempdir("rootfs");
-        std::fs::create_dir_all(dir.join("bin")).expect("mkdir");
-        std::fs::copy("/bin/busybox", dir.join("bin/busybox"))
-            .expect("busybox-static is installed (cargo xtask deps)");
-        for applet in ["sh", "sleep", "true", "id", "cat", "ls"] {
-            std::os::unix::fs::symlink("busybox", dir.join("bin").join(applet)).expect("symlink");
-        }
-        let status = Command::new("sh")
-            .arg("-c")
-            .arg(format!(
-                "tar -C {} -c . | docker import -c 'CMD [\"sleep\",\"86400\"]' - {IMAGE}",
-                dir.display()
-            ))
-            .env("DOCKER_HOST", docker_host())
-            .status()
-            .expect("sh runs");
-        assert!(status.success(), "docker import of the scratch image failed");
-        let _ = std::fs::remove_dir_all(dir);
+        let host = docker_host();
+        assert!(
+            docker(&["image", "inspect", "--format", "{{.Id}}", image()]).status.success(),
+            "the scratch image {} is missing on {host}: run `cargo xtask scenario image --host {host}` \
+             (`cargo xtask test` does it for the engine it tests against)",
+            image()
+        );
     });
 }
 
@@ -97,9 +117,9 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// `docker create` (start=false) or `docker run -d` (start=true) of [`IMAGE`] with `args`.
+    /// `docker create` (start=false) or `docker run -d` (start=true) of [`image()`] with `args`.
     pub fn new(name: &str, start: bool, args: &[&str]) -> Self {
-        Self::with_image(name, start, args, IMAGE)
+        Self::with_image(name, start, args, image())
     }
 
     /// The same with another image.
@@ -160,4 +180,32 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write file");
     path
+}
+
+/// Text with all whitespace (and the zero-width spaces the PDF adds to wrap long names) removed,
+/// so a name wrapped across lines by the layout still matches.
+pub fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{ad}').collect()
+}
+
+/// The text of a PDF, read back with `pdftotext` (poppler-utils).
+pub fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (poppler-utils: cargo xtask deps)");
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The names of the entries of `dir`, sorted.
+pub fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }

@@ -7,25 +7,27 @@
 //! measured. Each size is also split into `zerodock collect` and `zerodock scan --from SNAPSHOT`, so
 //! a missed aim already says whether collection or evaluation/rendering is to blame.
 //!
+//! The daemon (`bench`) and its images (the scratch image, a `:latest` tag of it, a non-root one)
+//! are those of `xtask/scenarios.toml`; only the container mix is generated here.
+//!
 //! Peak RSS comes from GNU `/usr/bin/time` (`%M`, the child's `ru_maxrss`): std's `Child` exposes no
 //! rusage and the xtask has no `unsafe` for `wait4`. Wall time is measured here around the child.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
 
-use crate::dockerd::{self, DockerCli, Dockerd};
+use crate::dockerd::{DockerCli, Dockerd};
+use crate::scenario::Scenarios;
 use crate::util::{self, Phases};
 
-/// The private daemon's name (its directory under the test base dir).
+/// The private daemon of `xtask/scenarios.toml` the benchmark runs on.
 const DAEMON: &str = "bench";
-/// Its own bridge; the subnet stays clear of the scenario daemons' 10.213.{1,2,3}.0/24.
-const BRIDGE: (&str, &str) = ("zd-bench", "10.213.90.1/24");
 /// Parallel `docker create` clients: enough to keep dockerd busy on 2 cores without thrashing.
 const CREATE_PARALLELISM: usize = 8;
 /// Every this-many containers one is started (the rest stay `created`): ~40 running at 1000.
@@ -123,17 +125,11 @@ struct Bench {
     daemon: Option<(u32, f64)>,
 }
 
-fn dir() -> PathBuf {
-    dockerd::base_dir().join(DAEMON)
-}
-
 /// Runs the benchmark.
 pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
+    let sc = Scenarios::load()?;
     if opts.down {
-        return phases.run("stop the bench daemon", || {
-            dockerd::stop_dir(&dir(), Some(BRIDGE.0))?;
-            dockerd::remove_dir(&dir())
-        });
+        return phases.run("stop the bench daemon", || sc.down(DAEMON));
     }
     let mut sizes = opts.sizes.clone();
     sizes.sort_unstable();
@@ -147,16 +143,12 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
     let time = phases.run("GNU time", ensure_gnu_time)?;
     let (zerodock, fetch) = phases.run("cargo build --release (zerodock, fetch_baseline)", build)?;
 
-    let cfg = dockerd::Config {
-        name: DAEMON.to_owned(),
-        dir: dir(),
-        bridge: Some((BRIDGE.0.to_owned(), BRIDGE.1.to_owned())),
-        detach: opts.keep,
-        ..dockerd::Config::default()
-    };
-    let daemon = phases.run("start dockerd `bench`", || Dockerd::start(&cfg))?;
+    let running = phases.run("start dockerd `bench`", || sc.start(DAEMON, opts.keep))?;
     // Whatever happens below, the daemon is stopped (by `stop` here or by its Drop on a panic).
-    let result = measure_all(phases, &daemon, &sizes, opts.runs, time, zerodock, fetch);
+    let result = phases.run("images (xtask/scenarios.toml)", || sc.populate(&running)).and_then(|()| {
+        measure_all(phases, &running.daemon, &sc.images_on(DAEMON), &sizes, opts.runs, time, zerodock, fetch)
+    });
+    let daemon = running.daemon;
     if opts.keep {
         eprintln!(
             "# bench daemon left running: DOCKER_HOST={} (stop it with `cargo xtask bench --down`)",
@@ -167,14 +159,16 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
     }
     let stopped = phases.run("stop dockerd `bench` and remove its directory", || {
         daemon.stop()?;
-        dockerd::remove_dir(&dir())
+        sc.down(DAEMON)
     });
     result.and(stopped)
 }
 
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 fn measure_all(
     phases: &mut Phases,
     daemon: &Dockerd,
+    images: &[String],
     sizes: &[usize],
     runs: usize,
     time: PathBuf,
@@ -193,13 +187,12 @@ fn measure_all(
         out,
         daemon: daemon_pid(daemon.dir()).map(|pid| (pid, clock_ticks())),
     };
-    phases.run("import images", || import_images(&cli, daemon.dir()))?;
     let machine = machine_info(&cli);
     let mut rows = Vec::new();
     let mut have = 0;
     for &size in sizes {
         phases.run(&format!("create containers {}..{size}", have + 1), || {
-            create_containers(&cli, have, size)
+            create_containers(&cli, images, have, size)
         })?;
         have = size;
         let row = phases.run(&format!("measure {size} containers x{runs}"), || bench.measure(size, runs))?;
@@ -257,45 +250,10 @@ fn build() -> Result<(PathBuf, PathBuf)> {
     Ok((zerodock, fetch))
 }
 
-/// Three images from one busybox root filesystem (nothing can be pulled): `bench/app:1` (+ a
-/// `:latest` tag) and `bench/hardened:1` with a non-root USER.
-fn import_images(cli: &DockerCli, dir: &Path) -> Result<()> {
-    let busybox = util::find_binary("busybox", &["/bin/busybox", "/usr/bin/busybox"])
-        .context("busybox not found (run `cargo xtask deps`)")?;
-    let rootfs = dir.join("build/rootfs");
-    let bin = rootfs.join("bin");
-    std::fs::create_dir_all(&bin)?;
-    for d in ["tmp", "etc", "data", "run"] {
-        std::fs::create_dir_all(rootfs.join(d))?;
-    }
-    std::fs::copy(&busybox, bin.join("busybox")).context("cannot copy busybox")?;
-    for applet in ["sh", "sleep", "true"] {
-        std::os::unix::fs::symlink("busybox", bin.join(applet))?;
-    }
-    let cmd = r#"CMD ["sleep", "86400"]"#;
-    for (tag, changes) in [("bench/app:1", vec![cmd]), ("bench/hardened:1", vec![cmd, "USER 10001:10001"])] {
-        let tar = Command::new("tar")
-            .arg("-C")
-            .arg(&rootfs)
-            .args(["-c", "."])
-            .stdout(Stdio::piped())
-            .spawn()
-            .context("cannot run tar")?;
-        let mut import = cli.cmd(["import"]);
-        for change in changes {
-            import.args(["-c", change]);
-        }
-        import.args(["-", tag]).stdin(tar.stdout.context("no tar output")?);
-        let out = import.output().context("cannot run docker import")?;
-        ensure!(out.status.success(), "docker import {tag} failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    cli.run(["tag", "bench/app:1", "bench/app:latest"])?;
-    Ok(())
-}
-
 /// The `docker create/run` arguments of container `i`: a deterministic mix of what real hosts
-/// have (published ports, env, bind mounts and volumes, labels, hardened ones, a few privileged).
-fn container_args(i: usize) -> (bool, Vec<String>) {
+/// have (published ports, env, bind mounts and volumes, labels, hardened ones, a few privileged),
+/// over the daemon's `images` in turn.
+fn container_args(i: usize, images: &[String]) -> (bool, Vec<String>) {
     let running = i.is_multiple_of(RUNNING_EVERY);
     let mut a: Vec<String> = vec![
         "--name".into(),
@@ -361,19 +319,14 @@ fn container_args(i: usize) -> (bool, Vec<String>) {
     if i.is_multiple_of(5) {
         a.extend(["-v".to_owned(), format!("bench-data-{}:/data", i % 20)]);
     }
-    a.push(
-        match i % 3 {
-            0 => "bench/app:1",
-            1 => "bench/app:latest",
-            _ => "bench/hardened:1",
-        }
-        .to_owned(),
-    );
+    if let Some(image) = images.get(i % images.len().max(1)) {
+        a.push(image.clone());
+    }
     (running, a)
 }
 
 /// Creates containers `from..to` (0-based indices) with [`CREATE_PARALLELISM`] docker clients.
-fn create_containers(cli: &DockerCli, from: usize, to: usize) -> Result<()> {
+fn create_containers(cli: &DockerCli, images: &[String], from: usize, to: usize) -> Result<()> {
     let next = AtomicUsize::new(from);
     let failed = AtomicBool::new(false);
     let errors = Mutex::new(Vec::new());
@@ -385,7 +338,7 @@ fn create_containers(cli: &DockerCli, from: usize, to: usize) -> Result<()> {
                     if i >= to {
                         break;
                     }
-                    let (running, args) = container_args(i);
+                    let (running, args) = container_args(i, images);
                     let mut cmd =
                         cli.cmd(if running { ["run", "-d"].as_slice() } else { ["create"].as_slice() });
                     cmd.args(&args);
@@ -716,7 +669,8 @@ mod tests {
 
     #[test]
     fn container_mix_is_varied_and_startable() {
-        let all: Vec<(bool, Vec<String>)> = (0..1000).map(container_args).collect();
+        let images = Scenarios::load().expect("valid").images_on(DAEMON);
+        let all: Vec<(bool, Vec<String>)> = (0..1000).map(|i| container_args(i, &images)).collect();
         let running = all.iter().filter(|(r, _)| *r).count();
         assert!((20..=60).contains(&running), "{running} running");
         for (r, args) in &all {
@@ -728,5 +682,8 @@ mod tests {
         assert!(privileged >= 10, "{privileged} privileged");
         let names: std::collections::BTreeSet<&String> = all.iter().map(|(_, a)| &a[1]).collect();
         assert_eq!(names.len(), 1000);
+        for image in &images {
+            assert!(all.iter().filter(|(_, a)| a.last() == Some(image)).count() > 100, "{image} is used");
+        }
     }
 }

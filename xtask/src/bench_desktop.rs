@@ -12,22 +12,22 @@
 //!
 //! A benchmark, not a test: it prints figures and a verdict per aim, and fails only when something
 //! could not be measured. Without `DISPLAY` it re-runs itself under `xvfb-run` + `dbus-run-session`.
-//! The WebDriver client is a few lines of HTTP/1.0 over `TcpStream`, so the xtask stays light.
+//! WebDriver goes through [`crate::webdriver`] (fantoccini, as the app's own end-to-end test); the
+//! container that causes the event is the `zd-docker-sock` scenario of `xtask/scenarios.toml`.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail, ensure};
-use serde_json::{Value, json};
 
+use crate::scenario::Scenarios;
 use crate::util::{self, Phases};
+use crate::webdriver::{self, AppHome, Driver, Session, wait_until};
 
-const PORT: u16 = 4444;
-/// The W3C WebDriver element reference key.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// The scenario container (the Docker socket mounted) started once per measured event.
+const SCENARIO: &str = "zd-docker-sock";
+/// Its name here, so it never collides with the scenario itself on a scenario daemon.
 const CONTAINER: &str = "zd-bench-sock";
 const AIM_START_S: f64 = 1.5;
 const AIM_EVENT_MS: f64 = 500.0;
@@ -67,6 +67,8 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         .strip_prefix("unix://")
         .with_context(|| format!("{docker_host}: the benchmark needs a unix:// socket (it mounts it)"))?
         .to_owned();
+    let sc = Scenarios::load()?;
+    let scenario_args = sc.run_args_elsewhere(SCENARIO, Path::new(&socket))?;
     ensure!(
         util::succeeds_within(
             Command::new("docker").args(["-H", &docker_host, "version"]),
@@ -79,64 +81,40 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         root.join("ui/dist/index.html").is_file(),
         "ui/dist is missing: build the UI first (`cd ui && npm ci && npm run build`)"
     );
-    let driver = util::find_binary("tauri-driver", &[]).or_else(|| {
-        std::env::var_os("HOME")
-            .map(|h| PathBuf::from(h).join(".cargo/bin/tauri-driver"))
-            .filter(|p| p.is_file())
-    });
-    let driver =
-        driver.context("tauri-driver not found: `cargo install tauri-driver --version '^2' --locked`")?;
+    ensure!(
+        webdriver::tauri_driver_path().is_some(),
+        "tauri-driver not found: `cargo install tauri-driver --version '^2' --locked`"
+    );
     if !opts.no_build {
-        phases.run("build zerodock-desktop (release)", || {
+        // `test-hooks`: the state file the figures below are read from (never in a shipped build).
+        phases.run("build zerodock-desktop (release, test-hooks)", || {
             util::run_visible(util::cargo().current_dir(&root).args([
                 "build",
                 "--release",
                 "-p",
                 "zerodock-desktop",
+                "--features",
+                "test-hooks",
             ]))
         })?;
     }
     let app = root.join("target/release/zerodock-desktop");
     ensure!(app.is_file(), "{} is missing", app.display());
 
-    let home = std::env::temp_dir().join(format!("zerodock-bench-desktop-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&home);
-    let config = home.join("config/dev.zerodock.desktop");
-    std::fs::create_dir_all(&config)?;
-    // A 1 h interval: within the benchmark only Docker events cause rescans.
-    std::fs::write(
-        config.join("settings.json"),
-        r#"{"rescan_interval_secs": 3600, "notifications": true, "start_at_login": false}"#,
-    )?;
-    let state_file = home.join("state.jsonl");
+    let home = AppHome::new("bench-desktop")?;
+    let state = || home.tray_lines();
     let docker = |args: &[&str]| {
         Command::new("docker").arg("-H").arg(&docker_host).args(args).stdin(Stdio::null()).output()
     };
     let _ = docker(&["rm", "-f", CONTAINER]);
+    let mut run_args = vec!["run".to_owned(), "-d".to_owned(), "--name".to_owned(), CONTAINER.to_owned()];
+    run_args.extend(scenario_args);
+    let run_args: Vec<&str> = run_args.iter().map(String::as_str).collect();
 
-    let mut bench = Bench {
-        driver: Some(
-            Command::new(&driver)
-                .args(["--port", &PORT.to_string(), "--native-port", "4445"])
-                .env("DOCKER_HOST", &docker_host)
-                .env("HOME", &home)
-                .env("XDG_CONFIG_HOME", home.join("config"))
-                .env("XDG_DATA_HOME", home.join("data"))
-                .env("XDG_CACHE_HOME", home.join("cache"))
-                .env("ZERODOCK_TEST_STATE_FILE", &state_file)
-                .stdout(Stdio::null())
-                // The app's stderr (one line per state change) too: kept when the benchmark fails.
-                .stderr(std::fs::File::create(home.join("app.log"))?)
-                .spawn()
-                .context("start tauri-driver")?,
-        ),
-        session: None,
-        state_file: state_file.clone(),
-        apps: Vec::new(),
-    };
-    wait_until("tauri-driver to listen", Duration::from_secs(20), || {
-        TcpStream::connect(("127.0.0.1", PORT)).ok()
-    })?;
+    // Kept outside the home (removed on drop): the app's stderr explains a failed run.
+    let log = std::env::temp_dir().join(format!("zerodock-bench-desktop-{}.log", std::process::id()));
+    let driver = Driver::start(&docker_host, &home, &log)?;
+    let mut bench = Bench { driver: Some(driver), session: None, home: &home, log: &log, apps: Vec::new() };
 
     // 1. Cold starts.
     let mut starts = Vec::new();
@@ -161,24 +139,14 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
     for i in 0..opts.events {
         phases.run(&format!("event {}", i + 1), || {
             let since = now_ms();
-            let out = docker(&[
-                "run",
-                "-d",
-                "--name",
-                CONTAINER,
-                "-v",
-                &format!("{socket}:/var/run/docker.sock"),
-                "zerodock/busybox:1",
-                "sleep",
-                "3600",
-            ])?;
+            let out = docker(&run_args)?;
             ensure!(out.status.success(), "docker run: {}", String::from_utf8_lossy(&out.stderr));
             let returned = now_ms();
             let ran = Instant::now();
             let dom = bench.wait_row_status("CTR003", "fail", Duration::from_secs(10))?;
             let dom_ms = ran.elapsed().as_secs_f64() * 1000.0 - dom;
             let line = wait_until("the state-file line", Duration::from_secs(10), || {
-                tray_lines(&state_file).into_iter().find(|l| {
+                state().into_iter().find(|l| {
                     l["at_ms"].as_u64().is_some_and(|at| u128::from(at) > since)
                         && l["scanning"] == false
                         && l["tray"] == "critical"
@@ -191,7 +159,7 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
             let out = docker(&["rm", "-f", CONTAINER])?;
             ensure!(out.status.success(), "docker rm: {}", String::from_utf8_lossy(&out.stderr));
             wait_until("the removal to be evaluated", Duration::from_secs(10), || {
-                tray_lines(&state_file).into_iter().find(|l| {
+                state().into_iter().find(|l| {
                     l["at_ms"].as_u64().is_some_and(|at| u128::from(at) > since) && l["scanning"] == false
                 })
             })?;
@@ -204,7 +172,8 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
     }
 
     // 4. Close the window: tray only.
-    bench.close_window()?;
+    let closed = webdriver::close_x11_window("ZeroDock")?;
+    ensure!(closed == 1, "expected one window titled ZeroDock, found {closed}");
     std::thread::sleep(Duration::from_secs(5));
     let tray = Memory::of_tree(pid);
     let left: Vec<String> = descendants(pid).iter().map(|p| format!("{} ({p})", comm(*p))).collect();
@@ -220,7 +189,8 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
 
     drop(bench);
     let _ = docker(&["rm", "-f", CONTAINER]);
-    let _ = std::fs::remove_dir_all(&home);
+    drop(home);
+    let _ = std::fs::remove_file(&log);
 
     let verdict = |ok: bool| if ok { "meets the aim" } else { "MISSES the aim" };
     let start_med = median(&starts);
@@ -266,29 +236,25 @@ fn rerun_under_xvfb() -> Result<()> {
 }
 
 /// The driver, the session and the apps it launched; all stopped on drop.
-struct Bench {
-    driver: Option<Child>,
-    session: Option<String>,
-    state_file: PathBuf,
+struct Bench<'a> {
+    driver: Option<Driver>,
+    session: Option<Session>,
+    home: &'a AppHome,
+    /// tauri-driver's and the app's stderr.
+    log: &'a Path,
     apps: Vec<u32>,
 }
 
-impl Bench {
+impl Bench<'_> {
     /// Creates a session (which launches the app) and returns seconds until the score shows.
     fn start(&mut self, app: &Path) -> Result<f64> {
         let before = self.app_pid();
         let started = Instant::now();
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app}}}});
-        // tauri-driver accepts connections before its WebKitWebDriver is up: retry briefly.
-        let resp = wait_until(
-            "a WebDriver session (app log: app.log in the temp home)",
-            Duration::from_secs(20),
-            || http("POST", "/session", Some(&caps)).ok().filter(|r| r["value"]["sessionId"].is_string()),
-        )?;
-        let id = resp["value"]["sessionId"].as_str().context("no session id")?.to_owned();
-        self.session = Some(id);
+        let session = Session::start(app, Duration::from_secs(20))
+            .with_context(|| format!("a WebDriver session (app log: {})", self.log.display()))?;
+        let session = self.session.insert(session);
         wait_until("the first score in the UI", Duration::from_secs(60), || {
-            let text = self.text("[data-testid=score]").ok()??;
+            let text = session.text("[data-testid=score]").ok()??;
             text.trim().split('/').next()?.trim().parse::<u32>().ok()
         })?;
         let took = started.elapsed().as_secs_f64();
@@ -299,36 +265,16 @@ impl Bench {
         Ok(took)
     }
 
-    fn session(&self) -> Result<&str> {
-        self.session.as_deref().context("no WebDriver session")
-    }
-
-    fn find(&self, css: &str) -> Result<Option<String>> {
-        let resp = http(
-            "POST",
-            &format!("/session/{}/element", self.session()?),
-            Some(&json!({"using": "css selector", "value": css})),
-        )?;
-        // A found element is `{"value": {"element-6066-…": id}}`; a miss is `{"value": {"error": …}}`.
-        Ok(resp["value"][ELEMENT_KEY].as_str().map(str::to_owned))
+    fn session(&self) -> Result<&Session> {
+        self.session.as_ref().context("no WebDriver session")
     }
 
     fn click(&self, css: &str) -> Result<()> {
-        let el = self.find(css)?.with_context(|| format!("no element {css}"))?;
-        http("POST", &format!("/session/{}/element/{el}/click", self.session()?), Some(&json!({})))?;
-        Ok(())
-    }
-
-    fn text(&self, css: &str) -> Result<Option<String>> {
-        let Some(el) = self.find(css)? else { return Ok(None) };
-        let resp = http("GET", &format!("/session/{}/element/{el}/text", self.session()?), None)?;
-        Ok(resp["value"].as_str().map(str::to_owned))
+        self.session()?.click(css)
     }
 
     fn attr(&self, css: &str, name: &str) -> Result<Option<String>> {
-        let Some(el) = self.find(css)? else { return Ok(None) };
-        let resp = http("GET", &format!("/session/{}/element/{el}/attribute/{name}", self.session()?), None)?;
-        Ok(resp["value"].as_str().map(str::to_owned))
+        self.session()?.attr(css, name)
     }
 
     /// Waits until the check row has `status`; returns the milliseconds spent in the last probe
@@ -348,49 +294,14 @@ impl Bench {
         }
     }
 
-    /// Closes the window as a window manager would. (WebDriver's "close window" would end the
-    /// session, and WebKitWebDriver then ends the app.)
-    fn close_window(&mut self) -> Result<()> {
-        use x11rb::connection::Connection;
-        use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask};
-        let (conn, screen) = x11rb::connect(None)?;
-        let root = conn.setup().roots[screen].root;
-        let protocols = conn.intern_atom(false, b"WM_PROTOCOLS")?.reply()?.atom;
-        let delete = conn.intern_atom(false, b"WM_DELETE_WINDOW")?.reply()?.atom;
-        let (mut stack, mut sent) = (vec![root], 0);
-        while let Some(window) = stack.pop() {
-            // Windows may vanish during the walk (BadWindow): skip them.
-            let Ok(tree) = conn.query_tree(window)?.reply() else { continue };
-            stack.extend(tree.children);
-            let Ok(name) =
-                conn.get_property(false, window, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 256)?.reply()
-            else {
-                continue;
-            };
-            let name = name.value;
-            if name == b"ZeroDock" {
-                let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
-                conn.send_event(false, window, EventMask::NO_EVENT, event)?;
-                sent += 1;
-            }
-        }
-        conn.flush()?;
-        ensure!(sent == 1, "expected one window titled ZeroDock, found {sent}");
-        Ok(())
-    }
-
     fn app_pid(&self) -> Option<u32> {
-        tray_lines(&self.state_file)
-            .iter()
-            .rev()
-            .find_map(|l| l["pid"].as_u64())
-            .and_then(|p| u32::try_from(p).ok())
+        self.home.app_pid()
     }
 
     /// Ends the session and the app it launched (which would stay in the tray).
     fn stop_app(&mut self) -> Result<()> {
-        if let Some(id) = self.session.take() {
-            let _ = http("DELETE", &format!("/session/{id}"), None);
+        if let Some(mut session) = self.session.take() {
+            session.close();
         }
         for pid in self.apps.drain(..) {
             util::signal(pid, "TERM");
@@ -404,62 +315,16 @@ impl Bench {
     }
 }
 
-impl Drop for Bench {
+impl Drop for Bench<'_> {
     fn drop(&mut self) {
         let _ = self.stop_app();
-        if let Some(mut driver) = self.driver.take() {
-            // SIGTERM: tauri-driver then stops its WebKitWebDriver (SIGKILL would orphan it).
-            util::signal(driver.id(), "TERM");
-            if !util::wait_gone(driver.id(), Duration::from_secs(5)) {
-                let _ = driver.kill();
-            }
-            let _ = driver.wait();
-        }
-    }
-}
-
-/// One WebDriver request (HTTP/1.0: no chunked bodies, the connection closes after the answer).
-fn http(method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
-    let mut stream = TcpStream::connect(("127.0.0.1", PORT)).context("connect to tauri-driver")?;
-    stream.set_read_timeout(Some(Duration::from_secs(120)))?;
-    let body = body.map(Value::to_string).unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{PORT}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let text = String::from_utf8_lossy(&response);
-    let (_, body) =
-        text.split_once("\r\n\r\n").with_context(|| format!("malformed HTTP response: {text:?}"))?;
-    serde_json::from_str(body).with_context(|| format!("{method} {path}: not JSON: {body}"))
-}
-
-fn wait_until<T>(what: &str, within: Duration, mut probe: impl FnMut() -> Option<T>) -> Result<T> {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(v) = probe() {
-            return Ok(v);
-        }
-        if Instant::now() >= deadline {
-            bail!("timed out after {within:?} waiting for {what}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
+        // The driver last: it stops its WebKitWebDriver when it goes.
+        self.driver.take();
     }
 }
 
 fn now_ms() -> u128 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis())
-}
-
-fn tray_lines(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|l| l.get("tray").is_some())
-        .collect()
 }
 
 /// Resident memory of a process tree.

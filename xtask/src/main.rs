@@ -3,12 +3,16 @@
 //! - `deps`: installs the system packages the live tests need (idempotent).
 //! - `scenario up|down [--daemon NAME]…`: private dockerds with the scenarios of
 //!   `xtask/scenarios.toml`; `up` prints `DOCKER_HOST=… DOCKER_CONFIG=…` per daemon.
+//!   `scenario image --host H`: the scratch image on any engine.
 //! - `capture-fixtures`: snapshots of those daemons into `crates/engine/tests/fixtures/`.
 //! - `run [--demo] [-- scan args]`: the README's run command: build, then `zerodock scan`.
 //! - `test`: the project's test command (deps, fmt, clippy, engine, `cargo test --workspace`).
+//! - `bless`: rewrites every generated file (and insta snapshot) from the code.
+//! - `bench`, `bench-desktop`: the CLI's and the desktop app's benchmarks.
 
 mod bench;
 mod bench_desktop;
+mod bless;
 mod deps;
 mod dockerd;
 mod fixtures;
@@ -17,6 +21,7 @@ mod scenario;
 mod test;
 mod ui;
 mod util;
+mod webdriver;
 
 use std::process::ExitCode;
 
@@ -39,6 +44,9 @@ enum Task {
     Bench(bench::Options),
     /// Desktop app benchmark: cold start, event latency, memory, idle CPU (release, Xvfb).
     BenchDesktop(bench_desktop::Options),
+    /// Rewrite every generated file (docs/checks, JSON Schema, TS bindings, example PDF, insta
+    /// snapshots) from the code, delete snapshots no test asserts, and list what changed.
+    Bless,
     /// Build the CLI and scan this machine's Docker engine (`--demo`: a private demo daemon).
     Run(run::Options),
     /// Install the system packages the live tests need (docker.io, busybox-static, iptables, iproute2).
@@ -81,6 +89,13 @@ enum ScenarioAction {
         /// Only these daemons (default: all defined).
         #[arg(long = "daemon")]
         daemons: Vec<String>,
+    },
+    /// Load the scratch image (`[scratch]` of scenarios.toml) onto any engine, unless it is there:
+    /// what the end-to-end tests' containers run.
+    Image {
+        /// The engine (`unix:///var/run/docker.sock`, `tcp://…`).
+        #[arg(long, env = "DOCKER_HOST")]
+        host: String,
     },
 }
 
@@ -137,10 +152,14 @@ fn main() -> ExitCode {
         Task::Deps => phases.run("deps", deps::ensure),
         Task::Bench(opts) => bench::run(&mut phases, &opts),
         Task::BenchDesktop(opts) => bench_desktop::run(&mut phases, &opts),
+        Task::Bless => bless::run(&mut phases),
         Task::Scenario { action: ScenarioAction::Up { daemons } } => {
             scenario_up(&mut phases, &or_fixture_daemons(daemons))
         }
         Task::Scenario { action: ScenarioAction::Down { daemons } } => scenario_down(&mut phases, &daemons),
+        Task::Scenario { action: ScenarioAction::Image { host } } => phases.run("scratch image", || {
+            Scenarios::load()?.ensure_scratch(&dockerd::DockerCli::new(&host, None)?)
+        }),
         Task::CaptureFixtures { daemons } => fixtures::capture(&mut phases, &or_fixture_daemons(daemons)),
         Task::Test { private, skip_lint, cargo_test_args } => {
             test::run(&mut phases, &test::Options { private, skip_lint, cargo_test_args })

@@ -1,5 +1,8 @@
 //! The scenario library: loads `xtask/scenarios.toml` (the one definition of the private
-//! daemons, images, networks and containers) and materialises it on a private dockerd.
+//! daemons, images, networks and containers) and materialises it on a private dockerd. It holds
+//! the one builder of the busybox scratch image ([`Scenarios::build_scratch`]): the scenario
+//! daemons, `cargo xtask test` (for whichever engine it tests against) and the benchmarks all get
+//! the image from here, and the end-to-end tests only name it (read from the same file).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,6 +23,8 @@ pub const SCENARIOS_TOML: &str = include_str!("../scenarios.toml");
 pub struct Scenarios {
     /// The fake secret planted everywhere a secret can hide.
     pub planted_secret: String,
+    /// The busybox scratch image every daemon gets first.
+    pub scratch: ScratchSpec,
     /// Private daemons.
     pub daemon: Vec<DaemonSpec>,
     /// Images, built in order (later ones may build FROM earlier ones).
@@ -70,7 +75,22 @@ pub struct FileSpec {
     pub content: String,
 }
 
-/// One image: exactly one of `import_busybox`, `tag_of`, `dockerfile`.
+/// The scratch image: a root filesystem of busybox-static imported with `docker import`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScratchSpec {
+    /// `name:tag`; `{scratch}` elsewhere in the file.
+    pub tag: String,
+    /// The image's CMD.
+    pub cmd: Vec<String>,
+    /// Links to `/bin/busybox` in `/bin`.
+    pub applets: Vec<String>,
+    /// Empty directories at the root.
+    #[serde(default)]
+    pub dirs: Vec<String>,
+}
+
+/// One image after the scratch image: exactly one of `tag_of`, `dockerfile`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImageSpec {
@@ -78,13 +98,7 @@ pub struct ImageSpec {
     pub tag: String,
     /// Daemons that get it.
     pub daemons: Vec<String>,
-    /// Import a scratch root filesystem made of busybox-static.
-    #[serde(default)]
-    pub import_busybox: bool,
-    /// The imported image's CMD.
-    #[serde(default)]
-    pub cmd: Vec<String>,
-    /// Another tag of an existing image.
+    /// Another tag of an existing image (placeholders allowed: `{scratch}`).
     pub tag_of: Option<String>,
     /// A Dockerfile built with the legacy builder (no BuildKit on this engine kind).
     pub dockerfile: Option<String>,
@@ -140,7 +154,7 @@ pub struct ContainerSpec {
     /// What it is left as.
     #[serde(default)]
     pub state: State,
-    /// Image; `zerodock/busybox:1` when absent.
+    /// Image (placeholders allowed); the scratch image when absent.
     pub image: Option<String>,
     /// `docker create/run` arguments before the image.
     #[serde(default)]
@@ -151,9 +165,6 @@ pub struct ContainerSpec {
     /// A directory under the daemon dir made a shared mount first.
     pub shared_dir: Option<String>,
 }
-
-/// The image containers use when they name none.
-pub const DEFAULT_IMAGE: &str = "zerodock/busybox:1";
 
 /// A daemon brought up with its scenarios; the env lines tell clients how to reach it.
 pub struct Running {
@@ -222,10 +233,22 @@ impl Scenarios {
             }
         }
         for i in &self.image {
-            let kinds = usize::from(i.import_busybox)
-                + usize::from(i.tag_of.is_some())
-                + usize::from(i.dockerfile.is_some());
-            ensure!(kinds == 1, "image {}: exactly one of import_busybox, tag_of, dockerfile", i.tag);
+            ensure!(
+                i.tag_of.is_some() != i.dockerfile.is_some(),
+                "image {}: exactly one of tag_of, dockerfile",
+                i.tag
+            );
+            ensure!(i.tag != self.scratch.tag, "image {}: the scratch image is defined by [scratch]", i.tag);
+        }
+        ensure!(
+            self.scratch.applets.iter().any(|a| a == "sleep"),
+            "[scratch]: the containers' CMD needs `sleep`"
+        );
+        for name in self.scratch.applets.iter().chain(&self.scratch.dirs) {
+            ensure!(
+                !name.is_empty() && !name.contains('/') && !name.starts_with('.'),
+                "[scratch]: `{name}` must be a plain name"
+            );
         }
         Ok(())
     }
@@ -242,6 +265,46 @@ impl Scenarios {
         })
     }
 
+    /// The tags of the images daemon `name` gets: the scratch image first, then the file's.
+    pub fn images_on(&self, name: &str) -> Vec<String> {
+        std::iter::once(self.scratch.tag.clone())
+            .chain(self.image.iter().filter(|i| i.daemons.iter().any(|d| d == name)).map(|i| i.tag.clone()))
+            .collect()
+    }
+
+    /// One container's definition.
+    pub fn container(&self, name: &str) -> Result<&ContainerSpec> {
+        self.container
+            .iter()
+            .find(|c| c.name == name)
+            .with_context(|| format!("no container `{name}` in xtask/scenarios.toml"))
+    }
+
+    /// What follows `docker run -d --name N` for container `name` (its arguments, image and
+    /// command) on an engine that is none of the file's daemons: `{socket}` is `socket` there, and
+    /// a placeholder only a scenario daemon can fill is an error.
+    pub fn run_args_elsewhere(&self, name: &str, socket: &Path) -> Result<Vec<String>> {
+        let c = self.container(name)?;
+        let fill = |text: &str| -> Result<String> {
+            let out = text
+                .replace("{socket}", &socket.display().to_string())
+                .replace("{secret}", &self.planted_secret)
+                .replace("{scratch}", &self.scratch.tag);
+            ensure!(!out.contains('{'), "container {name}: `{text}` needs a scenario daemon");
+            Ok(out)
+        };
+        let mut args = c.args.iter().map(|a| fill(a)).collect::<Result<Vec<_>>>()?;
+        args.push(c.image.as_deref().map_or_else(|| Ok(self.scratch.tag.clone()), fill)?);
+        for a in &c.cmd {
+            args.push(fill(a)?);
+        }
+        Ok(args)
+    }
+
+    fn image_of(&self, spec: &DaemonSpec, c: &ContainerSpec) -> String {
+        c.image.as_deref().map_or_else(|| self.scratch.tag.clone(), |i| self.subst(spec, i))
+    }
+
     /// The directory of a daemon.
     pub fn dir_of(name: &str) -> PathBuf {
         dockerd::base_dir().join(name)
@@ -253,7 +316,8 @@ impl Scenarios {
             .replace("{dir}", &dir.display().to_string())
             .replace("{socket}", &Dockerd::socket_of(&dir).display().to_string())
             .replace("{secret}", &self.planted_secret)
-            .replace("{registry_auth}", &self.registry_auth());
+            .replace("{registry_auth}", &self.registry_auth())
+            .replace("{scratch}", &self.scratch.tag);
         for (key, value) in &spec.vars {
             out = out.replace(&format!("{{{key}}}"), value);
         }
@@ -301,6 +365,7 @@ impl Scenarios {
         let dir = running.daemon.dir().to_path_buf();
         let on = |daemons: &[String]| daemons.contains(&name);
 
+        self.build_scratch(&cli, &dir.join("build")).context("the scratch image")?;
         for image in self.image.iter().filter(|i| on(&i.daemons)) {
             self.build_image(&cli, spec, &dir, image).with_context(|| format!("image {}", image.tag))?;
         }
@@ -332,6 +397,7 @@ impl Scenarios {
                 .try_for_each(|h| h.join().unwrap_or_else(|_| bail!("a container worker panicked")))
         })?;
         for tag in &spec.untag {
+            let tag = self.subst(spec, tag);
             cli.run(["rmi", tag.as_str()]).with_context(|| format!("untag {tag}"))?;
         }
         for c in &wanted {
@@ -346,34 +412,66 @@ impl Scenarios {
         Ok(())
     }
 
+    /// THE builder of the scratch image: a root filesystem of busybox-static (the one binary and
+    /// its applet links) staged under `work` and imported as `scratch.tag` with its CMD.
+    pub fn build_scratch(&self, cli: &DockerCli, work: &Path) -> Result<()> {
+        let busybox = util::find_binary("busybox", &["/bin/busybox", "/usr/bin/busybox"])
+            .context("busybox not found (run `cargo xtask deps`)")?;
+        let rootfs = work.join("scratch-rootfs");
+        // A leftover of an earlier run would make the symlinks below fail.
+        let _ = std::fs::remove_dir_all(&rootfs);
+        let bin = rootfs.join("bin");
+        std::fs::create_dir_all(&bin)?;
+        for d in &self.scratch.dirs {
+            std::fs::create_dir_all(rootfs.join(d))?;
+        }
+        std::fs::copy(&busybox, bin.join("busybox")).context("cannot copy busybox")?;
+        for applet in &self.scratch.applets {
+            std::os::unix::fs::symlink("busybox", bin.join(applet))?;
+        }
+        let tar = Command::new("tar")
+            .arg("-C")
+            .arg(&rootfs)
+            .args(["-c", "."])
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("cannot run tar")?;
+        let stdout = tar.stdout.context("no tar output")?;
+        let change = format!("CMD {}", serde_json::to_string(&self.scratch.cmd)?);
+        let mut import = cli.cmd(["import", "-c", change.as_str(), "-", self.scratch.tag.as_str()]);
+        import.stdin(stdout);
+        let out = import.output().context("cannot run docker import")?;
+        ensure!(
+            out.status.success(),
+            "docker import failed: {}",
+            util::redact(&String::from_utf8_lossy(&out.stderr))
+        );
+        let _ = std::fs::remove_dir_all(&rootfs);
+        Ok(())
+    }
+
+    /// Makes sure the engine behind `cli` has the scratch image, building it only when it is
+    /// missing: this is how `cargo xtask test` prepares an engine it did not start (the tests'
+    /// containers run it), touching nothing else there.
+    pub fn ensure_scratch(&self, cli: &DockerCli) -> Result<()> {
+        if cli.run(["image", "inspect", "--format", "{{.Id}}", self.scratch.tag.as_str()]).is_ok() {
+            return Ok(());
+        }
+        let work = dockerd::base_dir().join(format!("scratch-build-{}", std::process::id()));
+        std::fs::create_dir_all(&work)?;
+        let built = self.build_scratch(cli, &work);
+        let _ = std::fs::remove_dir_all(&work);
+        built
+    }
+
     fn build_image(&self, cli: &DockerCli, spec: &DaemonSpec, dir: &Path, image: &ImageSpec) -> Result<()> {
         if let Some(source) = &image.tag_of {
+            let source = self.subst(spec, source);
             cli.run(["tag", source.as_str(), image.tag.as_str()])?;
             return Ok(());
         }
         let ctx = dir.join("build").join(image.tag.replace(['/', ':'], "_"));
         std::fs::create_dir_all(&ctx)?;
-        if image.import_busybox {
-            let rootfs = busybox_rootfs(&ctx)?;
-            let tar = Command::new("tar")
-                .arg("-C")
-                .arg(&rootfs)
-                .args(["-c", "."])
-                .stdout(Stdio::piped())
-                .spawn()
-                .context("cannot run tar")?;
-            let stdout = tar.stdout.context("no tar output")?;
-            let change = format!("CMD {}", serde_json::to_string(&image.cmd)?);
-            let mut import = cli.cmd(["import", "-c", change.as_str(), "-", image.tag.as_str()]);
-            import.stdin(stdout);
-            let out = import.output().context("cannot run docker import")?;
-            ensure!(
-                out.status.success(),
-                "docker import failed: {}",
-                util::redact(&String::from_utf8_lossy(&out.stderr))
-            );
-            return Ok(());
-        }
         let dockerfile = image.dockerfile.as_deref().unwrap_or_default();
         std::fs::write(ctx.join("Dockerfile"), self.subst(spec, dockerfile))?;
         for (file, contents) in &image.files {
@@ -406,7 +504,7 @@ impl Scenarios {
         });
         cmd.arg("--name").arg(&c.name);
         cmd.args(c.args.iter().map(|a| self.subst(spec, a)));
-        cmd.arg(c.image.as_deref().unwrap_or(DEFAULT_IMAGE));
+        cmd.arg(self.image_of(spec, c));
         cmd.args(c.cmd.iter().map(|a| self.subst(spec, a)));
         util::run(&mut cmd)?;
         if c.state == State::Exited {
@@ -423,23 +521,6 @@ impl Scenarios {
         dockerd::stop_dir(&dir, spec.bridge.as_deref())?;
         dockerd::remove_dir(&dir)
     }
-}
-
-/// A scratch root filesystem: busybox-static and the applets the scenarios use.
-fn busybox_rootfs(ctx: &Path) -> Result<PathBuf> {
-    let busybox = util::find_binary("busybox", &["/bin/busybox", "/usr/bin/busybox"])
-        .context("busybox not found (run `cargo xtask deps`)")?;
-    let rootfs = ctx.join("rootfs");
-    let bin = rootfs.join("bin");
-    std::fs::create_dir_all(&bin)?;
-    for d in ["tmp", "etc", "opt"] {
-        std::fs::create_dir_all(rootfs.join(d))?;
-    }
-    std::fs::copy(&busybox, bin.join("busybox")).context("cannot copy busybox")?;
-    for applet in ["sh", "sleep", "true", "ls", "cat", "id", "env", "nc", "wget"] {
-        std::os::unix::fs::symlink("busybox", bin.join(applet))?;
-    }
-    Ok(rootfs)
 }
 
 /// Bind-mounts `path` onto itself and marks it shared: `bind-propagation=rshared` needs a source
@@ -474,15 +555,44 @@ mod tests {
                 .flat_map(|c| c.args.iter().cloned())
                 .chain(spec.args.iter().cloned())
                 .chain(spec.config_file.iter().map(|f| f.content.clone()))
-                .chain(spec.client_config.iter().map(|f| f.content.clone()));
+                .chain(spec.client_config.iter().map(|f| f.content.clone()))
+                .chain(spec.untag.iter().cloned())
+                .chain(sc.image.iter().filter_map(|i| i.tag_of.clone().or_else(|| i.dockerfile.clone())))
+                .chain(sc.container.iter().filter_map(|c| c.image.clone()));
             for text in texts {
                 let out = sc.subst(spec, &text);
                 assert!(
-                    !out.contains("{dir}") && !out.contains("{secret}") && !out.contains("_port}"),
+                    !out.contains("{dir}")
+                        && !out.contains("{secret}")
+                        && !out.contains("{scratch}")
+                        && !out.contains("_port}"),
                     "{out}"
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_image_derives_from_the_scratch_image() {
+        let sc = Scenarios::load().expect("valid");
+        for image in &sc.image {
+            let source = image.tag_of.as_deref().or(image.dockerfile.as_deref()).unwrap_or_default();
+            assert!(source.contains("{scratch}"), "image {} is not built from {{scratch}}", image.tag);
+        }
+        assert_eq!(sc.images_on("bench")[0], sc.scratch.tag, "the scratch image comes first");
+        assert!(sc.images_on("bench").len() >= 3, "the benchmark varies its images");
+    }
+
+    #[test]
+    fn the_socket_container_runs_elsewhere() {
+        let sc = Scenarios::load().expect("valid");
+        let args =
+            sc.run_args_elsewhere("zd-docker-sock", Path::new("/run/x.sock")).expect("no daemon placeholder");
+        assert_eq!(args, ["-v", "/run/x.sock:/var/run/docker.sock", sc.scratch.tag.as_str()]);
+        assert!(
+            sc.run_args_elsewhere("zd-shared-propagation", Path::new("/x")).is_err(),
+            "{{dir}} needs a daemon"
+        );
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         }
         Err(e) => Err(e),
     })?;
-    phases.run("tauri-driver", ensure_tauri_driver)?;
+    phases.run("tauri-driver", crate::webdriver::ensure_tauri_driver)?;
     phases.run("ui: npm ci + build", crate::ui::build)?;
     phases.run("report browser test: npm ci", || {
         crate::ui::ensure_node_modules(&crate::ui::report_browser_dir())
@@ -86,6 +86,8 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
             && let Some(host) = reachable_engine()
         {
             eprintln!("    using the reachable engine at {host}");
+            // The tests' containers run the scratch image; only the xtask builds it.
+            Scenarios::load()?.ensure_scratch(&DockerCli::new(&host, None)?)?;
             return Ok(Some(host));
         }
         if !util::is_root() {
@@ -106,7 +108,6 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
     })?;
 
     let engine_env = |cmd: &mut std::process::Command| {
-        cmd.env("ZERODOCK_SCENARIOS", root.join("xtask/scenarios.toml"));
         if let Some(host) = &host {
             cmd.env("DOCKER_HOST", host).env("ZERODOCK_TEST_DOCKER_HOST", host);
         } else {
@@ -153,27 +154,4 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         phases.run("stop private dockerd", || running.daemon.stop())?;
     }
     result
-}
-
-/// `tauri-driver` (the WebDriver bridge to WebKitWebDriver) from crates.io, once (~40 s).
-fn ensure_tauri_driver() -> Result<()> {
-    let cargo_bin = std::env::var_os("CARGO_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
-        .map(|d| d.join("bin/tauri-driver"));
-    let candidates: Vec<String> = cargo_bin.iter().map(|p| p.display().to_string()).collect();
-    let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
-    if let Some(found) = util::find_binary("tauri-driver", &candidates) {
-        eprintln!("    present: {}", found.display());
-        return Ok(());
-    }
-    util::run_visible(util::cargo().args([
-        "install",
-        "tauri-driver",
-        "--version",
-        "^2",
-        "--locked",
-        "--quiet",
-    ]))
-    .context("installing tauri-driver from crates.io")
 }
