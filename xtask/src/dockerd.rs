@@ -102,8 +102,11 @@ pub struct Config {
     pub config_file: Option<(String, u32)>,
     /// Permission bits to give the unix socket once it answers (`0o666` for the insecure case).
     pub socket_mode: Option<u32>,
-    /// Keep running after the xtask exits (`scenario up`): own process group, no stop on drop.
+    /// Keep running after the xtask exits (`scenario up`): no stop on drop.
     pub detach: bool,
+    /// Its own process group, so a Ctrl-C in our terminal does not reach it directly: a detached
+    /// daemon must survive it, the demo's is stopped by the xtask in order.
+    pub own_group: bool,
 }
 
 /// A running private dockerd; stopped (with full cleanup) on [`Dockerd::stop`] or on drop.
@@ -160,7 +163,7 @@ impl Dockerd {
         cmd.args(&cfg.args);
         let log = File::create(cfg.dir.join("dockerd.log"))?;
         cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
-        if cfg.detach {
+        if cfg.own_group || cfg.detach {
             // Out of our process group: a Ctrl-C in the terminal that ran `scenario up` later
             // must not take the daemon down with it.
             cmd.process_group(0);
@@ -263,7 +266,7 @@ impl Drop for Dockerd {
         if self.running
             && let Err(e) = self.stop_inner()
         {
-            eprintln!("warning: stopping dockerd `{}`: {e:#}", self.name);
+            util::note(format_args!("warning: stopping dockerd `{}`: {e:#}", self.name));
         }
     }
 }
@@ -305,7 +308,7 @@ fn stop_daemon(dir: &Path, pid: Option<u32>, child: Option<&mut Child>, bridge: 
             None => util::wait_gone(pid, Duration::from_secs(30)),
         };
         if !gone {
-            eprintln!("warning: dockerd {pid} ignored SIGTERM for 30s; killing it");
+            util::note(format_args!("warning: dockerd {pid} ignored SIGTERM for 30s; killing it"));
             util::signal(pid, "KILL");
             util::wait_gone(pid, Duration::from_secs(5));
         }
@@ -353,7 +356,10 @@ pub fn lock_dir(dir: &Path) -> Result<File> {
     match file.try_lock() {
         Ok(()) => return Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => {
-            eprintln!("    {} is in use by another xtask run; waiting for it to finish", dir.display());
+            util::note(format_args!(
+                "    {} is in use by another xtask run; waiting for it to finish",
+                dir.display()
+            ));
         }
         Err(std::fs::TryLockError::Error(e)) => {
             return Err(e).with_context(|| format!("cannot lock {}", path.display()));
@@ -379,10 +385,10 @@ fn check_dir(dir: &Path) -> Result<()> {
 /// Best effort: problems are reported by the caller's final check.
 pub fn cleanup(dir: &Path, bridge: Option<&str>) {
     for (pid, cmdline) in util::processes_under(dir) {
-        eprintln!(
+        util::note(format_args!(
             "    killing leftover {pid}: {}",
             util::redact(&cmdline.chars().take(120).collect::<String>())
-        );
+        ));
         util::signal(pid, "KILL");
     }
     let cgroups = container_cgroups(dir);

@@ -6,7 +6,8 @@
 //!   `scenario image --host H`: the scratch image on any engine.
 //! - `capture-fixtures`: snapshots of those daemons into `crates/engine/tests/fixtures/`.
 //! - `run [--demo] [-- scan args]`: the README's run command: build, then `zerodock scan`.
-//! - `test`: the project's test command (deps, fmt, clippy, engine, `cargo test --workspace`).
+//! - `test`: the project's test command (deps, fmt, clippy, engine, `cargo test --workspace`),
+//!   ending with a check that the host paths it could touch are as before (`hostcheck.rs`).
 //! - `bless`: rewrites every generated file (and insta snapshot) from the code.
 //! - `bench`, `bench-desktop`: the CLI's and the desktop app's benchmarks.
 
@@ -16,6 +17,7 @@ mod bless;
 mod deps;
 mod dockerd;
 mod fixtures;
+mod hostcheck;
 mod run;
 mod scenario;
 mod test;
@@ -169,7 +171,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("xtask: error: {}", util::redact(&format!("{e:#}")));
+            util::note(format_args!("xtask: error: {}", util::redact(&format!("{e:#}"))));
             ExitCode::FAILURE
         }
     }

@@ -294,6 +294,7 @@ impl Scenarios {
             Ok(out)
         };
         let mut args = c.args.iter().map(|a| fill(a)).collect::<Result<Vec<_>>>()?;
+        refuse_missing_bind_sources(name, &args)?;
         args.push(c.image.as_deref().map_or_else(|| Ok(self.scratch.tag.clone()), fill)?);
         for a in &c.cmd {
             args.push(fill(a)?);
@@ -324,9 +325,32 @@ impl Scenarios {
         out
     }
 
+    /// The host paths the file's containers bind-mount, outside the daemons' own directories
+    /// (`/`, `/etc`): what the end-of-test host check watches besides Docker's own places.
+    pub fn host_bind_sources(&self) -> Vec<PathBuf> {
+        let base = dockerd::base_dir();
+        let mut out = BTreeSet::new();
+        for c in &self.container {
+            for spec in self.daemon.iter().filter(|d| c.daemons.contains(&d.name)) {
+                let args: Vec<String> = c.args.iter().map(|a| self.subst(spec, a)).collect();
+                out.extend(
+                    bind_sources(&args).into_iter().map(PathBuf::from).filter(|p| !p.starts_with(&base)),
+                );
+            }
+        }
+        out.into_iter().collect()
+    }
+
     /// Starts a daemon as defined (a fresh one: a previous one in the same directory is stopped
     /// and wiped) and writes its client configuration.
     pub fn start(&self, name: &str, detach: bool) -> Result<Running> {
+        self.start_in_group(name, detach, detach)
+    }
+
+    /// [`Scenarios::start`], choosing apart whether dockerd gets its own process group: the demo
+    /// daemon does (a Ctrl-C in the terminal reaches the xtask, which then stops it in order,
+    /// containers and bridge included) without being detached (it is still stopped on drop).
+    pub fn start_in_group(&self, name: &str, detach: bool, own_group: bool) -> Result<Running> {
         let spec = self.daemon(name)?;
         let dir = Self::dir_of(name);
         let cfg = dockerd::Config {
@@ -337,6 +361,7 @@ impl Scenarios {
             config_file: spec.config_file.as_ref().map(|f| (self.subst(spec, &f.content), f.mode)),
             socket_mode: spec.socket_mode,
             detach,
+            own_group,
         };
         let daemon = Dockerd::start(&cfg)?;
         let docker_config = match &spec.client_config {
@@ -503,7 +528,9 @@ impl Scenarios {
             State::Running | State::Exited => vec!["run", "-d"],
         });
         cmd.arg("--name").arg(&c.name);
-        cmd.args(c.args.iter().map(|a| self.subst(spec, a)));
+        let args: Vec<String> = c.args.iter().map(|a| self.subst(spec, a)).collect();
+        refuse_missing_bind_sources(&c.name, &args)?;
+        cmd.args(&args);
         cmd.arg(self.image_of(spec, c));
         cmd.args(c.cmd.iter().map(|a| self.subst(spec, a)));
         util::run(&mut cmd)?;
@@ -521,6 +548,56 @@ impl Scenarios {
         dockerd::stop_dir(&dir, spec.bridge.as_deref())?;
         dockerd::remove_dir(&dir)
     }
+}
+
+/// The host paths that `docker run` arguments bind-mount: the source of `-v`/`--volume` when it
+/// is a path (a name is a named volume) and of `--mount type=bind` (`source=` or `src=`).
+pub fn bind_sources(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let value =
+            |flag: &str| -> Option<String> { arg.strip_prefix(&format!("{flag}=")).map(str::to_owned) };
+        if arg == "-v" || arg == "--volume" {
+            let Some(spec) = it.next() else { break };
+            out.extend(volume_source(spec));
+        } else if let Some(spec) = value("-v").or_else(|| value("--volume")) {
+            out.extend(volume_source(&spec));
+        } else if arg == "--mount" {
+            let Some(spec) = it.next() else { break };
+            out.extend(mount_source(spec));
+        } else if let Some(spec) = value("--mount") {
+            out.extend(mount_source(&spec));
+        }
+    }
+    out
+}
+
+fn volume_source(spec: &str) -> Option<String> {
+    let source = spec.split(':').next().unwrap_or_default();
+    source.starts_with('/').then(|| source.to_owned())
+}
+
+fn mount_source(spec: &str) -> Option<String> {
+    let fields: Vec<(&str, &str)> = spec.split(',').filter_map(|f| f.split_once('=')).collect();
+    let bind = fields.iter().any(|(k, v)| *k == "type" && *v == "bind");
+    let source = fields.iter().find(|(k, _)| matches!(*k, "source" | "src")).map(|(_, v)| (*v).to_owned());
+    source.filter(|_| bind)
+}
+
+/// Refuses a container whose bind source does not exist on this host: dockerd would create the
+/// missing path as an empty root-owned directory (that is how `/var/run/docker.sock` once became a
+/// directory and the machine's own dockerd could no longer start).
+pub fn refuse_missing_bind_sources(container: &str, args: &[String]) -> Result<()> {
+    for source in bind_sources(args) {
+        // `exists` follows symlinks: dockerd resolves a dangling one and creates its target.
+        ensure!(
+            Path::new(&source).exists(),
+            "container {container}: bind source {source} does not exist on this host; refusing to run it, \
+             since dockerd would create it as an empty directory there"
+        );
+    }
+    Ok(())
 }
 
 /// Bind-mounts `path` onto itself and marks it shared: `bind-propagation=rshared` needs a source
@@ -586,13 +663,65 @@ mod tests {
     #[test]
     fn the_socket_container_runs_elsewhere() {
         let sc = Scenarios::load().expect("valid");
+        // Any existing path stands in for the engine's socket (a missing one is refused).
         let args =
-            sc.run_args_elsewhere("zd-docker-sock", Path::new("/run/x.sock")).expect("no daemon placeholder");
-        assert_eq!(args, ["-v", "/run/x.sock:/var/run/docker.sock", sc.scratch.tag.as_str()]);
+            sc.run_args_elsewhere("zd-docker-sock", Path::new("/dev/null")).expect("no daemon placeholder");
+        assert_eq!(args, ["-v", "/dev/null:/var/run/docker.sock", sc.scratch.tag.as_str()]);
         assert!(
             sc.run_args_elsewhere("zd-shared-propagation", Path::new("/x")).is_err(),
             "{{dir}} needs a daemon"
         );
+    }
+
+    #[test]
+    fn bind_sources_are_parsed() {
+        let args: Vec<String> = [
+            "-v",
+            "/a:/x:ro",
+            "--volume=/b:/y",
+            "-v",
+            "named:/data",
+            "--mount",
+            "type=bind,source=/c,target=/z",
+            "--mount=type=bind,src=/d,dst=/w",
+            "--mount",
+            "type=volume,source=vol,target=/v",
+            "--device",
+            "/dev/zero:/dev/zd",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        assert_eq!(bind_sources(&args), ["/a", "/b", "/c", "/d"]);
+    }
+
+    #[test]
+    fn a_missing_bind_source_is_refused_before_docker_run() {
+        let missing = std::env::temp_dir().join(format!("zd-no-such-source-{}", std::process::id()));
+        let args = vec!["-v".to_owned(), format!("{}:/var/run/docker.sock", missing.display())];
+        let err = refuse_missing_bind_sources("zd-x", &args).expect_err("refused");
+        assert!(err.to_string().contains(&missing.display().to_string()), "{err}");
+        assert!(err.to_string().contains("would create it as an empty directory"), "{err}");
+        assert!(!missing.exists(), "nothing created");
+        let mount = vec!["--mount".to_owned(), format!("type=bind,src={},dst=/x", missing.display())];
+        assert!(refuse_missing_bind_sources("zd-x", &mount).is_err());
+        let present = vec!["-v".to_owned(), format!("{}:/x", std::env::temp_dir().display())];
+        refuse_missing_bind_sources("zd-x", &present).expect("an existing source passes");
+        let sc = Scenarios::load().expect("valid");
+        let err = sc.run_args_elsewhere("zd-docker-sock", &missing).expect_err("refused elsewhere too");
+        assert!(err.to_string().contains("does not exist"), "{err}");
+    }
+
+    #[test]
+    fn the_scenario_host_binds_exist() {
+        let sc = Scenarios::load().expect("valid");
+        let sources = sc.host_bind_sources();
+        assert!(
+            sources.contains(&PathBuf::from("/")) && sources.contains(&PathBuf::from("/etc")),
+            "{sources:?}"
+        );
+        for s in &sources {
+            assert!(s.exists(), "{} is bound by a scenario but missing here", s.display());
+        }
     }
 
     #[test]

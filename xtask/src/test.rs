@@ -4,7 +4,8 @@
 //! root) → `cargo test --workspace` under `xvfb-run` + `dbus-run-session` (the desktop app's
 //! tests drive the real app through WebDriver) → the UI's type check,
 //! Vitest and Chromium tests (the HTML report's Chromium check runs inside `cargo test`) → the private daemon stopped, also when a
-//! step fails. Every test stage runs even when an earlier one failed, and the run fails if any did.
+//! step fails → the host paths the run could touch compared with their state after deps
+//! (`hostcheck.rs`): a difference fails the run. Every test stage runs even when an earlier one failed, and the run fails if any did.
 //!
 //! Tests find the engine in `ZERODOCK_TEST_DOCKER_HOST` (set with `DOCKER_HOST`); a missing engine is
 //! a failure, never a skip (under `CI=true`, `ZERODOCK_TEST_REQUIRE_ENGINE=1` is exported too).
@@ -43,7 +44,6 @@ fn reachable_engine() -> Option<String> {
 
 /// Runs the pipeline.
 pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
-    let root = util::workspace_root();
     let ci = util::is_ci();
     phases.run("deps", || match crate::deps::ensure() {
         Ok(()) => Ok(()),
@@ -56,6 +56,26 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         }
         Err(e) => Err(e),
     })?;
+    // Recorded after deps (installing docker.io legitimately creates Docker's places) and before
+    // anything else; compared once the private daemon is stopped, whatever failed in between.
+    let sc = Scenarios::load()?;
+    let watched = crate::hostcheck::watched_paths(&sc);
+    let before = crate::hostcheck::Snapshot::take(&watched);
+    let mut started_private = false;
+    let staged = stages(phases, opts, &mut started_private);
+    let checked = phases.run("host paths as before", || crate::hostcheck::verify(&before, started_private));
+    match (staged, checked) {
+        (Err(e), Err(c)) => Err(anyhow::anyhow!("{e:#}\n{c:#}")),
+        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+        (Ok(()), Ok(())) => Ok(()),
+    }
+}
+
+/// Everything after deps; the private daemon, if it started one (`started_private`), is stopped
+/// before this returns, also on an early error (its guard's drop).
+fn stages(phases: &mut Phases, opts: &Options, started_private: &mut bool) -> Result<()> {
+    let root = util::workspace_root();
+    let ci = util::is_ci();
     phases.run("tauri-driver", crate::webdriver::ensure_tauri_driver)?;
     phases.run("ui: npm ci + build", crate::ui::build)?;
     phases.run("report browser test: npm ci", || {
@@ -98,6 +118,7 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
             );
         }
         let sc = Scenarios::load()?;
+        *started_private = true;
         let running = sc.start("test", false)?;
         let host = running.host.clone();
         let populated = sc.populate(&running);

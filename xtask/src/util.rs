@@ -28,6 +28,13 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// Prints a line on stderr, ignoring a write error: after a SIGHUP the terminal is gone and
+/// `eprintln!` would panic in the middle of a teardown that must still run.
+pub fn note(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// The workspace root (the xtask lives one level below it).
 pub fn workspace_root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -272,12 +279,12 @@ pub struct Phases {
 impl Phases {
     /// Runs one named phase, printing its duration whether it succeeds or fails.
     pub fn run<T>(&mut self, name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        eprintln!("==> {name}");
+        note(format_args!("==> {name}"));
         let start = Instant::now();
         let result = f();
         let took = start.elapsed();
         let ok = result.is_ok();
-        eprintln!("    {name}: {} in {:.1}s", if ok { "ok" } else { "FAILED" }, took.as_secs_f64());
+        note(format_args!("    {name}: {} in {:.1}s", if ok { "ok" } else { "FAILED" }, took.as_secs_f64()));
         self.done.push((name.to_owned(), took, ok));
         result
     }
@@ -285,11 +292,11 @@ impl Phases {
     /// Prints every phase's duration and the total.
     pub fn summary(&self) {
         let total: Duration = self.done.iter().map(|(_, d, _)| *d).sum();
-        eprintln!("--- timings ---");
+        note(format_args!("--- timings ---"));
         for (name, took, ok) in &self.done {
-            eprintln!("{:>8.1}s  {name}{}", took.as_secs_f64(), if *ok { "" } else { "  (failed)" });
+            note(format_args!("{:>8.1}s  {name}{}", took.as_secs_f64(), if *ok { "" } else { "  (failed)" }));
         }
-        eprintln!("{:>8.1}s  total", total.as_secs_f64());
+        note(format_args!("{:>8.1}s  total", total.as_secs_f64()));
     }
 }
 
