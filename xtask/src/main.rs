@@ -18,6 +18,7 @@ mod deps;
 mod dockerd;
 mod fixtures;
 mod hostcheck;
+mod remediation;
 mod run;
 mod scenario;
 mod test;

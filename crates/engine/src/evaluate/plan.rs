@@ -18,11 +18,10 @@ pub(crate) fn daemon_json(snap: &Snapshot, checks: &[CheckResult]) -> Option<Dae
             .iter()
             .filter(|f| matches!(f.status, Status::Fail | Status::Warn) && f.waived.is_none())
         {
-            // Alternatives ("Or require mutual TLS…") are choices, not part of the recommendation.
             for snippet in finding
                 .remediation
                 .iter()
-                .filter(|s| s.kind == SnippetKind::DaemonJson && !s.label.starts_with("Or "))
+                .filter(|s| s.kind == SnippetKind::DaemonJson && !is_alternative(&s.label))
             {
                 if seen.contains(&snippet.code.as_str()) {
                     continue;
@@ -75,6 +74,14 @@ pub(crate) fn daemon_json(snap: &Snapshot, checks: &[CheckResult]) -> Option<Dae
         changes,
         warnings,
     })
+}
+
+/// Alternatives ("Or require mutual TLS…", "Or, if logs must stay local: …") are choices offered
+/// beside the recommendation, not part of it: merging DMN005's local-rotation alternative put
+/// json-file's `max-size` under `"log-driver": "syslog"`, and dockerd refused to start on the file
+/// (caught by `xtask/src/remediation.rs` applying the plan to a real dockerd).
+fn is_alternative(label: &str) -> bool {
+    label.strip_prefix("Or").is_some_and(|rest| rest.starts_with([' ', ',']))
 }
 
 fn default_path(snap: &Snapshot) -> String {
@@ -187,6 +194,14 @@ mod tests {
             }
         }
         assert!(plan.changes.iter().any(|c| c.key == "icc" && c.proposed == "false"), "{:?}", plan.changes);
+        // DMN005's "Or, if logs must stay local" rotation is a choice: json-file's options under
+        // syslog stop dockerd from starting.
+        assert_eq!(proposed["log-driver"], "syslog");
+        assert!(proposed["log-opts"].get("max-size").is_none(), "{}", plan.proposed);
+        assert!(
+            !is_alternative("Merge into /etc/docker/daemon.json")
+                && is_alternative("Or, if logs must stay local: x")
+        );
         assert!(plan.changes.iter().all(|c| report.check(&c.check).is_some()));
         let mut keys: Vec<&str> = plan.changes.iter().map(|c| c.key.as_str()).collect();
         keys.sort_unstable();
