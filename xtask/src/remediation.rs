@@ -126,10 +126,29 @@ impl SavedFile {
     }
 }
 
+/// The account files `useradd`/`userdel` rewrite when dockerd creates (and the test removes) the
+/// `dockremap` user, with the `-` backups both leave behind: all are put back byte for byte (or
+/// removed when they were absent), so `cargo xtask test`'s host check finds /etc as it was.
+const ACCOUNT_FILES: [&str; 12] = [
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/shadow",
+    "/etc/gshadow",
+    "/etc/subuid",
+    "/etc/subgid",
+    "/etc/passwd-",
+    "/etc/group-",
+    "/etc/shadow-",
+    "/etc/gshadow-",
+    "/etc/subuid-",
+    "/etc/subgid-",
+];
+
 /// Owns everything a test puts on the host and removes it on drop, assertion failed or not: the
 /// daemon (stopped with containers, mounts, bridge and iptables rules), its directory and lock
 /// file, the base directory if we created it, and the `dockremap` user that `userns-remap:
-/// default` makes dockerd create (with its /etc/subuid and /etc/subgid ranges).
+/// default` makes dockerd create (with its /etc/subuid and /etc/subgid ranges and the account
+/// files' backups, [`ACCOUNT_FILES`]).
 struct Host {
     daemon: Option<Dockerd>,
     dir: PathBuf,
@@ -147,7 +166,7 @@ impl Host {
             bridge: cfg.bridge.as_ref().map(|b| b.0.clone()).unwrap_or_default(),
             base_existed: dockerd::base_dir().exists(),
             dockremap_existed: user_exists("dockremap"),
-            subids: vec![SavedFile::of("/etc/subuid"), SavedFile::of("/etc/subgid")],
+            subids: ACCOUNT_FILES.iter().map(|path| SavedFile::of(path)).collect(),
         }
     }
 
