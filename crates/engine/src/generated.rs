@@ -9,8 +9,8 @@ use crate::collect::{Progress, Stage};
 use crate::report::{
     AppliedWaiver, Category, CategoryScore, CheckResult, ContainerSummary, Counts, DaemonJsonChange,
     DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, Finding, Grade, HostIdentity, IdentityAspect,
-    IdentityFact, Inventory, NetworkSummary, NewFailure, Posture, PublishedPort, Report, Risk, Severity,
-    Snippet, SnippetKind, Status, Subject, Target, TargetKind, ToolInfo, WaiverUse,
+    IdentityFact, Inventory, NetworkSummary, NewFailure, Posture, PublishedPort, Report, Risk, ScoreCap,
+    Severity, Snippet, SnippetKind, Status, Subject, Target, TargetKind, ToolInfo, WaiverUse,
 };
 use crate::snapshot::{Endpoint, EndpointSource};
 
@@ -61,6 +61,7 @@ pub fn report_typescript() -> String {
         Posture::decl(&cfg),
         NewFailure::decl(&cfg),
         Risk::decl(&cfg),
+        ScoreCap::decl(&cfg),
         IdentityFact::decl(&cfg),
         IdentityAspect::decl(&cfg),
         Progress::decl(&cfg),

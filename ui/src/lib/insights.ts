@@ -3,10 +3,32 @@
 // check describes which aspect of the engine and host (`report.identity`) are the engine's; nothing
 // is judged or ranked here, and no check code is named.
 
-import type { CheckResult, IdentityAspect, IdentityFact, Report, Severity, Status } from './model';
+import type { CheckResult, IdentityAspect, IdentityFact, Report, ScoreCap, Severity, Status } from './model';
 
 /** A check to act on, as the overview lists it: the engine's risk joined to its check. */
-export type TopRisk = { check: CheckResult; failing: number; gain: number | null };
+export type TopRisk = {
+  check: CheckResult;
+  failing: number;
+  gain: number | null;
+  /** Set when fixing this check alone gains nothing: what fixing all of a severity gives, and why. */
+  together: Together | null;
+};
+
+/**
+ * What fixing every failing check of one severity gives, for a risk whose own fix gains nothing:
+ * the engine's `score_if_fixed_by_severity`, and why one alone does not move the score.
+ */
+export type Together = {
+  /** The severity to fix all of: the cap's when a cap holds the score, else the risk's own. */
+  severity: Severity;
+  /** How many failing or warning checks have that severity. */
+  checks: number;
+  /** The overall score with all of them fixed, and the points that gains. */
+  score: number;
+  gain: number;
+  /** The cap that holds the score while any check of its severity fails, when that is the reason. */
+  cap: ScoreCap | null;
+};
 
 /** The first `limit` failing or warning risks, in the engine's order (`report.risks`), each with its check. */
 export function topRisks(report: Report, limit = 8): TopRisk[] {
@@ -16,9 +38,29 @@ export function topRisks(report: Report, limit = 8): TopRisk[] {
     if (out.length >= limit) break;
     const check = checks.get(risk.check);
     if (!check || (risk.status !== 'fail' && risk.status !== 'warn')) continue;
-    out.push({ check, failing: risk.failing, gain: risk.gain ?? null });
+    const gain = risk.gain ?? null;
+    const together = gain === 0 ? fixingAll(report, risk.capped?.severity ?? risk.severity, risk.capped ?? null) : null;
+    out.push({ check, failing: risk.failing, gain, together });
   }
   return out;
+}
+
+/** What fixing every failing or warning check of `severity` gives, when it raises the score. */
+function fixingAll(report: Report, severity: Severity, cap: ScoreCap | null): Together | null {
+  const score = report.score_if_fixed_by_severity?.[severity];
+  if (score == null || report.score == null || score <= report.score) return null;
+  const checks = (report.risks ?? []).filter(
+    (r) => r.severity === severity && (r.status === 'fail' || r.status === 'warn'),
+  ).length;
+  return { severity, checks, score, gain: score - report.score, cap };
+}
+
+/** The one line under a risk that gains nothing alone: what fixing all of its kind gives, and why. */
+export function togetherText(t: Together): string {
+  const sev = t.severity;
+  const all = t.checks === 1 ? `the ${sev} check` : `all ${t.checks} ${sev}`;
+  const why = t.cap ? `capped at ${t.cap.score} while any ${t.cap.severity} fails` : 'alone it moves the score under a point';
+  return `Fixing ${all}: ${t.score} (+${t.gain}) · ${why}`;
 }
 
 /** One fact of the host/engine identity card. */

@@ -6,6 +6,7 @@ import { flushSync, mount, unmount } from 'svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import CodeBlock from '../../src/lib/components/CodeBlock.svelte';
 import Checklist from '../../src/lib/views/Checklist.svelte';
+import Overview from '../../src/lib/views/Overview.svelte';
 import { Store } from '../../src/lib/store.svelte';
 import { STORE_KEY } from '../../src/lib/context';
 import { ensureReport } from '../fixtures.mjs';
@@ -71,6 +72,40 @@ describe('Checklist', () => {
     rows().find((r) => r.dataset.code === 'CTR001')!.click();
     flushSync();
     expect(document.querySelector('[data-testid=check-detail]')?.getAttribute('data-code')).toBe('CTR001');
+    unmount(c);
+  });
+});
+
+describe('Overview top risks', () => {
+  const mountOverview = (r: Report) => {
+    mockIPC(() => null);
+    return mount(Overview, { target: document.body, props: { report: r }, context: new Map([[STORE_KEY, new Store()]]) });
+  };
+  const note = (code: string) =>
+    document.querySelector(`[data-testid=risk][data-code=${code}] [data-testid=risk-together]`)?.textContent ?? null;
+
+  test('a critical that gains +0 alone says what fixing all criticals gives (captured engine, no cap)', () => {
+    const c = mountOverview(report);
+    const all = report.score_if_fixed_by_severity!.critical!;
+    const n = report.risks!.filter((r) => r.severity === 'critical' && (r.status === 'fail' || r.status === 'warn')).length;
+    expect(note('CTR001')).toBe(`Fixing all ${n} critical: ${all} (+${all - report.score!}) · alone it moves the score under a point`);
+    expect(note('DMN006')).toBeNull();
+    unmount(c);
+  });
+
+  test('a critical held by the cap says the cap, not "+0" alone', () => {
+    // The engine's data for a host whose criticals hold the score at 69 (evaluate's unit test
+    // builds this case from the captured engine).
+    const cap = { severity: 'critical' as const, score: 69 };
+    const capped: Report = {
+      ...report,
+      score: 69,
+      score_if_fixed_by_severity: { critical: 81 },
+      risks: report.risks!.map((r) => (r.severity === 'critical' ? { ...r, gain: 0, capped: cap } : r)),
+    };
+    const c = mountOverview(capped);
+    expect(note('CTR001')).toMatch(/^Fixing all \d+ critical: 81 \(\+12\) · capped at 69 while any critical fails$/);
+    expect(note('DMN006')).toBe(note('CTR001'));
     unmount(c);
   });
 });

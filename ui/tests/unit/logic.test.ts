@@ -162,6 +162,18 @@ describe('format and insights', () => {
     expect(topRisks(weak).map((r) => r.check.id)).toEqual(acting.slice(0, 8).map((r) => r.check));
     expect(topRisks({ ...weak, risks: undefined })).toEqual([]);
   });
+  test('a risk that gains nothing alone carries what fixing all of its severity gives', () => {
+    const risks = topRisks(weak, 100);
+    for (const r of risks) {
+      if (r.gain !== 0) expect(r.together).toBeNull();
+    }
+    const ctr001 = risks.find((r) => r.check.id === 'CTR001')!;
+    expect(ctr001.gain).toBe(0);
+    expect(ctr001.together).toMatchObject({ severity: 'critical', score: weak.score_if_fixed_by_severity!.critical, cap: null });
+    expect(ctr001.together!.gain).toBeGreaterThan(0);
+    // Older reports without the field show no line rather than a wrong one.
+    expect(topRisks({ ...weak, score_if_fixed_by_severity: undefined }).every((r) => r.together === null)).toBe(true);
+  });
   test("identity reads the engine's facts by aspect", () => {
     const facts = identity(weak);
     const fact = (aspect: string) => weak.identity!.find((f) => f.aspect === aspect)!;

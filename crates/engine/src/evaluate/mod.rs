@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::checks::{self, CATALOGUE_VERSION, Check, Reference};
 use crate::report::{
     Category, CategoryScore, CheckResult, Counts, EngineIdentity, HostIdentity, IdentityFact,
-    REPORT_SCHEMA_VERSION, Report, Status, Subject, ToolInfo,
+    REPORT_SCHEMA_VERSION, Report, ScoreCap, Severity, Status, Subject, ToolInfo,
 };
 use crate::snapshot::{Fact, Snapshot};
 
@@ -60,19 +60,48 @@ pub fn evaluate(snap: &Snapshot, config: &EvalConfig) -> Report {
 
     let scored: Vec<score::Scored<'_>> = results.iter().map(score::Scored::of).collect();
     let (score, grade, grade_cap) = score::score(&scored);
-    let if_fixed: Vec<Option<u8>> = (0..scored.len())
+    let fixable = |r: &CheckResult| matches!(r.status, Status::Fail | Status::Warn);
+    // Per check: the score if it alone were fixed, and the cap that would still hold it.
+    let if_fixed: Vec<(Option<u8>, Option<ScoreCap>)> = (0..scored.len())
         .map(|i| {
-            if !matches!(results[i].status, Status::Fail | Status::Warn) {
-                return None;
+            if !fixable(&results[i]) {
+                return (None, None);
             }
             let mut what_if = scored.clone();
             what_if[i] = scored[i].fixed();
-            score::score(&what_if).0
+            (score::score(&what_if).0, score::holding_cap(&what_if))
+        })
+        .collect();
+    // Per severity: the score if every fixable check of it were fixed. Same scoring function, so
+    // a lower severity's cap (high at 89) still applies after the criticals are gone.
+    let score_if_fixed_by_severity: BTreeMap<Severity, u8> = Severity::ALL
+        .into_iter()
+        // Info checks weigh nothing: fixing them never moves the score.
+        .filter(|severity| severity.weight() > 0.0)
+        .filter_map(|severity| {
+            let mut any = false;
+            let what_if: Vec<score::Scored<'_>> = scored
+                .iter()
+                .zip(&results)
+                .map(|(s, r)| {
+                    if r.severity == severity && fixable(r) {
+                        any = true;
+                        s.fixed()
+                    } else {
+                        s.clone()
+                    }
+                })
+                .collect();
+            Some((severity, score::score(&what_if).0.filter(|_| any)?))
         })
         .collect();
     drop(scored);
-    for (result, fixed) in results.iter_mut().zip(if_fixed) {
+    let mut capped_if_fixed = BTreeMap::new();
+    for (result, (fixed, cap)) in results.iter_mut().zip(if_fixed) {
         result.score_if_fixed = fixed;
+        if let Some(cap) = cap {
+            capped_if_fixed.insert(result.id.clone(), cap);
+        }
     }
 
     let categories = Category::ALL
@@ -116,10 +145,14 @@ pub fn evaluate(snap: &Snapshot, config: &EvalConfig) -> Report {
         inventory,
         daemon_json_plan,
         risks: Vec::new(),
+        score_if_fixed_by_severity,
         identity,
         notes: snap.engine.ok().map(|e| e.notes.clone()).unwrap_or_default(),
     };
     report.risks = report.rank_risks();
+    for risk in &mut report.risks {
+        risk.capped = capped_if_fixed.get(&risk.check).copied();
+    }
     report
 }
 
@@ -212,5 +245,109 @@ fn subject(snap: &Snapshot) -> Subject {
         containers: snap.containers().map_or(0, <[_]>::len),
         images: snap.images().map_or(0, <[_]>::len),
         networks: snap.networks().map_or(0, <[_]>::len),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::fixture;
+    use crate::report::Risk;
+
+    fn default_report() -> Report {
+        let snap = fixture("default");
+        evaluate(&snap, &EvalConfig::at(snap.collected_at))
+    }
+
+    #[test]
+    fn fixing_all_of_a_severity_is_scored_like_fixing_each() {
+        let report = default_report();
+        let failing = |sev: Severity| {
+            report
+                .checks
+                .iter()
+                .filter(move |c| c.severity == sev && matches!(c.status, Status::Fail | Status::Warn))
+        };
+        for severity in Severity::ALL {
+            let expected = if failing(severity).next().is_none() || severity == Severity::Info {
+                None
+            } else {
+                // Independently: the same what-if through the public scoring of a patched report.
+                let scored: Vec<score::Scored<'_>> = report
+                    .checks
+                    .iter()
+                    .map(|c| {
+                        let s = score::Scored::of(c);
+                        if c.severity == severity && matches!(c.status, Status::Fail | Status::Warn) {
+                            s.fixed()
+                        } else {
+                            s
+                        }
+                    })
+                    .collect();
+                score::score(&scored).0
+            };
+            assert_eq!(report.score_if_fixed_by_severity.get(&severity).copied(), expected, "{severity:?}");
+        }
+        // Fixing every critical is at least as good as fixing any one of them.
+        let all = report.score_if_fixed_by_severity[&Severity::Critical];
+        for check in failing(Severity::Critical) {
+            assert!(check.score_if_fixed.is_some_and(|one| one <= all), "{}", check.id);
+        }
+    }
+
+    #[test]
+    fn on_the_captured_engine_one_critical_gains_little_without_a_cap() {
+        // The captured weak engine scores 51, under the critical cap: a critical that fails on 1
+        // of 23 containers gains +0 because it weighs little, not because of the cap.
+        let report = default_report();
+        assert!(report.score.is_some_and(|s| s < CRITICAL_CAP), "{:?}", report.score);
+        assert!(report.risks.iter().all(|r| r.capped.is_none()), "{:?}", report.risks);
+        let ctr001 = report.risks.iter().find(|r| r.check == "CTR001").expect("CTR001 fails");
+        assert_eq!(ctr001.gain, Some(0));
+        let all = report.score_if_fixed_by_severity[&Severity::Critical];
+        assert!(all > report.score.unwrap_or(0), "fixing every critical moves it: {all}");
+    }
+
+    #[test]
+    fn a_critical_held_by_the_cap_says_so_and_fixing_all_criticals_lifts_it() {
+        // The same engine with every non-critical problem set to info (weighs nothing): what is
+        // left earns more than 69, so the three failing criticals hold the score at the cap.
+        let snap = fixture("default");
+        let mut config = EvalConfig::at(snap.collected_at);
+        for check in &default_report().checks {
+            if check.severity != Severity::Critical && matches!(check.status, Status::Fail | Status::Warn) {
+                config.policy.severity.insert(check.id.clone(), Severity::Info);
+            }
+        }
+        let report = evaluate(&snap, &config);
+        assert_eq!(report.score, Some(CRITICAL_CAP), "{:?}", report.grade_cap);
+        let criticals: Vec<&Risk> = report
+            .risks
+            .iter()
+            .filter(|r| r.severity == Severity::Critical && r.status == Status::Fail)
+            .collect();
+        assert!(criticals.len() > 1, "several criticals fail: {criticals:?}");
+        let cap = ScoreCap { severity: Severity::Critical, score: CRITICAL_CAP };
+        for risk in &criticals {
+            assert_eq!((risk.gain, risk.capped), (Some(0), Some(cap)), "{}", risk.check);
+        }
+        let all = report.score_if_fixed_by_severity[&Severity::Critical];
+        assert!(all > CRITICAL_CAP, "fixing every critical lifts the cap: {all}");
+        // Nothing else fails, so no other severity has a what-if.
+        assert_eq!(report.score_if_fixed_by_severity.keys().collect::<Vec<_>>(), [&Severity::Critical]);
+    }
+
+    #[test]
+    fn reports_without_the_new_fields_still_load() {
+        let mut value = serde_json::to_value(default_report()).expect("serialise");
+        let object = value.as_object_mut().expect("a report is an object");
+        object.remove("score_if_fixed_by_severity");
+        for risk in object["risks"].as_array_mut().expect("risks") {
+            risk.as_object_mut().expect("a risk is an object").remove("capped");
+        }
+        let old = Report::from_json(&value.to_string()).expect("an older report loads");
+        assert!(old.score_if_fixed_by_severity.is_empty());
+        assert!(old.risks.iter().all(|r| r.capped.is_none()));
     }
 }

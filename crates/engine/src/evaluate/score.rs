@@ -1,7 +1,7 @@
 //! Scoring: severity-weighted credit over applicable checks, with grade caps for critical and high
 //! failures. The formula is documented in docs/scoring.md; keep the two in step.
 
-use crate::report::{CheckResult, Grade, Severity, Status};
+use crate::report::{CheckResult, Grade, ScoreCap, Severity, Status};
 
 /// The highest score a report with a failing critical check can have (grade D at best): a host
 /// with the Docker socket mounted into a container is never an "A" however much else is right.
@@ -76,35 +76,58 @@ impl<'a> Scored<'a> {
     }
 }
 
-/// Score, grade and cap reason over a set of checks.
-pub(crate) fn score<'a>(checks: &[Scored<'a>]) -> (Option<u8>, Grade, Option<String>) {
+/// The earned share of the possible credit, 0–100 before any cap; `None` when nothing counts.
+fn raw_score(checks: &[Scored<'_>]) -> Option<u8> {
     let (mut possible, mut earned) = (0.0, 0.0);
     for (weight, got) in checks.iter().filter_map(|c| c.credit) {
         possible += weight;
         earned += got;
     }
     if possible == 0.0 {
-        return (None, Grade::NotApplicable, None);
+        return None;
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0.0..=100.0
-    let raw = (earned / possible * 100.0).round() as u8;
+    Some((earned / possible * 100.0).round() as u8)
+}
+
+/// The cap that holds the score below what the checks earn, if one does: critical failures
+/// before high ones, and only when the earned score is above the cap.
+pub(crate) fn holding_cap(checks: &[Scored<'_>]) -> Option<ScoreCap> {
+    let raw = raw_score(checks)?;
+    let fails = |sev: Severity| checks.iter().any(|c| c.severity == sev && c.failing);
+    if fails(Severity::Critical) && raw > CRITICAL_CAP {
+        Some(ScoreCap { severity: Severity::Critical, score: CRITICAL_CAP })
+    } else if fails(Severity::High) && raw > HIGH_CAP {
+        Some(ScoreCap { severity: Severity::High, score: HIGH_CAP })
+    } else {
+        None
+    }
+}
+
+/// Score, grade and cap reason over a set of checks.
+pub(crate) fn score<'a>(checks: &[Scored<'a>]) -> (Option<u8>, Grade, Option<String>) {
+    let Some(raw) = raw_score(checks) else {
+        return (None, Grade::NotApplicable, None);
+    };
     let failing = |sev: Severity| -> Vec<&str> {
         checks.iter().filter(|c| c.severity == sev && c.failing).map(|c| c.id).collect()
     };
-    let critical = failing(Severity::Critical);
-    let high = failing(Severity::High);
-    let (score, cap) = if !critical.is_empty() && raw > CRITICAL_CAP {
-        (
-            CRITICAL_CAP,
-            Some(format!("capped at {CRITICAL_CAP}: critical check(s) failing ({})", critical.join(", "))),
-        )
-    } else if !high.is_empty() && raw > HIGH_CAP {
-        (
-            HIGH_CAP,
-            Some(format!("capped at {HIGH_CAP}: high-severity check(s) failing ({})", high.join(", "))),
-        )
-    } else {
-        (raw, None)
+    let (score, cap) = match holding_cap(checks) {
+        Some(ScoreCap { severity: Severity::Critical, score }) => (
+            score,
+            Some(format!(
+                "capped at {score}: critical check(s) failing ({})",
+                failing(Severity::Critical).join(", ")
+            )),
+        ),
+        Some(ScoreCap { score, .. }) => (
+            score,
+            Some(format!(
+                "capped at {score}: high-severity check(s) failing ({})",
+                failing(Severity::High).join(", ")
+            )),
+        ),
+        None => (raw, None),
     };
     (Some(score), Grade::from_score(Some(score)), cap)
 }

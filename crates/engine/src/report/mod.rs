@@ -23,7 +23,7 @@ pub use finding::{
 pub use inventory::{ContainerSummary, FailingCheck, Inventory, NetworkSummary, PublishedPort};
 pub use plan::{DaemonJsonChange, DaemonJsonPlan};
 pub use posture::{Baseline, NewFailure, Posture};
-pub use risks::{IdentityAspect, IdentityFact, Risk};
+pub use risks::{IdentityAspect, IdentityFact, Risk, ScoreCap};
 
 /// Version of the report JSON format; bumped on any incompatible change.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -64,6 +64,11 @@ pub struct Report {
     /// Checks to act on, in the order every output lists them ([`Report::problem_checks`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub risks: Vec<Risk>,
+    /// The overall score if every failing or warning check of one severity were fixed (the
+    /// others as they are), for each severity that has such a check: when other criticals hold
+    /// the cap, fixing one critical gains nothing and fixing them all is what counts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub score_if_fixed_by_severity: BTreeMap<Severity, u8>,
     /// The checks' verdicts that describe the engine and host (version currency, encryption,
     /// privileges), for an identity card.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

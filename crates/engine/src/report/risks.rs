@@ -23,6 +23,21 @@ pub struct Risk {
     /// Points the overall score gains if every failing target is fixed, when scored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gain: Option<u8>,
+    /// The cap that would still hold the overall score if this check alone were fixed (another
+    /// check of the cap's severity still fails), when one would: why `gain` can be 0 for a
+    /// critical. `Report::score_if_fixed_by_severity` says what fixing all of them gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capped: Option<ScoreCap>,
+}
+
+/// A grade cap that holds the overall score down (docs/scoring.md): the score it stops at, and
+/// the severity whose unwaived failures impose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct ScoreCap {
+    /// Critical (capped at 69) or high (capped at 89).
+    pub severity: Severity,
+    /// The highest score allowed while any check of that severity fails.
+    pub score: u8,
 }
 
 /// Which aspect of the scanned engine or host a fact describes.
@@ -98,6 +113,8 @@ impl Report {
                     .filter(|f| f.waived.is_none() && matches!(f.status, Status::Fail | Status::Warn))
                     .count(),
                 gain: self.gain(c),
+                // Known only to the scoring in `evaluate`, which fills it in.
+                capped: None,
             })
             .collect()
     }

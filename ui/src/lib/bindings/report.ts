@@ -59,6 +59,12 @@ daemon_json_plan?: DaemonJsonPlan | null,
  */
 risks?: Array<Risk>, 
 /**
+ * The overall score if every failing or warning check of one severity were fixed (the
+ * others as they are), for each severity that has such a check: when other criticals hold
+ * the cap, fixing one critical gains nothing and fixing them all is what counts.
+ */
+score_if_fixed_by_severity?: { [key in Severity]?: number }, 
+/**
  * The checks' verdicts that describe the engine and host (version currency, encryption,
  * privileges), for an identity card.
  */
@@ -624,7 +630,23 @@ failing: number,
 /**
  * Points the overall score gains if every failing target is fixed, when scored.
  */
-gain?: number | null, };
+gain?: number | null, 
+/**
+ * The cap that would still hold the overall score if this check alone were fixed (another
+ * check of the cap's severity still fails), when one would: why `gain` can be 0 for a
+ * critical. `Report::score_if_fixed_by_severity` says what fixing all of them gives.
+ */
+capped?: ScoreCap | null, };
+
+export type ScoreCap = { 
+/**
+ * Critical (capped at 69) or high (capped at 89).
+ */
+severity: Severity, 
+/**
+ * The highest score allowed while any check of that severity fails.
+ */
+score: number, };
 
 export type IdentityFact = { 
 /**
