@@ -364,4 +364,29 @@ describe('800×600', () => {
       }
     });
   });
+
+  test('the collapsed sidebar keeps count badges off the icons and inside their buttons', async () => {
+    await withApp({ state: appState(weak) }, { width: 800, height: 600 }, async (page) => {
+      await page.waitForSelector('[data-testid=score]');
+      const boxes = await page.evaluate(() =>
+        [...document.querySelectorAll('nav [data-testid^=nav-]')].map((b) => {
+          const r = (el) => el && (({ left, right, top, bottom }) => ({ left, right, top, bottom }))(el.getBoundingClientRect());
+          return { nav: b.dataset.testid, button: r(b), icon: r(b.querySelector('svg')), count: r(b.querySelector('.count')) };
+        }),
+      );
+      const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      const inside = (a, b) => a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;
+      const counted = boxes.filter((b) => b.count);
+      assert.ok(counted.length >= 3, `checklist, containers and network show counts: ${JSON.stringify(boxes)}`);
+      for (const b of counted) {
+        assert.ok(b.icon, `${b.nav} has an icon`);
+        assert.ok(!meet(b.icon, b.count), `${b.nav}: badge ${JSON.stringify(b.count)} overlaps icon ${JSON.stringify(b.icon)}`);
+        assert.ok(inside(b.count, b.button), `${b.nav}: badge ${JSON.stringify(b.count)} outside its button ${JSON.stringify(b.button)}`);
+      }
+      // Buttons do not overlap each other either.
+      for (let i = 1; i < boxes.length; i++) {
+        assert.ok(!meet(boxes[i - 1].button, boxes[i].button), `${boxes[i - 1].nav} and ${boxes[i].nav} overlap`);
+      }
+    });
+  });
 });
