@@ -262,6 +262,25 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
     })
     .await;
     eprintln!("first score {score} after {:?}", started.elapsed());
+    // "Last scan" right after the first scan (issue 11 saw "3 min ago" in the real app): the
+    // overview's words, and the report's time against the webview's own clock.
+    let last_scan = client
+        .execute(
+            "const t = document.querySelector('[data-testid=last-scan]'); \
+             const at = t.getAttribute('datetime'); \
+             return { text: t.textContent.trim(), at, parsed: Date.parse(at), now: Date.now() };",
+            vec![],
+        )
+        .await
+        .expect("read the last-scan time");
+    eprintln!("last scan: {last_scan}");
+    let age_ms =
+        last_scan["now"].as_f64().unwrap_or(f64::NAN) - last_scan["parsed"].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        (-5_000.0..30_000.0).contains(&age_ms),
+        "the report is {age_ms} ms old by the webview's clock: {last_scan}"
+    );
+    assert_eq!(last_scan["text"], "just now", "right after the first scan: {last_scan}");
     screenshot(&client, "initial").await;
     client
         .find(Locator::Css("[data-testid=nav-checklist]"))
@@ -354,6 +373,17 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
             .as_array()
             .is_some_and(|f| f.iter().any(|f| f["target"]["name"] == CONTAINER && f["status"] == "fail")),
         "CTR003 must name {CONTAINER}: {ctr003}"
+    );
+    // The event-driven rescan reuses the last full scan's host facts; its time must still be now.
+    let generated_at = state["ok"]["report"]["generated_at"].clone();
+    let age_ms = client
+        .execute("return Date.now() - Date.parse(arguments[0]);", vec![generated_at.clone()])
+        .await
+        .expect("the report's age by the webview's clock");
+    eprintln!("after the event rescan: generated_at {generated_at}, {age_ms} ms old by the webview's clock");
+    assert!(
+        age_ms.as_f64().is_some_and(|ms| (-5_000.0..30_000.0).contains(&ms)),
+        "the event rescan's report is {age_ms} ms old: {generated_at}"
     );
     let notified = wait_for("a notification naming the container", Duration::from_secs(5), || async {
         state_lines(&state_file)
