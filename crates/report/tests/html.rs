@@ -3,6 +3,8 @@
 //! headless Debian Chromium by `tests/browser/html.test.mjs` (console, network, dark mode, print,
 //! screenshots in `target/shots/`).
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -45,7 +47,7 @@ fn the_page_is_self_contained_and_strict() {
         assert!(!page.contains(tag), "no {tag}: nothing to load");
     }
     assert!(page.contains("@media print") && page.contains("prefers-color-scheme: dark"));
-    assert!(!page.contains("zd-planted-secret-value-7f3a"));
+    assert!(!page.contains(common::planted_secret()));
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The Markdown summary from the captured fixture (pinned with insta, versions redacted), and its
 //! size bound on a 1000-container report.
 
+mod common;
+
 use zerodock_engine::{EvalConfig, Report, Snapshot, Status, TargetKind, evaluate};
 use zerodock_report::markdown::{GITHUB_COMMENT_LIMIT, Options, render};
 
@@ -44,7 +46,7 @@ fn summary_names_every_failing_check_and_its_first_targets() {
     }
     assert!(md.contains("```sh\ndocker rm -f zd-privileged\n"), "the first fix, fenced");
     assert!(!md.contains("Truncated"), "the fixture fits");
-    assert!(!md.contains("zd-planted-secret-value-7f3a"));
+    assert!(!md.contains(common::planted_secret()));
 }
 
 /// The fixture's report with each container finding repeated for 1000 containers.

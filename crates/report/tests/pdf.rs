@@ -4,16 +4,14 @@
 //! `ZERODOCK_BLESS=1 cargo test -p zerodock-report --test pdf` also rewrites
 //! `docs/example-report.pdf` and `docs/example-report-page1.png`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 use zerodock_engine::{EvalConfig, Report, Snapshot, Status, evaluate};
 use zerodock_report::pdf::{PdfError, PdfOptions, render};
-
-/// A value planted in a scenario container's environment by the live tests; it must never reach
-/// any output.
-const PLANTED_SECRET: &str = "zd-planted-secret-value-7f3a";
 
 fn fixture_json(name: &str) -> String {
     let path = format!("{}/../engine/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
@@ -123,7 +121,7 @@ fn assert_lists_failures(report: &Report, text: &str) {
             );
         }
     }
-    assert!(!text.contains(PLANTED_SECRET));
+    assert!(!text.contains(common::planted_secret()));
     assert!(text.contains("FAIL") || failing_checks == 0, "status words are printed, not only colours");
 }
 
@@ -191,7 +189,7 @@ fn a_thousand_containers_stay_a_readable_length() {
         pdf.len()
     );
     let text = text_of(&r);
-    assert!(!text.contains(PLANTED_SECRET));
+    assert!(!text.contains(common::planted_secret()));
     // Targets beyond those printed in full are counted and named, not dropped silently.
     assert!(text.contains("more containers:"), "the rest of a check's targets are summarised");
     for check in report.checks.iter().filter(|c| c.status == Status::Fail) {

@@ -2,6 +2,8 @@
 //! 2.1.0 schema (tests/data/sarif-schema-2.1.0.json, see tests/data/README.md), one result per
 //! problem finding, stable fingerprints, suppressions for waived findings.
 
+mod common;
+
 use serde_json::Value;
 use zerodock_engine::{EvalConfig, Policy, Report, Snapshot, Status, evaluate};
 use zerodock_report::sarif;
@@ -255,7 +257,7 @@ fn unknowns_are_notes_with_their_reason_and_engine_outage_is_a_failed_invocation
 #[test]
 fn no_secret_value_reaches_the_sarif() {
     let text = sarif::render(&report("default"));
-    assert!(!text.contains("zd-planted-secret-value-7f3a"));
+    assert!(!text.contains(common::planted_secret()));
 }
 
 #[test]

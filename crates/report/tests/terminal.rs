@@ -1,5 +1,7 @@
 //! The terminal checklist rendered from the captured fixture's report.
 
+mod common;
+
 use zerodock_engine::{EvalConfig, Snapshot, evaluate};
 use zerodock_report::terminal::{Options, render};
 
@@ -25,7 +27,7 @@ fn the_checklist_has_score_categories_and_no_colour_codes_when_off() {
     assert!(text.contains("CONTAINER RUNTIME") && text.contains("DAEMON CONFIGURATION"));
     assert!(text.contains("Not applicable here: Docker Desktop"), "n/a categories are folded into one line");
     assert!(!text.contains('\u{1b}'), "no ANSI escapes without colour");
-    assert!(!text.contains("zd-planted-secret-value-7f3a"));
+    assert!(!text.contains(common::planted_secret()));
     // A clean check says what was found rather than repeating the risk as if it were present.
     assert!(text.lines().any(|l| l.contains("✓ pass") && l.contains("none of")), "{text}");
 }

@@ -17,6 +17,15 @@ pub(crate) fn fixture(name: &str) -> Snapshot {
     Snapshot::from_json(&text).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 
+/// The secret `xtask/scenarios.toml` plants in the scenario containers the fixtures were captured
+/// from (one place for it): nothing collected or reported may contain it.
+pub(crate) fn planted_secret() -> &'static str {
+    include_str!("../../../../xtask/scenarios.toml")
+        .lines()
+        .find_map(|l| l.strip_prefix("planted_secret = \"")?.strip_suffix('"'))
+        .expect("xtask/scenarios.toml names planted_secret")
+}
+
 /// A captured fixture with one documented mutation, for passing cases this machine cannot
 /// produce for real (it has no encrypted disk, runs as root, runs an EOL engine).
 pub(crate) fn variant(base: &str, mutate: impl FnOnce(&mut Snapshot)) -> Snapshot {
