@@ -475,13 +475,32 @@ fn location(detail: &str) -> Option<(usize, usize)> {
 }
 
 /// A reported position is inside the text: an existing line, and a column at most one past its
-/// end (serde_json counts bytes, toml characters; bytes bound both).
+/// end (serde_json counts bytes, toml characters; bytes bound both). One exception, toml's own:
+/// the end of a text that ends in a newline is shown on the last line, one column past the
+/// newline (see `toml_places_end_of_input_past_the_last_newline`).
 fn check_position(text: &str, line: usize, column: usize, msg: &str) -> Result<(), TestCaseError> {
     let lines: Vec<&str> = text.split('\n').collect();
     prop_assert!(line >= 1 && line <= lines.len(), "line {line} of {} in: {msg}", lines.len());
     let width = lines[line - 1].len();
-    prop_assert!(column <= width + 1, "column {column} of a {width}-byte line in: {msg}");
+    let end_after_newline = msg.starts_with("malformed policy file: ")
+        && line + 1 == lines.len()
+        && lines[line].is_empty()
+        && column == width + 2;
+    prop_assert!(
+        column <= width + 1 || end_after_newline,
+        "column {column} of a {width}-byte line in: {msg}"
+    );
     Ok(())
+}
+
+/// Found by the long run (100k structured policies): toml reports an unclosed string at the end
+/// of a file ending in a newline at (last line, width + 2), not (next line, 1). Still a usable
+/// position (the caret sits after the last line); pinned here so a toml upgrade that changes it
+/// is noticed.
+#[test]
+fn toml_places_end_of_input_past_the_last_newline() {
+    let err = Policy::from_toml("[severity]\nX = '''m\nline\n").expect_err("unclosed string").to_string();
+    assert!(err.contains("line 3, column 6"), "{err}");
 }
 
 /// The error of a snapshot or report reader: says what was read, and where serde_json found the
