@@ -144,6 +144,11 @@ const ACCOUNT_FILES: [&str; 12] = [
     "/etc/subgid-",
 ];
 
+/// [`Host::new`]'s `accounts`: this test's daemon applies userns-remap.
+const ACCOUNTS: bool = true;
+/// [`Host::new`]'s `accounts`: this test's daemon never creates a user.
+const NO_ACCOUNTS: bool = false;
+
 /// Owns everything a test puts on the host and removes it on drop, assertion failed or not: the
 /// daemon (stopped with containers, mounts, bridge and iptables rules), its directory and lock
 /// file, the base directory if we created it, and the `dockremap` user that `userns-remap:
@@ -159,14 +164,23 @@ struct Host {
 }
 
 impl Host {
-    fn new(cfg: &dockerd::Config) -> Host {
+    /// `accounts`: whether this test's daemon may create the `dockremap` user (userns-remap), so
+    /// its account files are saved now and put back on drop. Only that test may restore them: a
+    /// test that restored a copy taken before another daemon created the user would delete the
+    /// user under that daemon (seen: "getent unable to find entry dockremap").
+    fn new(cfg: &dockerd::Config, accounts: bool) -> Host {
         Host {
             daemon: None,
             dir: cfg.dir.clone(),
             bridge: cfg.bridge.as_ref().map(|b| b.0.clone()).unwrap_or_default(),
             base_existed: dockerd::base_dir().exists(),
-            dockremap_existed: user_exists("dockremap"),
-            subids: ACCOUNT_FILES.iter().map(|path| SavedFile::of(path)).collect(),
+            // Without `accounts` the user is never ours to remove.
+            dockremap_existed: !accounts || user_exists("dockremap"),
+            subids: if accounts {
+                ACCOUNT_FILES.iter().map(|path| SavedFile::of(path)).collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -387,7 +401,7 @@ fn the_daemon_json_plan_starts_dockerd_and_fixes_its_checks() {
     let started = Instant::now();
     let sc = Scenarios::load().expect("scenarios.toml");
     let cfg = weak_daemon_config(&sc, "remediation-daemon", "zd-rem-daemon", "10.213.5.1/24");
-    let mut host = Host::new(&cfg);
+    let mut host = Host::new(&cfg, ACCOUNTS);
     host.start(&cfg, "as the weak `default` daemon");
     // CTR011's fix is a daemon default (no-new-privileges): it needs a container to fail on.
     plain_container(&sc, host.daemon(), "zd-plain");
@@ -546,7 +560,7 @@ fn the_docker_run_fixes_recreate_passing_containers() {
     let started = Instant::now();
     let sc = Scenarios::load().expect("scenarios.toml");
     let cfg = weak_daemon_config(&sc, "remediation-containers", "zd-rem-ctrs", "10.213.6.1/24");
-    let mut host = Host::new(&cfg);
+    let mut host = Host::new(&cfg, NO_ACCOUNTS);
     let daemon = host.start(&cfg, "as the weak `default` daemon");
     let cli: DockerCli = daemon.cli().expect("docker cli");
     sc.build_scratch(&cli, &daemon.dir().join("build")).expect("the scratch image");

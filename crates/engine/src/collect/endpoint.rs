@@ -106,7 +106,11 @@ pub fn resolve(flag: Option<&str>, env: &Env) -> Result<ResolvedEndpoint, crate:
         return Ok(ResolvedEndpoint::new(&normalise(host)?, EndpointSource::DockerHost, tls_from_env()));
     }
     let config_dir = env.docker_config_dir();
-    let context = env.docker_context.clone().or_else(|| config_dir.as_deref().and_then(current_context));
+    let context = match (&env.docker_context, config_dir.as_deref()) {
+        (Some(name), _) => Some(name.clone()),
+        (None, Some(dir)) => current_context(dir)?,
+        (None, None) => None,
+    };
     match context {
         Some(name) if name != "default" => {
             let dir = config_dir.ok_or_else(|| {
@@ -131,10 +135,20 @@ fn normalise(host: &str) -> Result<String, crate::Error> {
     }
 }
 
-fn current_context(config_dir: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(config_dir.join("config.json")).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value.get("currentContext")?.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
+/// The `currentContext` of the client config. A missing or unreadable file names none (the docker
+/// CLI's default); a file that is not JSON is an error: it may name the context the user means, and
+/// falling back to the default socket without a word could scan another engine.
+fn current_context(config_dir: &Path) -> Result<Option<String>, crate::Error> {
+    let path = config_dir.join("config.json");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        crate::Error::Endpoint(format!(
+            "{} is not valid JSON ({e}), so the current Docker context is unknown: fix the file, or choose \
+             the engine with --host, DOCKER_HOST or DOCKER_CONTEXT",
+            path.display()
+        ))
+    })?;
+    Ok(value.get("currentContext").and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_owned))
 }
 
 /// The directory name of a context: the hex SHA-256 of its name (docker/cli's context store).
@@ -202,6 +216,28 @@ mod tests {
         let err = resolve(None, &env).unwrap_err().to_string();
         assert!(err.contains("`missing`") && err.contains("docker context ls"), "{err}");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// A client config that is not JSON may name the context the user means: say so, with the file
+    /// and serde_json's position, rather than scan the default socket. DOCKER_CONTEXT, DOCKER_HOST
+    /// and --host still decide without reading it; a missing file names no context.
+    #[test]
+    fn a_broken_client_config_is_an_error_naming_the_file() {
+        let dir = std::env::temp_dir().join(format!("zd-endpoint-broken-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut env = Env { docker_config: Some(dir.clone()), ..Env::default() };
+        assert_eq!(resolve(None, &env).unwrap().source, EndpointSource::Default, "no config.json");
+        std::fs::write(dir.join("config.json"), "{\"currentContext\": \"remote\",\n").unwrap();
+        let err = resolve(None, &env).unwrap_err().to_string();
+        assert!(err.contains(&dir.join("config.json").display().to_string()), "{err}");
+        assert!(err.contains("line 2 column 0"), "{err}");
+        assert!(err.contains("DOCKER_HOST"), "{err}");
+        env.docker_context = Some("default".into());
+        assert_eq!(resolve(None, &env).unwrap().host, DEFAULT_HOST);
+        env.docker_context = None;
+        env.docker_host = Some("unix:///tmp/x.sock".into());
+        assert_eq!(resolve(None, &env).unwrap().source, EndpointSource::DockerHost);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
