@@ -17,6 +17,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use docker::{ImageExport, export_image};
 pub use endpoint::ResolvedEndpoint;
 
 use crate::snapshot::{Endpoint, Fact, Host, SNAPSHOT_SCHEMA_VERSION, Snapshot};
@@ -164,6 +165,7 @@ pub async fn collect(opts: &CollectOptions) -> Snapshot {
         },
         engine,
         host: base.into_host(data_root_storage),
+        vulnerabilities: Fact::unavailable(crate::snapshot::VULNS_NOT_SCANNED),
     }
 }
 

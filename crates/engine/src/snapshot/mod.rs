@@ -12,10 +12,12 @@ mod docker;
 mod go;
 mod host;
 pub mod secrets;
+mod vulns;
 
 pub use docker::*;
 pub(crate) use go::parse_go_bool;
 pub use host::*;
+pub use vulns::*;
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -40,6 +42,23 @@ pub struct Snapshot {
     pub engine: Fact<Engine>,
     /// Facts about the machine ZeroDock ran on.
     pub host: Host,
+    /// What the images in use contain and their known vulnerabilities: an explicit, slower step
+    /// (`--vulns`), so absent from most snapshots, which then say so.
+    #[serde(default = "not_scanned", skip_serializing_if = "is_not_scanned")]
+    pub vulnerabilities: Fact<VulnScan>,
+}
+
+/// Why a snapshot has no vulnerability part: the step was not asked for.
+pub const VULNS_NOT_SCANNED: &str =
+    "images were not scanned for vulnerabilities: run `zerodock scan --vulns` or **Scan images** in the app";
+
+fn not_scanned() -> Fact<VulnScan> {
+    Fact::unavailable(VULNS_NOT_SCANNED)
+}
+
+// Keeps snapshots that never asked for a vulnerability scan byte-identical to before it existed.
+fn is_not_scanned(fact: &Fact<VulnScan>) -> bool {
+    matches!(fact, Fact::Unavailable { reason } if reason == VULNS_NOT_SCANNED)
 }
 
 impl Snapshot {

@@ -1,0 +1,1 @@
+//! Base operating systems: their OSV ecosystem and end of security support.

@@ -1,0 +1,1 @@
+//! Packages × database → vulnerabilities.

@@ -1,0 +1,1 @@
+//! The whole step for every image in use, cached by image id.

@@ -1,0 +1,1 @@
+//! Each ecosystem's own version ordering: Debian/Ubuntu (dpkg), Alpine (apk), RPM.
