@@ -12,7 +12,10 @@ use crate::report::{
     IdentityFact, Inventory, NetworkSummary, NewFailure, Posture, PublishedPort, Report, Risk, ScoreCap,
     Severity, Snippet, SnippetKind, Status, Subject, Target, TargetKind, ToolInfo, WaiverUse,
 };
-use crate::snapshot::{Endpoint, EndpointSource};
+use crate::snapshot::{
+    BaseOs, Endpoint, EndpointSource, ImageVulns, Package, PackageKind, VulnDatabase, VulnScan, VulnSeverity,
+    VulnSource, Vulnerability,
+};
 
 /// The JSON Schema (draft 2020-12) of the report format.
 pub fn report_json_schema() -> serde_json::Value {
@@ -64,6 +67,15 @@ pub fn report_typescript() -> String {
         ScoreCap::decl(&cfg),
         IdentityFact::decl(&cfg),
         IdentityAspect::decl(&cfg),
+        VulnScan::decl(&cfg),
+        VulnDatabase::decl(&cfg),
+        VulnSource::decl(&cfg),
+        ImageVulns::decl(&cfg),
+        BaseOs::decl(&cfg),
+        Package::decl(&cfg),
+        PackageKind::decl(&cfg),
+        Vulnerability::decl(&cfg),
+        VulnSeverity::decl(&cfg),
         Progress::decl(&cfg),
         Stage::decl(&cfg),
     ];

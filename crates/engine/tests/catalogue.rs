@@ -25,6 +25,7 @@ fn codes_and_slugs_are_unique_and_well_formed() {
             Category::Network => "NET",
             Category::Secrets => "SEC",
             Category::Policy => "POL",
+            Category::Vulnerabilities => "VUL",
         };
         assert!(
             c.code.len() == 6

@@ -122,7 +122,7 @@ export function bytes(n: number): string {
 
 /** Category order of the checklist. */
 export const CATEGORY_ORDER: Category[] = [
-  'host', 'desktop', 'versions', 'daemon', 'containers', 'images', 'network', 'secrets', 'policy',
+  'host', 'desktop', 'versions', 'daemon', 'containers', 'images', 'network', 'secrets', 'vulnerabilities', 'policy',
 ];
 
 /** Text split on backticks: odd parts are code. Engine messages quote names as `name`. */

@@ -148,6 +148,7 @@ pub fn evaluate(snap: &Snapshot, config: &EvalConfig) -> Report {
         score_if_fixed_by_severity,
         identity,
         notes: snap.engine.ok().map(|e| e.notes.clone()).unwrap_or_default(),
+        vulnerabilities: snap.vulnerabilities.ok().cloned(),
     };
     report.risks = report.rank_risks();
     for risk in &mut report.risks {

@@ -88,13 +88,15 @@ pub enum Category {
     Network,
     /// Credentials in containers, images and the client.
     Secrets,
+    /// Known vulnerabilities of the packages in the images in use, and their base OS's support.
+    Vulnerabilities,
     /// The scan's own configuration (waivers).
     Policy,
 }
 
 impl Category {
     /// All categories, in checklist order.
-    pub const ALL: [Category; 9] = [
+    pub const ALL: [Category; 10] = [
         Category::Host,
         Category::Desktop,
         Category::Versions,
@@ -103,6 +105,7 @@ impl Category {
         Category::Images,
         Category::Network,
         Category::Secrets,
+        Category::Vulnerabilities,
         Category::Policy,
     ];
 
@@ -117,6 +120,7 @@ impl Category {
             Category::Images => "Images",
             Category::Network => "Network segmentation",
             Category::Secrets => "Secrets",
+            Category::Vulnerabilities => "Vulnerabilities",
             Category::Policy => "Scan policy",
         }
     }
@@ -132,6 +136,7 @@ impl Category {
             Category::Images => "images",
             Category::Network => "network",
             Category::Secrets => "secrets",
+            Category::Vulnerabilities => "vulnerabilities",
             Category::Policy => "policy",
         }
     }

@@ -76,6 +76,11 @@ pub struct Report {
     /// Things that happened during collection (objects removed mid-scan…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What the images in use contain and their known vulnerabilities, when the scan read them
+    /// (`--vulns`); the `vulnerabilities` checks judge it, the Vulnerabilities view and the
+    /// reports' per-image tables show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vulnerabilities: Option<crate::snapshot::VulnScan>,
 }
 
 impl Report {

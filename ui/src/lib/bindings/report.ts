@@ -72,7 +72,13 @@ identity?: Array<IdentityFact>,
 /**
  * Things that happened during collection (objects removed mid-scan…).
  */
-notes?: Array<string>, };
+notes?: Array<string>, 
+/**
+ * What the images in use contain and their known vulnerabilities, when the scan read them
+ * (`--vulns`); the `vulnerabilities` checks judge it, the Vulnerabilities view and the
+ * reports' per-image tables show it.
+ */
+vulnerabilities?: VulnScan | null, };
 
 export type ToolInfo = { 
 /**
@@ -206,7 +212,7 @@ grade: Grade,
  */
 counts: Counts, };
 
-export type Category = "host" | "desktop" | "versions" | "daemon" | "containers" | "images" | "network" | "secrets" | "policy";
+export type Category = "host" | "desktop" | "versions" | "daemon" | "containers" | "images" | "network" | "secrets" | "vulnerabilities" | "policy";
 
 export type Counts = { 
 /**
@@ -667,6 +673,197 @@ status: Status,
 summary: string, };
 
 export type IdentityAspect = "engine_version" | "data_root_encryption" | "disk_encryption" | "user_privileges";
+
+export type VulnScan = { 
+/**
+ * The local OSV database the images were matched against; `None` when there is none
+ * (results then come only from imported scanner output, if any).
+ */
+database: VulnDatabase | null, 
+/**
+ * One entry per image in use, in the order of the snapshot's images.
+ */
+images: Array<ImageVulns>, };
+
+export type VulnDatabase = { 
+/**
+ * When the newest import or update finished (UTC).
+ */
+updated_at: string, 
+/**
+ * The newest `modified` date of any record in it: the data is as fresh as this.
+ */
+newest_record: string | null, 
+/**
+ * Per ecosystem (`Debian`, `Alpine`, `Ubuntu`…): how many records it holds and where they came from.
+ */
+sources: Array<VulnSource>, };
+
+export type VulnSource = { 
+/**
+ * OSV ecosystem name without a release (`Debian`, `Alpine`, `Ubuntu`).
+ */
+ecosystem: string, 
+/**
+ * Records imported (withdrawn ones are not counted: they are skipped).
+ */
+records: number, 
+/**
+ * The file or URL it was imported from.
+ */
+origin: string, 
+/**
+ * When it was imported (UTC).
+ */
+imported_at: string, };
+
+export type ImageVulns = { 
+/**
+ * The image id (`sha256:…`).
+ */
+image_id: string, 
+/**
+ * A readable name (first tag, else digest, else short id).
+ */
+image: string, 
+/**
+ * The base operating system from `/etc/os-release`, when the image has one.
+ */
+os: BaseOs | null, 
+/**
+ * Why the contents could not be read (export failed, unsupported format), if they could not.
+ */
+unreadable: string | null, 
+/**
+ * Installed packages, as the image's package database lists them.
+ */
+packages: Array<Package>, 
+/**
+ * Known vulnerabilities of those packages (or imported from another scanner).
+ */
+vulnerabilities: Array<Vulnerability>, 
+/**
+ * Who found them: `zerodock` for our own matching, else the imported scanner's name and version.
+ */
+scanners: Array<string>, 
+/**
+ * Ecosystems present in the image for which the database holds no records: matching them
+ * would be a guess, so their packages' status is unknown.
+ */
+unmatched_ecosystems: Array<string>, };
+
+export type BaseOs = { 
+/**
+ * `ID` (`debian`, `ubuntu`, `alpine`…).
+ */
+id: string, 
+/**
+ * `VERSION_ID` (`12`, `22.04`, `3.19.1`).
+ */
+version_id: string, 
+/**
+ * `PRETTY_NAME`.
+ */
+pretty_name: string, 
+/**
+ * The OSV ecosystem its packages belong to (`Debian:12`, `Alpine:v3.19`, `Ubuntu:22.04:LTS`),
+ * when ZeroDock knows it.
+ */
+ecosystem: string | null, 
+/**
+ * End of security support (including LTS where the distribution runs one), when known;
+ * `None` means unknown, never "supported".
+ */
+end_of_life: string | null, };
+
+export type Package = { 
+/**
+ * Binary package name (`libssl3`).
+ */
+name: string, 
+/**
+ * Installed version (`3.0.11-1~deb12u2`).
+ */
+version: string, 
+/**
+ * Source package name (`openssl`); the binary name when the database gives none.
+ */
+source_name: string, 
+/**
+ * Source package version; the binary version when the database gives none.
+ */
+source_version: string, 
+/**
+ * OSV ecosystem (`Debian:12`, `Alpine:v3.19`), when known.
+ */
+ecosystem: string | null, 
+/**
+ * Package URL (`pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12`).
+ */
+purl: string, 
+/**
+ * CPU architecture as the package database gives it.
+ */
+arch: string, 
+/**
+ * The layer (diff id, `sha256:…`) that added it, when known.
+ */
+layer: string | null, 
+/**
+ * Distro package or language package.
+ */
+kind: PackageKind, };
+
+export type PackageKind = "distro" | "language";
+
+export type Vulnerability = { 
+/**
+ * The advisory id (`DSA-5532-1`, `DLA-3530-1`, `ALPINE-CVE-2023-5363`, `CVE-2023-5363`).
+ */
+id: string, 
+/**
+ * Other ids of the same vulnerability, CVE ids first.
+ */
+aliases: Array<string>, 
+/**
+ * The binary package installed (`libssl3`).
+ */
+package: string, 
+/**
+ * The source package the record names (`openssl`).
+ */
+source_package: string, 
+/**
+ * The installed version the record was matched against (the source version for Debian).
+ */
+installed: string, 
+/**
+ * The first version that fixes it; `None` is "no fix yet".
+ */
+fixed: string | null, 
+/**
+ * The severity and where it came from.
+ */
+severity: VulnSeverity, 
+/**
+ * Where the severity comes from (`CVSS:3.1/AV:N/… (9.8)`, `Debian urgency: high`), or why it
+ * is unknown.
+ */
+severity_source: string, 
+/**
+ * The record's one-line summary, if it has one.
+ */
+summary: string | null, 
+/**
+ * The package URL of the installed package (the SARIF location).
+ */
+purl: string, 
+/**
+ * The scanner that reported it (`zerodock`, `trivy 0.50.1`, …).
+ */
+scanner: string, };
+
+export type VulnSeverity = "unknown" | "low" | "medium" | "high" | "critical";
 
 export type Progress = { 
 /**
