@@ -55,6 +55,8 @@ const REQUIREMENTS: &[Requirement] = &[
     Requirement { package: "chromium", satisfied: || Path::new("/usr/bin/chromium").exists() },
     Requirement { package: "nodejs", satisfied: || has("node") },
     Requirement { package: "npm", satisfied: || has("npm") },
+    // The RPM version-ordering oracle of crates/vuln/tests/version_oracle.rs (`rpm.vercmp`).
+    Requirement { package: "rpm", satisfied: || has("rpm") },
 ];
 
 fn pkg_config(module: &str) -> bool {
