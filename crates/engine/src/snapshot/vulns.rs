@@ -83,6 +83,9 @@ pub struct BaseOs {
     /// `None` means unknown, never "supported".
     #[ts(type = "string | null")]
     pub end_of_life: Option<NaiveDate>,
+    /// How exact [`BaseOs::end_of_life`] is and where it comes from ("Debian LTS announcement";
+    /// "no later than: older than every Alpine release ZeroDock knows").
+    pub end_of_life_source: Option<String>,
 }
 
 /// How a package was found.

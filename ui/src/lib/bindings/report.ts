@@ -774,7 +774,12 @@ ecosystem: string | null,
  * End of security support (including LTS where the distribution runs one), when known;
  * `None` means unknown, never "supported".
  */
-end_of_life: string | null, };
+end_of_life: string | null, 
+/**
+ * How exact [`BaseOs::end_of_life`] is and where it comes from ("Debian LTS announcement";
+ * "no later than: older than every Alpine release ZeroDock knows").
+ */
+end_of_life_source: string | null, };
 
 export type Package = { 
 /**
