@@ -254,4 +254,4 @@ pub(crate) fn resolve_link(link: &str, target: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
