@@ -7,7 +7,7 @@ import { NO_FILTERS, type Filters } from './filter';
 import * as ipc from './ipc';
 
 /** The pages of the sidebar. */
-export type View = 'overview' | 'checklist' | 'containers' | 'network' | 'host';
+export type View = 'overview' | 'checklist' | 'containers' | 'vulnerabilities' | 'network' | 'host';
 
 /** A transient message (copy failed, scan refused…). */
 export type Notice = { id: number; kind: 'error' | 'info'; text: string };
