@@ -1,11 +1,11 @@
 //! Exporting the current report: Rust opens the native save dialog (the webview has no dialog or
 //! filesystem permission), `zerodock_report::export` renders and writes atomically. Used by the
-//! `export_report` command and the tray's "Export PDF report…".
+//! `export_report` command.
 
 use std::path::{Path, PathBuf};
 
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+use tauri_plugin_dialog::DialogExt;
 use zerodock_engine::Report;
 use zerodock_report::export::{ExportOptions, export_to};
 
@@ -78,25 +78,6 @@ async fn ask_path<R: Runtime>(
         path.set_extension(fmt.extension());
     }
     Ok(Some(path))
-}
-
-/// The tray's export: like the command, but errors are shown in a message box.
-pub fn from_tray<R: Runtime>(app: &AppHandle<R>, format: ExportFormat) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        match export(&app, format).await {
-            Ok(Some(done)) => tracing::info!(path = %done.path, bytes = done.bytes, "exported"),
-            Ok(None) => {}
-            Err(e) => {
-                tracing::warn!("export failed: {e}");
-                app.dialog()
-                    .message(e.message)
-                    .title("ZeroDock — export failed")
-                    .kind(MessageDialogKind::Error)
-                    .show(|_| {});
-            }
-        }
-    });
 }
 
 /// Shows a file of this session in the file manager.

@@ -1,13 +1,13 @@
-//! The dashboard window's lifecycle. Closing it destroys it — the webview and its WebKit processes
-//! go away, only the tray stays (a few MB instead of a browser engine) — and "Open dashboard" (tray,
-//! second launch) builds it again from the `main` entry of `tauri.conf.json`.
+//! The dashboard window's lifecycle: built from the `main` entry of `tauri.conf.json` when the
+//! process starts; closing it ends the process (the tray stays, without any webview). A second
+//! "Open dashboard" or launch only brings it to the front.
 
 use tauri::{AppHandle, Manager, Runtime, WebviewWindowBuilder};
 
 /// The window's label, as in `tauri.conf.json` and `capabilities/main.json`.
 pub const MAIN: &str = "main";
 
-/// Shows the dashboard, creating it if it was closed.
+/// Shows the dashboard, creating it if it is not there yet.
 pub fn open<R: Runtime>(app: &AppHandle<R>) {
     if let Err(e) = try_open(app) {
         tracing::warn!("cannot open the dashboard: {e}");
@@ -28,6 +28,44 @@ fn try_open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .find(|w| w.label == MAIN)
         .cloned()
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
-    let window = WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    let builder = WebviewWindowBuilder::from_config(app, &config)?;
+    #[cfg(feature = "test-hooks")]
+    let builder = painted::hook(builder);
+    let window = builder.build()?;
     window.set_focus()
+}
+
+/// TEST-ONLY (`test-hooks`): when the overview first shows a score, the page sets its document
+/// title to `zerodock-painted:<score>` and the app appends `{"dashboard_painted":<score>,…}` to the
+/// test state file (`zerodock_tray::testhook`), so the tray's end-to-end test and the benchmark see
+/// when the dashboard painted which score — without WebDriver, as the tray starts this process.
+#[cfg(feature = "test-hooks")]
+mod painted {
+    use tauri::{Runtime, WebviewWindowBuilder};
+
+    const PREFIX: &str = "zerodock-painted:";
+
+    /// Polls the DOM every 10 ms from the page's start until a score is shown.
+    const SCRIPT: &str = r#"(() => {
+      const tick = () => {
+        const el = document.querySelector('[data-testid=score]');
+        const score = el && parseInt((el.textContent || '').trim(), 10);
+        if (Number.isInteger(score)) { document.title = 'zerodock-painted:' + score; return; }
+        setTimeout(tick, 10);
+      };
+      if (window.top === window) tick();
+    })();"#;
+
+    pub fn hook<'a, R: Runtime, M: tauri::Manager<R>>(
+        builder: WebviewWindowBuilder<'a, R, M>,
+    ) -> WebviewWindowBuilder<'a, R, M> {
+        builder.initialization_script(SCRIPT).on_document_title_changed(|_, title| {
+            if let Some(score) = title.strip_prefix(PREFIX).and_then(|s| s.parse::<u32>().ok()) {
+                zerodock_tray::testhook::append(serde_json::json!({
+                    "dashboard_painted": score,
+                    "dashboard_pid": std::process::id(),
+                }));
+            }
+        })
+    }
 }

@@ -6,9 +6,14 @@
 //! started with the Docker socket mounted shows up as a failing CTR003 row within seconds through
 //! Docker events (the rescan interval is set to 1 h, so no interval scan can be the cause); the
 //! tray (test state file, `ZERODOCK_TEST_STATE_FILE`, written by the `test-hooks` feature that
-//! every test build of this package has) turns critical; a notification names the
-//! container; `export_report` opens the native save dialog (filled in with xdotool) and writes a
-//! PDF; closing the window ends the WebKit web process and keeps the app running in the tray.
+//! every test build of this package and of `zerodock-tray` has) turns critical; a notification
+//! names the container; `export_report` opens the native save dialog (filled in with xdotool) and
+//! writes a PDF; closing the window ends the dashboard process (and its WebKit processes) and
+//! keeps the tray process running.
+//!
+//! The dashboard finds no tray on this test's private runtime dir, so it starts
+//! `target/debug/zerodock-tray` (built by the same `cargo test --workspace`: `crates/tray` has
+//! integration tests) and takes its state from it; the tray's pid is in the state file.
 //!
 //! Run (the xtask `scenario up --daemon test` prints the endpoint; `cargo test` builds the app it
 //! launches, `CARGO_BIN_EXE_zerodock-desktop`, with the hooks — a plain `cargo build` would not):
@@ -98,6 +103,14 @@ fn app_pid(path: &Path) -> Option<u64> {
 
 fn tray_lines(path: &Path) -> Vec<Value> {
     state_lines(path).into_iter().filter(|l| l.get("tray").is_some()).collect()
+}
+
+/// Whether `pid` runs (a zombie its parent has not reaped yet has ended).
+fn alive(pid: u64) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(')').map(|(_, rest)| rest.trim_start().to_owned()))
+        .is_some_and(|rest| !rest.starts_with('Z'))
 }
 
 /// The command names of `pid`'s child processes.
@@ -219,6 +232,10 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
     )
     .expect("write settings");
     let state_file = home.join("state.jsonl");
+    let runtime_dir = home.join("run");
+    std::fs::create_dir_all(&runtime_dir).expect("create the runtime dir");
+    std::fs::set_permissions(&runtime_dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .expect("chmod the runtime dir");
 
     remove_container(&docker_host);
     let mut cleanup =
@@ -233,7 +250,9 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
         .env("XDG_CACHE_HOME", home.join("cache"))
         // The app built for `cargo test` has the `test-hooks` feature (a dev-dependency on itself);
         // naming the variable through the library makes this test fail to build without it.
-        .env(zerodock_desktop::testhook::ENV, &state_file)
+        .env(zerodock_tray::testhook::ENV, &state_file)
+        // The tray's socket in this test's own runtime dir (0700), never a user's tray.
+        .env("XDG_RUNTIME_DIR", &runtime_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -308,7 +327,7 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
     let on = invoke(&client, "update_settings", settings(true)).await;
     assert_eq!(on["ok"]["start_at_login"], true, "{on}");
     let desktop_entry = std::fs::read_to_string(&entry).expect("autostart entry written");
-    assert!(desktop_entry.contains("--tray"), "login starts the tray only: {desktop_entry}");
+    assert!(desktop_entry.contains("/zerodock-tray\"\n"), "login starts the tray only: {desktop_entry}");
     let off = invoke(&client, "update_settings", settings(false)).await;
     assert_eq!(off["ok"]["start_at_login"], false, "{off}");
     assert!(!entry.exists(), "autostart entry removed");
@@ -407,17 +426,32 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
     assert_eq!(exported["ok"]["bytes"].as_u64(), Some(pdf.len() as u64));
 
     // 5. Closing the window (as a window manager does; WebDriver's own "close window" ends the
-    // session and with it the browser process) destroys the webview and leaves the app in the tray.
-    let pid = app_pid(&state_file).expect("the app's pid in the state file");
-    assert!(children(pid).iter().any(|c| c.starts_with("WebKitWebProces")), "{:?}", children(pid));
+    // session and with it the browser process) ends the dashboard process and its WebKit
+    // processes; the tray process stays.
+    let tray = app_pid(&state_file).expect("the tray's pid in the state file");
+    let dashboard = state_lines(&state_file)
+        .iter()
+        .rev()
+        .find_map(|l| l["dashboard_pid"].as_u64())
+        .expect("the dashboard's pid in the state file (painted hook)");
+    assert_ne!(tray, dashboard, "the tray is a process of its own");
+    assert!(
+        children(dashboard).iter().any(|c| c.starts_with("WebKitWebProces")),
+        "{:?}",
+        children(dashboard)
+    );
+    assert!(
+        !children(tray).iter().any(|c| c.starts_with("WebKit")),
+        "the tray has no WebKit process: {:?}",
+        children(tray)
+    );
     assert_eq!(close_x11_window("ZeroDock").expect("X11"), 1, "one window titled ZeroDock");
-    wait_for("the web process to exit", Duration::from_secs(10), || async {
-        (!children(pid).iter().any(|c| c.starts_with("WebKitWebProces"))).then_some(())
+    wait_for("the dashboard process to exit", Duration::from_secs(10), || async {
+        (!alive(dashboard)).then_some(())
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(Path::new(&format!("/proc/{pid}")).exists(), "the app must keep running in the tray");
-    eprintln!("after closing the window the app's children are {:?}", children(pid));
+    assert!(alive(tray), "the tray must keep running");
     drop(client);
     drop(cleanup);
     let _ = std::fs::remove_dir_all(&home);

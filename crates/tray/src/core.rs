@@ -1,30 +1,27 @@
-//! The app's shared state (`Core`, managed by Tauri) and how each watcher update changes it. This is
-//! app plumbing only: what a report means (posture, what is new) comes from the engine; here it is
-//! kept, combined with the engine connection and the settings, and turned into "what to emit".
+//! The tray's state (`Core`) and how each watcher update changes it. This is plumbing only: what a
+//! report means (posture, what is new) comes from the engine; here it is kept, combined with the
+//! engine connection and the settings, and turned into "what to emit" (tray, dashboards,
+//! notifications).
 
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use tauri::{AppHandle, Manager, Runtime};
 use zerodock_engine::collect::watch::{WatchHandle, WatchUpdate};
 use zerodock_engine::{NewFailure, Progress, Report};
 
 use crate::error::{CommandError, ErrorCode};
 use crate::settings;
-use crate::state::{AppState, EngineState, EngineStatus, Settings, TrayState};
+use crate::model::{AppState, EngineState, EngineStatus, Settings, TrayState};
 
-/// State shared by commands, the watcher task and the tray.
+/// State shared by the watcher task, the tray menu and the dashboards' requests.
 pub struct Core {
     inner: Mutex<Inner>,
     /// The watcher, once started (absent in unit tests and when the endpoint could not be resolved).
     watch: OnceLock<WatchHandle>,
     /// Where settings are persisted (`None`: not persisted, unit tests).
     settings_path: Option<PathBuf>,
-    /// Files exported in this session: the only paths `reveal_path` shows.
-    exported: Mutex<HashSet<PathBuf>>,
     /// Set by "Quit" so the exit is not prevented.
     quitting: AtomicBool,
 }
@@ -52,11 +49,6 @@ pub struct Effects {
 }
 
 impl Core {
-    /// The core the app manages (see `setup` in `lib.rs`).
-    pub fn of<R: Runtime>(app: &AppHandle<R>) -> tauri::State<'_, Core> {
-        app.state::<Core>()
-    }
-
     /// A core for `endpoint` with `settings`, persisted at `settings_path`.
     pub fn new(endpoint: impl Into<String>, settings: Settings, settings_path: Option<PathBuf>) -> Self {
         Core {
@@ -70,7 +62,6 @@ impl Core {
             }),
             watch: OnceLock::new(),
             settings_path,
-            exported: Mutex::new(HashSet::new()),
             quitting: AtomicBool::new(false),
         }
     }
@@ -160,16 +151,6 @@ impl Core {
         inner.engine = EngineStatus::unreachable(endpoint, reason, None);
     }
 
-    /// Remembers a file exported in this session.
-    pub fn remember_export(&self, path: PathBuf) {
-        self.exported.lock().unwrap_or_else(|p| p.into_inner()).insert(path);
-    }
-
-    /// Whether `path` was exported in this session.
-    pub fn was_exported(&self, path: &Path) -> bool {
-        self.exported.lock().unwrap_or_else(|p| p.into_inner()).contains(path)
-    }
-
     /// Marks that the user chose Quit.
     pub fn set_quitting(&self) {
         self.quitting.store(true, Ordering::SeqCst);
@@ -205,7 +186,12 @@ impl Core {
                 inner.scanning = false;
                 inner.progress = None;
                 let reached_engine = report.subject.engine.is_some();
-                let notify = if inner.settings.notifications { new_failures } else { Vec::new() };
+                let notify = if inner.settings.notifications {
+                    let min = inner.settings.notify_min_severity;
+                    new_failures.into_iter().filter(|f| min.admits(f.severity)).collect()
+                } else {
+                    Vec::new()
+                };
                 if reached_engine {
                     if inner.engine.state != EngineState::Connected {
                         let endpoint = inner.engine.endpoint.clone();

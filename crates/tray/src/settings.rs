@@ -1,17 +1,30 @@
-//! Settings persistence: `settings.json` in the app's config directory, written atomically (a
+//! Settings persistence: `settings.json` in the app's config directory
+//! (`$XDG_CONFIG_HOME/dev.zerodock.desktop`, the directory the dashboard used before the split), written atomically (a
 //! temporary file in the same directory, then a rename) so a crash never leaves half a file.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::state::Settings;
+use crate::model::Settings;
 
 /// The file name inside the app config directory.
 pub const FILE_NAME: &str = "settings.json";
 
+/// The app's identifier: its config directory's name (as Tauri's `app_config_dir`).
+pub const APP_ID: &str = "dev.zerodock.desktop";
+
 /// Where the settings live: `<app config dir>/settings.json`.
 pub fn path_in(config_dir: &Path) -> PathBuf {
     config_dir.join(FILE_NAME)
+}
+
+/// The app's config directory: `$XDG_CONFIG_HOME/dev.zerodock.desktop` (else `~/.config/…`).
+pub fn config_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join(APP_ID))
 }
 
 /// Reads the settings; a missing file gives the defaults. A file that cannot be read or parsed
@@ -67,7 +80,12 @@ mod tests {
         let dir = temp_dir("roundtrip");
         let path = path_in(&dir.join("nested"));
         assert_eq!(load(&path), Settings::default());
-        let settings = Settings { rescan_interval_secs: 3600, notifications: false, start_at_login: true };
+        let settings = Settings {
+            rescan_interval_secs: 3600,
+            notifications: false,
+            start_at_login: true,
+            ..Settings::default()
+        };
         save(&path, &settings).unwrap();
         assert_eq!(load(&path), settings);
         let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())

@@ -1,0 +1,601 @@
+//! The tray process: one task loop that owns the [`Core`] and reacts to the watcher, the tray
+//! menu, the dashboards' requests, notification clicks, the dashboard process and signals. It
+//! starts the dashboard (`zerodock-desktop`, the binary beside this one) on demand and serves it
+//! the current state over the private socket (`ipc`), so the dashboard needs no scan of its own.
+//!
+//! Everything runs on one current-thread tokio runtime (the watcher included): a tray has nothing
+//! CPU-bound to spread over cores, and every extra worker thread is stack and wakeups.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::process::Child;
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tracing_subscriber::EnvFilter;
+use zerodock_engine::CollectOptions;
+use zerodock_engine::collect::watch::{self, WatchConfig, WatchUpdate};
+
+use crate::autostart;
+use crate::core::Core;
+use crate::error::CommandError;
+use crate::indicator::{MenuAction, View};
+use crate::ipc::{self, FindingRef, Request, ToDashboard, ToTray};
+use crate::model::{AppState, Settings};
+use crate::notify::Notifier;
+use crate::settings;
+use crate::sni::{self, Sni};
+#[cfg(feature = "test-hooks")]
+use crate::testhook;
+#[cfg(feature = "xembed")]
+use crate::xembed::Xembed;
+
+/// The dashboard binary's name, looked up beside the tray's own executable.
+pub const DASHBOARD_BIN: &str = "zerodock-desktop";
+/// Overrides the dashboard's path.
+pub const DASHBOARD_ENV: &str = "ZERODOCK_DASHBOARD";
+/// Forces a tray backend: `sni` or `xembed` (the benchmark measures each; default: detect).
+pub const BACKEND_ENV: &str = "ZERODOCK_TRAY_BACKEND";
+/// The argument that also opens the dashboard at start (the app menu's launcher uses it; the
+/// autostart entry does not).
+pub const DASHBOARD_ARG: &str = "--dashboard";
+/// The log filter when `RUST_LOG` is not set.
+pub const DEFAULT_LOG_FILTER: &str = "zerodock_tray=info,warn";
+
+/// Runs the tray; returns the exit code.
+pub fn run() -> i32 {
+    init_logging();
+    let open_dashboard = std::env::args().skip(1).any(|a| a == DASHBOARD_ARG);
+    let socket = match ipc::socket_path() {
+        Ok(path) => path,
+        Err(e) => {
+            tracing::error!("no private runtime directory for the tray's socket: {e}");
+            return 2;
+        }
+    };
+    let Some(dir) = socket.parent().map(Path::to_path_buf) else {
+        tracing::error!("{}: the socket path has no directory", socket.display());
+        return 2;
+    };
+    if let Err(e) = ipc::private_dir(&dir) {
+        tracing::error!("{e}");
+        return 2;
+    }
+    let lock = match ipc::InstanceLock::acquire(&dir) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => return second_launch(&socket),
+        Err(e) => {
+            tracing::error!("cannot lock {}: {e}", dir.join(ipc::LOCK_NAME).display());
+            return 2;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let code = runtime.block_on(serve(socket, open_dashboard));
+    drop(lock);
+    code
+}
+
+fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).try_init();
+}
+
+/// A second launch: the running tray opens (or focuses) the dashboard, and this process exits.
+fn second_launch(socket: &Path) -> i32 {
+    use std::io::{BufRead, Write};
+    // The first instance may still be binding its socket: give it a few seconds.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let stream = loop {
+        match std::os::unix::net::UnixStream::connect(socket) {
+            Ok(stream) => break stream,
+            Err(e) if std::time::Instant::now() >= deadline => {
+                tracing::error!("ZeroDock's tray is running but {} does not answer: {e}", socket.display());
+                return 2;
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
+        }
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut writer = &stream;
+    if let Err(e) = writer.write_all(ipc::line(&ToTray { id: 1, request: Request::OpenDashboard }).as_bytes()) {
+        tracing::error!("cannot ask the running tray to open the dashboard: {e}");
+        return 2;
+    }
+    // Wait for the reply, so the dashboard is on its way when this process is gone.
+    for line in std::io::BufReader::new(&stream).lines() {
+        match line.map(|l| serde_json::from_str::<ToDashboard>(&l)) {
+            Ok(Ok(ToDashboard::Reply { id: 1, .. })) => return 0,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!("no answer from the running tray: {e}");
+                return 2;
+            }
+        }
+    }
+    0
+}
+
+/// The tray's backend in use.
+enum Indicator {
+    Sni(Sni),
+    #[cfg(feature = "xembed")]
+    Xembed(Xembed),
+    /// Neither could start (no session bus watcher and no display): the process still watches,
+    /// notifies and serves dashboards.
+    None,
+}
+
+impl Indicator {
+    fn name(&self) -> &'static str {
+        match self {
+            Indicator::Sni(_) => "sni",
+            #[cfg(feature = "xembed")]
+            Indicator::Xembed(_) => "xembed",
+            Indicator::None => "none",
+        }
+    }
+
+    /// StatusNotifierItem when a watcher is on the session bus (or forced), else the XEmbed
+    /// fallback.
+    async fn start(view: View, menu: UnboundedSender<MenuAction>) -> Indicator {
+        let forced = std::env::var(BACKEND_ENV).ok();
+        let want_sni = match forced.as_deref() {
+            Some("sni") => true,
+            Some("xembed") => false,
+            _ => sni::watcher_present().await,
+        };
+        if want_sni {
+            match Sni::start(view.clone(), menu.clone()).await {
+                Ok(sni) => return Indicator::Sni(sni),
+                Err(e) => tracing::warn!("StatusNotifierItem unavailable ({e}); trying the XEmbed tray"),
+            }
+        } else {
+            tracing::info!("no {} on the session bus: using the XEmbed tray", sni::WATCHER);
+        }
+        #[cfg(feature = "xembed")]
+        match Xembed::start(view, menu) {
+            Ok(x) => return Indicator::Xembed(x),
+            Err(e) => tracing::warn!("no XEmbed tray either ({e}): running without an icon"),
+        }
+        Indicator::None
+    }
+
+    async fn show(&self, view: View) {
+        match self {
+            Indicator::Sni(sni) => sni.show(view).await,
+            #[cfg(feature = "xembed")]
+            Indicator::Xembed(x) => x.show(view),
+            Indicator::None => {}
+        }
+    }
+
+    async fn stop(&mut self) {
+        match self {
+            Indicator::Sni(sni) => sni.stop().await,
+            #[cfg(feature = "xembed")]
+            Indicator::Xembed(x) => x.stop(),
+            Indicator::None => {}
+        }
+    }
+}
+
+enum Event {
+    Watch(WatchUpdate),
+    Menu(MenuAction),
+    Connected(u64, UnboundedSender<Arc<str>>),
+    Request(u64, ToTray),
+    Disconnected(u64),
+    Clicked(FindingRef),
+    Signal(&'static str),
+}
+
+struct Client {
+    tx: UnboundedSender<Arc<str>>,
+    /// Subscribed to states (a dashboard), not a one-off request (a second launch).
+    dashboard: bool,
+}
+
+struct Tray {
+    core: Core,
+    indicator: Indicator,
+    shown: Option<View>,
+    clients: HashMap<u64, Client>,
+    /// The dashboard process this tray started, while it runs.
+    child: Option<Child>,
+    /// A finding to show once the dashboard being started subscribes.
+    pending_focus: Option<FindingRef>,
+    notifier: Arc<Notifier>,
+    socket: PathBuf,
+}
+
+async fn serve(socket: PathBuf, open_dashboard: bool) -> i32 {
+    let settings_path = settings::config_dir().map(|d| settings::path_in(&d));
+    let loaded = settings_path.as_deref().map(settings::load).unwrap_or_default();
+    let collect = CollectOptions::from_env();
+    let endpoint = collect.as_ref().map(|c| c.endpoint.host.clone()).unwrap_or_default();
+    let core = Core::new(endpoint, loaded, settings_path);
+    if let Err(e) = &collect {
+        core.set_endpoint_error(e.to_string());
+    }
+
+    let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
+    // The socket first: a dashboard or second launch may connect while the tray is starting.
+    let _ = std::fs::remove_file(&socket); // stale: we hold the instance lock
+    let listener = match UnixListener::bind(&socket).and_then(|l| ipc::restrict(&socket).map(|()| l)) {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::error!("cannot listen on {}: {e}", socket.display());
+            return 2;
+        }
+    };
+    tokio::spawn(accept(listener, events_tx.clone()));
+
+    let (menu_tx, mut menu_rx) = mpsc::unbounded_channel::<MenuAction>();
+    let forward = events_tx.clone();
+    tokio::spawn(async move {
+        while let Some(action) = menu_rx.recv().await {
+            let _ = forward.send(Event::Menu(action));
+        }
+    });
+    let state = core.snapshot();
+    let indicator = Indicator::start(View::of(&state), menu_tx).await;
+    tracing::info!(backend = indicator.name(), socket = %socket.display(), "tray started");
+    #[cfg(feature = "test-hooks")]
+    testhook::record_backend(indicator.name());
+
+    let clicks = events_tx.clone();
+    let notifier = Notifier::connect(move |finding| {
+        let _ = clicks.send(Event::Clicked(finding));
+    })
+    .await;
+    for (kind, name) in [
+        (tokio::signal::unix::SignalKind::terminate(), "SIGTERM"),
+        (tokio::signal::unix::SignalKind::interrupt(), "SIGINT"),
+        (tokio::signal::unix::SignalKind::hangup(), "SIGHUP"),
+    ] {
+        if let Ok(mut signal) = tokio::signal::unix::signal(kind) {
+            let tx = events_tx.clone();
+            tokio::spawn(async move {
+                if signal.recv().await.is_some() {
+                    let _ = tx.send(Event::Signal(name));
+                }
+            });
+        }
+    }
+
+    let mut tray = Tray {
+        core,
+        indicator,
+        shown: Some(View::of(&state)),
+        clients: HashMap::new(),
+        child: None,
+        pending_focus: None,
+        notifier,
+        socket,
+    };
+    #[cfg(feature = "test-hooks")]
+    testhook::record_tray(&state);
+    match collect {
+        Ok(collect) => {
+            let mut config = WatchConfig::new(collect);
+            config.interval = Duration::from_secs(u64::from(tray.core.settings().rescan_interval_secs));
+            let (watcher, mut updates) = watch::spawn(config);
+            tray.core.attach_watcher(watcher);
+            let tx = events_tx.clone();
+            tokio::spawn(async move {
+                while let Some(update) = updates.recv().await {
+                    let _ = tx.send(Event::Watch(update));
+                }
+                tracing::warn!("the watcher stopped");
+            });
+        }
+        Err(e) => {
+            tray.publish(&format!("no engine endpoint: {e}")).await;
+        }
+    }
+    if open_dashboard {
+        tray.open_dashboard(None);
+    }
+    drop(events_tx);
+
+    loop {
+        let event = tokio::select! {
+            event = events.recv() => match event {
+                Some(event) => event,
+                None => break,
+            },
+            status = wait_child(&mut tray.child) => {
+                tray.child = None;
+                tracing::info!("the dashboard exited ({status})");
+                #[cfg(feature = "test-hooks")]
+                testhook::record_dashboard("exited", 0);
+                continue;
+            }
+        };
+        if !tray.handle(event).await {
+            break;
+        }
+    }
+    tray.quit().await;
+    0
+}
+
+/// Waits for the dashboard process, or forever when there is none.
+async fn wait_child(child: &mut Option<Child>) -> String {
+    match child {
+        Some(child) => match child.wait().await {
+            Ok(status) => status.to_string(),
+            Err(e) => e.to_string(),
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// Accepts connections; each gets a writer task (lines from the tray) and a reader loop.
+async fn accept(listener: UnixListener, events: UnboundedSender<Event>) {
+    let mut next_id = 0_u64;
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                tracing::warn!("accept: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        next_id += 1;
+        tokio::spawn(client(next_id, stream, events.clone()));
+    }
+}
+
+async fn client(id: u64, stream: UnixStream, events: UnboundedSender<Event>) {
+    let (read, mut write) = stream.into_split();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Arc<str>>();
+    if events.send(Event::Connected(id, tx)).is_err() {
+        return;
+    }
+    tokio::spawn(async move {
+        while let Some(line) = rx.recv().await {
+            if write.write_all(line.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = BufReader::new(read).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        match serde_json::from_str::<ToTray>(&line) {
+            Ok(message) => {
+                if events.send(Event::Request(id, message)).is_err() {
+                    break;
+                }
+            }
+            Err(e) => tracing::warn!(client = id, "unreadable request: {e}"),
+        }
+    }
+    let _ = events.send(Event::Disconnected(id));
+}
+
+impl Tray {
+    /// Handles one event; `false` ends the loop (quit).
+    async fn handle(&mut self, event: Event) -> bool {
+        match event {
+            Event::Watch(update) => {
+                let effects = self.core.apply(update);
+                if let Some(progress) = effects.progress {
+                    self.send_dashboards(&ToDashboard::Progress { progress });
+                }
+                if effects.state_changed {
+                    self.publish(effects.log.as_deref().unwrap_or("state changed")).await;
+                }
+                if !effects.notify.is_empty() {
+                    let notifier = self.notifier.clone();
+                    tokio::spawn(async move { notifier.show(&effects.notify).await });
+                }
+            }
+            Event::Menu(action) => return self.on_menu(action).await,
+            Event::Connected(id, tx) => {
+                self.clients.insert(id, Client { tx, dashboard: false });
+            }
+            Event::Disconnected(id) => {
+                self.clients.remove(&id);
+            }
+            Event::Request(client, ToTray { id, request }) => {
+                let quit = matches!(request, Request::Quit);
+                let result = self.on_request(client, request).await;
+                self.send_to(client, &ToDashboard::Reply { id, result });
+                if quit {
+                    return false;
+                }
+            }
+            Event::Clicked(finding) => {
+                tracing::info!(check = %finding.check, target = %finding.target, "notification clicked");
+                self.open_dashboard(Some(finding));
+            }
+            Event::Signal(name) => {
+                tracing::info!("{name}: quitting");
+                return false;
+            }
+        }
+        true
+    }
+
+    async fn on_menu(&mut self, action: MenuAction) -> bool {
+        let _span = tracing::info_span!("tray", ?action).entered();
+        match action {
+            MenuAction::OpenDashboard => self.open_dashboard(None),
+            MenuAction::ScanNow => {
+                if let Err(e) = self.core.scan_now() {
+                    tracing::warn!("scan now: {e}");
+                }
+            }
+            MenuAction::SetPaused(paused) => {
+                self.core.set_paused(paused);
+                self.publish(if paused { "monitoring paused" } else { "monitoring resumed" }).await;
+            }
+            MenuAction::SetStartAtLogin(wanted) => {
+                let settings = Settings { start_at_login: wanted, ..self.core.settings() };
+                if let Err(e) = self.update_settings(settings).await {
+                    tracing::warn!("start at login: {e}");
+                    // Put the check mark back to what is true.
+                    self.shown = None;
+                    self.publish("start at login unchanged").await;
+                }
+            }
+            MenuAction::Quit => return false,
+        }
+        true
+    }
+
+    async fn on_request(&mut self, client: u64, request: Request) -> Result<serde_json::Value, CommandError> {
+        match request {
+            Request::Subscribe => {
+                if let Some(c) = self.clients.get_mut(&client) {
+                    c.dashboard = true;
+                }
+                let state = self.core.snapshot();
+                self.send_to(client, &ToDashboard::State { state: Box::new(state) });
+                if let Some(finding) = self.pending_focus.take() {
+                    self.send_to(client, &ToDashboard::Focus { finding: Some(finding) });
+                }
+                Ok(serde_json::Value::Null)
+            }
+            Request::ScanNow => self.core.scan_now().map(|()| serde_json::Value::Null),
+            Request::SetPaused { paused } => {
+                self.core.set_paused(paused);
+                let state = self.publish(if paused { "monitoring paused" } else { "monitoring resumed" }).await;
+                Ok(json(&state))
+            }
+            Request::UpdateSettings { settings } => {
+                let saved = self.update_settings(settings).await?;
+                Ok(json(&saved))
+            }
+            Request::OpenDashboard => {
+                self.open_dashboard(None);
+                Ok(serde_json::Value::Null)
+            }
+            Request::Quit => Ok(serde_json::Value::Null),
+        }
+    }
+
+    /// Validates, applies the autostart entry (it can fail), persists and publishes settings.
+    async fn update_settings(&mut self, settings: Settings) -> Result<Settings, CommandError> {
+        settings.validate()?;
+        let before = self.core.settings();
+        if settings.start_at_login != before.start_at_login {
+            autostart::set(settings.start_at_login)
+                .map_err(|e| CommandError::internal(format!("Could not change start at login: {e}")))?;
+        }
+        let saved = self.core.set_settings(settings)?;
+        self.publish("settings changed").await;
+        Ok(saved)
+    }
+
+    /// Tells the tray, the dashboards (and the test hook) about the current state.
+    async fn publish(&mut self, why: &str) -> AppState {
+        let state = self.core.snapshot();
+        tracing::info!(
+            tray = state.tray.as_str(),
+            score = state.report.as_ref().and_then(|r| r.score),
+            engine = ?state.engine.state,
+            scanning = state.scanning,
+            paused = state.paused,
+            "{why}"
+        );
+        let view = View::of(&state);
+        if self.shown.as_ref() != Some(&view) {
+            self.indicator.show(view.clone()).await;
+            self.shown = Some(view);
+        }
+        #[cfg(feature = "test-hooks")]
+        testhook::record_tray(&state);
+        if self.clients.values().any(|c| c.dashboard) {
+            // Serialised once for every dashboard, and only when one listens: a report is large.
+            self.send_dashboards(&ToDashboard::State { state: Box::new(state.clone()) });
+        }
+        state
+    }
+
+    fn send_to(&self, client: u64, message: &ToDashboard) {
+        if let Some(c) = self.clients.get(&client) {
+            let _ = c.tx.send(Arc::from(ipc::line(message)));
+        }
+    }
+
+    fn send_dashboards(&self, message: &ToDashboard) {
+        let line: Arc<str> = Arc::from(ipc::line(message));
+        for c in self.clients.values().filter(|c| c.dashboard) {
+            let _ = c.tx.send(line.clone());
+        }
+    }
+
+    /// Focuses a connected dashboard, or starts one (it subscribes and gets the state at once).
+    fn open_dashboard(&mut self, finding: Option<FindingRef>) {
+        if self.clients.values().any(|c| c.dashboard) {
+            self.send_dashboards(&ToDashboard::Focus { finding });
+            return;
+        }
+        if finding.is_some() {
+            self.pending_focus = finding;
+        }
+        if self.child.is_some() {
+            // Started, not subscribed yet: it gets the pending focus when it does.
+            return;
+        }
+        let exe = dashboard_path();
+        let mut cmd = tokio::process::Command::new(&exe);
+        cmd.env(ipc::SOCKET_ENV, &self.socket).stdin(std::process::Stdio::null());
+        match cmd.spawn() {
+            Ok(child) => {
+                let pid = child.id().unwrap_or_default();
+                tracing::info!(pid, "dashboard started");
+                #[cfg(feature = "test-hooks")]
+                testhook::record_dashboard("started", pid);
+                self.child = Some(child);
+            }
+            Err(e) => tracing::warn!("cannot start the dashboard {}: {e}", exe.display()),
+        }
+    }
+
+    /// Ends the dashboards (asked first, then the child killed after 3 s), the icon and the
+    /// socket.
+    async fn quit(&mut self) {
+        self.send_dashboards(&ToDashboard::Quit);
+        if let Some(mut child) = self.child.take() {
+            if tokio::time::timeout(Duration::from_secs(3), child.wait()).await.is_err() {
+                tracing::warn!("the dashboard did not quit in 3 s: killing it");
+                let _ = child.kill().await;
+            }
+            #[cfg(feature = "test-hooks")]
+            testhook::record_dashboard("exited", 0);
+        }
+        self.indicator.stop().await;
+        let _ = std::fs::remove_file(&self.socket);
+        tracing::info!("quit");
+    }
+}
+
+/// `zerodock-desktop` beside this executable, unless [`DASHBOARD_ENV`] names another.
+pub fn dashboard_path() -> PathBuf {
+    if let Some(path) = std::env::var_os(DASHBOARD_ENV).filter(|v| !v.is_empty()) {
+        return PathBuf::from(path);
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join(DASHBOARD_BIN)))
+        .unwrap_or_else(|| PathBuf::from(DASHBOARD_BIN))
+}
+
+/// A reply value; our types always serialise.
+fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
