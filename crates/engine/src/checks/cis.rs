@@ -248,7 +248,7 @@ pub(crate) static RECOMMENDATIONS: [Recommendation; 118] = [
     rec(
         "4.4",
         "Images are scanned and rebuilt for security fixes",
-        &["scanned", "rebuild", "rebuilt", "cve", "vulnerability"],
+        &["scanned", "rebuild", "rebuilt", "cve", "vulnerability", "vulnerabilities"],
     ),
     rec("4.5", "Docker Content Trust is on", &["content trust", "dct", "signed", "signature"]),
     rec("4.6", "Images declare a HEALTHCHECK", &["healthcheck", "health check"]),

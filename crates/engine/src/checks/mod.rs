@@ -25,6 +25,7 @@ mod network;
 pub(crate) mod policy;
 mod secrets;
 pub(crate) mod versions;
+mod vulns;
 
 /// Version of the catalogue; bumped when checks are added, removed or change meaning (2026.12.1:
 /// CIS references are CIS Docker Benchmark v1.8.0 ids).
@@ -207,6 +208,7 @@ static FAMILIES: &[&[&Check]] = &[
     network::CHECKS,
     secrets::CHECKS,
     versions::CHECKS,
+    vulns::CHECKS,
     policy::CHECKS,
 ];
 

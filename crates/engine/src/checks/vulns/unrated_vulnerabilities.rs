@@ -1,0 +1,67 @@
+//! VUL005 image-unrated-vulnerabilities.
+
+use crate::checks::prelude::*;
+use crate::snapshot::{VulnSeverity, Vulnerability};
+
+fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    super::each_scanned_image(snap, |_, image, target| {
+        let name = &image.image;
+        let unrated: Vec<&Vulnerability> = image.with_severity(VulnSeverity::Unknown).collect();
+        if unrated.is_empty() {
+            return Finding::pass(
+                target,
+                format!("Every known vulnerability of image `{name}` carries a severity"),
+            );
+        }
+        let shown: Vec<String> = unrated.iter().take(3).map(|v| super::describe(v)).collect();
+        let more = unrated.len().saturating_sub(shown.len());
+        let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+        let mut finding = Finding::info(
+            target,
+            format!(
+                "Image `{name}` has {} known vulnerabilities whose records carry no severity ZeroDock can read: {}{more}",
+                unrated.len(),
+                shown.join("; ")
+            ),
+        );
+        for v in unrated.iter().take(5) {
+            finding = finding.evidence(
+                format!("{} {}", v.id, v.package),
+                &v.severity_source,
+                "a CVSS score or a distribution urgency",
+            );
+        }
+        finding
+    })
+}
+
+crate::declare_check! {
+    /// An image in use has known vulnerabilities whose records give no severity.
+    ///
+    /// ## Rationale
+    /// Many distribution advisories are published before anyone scores them, and some records
+    /// never get a CVSS vector. ZeroDock does not guess a band for them: they are listed here, for
+    /// a human to judge, instead of being counted as low (or not at all).
+    ///
+    /// ## Evidence
+    /// The vulnerabilities matched (or imported) for the image whose record has neither a CVSS
+    /// vector nor a distribution urgency; the reason is each finding's evidence.
+    ///
+    /// ## Remediation
+    /// Read the advisory (its id and CVE aliases are listed) and decide: upgrade the package as
+    /// for VUL001–VUL004, or accept the risk with a waiver.
+    pub(crate) static CHECK = {
+        code: "VUL005",
+        slug: "image-unrated-vulnerabilities",
+        title: "Image has vulnerabilities without a severity",
+        category: Vulnerabilities,
+        severity: Info,
+        target: Image,
+        references: [
+            Reference::Cis("4.4"),
+            Reference::Seed("Container security roadmap §Container Vulnerability Management"),
+            Reference::Url("https://ossf.github.io/osv-schema/#severity-field"),
+        ],
+        evaluate: evaluate,
+    }
+}
