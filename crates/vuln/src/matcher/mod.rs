@@ -1,1 +1,102 @@
 //! Packages × database → vulnerabilities.
+//!
+//! One finding per installed *binary* package and advisory, as Trivy and Grype report them, so a
+//! fix names the package a Dockerfile upgrades (`libssl3`), while the query uses what the
+//! distribution's records name: the source package and version for Debian, Ubuntu and Alpine
+//! (`openssl`; Alpine's secdb is per aports origin), the binary package elsewhere.
+
+use std::collections::{BTreeSet, HashMap};
+
+use zerodock_engine::snapshot::{Package, Vulnerability};
+
+use crate::db::{Database, Match, Result};
+
+/// What matching one image's packages found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Matched {
+    /// One entry per (binary package, advisory), sorted by severity (highest first), then id.
+    pub vulnerabilities: Vec<Vulnerability>,
+    /// Ecosystems of the image's packages for which the database holds no records: their status
+    /// is unknown (reported, never taken as "no vulnerabilities").
+    pub unmatched_ecosystems: Vec<String>,
+    /// Packages whose version the ecosystem's ordering could not read (name, version, why).
+    pub unreadable_versions: Vec<(String, String, String)>,
+}
+
+/// Whether an ecosystem's records name source packages.
+fn by_source(ecosystem: &str) -> bool {
+    matches!(ecosystem.split(':').next(), Some("Debian" | "Ubuntu" | "Alpine"))
+}
+
+/// Matches `packages` against `db`. Each distinct (ecosystem, name, version) query runs once:
+/// the binary packages of one source share it.
+pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matched> {
+    let covered: BTreeSet<String> =
+        db.info()?.map(|info| info.sources.into_iter().map(|s| s.ecosystem).collect()).unwrap_or_default();
+    let mut unmatched = BTreeSet::new();
+    let mut unreadable = Vec::new();
+    let mut cache: HashMap<(String, String, String), Vec<Match>> = HashMap::new();
+    let mut out = Vec::new();
+    for package in packages {
+        let Some(ecosystem) = package.ecosystem.as_deref() else { continue };
+        let base = ecosystem.split(':').next().unwrap_or(ecosystem);
+        if !covered.contains(base) {
+            unmatched.insert(ecosystem.to_owned());
+            continue;
+        }
+        let (name, version) = if by_source(ecosystem) {
+            (&package.source_name, &package.source_version)
+        } else {
+            (&package.name, &package.version)
+        };
+        let key = (ecosystem.to_owned(), name.clone(), version.clone());
+        let found = match cache.get(&key) {
+            Some(found) => found,
+            None => {
+                let found = match db.matches(ecosystem, name, version) {
+                    Ok(found) => found,
+                    Err(crate::db::Error::Version { .. }) => {
+                        unreadable.push((
+                            package.name.clone(),
+                            package.version.clone(),
+                            format!("not a valid {base} version"),
+                        ));
+                        Vec::new()
+                    }
+                    Err(crate::db::Error::UnknownEcosystem(_)) => {
+                        unmatched.insert(ecosystem.to_owned());
+                        Vec::new()
+                    }
+                    Err(e) => return Err(e),
+                };
+                cache.entry(key).or_insert(found)
+            }
+        };
+        out.extend(found.iter().map(|m| Vulnerability {
+            id: m.id.clone(),
+            aliases: m.aliases.clone(),
+            package: package.name.clone(),
+            source_package: name.clone(),
+            installed: version.clone(),
+            fixed: m.fixed.clone(),
+            severity: m.severity,
+            severity_source: m.severity_source.clone(),
+            summary: m.summary.clone(),
+            purl: package.purl.clone(),
+            scanner: "zerodock".to_owned(),
+        }));
+    }
+    sort(&mut out);
+    Ok(Matched {
+        vulnerabilities: out,
+        unmatched_ecosystems: unmatched.into_iter().collect(),
+        unreadable_versions: unreadable,
+    })
+}
+
+/// Highest severity first, then advisory id, then package: the order every output lists them.
+pub fn sort(vulns: &mut [Vulnerability]) {
+    vulns.sort_by(|a, b| {
+        b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)).then_with(|| a.package.cmp(&b.package))
+    });
+}
