@@ -425,3 +425,98 @@ proptest! {
         }
     }
 }
+
+/// The UI's Vulnerabilities view is tested (Playwright, `ui/tests/browser/`) on a report whose
+/// vulnerability part is these real samples imported as `zerodock vulns --import` would: the
+/// images as Trivy and Grype name them, base OS facts from the same files with ZeroDock's own end
+/// of life, and a database block that is a fixture (no OSV export is read here).
+/// `ZERODOCK_BLESS=1` rewrites `ui/tests/vuln-scan.json`; otherwise drift fails.
+#[test]
+fn ui_fixture_is_the_samples_imported() {
+    use chrono::{TimeZone, Utc};
+    use zerodock_engine::snapshot::{BaseOs, VulnDatabase, VulnScan, VulnSource};
+
+    let os = |id: &str, version_id: &str, pretty: &str, ecosystem: Option<&str>| {
+        let mut os = BaseOs {
+            id: id.into(),
+            version_id: version_id.into(),
+            pretty_name: pretty.into(),
+            ecosystem: ecosystem.map(str::to_owned),
+            ..BaseOs::default()
+        };
+        zerodock_vuln::eol::annotate(&mut os);
+        os
+    };
+    // (sample, the image's readable name, its base OS as the sample states it)
+    let samples = [
+        (
+            "trivy-debian-buster.json",
+            "ghcr.io/aquasecurity/trivy-test-images:debian-buster",
+            Some(os("debian", "10", "Debian GNU/Linux 10 (buster)", Some("Debian:10"))),
+        ),
+        (
+            "trivy-alpine-310.json",
+            "ghcr.io/aquasecurity/trivy-test-images:alpine-310",
+            Some(os("alpine", "3.10.2", "Alpine Linux v3.10", Some("Alpine:v3.10"))),
+        ),
+        (
+            "grype-chainguard-ruby.json",
+            "cgr.dev/chainguard/ruby:latest-3.0",
+            Some(os("wolfi", "20221118", "Wolfi", None)),
+        ),
+        (
+            "grype-keycloak.json",
+            "keycloak/keycloak:21.0.2",
+            Some(os("rhel", "9.1", "Red Hat Enterprise Linux 9.1 (Plow)", None)),
+        ),
+    ];
+    let mut images: Vec<ImageVulns> = samples
+        .iter()
+        .map(|(name, image, os)| {
+            let imported = read_one(name);
+            ImageVulns {
+                image_id: imported.image_id.clone().unwrap_or_default(),
+                image: (*image).to_owned(),
+                os: os.clone(),
+                ..ImageVulns::default()
+            }
+        })
+        .collect();
+    for (name, _, _) in &samples {
+        let imported = read_one(name);
+        let image = find_image(&mut images, &imported).unwrap_or_else(|| panic!("{name}: image not found"));
+        merge(image, imported);
+    }
+    let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 12, d, h, 0, 0).single().unwrap();
+    let scan = VulnScan {
+        database: Some(VulnDatabase {
+            updated_at: at(6, 9),
+            newest_record: Some(at(5, 22)),
+            sources: vec![
+                VulnSource {
+                    ecosystem: "Alpine".into(),
+                    records: 6840,
+                    origin: "fixture".into(),
+                    imported_at: at(6, 9),
+                },
+                VulnSource {
+                    ecosystem: "Debian".into(),
+                    records: 41_207,
+                    origin: "fixture".into(),
+                    imported_at: at(6, 9),
+                },
+            ],
+        }),
+        images,
+    };
+    let text = serde_json::to_string_pretty(&scan).unwrap() + "\n";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/tests/vuln-scan.json");
+    if std::env::var_os("ZERODOCK_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == text,
+        "ui/tests/vuln-scan.json is out of date: run `ZERODOCK_BLESS=1 cargo test -p zerodock-vuln --test import`"
+    );
+}

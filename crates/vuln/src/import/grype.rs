@@ -80,12 +80,9 @@ fn fixed_version(m: &Node<'_>, record: &Node<'_>) -> Result<Option<String>, Impo
         return Ok(None);
     }
     for detail in m.array("matchDetails")? {
-        if let Some(suggested) =
-            detail.get("fix").map(|f| f.opt_str("suggestedVersion")).transpose()?.flatten()
-        {
-            if let Some(v) = non_empty(Some(suggested)) {
-                return Ok(Some(v));
-            }
+        let suggested = detail.get("fix").map(|f| f.opt_str("suggestedVersion")).transpose()?.flatten();
+        if let Some(v) = non_empty(suggested) {
+            return Ok(Some(v));
         }
     }
     Ok(fix.str_array("versions")?.into_iter().find_map(|v| non_empty(Some(v))))

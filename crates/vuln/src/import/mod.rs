@@ -86,10 +86,10 @@ fn detect(value: &serde_json::Value) -> Result<Format, ImportError> {
 /// Finds the image in use the imported file is about: by image id first (the same content), then
 /// by a tag or repo digest the file names matching the image's readable name.
 pub fn find_image<'a>(images: &'a mut [ImageVulns], imported: &ImportedImage) -> Option<&'a mut ImageVulns> {
-    if let Some(id) = imported.image_id.as_deref().map(normalise_id) {
-        if let Some(i) = images.iter().position(|image| normalise_id(&image.image_id) == id) {
-            return images.get_mut(i);
-        }
+    if let Some(id) = imported.image_id.as_deref().map(normalise_id)
+        && let Some(i) = images.iter().position(|image| normalise_id(&image.image_id) == id)
+    {
+        return images.get_mut(i);
     }
     let wanted: Vec<String> =
         std::iter::once(&imported.reference).chain(&imported.names).map(|n| normalise_name(n)).collect();

@@ -20,10 +20,10 @@ use super::{Format, ImportError, ImportedImage, non_empty, purl_name_version, se
 /// Reads every run of a SARIF log: one image each.
 pub(super) fn read(value: &Value) -> Result<Vec<ImportedImage>, ImportError> {
     let root = Node::root(value, Format::Sarif);
-    if let Some(version) = root.opt_str("version")? {
-        if version != "2.1.0" {
-            return Err(root.error("version", format!("is `{version}`, expected `2.1.0`")));
-        }
+    if let Some(version) = root.opt_str("version")?
+        && version != "2.1.0"
+    {
+        return Err(root.error("version", format!("is `{version}`, expected `2.1.0`")));
     }
     root.array("runs")?.iter().map(run).collect()
 }
