@@ -41,6 +41,39 @@ enum Command {
         /// Check code (`CTR001`) or slug (`privileged-container`).
         check: String,
     },
+    /// List the known vulnerabilities of every image in use (or of IMAGE), matched offline
+    /// against the local OSV database; reads each image once through the engine (read-only).
+    Vulns {
+        #[command(flatten)]
+        engine: EngineArgs,
+        /// One local image (tag, digest or id) instead of every image in use.
+        image: Option<String>,
+        #[command(flatten)]
+        sources: crate::vulns::VulnSources,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = crate::vulns::TextOrJson::Text)]
+        format: crate::vulns::TextOrJson,
+    },
+    /// Write the software bill of materials of a local image (CycloneDX 1.5 or SPDX 2.3 JSON).
+    Sbom {
+        #[command(flatten)]
+        engine: EngineArgs,
+        /// A local image (tag, digest or id).
+        image: String,
+        /// Document format.
+        #[arg(long, short, value_enum, default_value_t = crate::vulns::SbomFormat::Cyclonedx)]
+        format: crate::vulns::SbomFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        sources: crate::vulns::VulnSources,
+    },
+    /// Manage the local vulnerability database (OSV exports).
+    Vulndb {
+        #[command(subcommand)]
+        command: crate::vulns::VulndbCommand,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -108,12 +141,23 @@ struct ScanArgs {
     /// Colour: auto (when standard output is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Also read the images in use and match their packages against the local vulnerability
+    /// database (an explicit step: each new image is exported once, read-only).
+    #[arg(long, conflicts_with = "from")]
+    vulns: bool,
+    #[command(flatten)]
+    vuln_sources: crate::vulns::VulnSources,
 }
 
 #[derive(Debug, clap::Args)]
 struct CollectArgs {
     #[command(flatten)]
     engine: EngineArgs,
+    /// Also read the images in use and their known vulnerabilities (see `scan --vulns`).
+    #[arg(long)]
+    vulns: bool,
+    #[command(flatten)]
+    vuln_sources: crate::vulns::VulnSources,
     /// Write the snapshot to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -228,6 +272,15 @@ pub fn run() -> Result<ExitCode> {
             write_stdout(&catalogue::explain(found))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Vulns { engine, image, sources, format } => {
+            let options = collect_options(&engine)?;
+            runtime()?.block_on(crate::vulns::vulns(&options, image.as_deref(), &sources, format))
+        }
+        Command::Sbom { engine, image, format, output, sources } => {
+            let options = collect_options(&engine)?;
+            runtime()?.block_on(crate::vulns::sbom(&options, &image, format, output.as_deref(), &sources))
+        }
+        Command::Vulndb { command } => crate::vulns::vulndb(&command),
     }
 }
 
@@ -241,13 +294,20 @@ fn collect_options(args: &EngineArgs) -> Result<CollectOptions> {
     Ok(options)
 }
 
-fn collect_snapshot(args: &EngineArgs) -> Result<Snapshot> {
+/// Collects a snapshot, with its vulnerability part when `vulns` names where the data comes from.
+fn collect_snapshot(args: &EngineArgs, vulns: Option<&crate::vulns::VulnSources>) -> Result<Snapshot> {
     let options = collect_options(args)?;
-    Ok(runtime()?.block_on(zerodock_engine::collect(&options)))
+    runtime()?.block_on(async {
+        let mut snapshot = zerodock_engine::collect(&options).await;
+        if let Some(sources) = vulns {
+            crate::vulns::attach(&options, &mut snapshot, sources).await?;
+        }
+        Ok(snapshot)
+    })
 }
 
 fn collect(args: &CollectArgs) -> Result<ExitCode> {
-    let snapshot = collect_snapshot(&args.engine)?;
+    let snapshot = collect_snapshot(&args.engine, args.vulns.then_some(&args.vuln_sources))?;
     warn_if_engine_down(&snapshot);
     let write_json = |out: &mut dyn Write| -> Result<()> {
         serde_json::to_writer_pretty(&mut *out, &snapshot)?;
@@ -386,7 +446,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
                 .with_context(|| format!("cannot read snapshot {}", path.display()))?;
             Snapshot::from_json(&text).with_context(|| format!("in {}", path.display()))?
         }
-        None => collect_snapshot(&args.engine)?,
+        None => collect_snapshot(&args.engine, args.vulns.then_some(&args.vuln_sources))?,
     };
     warn_if_engine_down(&snapshot);
     let config = EvalConfig { now: chrono::Utc::now(), policy, only: args.only.clone() };
