@@ -1,8 +1,9 @@
-// The Vulnerabilities view's logic, kept out of the component so it is unit-tested: the order of
-// images by risk, the fixable/unfixed filter, the Dockerfile upgrade line, the database's age and
-// the base OS's end of life. Pure functions over the report's `vulnerabilities` part.
+// The Vulnerabilities view's logic (views/Vulnerabilities.svelte), kept out of the component so
+// it is unit-tested: the order of images by risk, the fixable/unfixed filter, the Dockerfile
+// upgrade line, the database's age and the base OS's end of life. Pure functions over the
+// report's `vulnerabilities` part.
 
-import type { BaseOs, ImageVulns, VulnDatabase, VulnSeverity, Vulnerability } from '../model';
+import type { BaseOs, ImageVulns, VulnDatabase, VulnSeverity, Vulnerability } from './model';
 
 /** Severities from the worst; `unknown` last (it is not "low": the record gave nothing). */
 export const SEVERITIES: readonly VulnSeverity[] = ['critical', 'high', 'medium', 'low', 'unknown'];
