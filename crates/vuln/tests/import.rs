@@ -128,6 +128,16 @@ fn grype_json_wont_fix_and_source_package() {
 }
 
 #[test]
+fn grype_fix_versions_count_only_when_the_state_is_fixed() {
+    // Grype lists versions only for `fixed` today; a `not-fixed` state wins over a stray list.
+    let bytes = edited("grype-chainguard-ruby.json", |d| {
+        d["matches"][0]["vulnerability"]["fix"]["state"] = "not-fixed".into()
+    });
+    let image = read_scanner_output(&bytes).unwrap().remove(0);
+    assert_eq!(find(&image, "CVE-2023-28755", "ruby-3.0").fixed, None);
+}
+
+#[test]
 fn grype_json_and_sarif_of_the_same_scan_agree() {
     let json = read_one("grype-image-simple.json");
     let sarif = read_one("grype-image-simple.sarif");
