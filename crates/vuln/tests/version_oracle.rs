@@ -236,7 +236,7 @@ fn apk_agrees_with_apk_tools_test_list() {
                     Ordering::Equal => '=',
                     Ordering::Greater => '>',
                 };
-                assert_eq!(op.contains(sym) != invert, true, "apk says {raw}, we say {a} {sym} {b}");
+                assert!(op.contains(sym) != invert, "apk says {raw}, we say {a} {sym} {b}");
             }
             _ => panic!("unexpected line {raw:?}"),
         }

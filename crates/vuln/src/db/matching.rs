@@ -121,7 +121,8 @@ fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Option<Option<St
             (Kind::Limit, &e.limit),
         ] {
             if let Some(v) = v {
-                if !(kind == Kind::Introduced && v == "0") && !scheme.is_valid(v) {
+                let start = kind == Kind::Introduced && v == "0";
+                if !start && !scheme.is_valid(v) {
                     tracing::debug!(version = v, "range event version does not parse; range not evaluated");
                     return None;
                 }
