@@ -194,9 +194,9 @@ fn error_of(bytes: &[u8]) -> ImportError {
 
 /// A real sample with one JSON value replaced.
 fn edited(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
-    let mut doc: serde_json::Value = serde_json::from_slice(&sample(name)).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_slice(&sample(name)).expect("the samples are JSON");
     edit(&mut doc);
-    serde_json::to_vec(&doc).unwrap()
+    serde_json::to_vec(&doc).expect("a JSON value serialises")
 }
 
 #[test]
