@@ -9,7 +9,10 @@ use std::collections::BTreeSet;
 use ts_rs::{Config, TS};
 
 use crate::error::{CommandError, ErrorCode};
-use crate::state::{AppState, EngineState, EngineStatus, ExportFormat, ExportResult, Settings, TrayState};
+use crate::state::{
+    AppState, EngineState, EngineStatus, ExportFormat, ExportResult, NotifySeverity, Settings, Theme,
+    TrayState,
+};
 
 /// The file, relative to the workspace root.
 pub const PATH: &str = "ui/src/lib/bindings/app.ts";
@@ -48,6 +51,8 @@ pub fn render() -> String {
     out.add::<EngineState>();
     out.add::<EngineStatus>();
     out.add::<Settings>();
+    out.add::<NotifySeverity>();
+    out.add::<Theme>();
     out.add::<TrayState>();
     out.add::<ExportFormat>();
     out.add::<ExportResult>();

@@ -37,7 +37,10 @@ pub async fn set_monitoring<R: Runtime>(app: AppHandle<R>, paused: bool) -> Resu
 /// Validates, applies and persists settings.
 #[tauri::command]
 #[instrument(skip(app), err(level = "warn"))]
-pub async fn update_settings<R: Runtime>(app: AppHandle<R>, settings: Settings) -> Result<Settings, CommandError> {
+pub async fn update_settings<R: Runtime>(
+    app: AppHandle<R>,
+    settings: Settings,
+) -> Result<Settings, CommandError> {
     actions::update_settings(&app, settings)
 }
 

@@ -2,7 +2,7 @@
 //! each uses, and this test reads the source to check that list is the truth — every
 //! `crate::<module>` a module names (in `use` lines or inline paths) is listed for it, nothing
 //! listed is unused, and each module uses only modules listed above it, so there is no import
-//! cycle (the tray stays a view: it may not reach `actions`). Test code (`#[cfg(test)] mod tests`,
+//! cycle; and the dashboard draws no tray and runs no watcher (the tray process does). Test code (`#[cfg(test)] mod tests`,
 //! `src/tests.rs`) is exempt.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -98,13 +98,21 @@ fn modules_use_only_what_lib_rs_documents_above_them() {
     }
 }
 
+/// The tray is its own process (`crates/tray`): the dashboard uses only its shared types, socket
+/// protocol and test hook — never a tray backend, the tray's event loop or the engine's watcher (one
+/// watcher per user, in the tray).
 #[test]
-fn the_tray_is_a_view() {
-    let tray = production_code(&read("tray.rs"));
-    let modules = declared();
-    assert_eq!(
-        used(&tray, &modules),
-        BTreeSet::from(["state".to_owned()]),
-        "the tray imports only state types"
-    );
+fn the_dashboard_neither_watches_nor_draws_a_tray() {
+    let forbidden =
+        ["zerodock_tray::sni", "zerodock_tray::xembed", "zerodock_tray::app", "collect::watch", "tray-icon"];
+    for entry in std::fs::read_dir(src_dir()).expect("src/") {
+        let name = entry.expect("entry").file_name().into_string().expect("utf-8 name");
+        let code = production_code(&read(&name));
+        for bad in forbidden {
+            assert!(!code.contains(bad), "src/{name} uses {bad}: that belongs to the tray process");
+        }
+    }
+    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .expect("Cargo.toml");
+    assert!(!manifest.contains("\"tray-icon\""), "the dashboard builds no tray icon");
 }

@@ -45,7 +45,7 @@ export function appState(report, over = {}) {
     scanning: false,
     progress: null,
     paused: false,
-    settings: { rescan_interval_secs: 300, notifications: true, start_at_login: false },
+    settings: { rescan_interval_secs: 300, notifications: true, notify_min_severity: 'high', start_at_login: false, theme: 'system' },
     tray: 'critical',
     ...over,
   };

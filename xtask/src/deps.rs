@@ -51,6 +51,8 @@ const REQUIREMENTS: &[Requirement] = &[
     Requirement { package: "dbus", satisfied: || has("dbus-run-session") },
     Requirement { package: "dbus-x11", satisfied: || has("dbus-launch") },
     Requirement { package: "xdotool", satisfied: || has("xdotool") },
+    // The XEmbed-only tray host of crates/tray/tests/tray_e2e.rs (the tray's fallback path).
+    Requirement { package: "trayer", satisfied: || has("trayer") },
     Requirement { package: "poppler-utils", satisfied: || has("pdftotext") && has("pdftoppm") },
     Requirement { package: "chromium", satisfied: || Path::new("/usr/bin/chromium").exists() },
     Requirement { package: "nodejs", satisfied: || has("node") },

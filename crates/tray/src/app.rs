@@ -87,7 +87,11 @@ pub fn run() -> i32 {
 fn init_logging() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .try_init();
 }
 
 /// A second launch: the running tray opens (or focuses) the dashboard, and this process exits.
@@ -107,7 +111,8 @@ fn second_launch(socket: &Path) -> i32 {
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut writer = &stream;
-    if let Err(e) = writer.write_all(ipc::line(&ToTray { id: 1, request: Request::OpenDashboard }).as_bytes()) {
+    if let Err(e) = writer.write_all(ipc::line(&ToTray { id: 1, request: Request::OpenDashboard }).as_bytes())
+    {
         tracing::error!("cannot ask the running tray to open the dashboard: {e}");
         return 2;
     }
@@ -472,7 +477,8 @@ impl Tray {
             Request::ScanNow => self.core.scan_now().map(|()| serde_json::Value::Null),
             Request::SetPaused { paused } => {
                 self.core.set_paused(paused);
-                let state = self.publish(if paused { "monitoring paused" } else { "monitoring resumed" }).await;
+                let state =
+                    self.publish(if paused { "monitoring paused" } else { "monitoring resumed" }).await;
                 Ok(json(&state))
             }
             Request::UpdateSettings { settings } => {

@@ -12,8 +12,8 @@ use zerodock_engine::collect::watch::{WatchHandle, WatchUpdate};
 use zerodock_engine::{NewFailure, Progress, Report};
 
 use crate::error::{CommandError, ErrorCode};
-use crate::settings;
 use crate::model::{AppState, EngineState, EngineStatus, Settings, TrayState};
+use crate::settings;
 
 /// State shared by the watcher task, the tray menu and the dashboards' requests.
 pub struct Core {

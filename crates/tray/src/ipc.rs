@@ -169,11 +169,8 @@ pub struct InstanceLock {
 impl InstanceLock {
     /// Takes the lock in `dir`; `Ok(None)` when another tray holds it.
     pub fn acquire(dir: &Path) -> io::Result<Option<InstanceLock>> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(LOCK_NAME))?;
+        let file =
+            std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK_NAME))?;
         match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => Ok(Some(InstanceLock { _file: file })),
             Err(rustix::io::Errno::WOULDBLOCK) => Ok(None),

@@ -15,7 +15,7 @@ const state: AppState = {
   scanning: false,
   progress: null,
   paused: false,
-  settings: { rescan_interval_secs: 300, notifications: true, start_at_login: false },
+  settings: { rescan_interval_secs: 300, notifications: true, notify_min_severity: 'high', start_at_login: false, theme: 'system' },
   tray: 'critical',
 };
 

@@ -66,7 +66,8 @@ hint: string | null,
 next_retry_secs: number | null, };
 
 /**
- * The user's settings, persisted as JSON in the app's config directory.
+ * The user's settings, persisted as JSON in the app's config directory. The tray owns them (it
+ * runs the watcher and the notifications); the dashboard's Settings view changes them through it.
  */
 export type Settings = { 
 /**
@@ -75,13 +76,32 @@ export type Settings = {
  */
 rescan_interval_secs: number, 
 /**
- * Whether new high/critical failures raise a desktop notification.
+ * Whether new failures raise a desktop notification.
  */
 notifications: boolean, 
 /**
+ * The least severe new failure that notifies: `high` (high and critical) or `critical`. The
+ * engine reports new failures of high severity and above only, so nothing lower is offered.
+ */
+notify_min_severity: NotifySeverity, 
+/**
  * Whether ZeroDock starts (in the tray) at login.
  */
-start_at_login: boolean, };
+start_at_login: boolean, 
+/**
+ * The dashboard's colours: follow the desktop's light/dark preference, or force one.
+ */
+theme: Theme, };
+
+/**
+ * The least severe new failure that raises a notification.
+ */
+export type NotifySeverity = "high" | "critical";
+
+/**
+ * The dashboard's colour scheme.
+ */
+export type Theme = "system" | "light" | "dark";
 
 /**
  * What the tray icon shows (`icons/tray-*.png`).

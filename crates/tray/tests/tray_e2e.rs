@@ -1,0 +1,599 @@
+//! The tray process end to end: `target/debug/zerodock-tray` (built with `test-hooks` by this
+//! package's tests) on a private `dbus-daemon`, against the engine of `ZERODOCK_TEST_DOCKER_HOST`,
+//! with the dashboard it starts (`target/debug/zerodock-desktop`, built by the same
+//! `cargo test --workspace`) on the X display of `xvfb-run`.
+//!
+//! - StatusNotifier path: this test is the tray host — it owns `org.kde.StatusNotifierWatcher`
+//!   and `org.freedesktop.Notifications` on its own bus, reads the item's icon pixels, tooltip and
+//!   menu over D-Bus and clicks menu items through `com.canonical.dbusmenu`, as a panel does. It
+//!   proves: the icon is the posture's icon and turns critical on `docker run --privileged`;
+//!   "Open dashboard" starts the dashboard, which paints the tray's score; closing the window ends
+//!   the dashboard and leaves the tray alone; the notification names the container and clicking
+//!   it opens the dashboard again (on that finding); "Quit ZeroDock" ends the tray and the
+//!   dashboard.
+//! - XEmbed path: no watcher on the bus, `trayer` (an XEmbed tray) on the display: the tray falls
+//!   back to the GTK tray, whose icon window gets embedded in trayer; a socket `quit` ends it.
+//!
+//! Run as `cargo xtask test` does:
+//! ```sh
+//! ZERODOCK_TEST_DOCKER_HOST=unix:///tmp/zerodock-test/test/docker.sock \
+//!   xvfb-run -a --server-args="-screen 0 1280x800x24" dbus-run-session -- \
+//!   cargo test --workspace --test tray_e2e
+//! ```
+
+// zbus's `interface` macro generates public items without docs for the test's D-Bus services.
+#![allow(missing_docs)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use zbus::zvariant::{OwnedValue, Value as ZValue};
+use zerodock_tray::indicator::{icon_argb, label};
+use zerodock_tray::model::TrayState;
+
+/// A private session bus (a real `dbus-daemon`), stopped on drop.
+struct Bus {
+    daemon: Child,
+    address: String,
+}
+
+impl Bus {
+    fn start() -> Bus {
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (Debian package dbus)");
+        let mut address = String::new();
+        BufReader::new(daemon.stdout.take().expect("stdout")).read_line(&mut address).expect("bus address");
+        Bus { daemon, address: address.trim().to_owned() }
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// A private home (settings with a 1 h interval: only events explain a change within seconds),
+/// runtime dir and state file; removed on drop with the processes it knows of.
+struct Home {
+    dir: PathBuf,
+    docker_host: String,
+    containers: Vec<String>,
+    tray: Option<Child>,
+}
+
+impl Home {
+    fn new(tag: &str) -> Home {
+        let docker_host = std::env::var("ZERODOCK_TEST_DOCKER_HOST").unwrap_or_else(|_| {
+            panic!(
+                "ZERODOCK_TEST_DOCKER_HOST is not set: `cargo xtask scenario up --daemon test` and export \
+                 ZERODOCK_TEST_DOCKER_HOST=unix:///tmp/zerodock-test/test/docker.sock"
+            )
+        });
+        assert!(std::env::var_os("DISPLAY").is_some(), "DISPLAY is not set: run under xvfb-run");
+        let dir = std::env::temp_dir().join(format!("zerodock-tray-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let config = dir.join("config/dev.zerodock.desktop");
+        std::fs::create_dir_all(&config).expect("config dir");
+        std::fs::write(config.join("settings.json"), r#"{"rescan_interval_secs": 3600}"#).expect("settings");
+        let run = dir.join("run");
+        std::fs::create_dir_all(&run).expect("runtime dir");
+        std::fs::set_permissions(&run, std::os::unix::fs::PermissionsExt::from_mode(0o700)).expect("chmod");
+        Home { dir, docker_host, containers: Vec::new(), tray: None }
+    }
+
+    fn state_file(&self) -> PathBuf {
+        self.dir.join("state.jsonl")
+    }
+
+    fn lines(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.state_file())
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    fn start_tray(&mut self, bus: &Bus, extra: &[(&str, &str)]) -> u32 {
+        let log = std::fs::File::create(self.dir.join("tray.log")).expect("log");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_zerodock-tray"));
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .env("DOCKER_HOST", &self.docker_host)
+            .env("HOME", &self.dir)
+            .env("XDG_CONFIG_HOME", self.dir.join("config"))
+            .env("XDG_DATA_HOME", self.dir.join("data"))
+            .env("XDG_CACHE_HOME", self.dir.join("cache"))
+            .env("XDG_RUNTIME_DIR", self.dir.join("run"))
+            .env(zerodock_tray::testhook::ENV, self.state_file())
+            .env("RUST_LOG", "zerodock_tray=debug,zerodock_desktop=info,warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log);
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start zerodock-tray");
+        let pid = child.id();
+        self.tray = Some(child);
+        pid
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("tray.log")).unwrap_or_default()
+    }
+
+    fn docker(&self, args: &[&str]) -> std::process::Output {
+        Command::new("docker").arg("-H").arg(&self.docker_host).args(args).output().expect("docker CLI")
+    }
+
+    fn wait<T>(&self, what: &str, within: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(v) = probe() {
+                return v;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out after {within:?} waiting for {what}\ntray log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        for name in &self.containers {
+            let _ = self.docker(&["rm", "-f", name]);
+        }
+        if let Some(mut tray) = self.tray.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(tray.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline && matches!(tray.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = tray.kill();
+            let _ = tray.wait();
+        }
+        // A dashboard the tray started, should the tray have died first.
+        for l in self.lines() {
+            if let Some(pid) = l["dashboard_pid"].as_u64().filter(|p| *p > 0) {
+                let _ = Command::new("kill").arg("-KILL").arg(pid.to_string()).stderr(Stdio::null()).status();
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Whether `pid` runs (a zombie has ended).
+fn alive(pid: u64) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(')').map(|(_, rest)| rest.trim_start().to_owned()))
+        .is_some_and(|rest| !rest.starts_with('Z'))
+}
+
+fn children(pid: u64) -> Vec<u64> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u64>().ok())
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/stat")).ok().and_then(|s| {
+                s.rsplit_once(')').and_then(|(_, r)| r.split_whitespace().nth(1)?.parse::<u64>().ok())
+            }) == Some(pid)
+        })
+        .filter(|p| alive(*p))
+        .collect()
+}
+
+/// The scratch image `xtask/scenarios.toml` names.
+fn scratch_image() -> &'static str {
+    let toml = include_str!("../../../xtask/scenarios.toml");
+    let section = toml.split("\n[scratch]").nth(1).expect("xtask/scenarios.toml has [scratch]");
+    section
+        .lines()
+        .take_while(|l| !l.starts_with('['))
+        .find_map(|l| l.strip_prefix("tag = \"")?.strip_suffix('"'))
+        .expect("[scratch] names its tag")
+}
+
+/// Sends WM_DELETE_WINDOW to every X window titled `title`; returns how many there were.
+fn close_x11_window(title: &str) -> usize {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask};
+    let (conn, screen) = x11rb::connect(None).expect("X display");
+    let root = conn.setup().roots[screen].root;
+    let protocols = conn.intern_atom(false, b"WM_PROTOCOLS").expect("atom").reply().expect("atom").atom;
+    let delete = conn.intern_atom(false, b"WM_DELETE_WINDOW").expect("atom").reply().expect("atom").atom;
+    let (mut stack, mut sent) = (vec![root], 0);
+    while let Some(window) = stack.pop() {
+        let Ok(tree) = conn.query_tree(window).expect("query").reply() else { continue };
+        stack.extend(tree.children);
+        let Ok(name) =
+            conn.get_property(false, window, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 256).expect("prop").reply()
+        else {
+            continue;
+        };
+        if name.value == title.as_bytes() {
+            let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
+            conn.send_event(false, window, EventMask::NO_EVENT, event).expect("send");
+            sent += 1;
+        }
+    }
+    conn.flush().expect("flush");
+    sent
+}
+
+// ---- the test's tray host: a StatusNotifierWatcher and a notification server ----
+
+#[derive(Default, Clone)]
+struct Watcher {
+    items: Arc<Mutex<Vec<String>>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl Watcher {
+    fn register_status_notifier_item(
+        &self,
+        service: String,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+    ) {
+        // ksni passes its well-known name; a bare path would mean "the sender at that path".
+        let service = if service.starts_with('/') {
+            header.sender().map(|s| s.to_string()).unwrap_or_default()
+        } else {
+            service
+        };
+        self.items.lock().expect("lock").push(service);
+    }
+
+    fn register_status_notifier_host(&self, _service: String) {}
+
+    #[zbus(property)]
+    fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.items.lock().expect("lock").clone()
+    }
+
+    #[zbus(property)]
+    fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    fn protocol_version(&self) -> i32 {
+        0
+    }
+}
+
+/// A notification the tray sent: id, summary, body, actions.
+type Sent = (u32, String, String, Vec<String>);
+
+/// A dbusmenu layout node: id, properties, children.
+type MenuNode = (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>);
+
+#[derive(Default, Clone)]
+struct Notifications {
+    sent: Arc<Mutex<Vec<Sent>>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Notifications {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        _app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        actions: Vec<String>,
+        _hints: HashMap<String, OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut sent = self.sent.lock().expect("lock");
+        let id = sent.len() as u32 + 1;
+        sent.push((id, summary, body, actions));
+        id
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["actions".into(), "body".into()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        ("zerodock-test".into(), "zerodock".into(), "1".into(), "1.2".into())
+    }
+
+    /// The user clicked a notification (`default`) or one of its actions.
+    #[zbus(signal)]
+    async fn action_invoked(
+        emitter: &zbus::object_server::SignalEmitter<'_>,
+        id: u32,
+        action_key: &str,
+    ) -> zbus::Result<()>;
+}
+
+/// A StatusNotifierItem as a host sees it.
+struct Item {
+    conn: zbus::Connection,
+    service: String,
+}
+
+impl Item {
+    async fn property(&self, path: &str, iface: &'static str, name: &str) -> OwnedValue {
+        let props = zbus::fdo::PropertiesProxy::builder(&self.conn)
+            .destination(self.service.clone())
+            .expect("destination")
+            .path(path.to_owned())
+            .expect("path")
+            .build()
+            .await
+            .expect("properties proxy");
+        props.get(zbus::names::InterfaceName::from_static_str_unchecked(iface), name).await.expect("property")
+    }
+
+    async fn icon(&self) -> Vec<u8> {
+        let value = self.property("/StatusNotifierItem", "org.kde.StatusNotifierItem", "IconPixmap").await;
+        let icons = <Vec<(i32, i32, Vec<u8>)>>::try_from(value).expect("IconPixmap a(iiay)");
+        icons.into_iter().next().expect("one pixmap").2
+    }
+
+    async fn tooltip(&self) -> String {
+        let value = self.property("/StatusNotifierItem", "org.kde.StatusNotifierItem", "ToolTip").await;
+        let (_, _, title, _) =
+            <(String, Vec<(i32, i32, Vec<u8>)>, String, String)>::try_from(value).expect("ToolTip");
+        title
+    }
+
+    async fn menu_path(&self) -> String {
+        let value = self.property("/StatusNotifierItem", "org.kde.StatusNotifierItem", "Menu").await;
+        zbus::zvariant::OwnedObjectPath::try_from(value).expect("Menu path").to_string()
+    }
+
+    /// Clicks the menu item labelled `text` (dbusmenu `Event(id, "clicked", …)`).
+    async fn click(&self, text: &str) {
+        let menu = zbus::Proxy::new(
+            &self.conn,
+            self.service.clone(),
+            self.menu_path().await,
+            "com.canonical.dbusmenu",
+        )
+        .await
+        .expect("dbusmenu proxy");
+        let (_, (_, _, children)): (u32, MenuNode) =
+            menu.call("GetLayout", &(0_i32, -1_i32, Vec::<String>::new())).await.expect("GetLayout");
+        let mut found = None;
+        let mut labels = Vec::new();
+        for child in children {
+            let (id, props, _) = <MenuNode>::try_from(child).expect("menu item");
+            let item_label =
+                props.get("label").and_then(|v| String::try_from(v.clone()).ok()).unwrap_or_default();
+            if item_label == text {
+                found = Some(id);
+            }
+            labels.push(item_label);
+        }
+        let id = found.unwrap_or_else(|| panic!("no menu item {text:?} in {labels:?}"));
+        let () = menu.call("Event", &(id, "clicked", ZValue::I32(0), 0_u32)).await.expect("Event clicked");
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+fn last_settled(lines: &[Value], since: u64) -> Option<Value> {
+    lines
+        .iter()
+        .rev()
+        .find(|l| {
+            l["at_ms"].as_u64().is_some_and(|at| at >= since)
+                && l.get("tray").is_some()
+                && l["scanning"] == false
+                && !l["score"].is_null()
+        })
+        .cloned()
+}
+
+fn tray_state(name: &str) -> TrayState {
+    serde_json::from_value(Value::String(name.to_owned())).expect("a tray state name")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_notifier_tray_follows_the_engine_starts_and_ends_the_dashboard() {
+    let bus = Bus::start();
+    let mut home = Home::new("sni");
+    let container = format!("zd-tray-priv-{}", std::process::id());
+    home.containers.push(container.clone());
+    let _ = home.docker(&["rm", "-f", &container]);
+
+    // The host side, on the private bus.
+    let watcher = Watcher::default();
+    let notifications = Notifications::default();
+    let host = zbus::connection::Builder::address(bus.address.as_str())
+        .expect("address")
+        .name("org.kde.StatusNotifierWatcher")
+        .expect("name")
+        .name("org.freedesktop.Notifications")
+        .expect("name")
+        .serve_at("/StatusNotifierWatcher", watcher.clone())
+        .expect("serve watcher")
+        .serve_at("/org/freedesktop/Notifications", notifications.clone())
+        .expect("serve notifications")
+        .build()
+        .await
+        .expect("the test's bus connection");
+
+    let tray_pid = u64::from(home.start_tray(&bus, &[]));
+    let service = home.wait("the item to register with the watcher", Duration::from_secs(20), || {
+        watcher.items.lock().expect("lock").first().cloned()
+    });
+    let item = Item { conn: host.clone(), service };
+    assert!(
+        home.lines().iter().any(|l| l["backend"] == "sni"),
+        "a watcher is on the bus: {:?}",
+        home.lines()
+    );
+
+    // 1. The first posture: the icon a host reads is that state's icon.
+    let before =
+        home.wait("the first settled tray state", Duration::from_secs(60), || last_settled(&home.lines(), 0));
+    let shown = tray_state(before["tray"].as_str().expect("tray"));
+    assert_eq!(item.icon().await, icon_argb(shown).expect("icon").pixels, "the pixmap of {shown:?}");
+    let score_before = before["score"].as_u64().expect("score");
+    let tooltip = item.tooltip().await;
+    assert!(
+        tooltip.starts_with("ZeroDock — ") && tooltip.contains(&format!("{score_before}/100")),
+        "{tooltip}"
+    );
+
+    // 2. "Open dashboard" (dbusmenu click): the dashboard starts and paints the tray's score.
+    item.click(label::OPEN).await;
+    let painted = home.wait("the dashboard to paint a score", Duration::from_secs(60), || {
+        home.lines().into_iter().find(|l| l.get("dashboard_painted").is_some())
+    });
+    assert_eq!(painted["dashboard_painted"].as_u64(), Some(score_before), "{painted}");
+    let dashboard = painted["dashboard_pid"].as_u64().expect("dashboard pid");
+    assert!(children(tray_pid).contains(&dashboard), "the tray started it");
+
+    // 3. Closing its window ends the dashboard; the tray stays, with no process under it.
+    assert_eq!(close_x11_window("ZeroDock"), 1, "one dashboard window");
+    home.wait("the dashboard to exit", Duration::from_secs(10), || (!alive(dashboard)).then_some(()));
+    home.wait("the tray to see it exit", Duration::from_secs(5), || {
+        home.lines().iter().any(|l| l["dashboard"] == "exited").then_some(())
+    });
+    assert!(alive(tray_pid), "the tray keeps running\n{}", home.log());
+    assert_eq!(children(tray_pid), Vec::<u64>::new(), "nothing but the tray is left");
+
+    // 4. A privileged container (`docker run`; the event carries it even where the sandbox
+    // refuses to start it): the icon turns critical, a notification names it.
+    let t0 = now_ms();
+    let run =
+        home.docker(&["run", "-d", "--privileged", "--name", &container, scratch_image(), "sleep", "3600"]);
+    eprintln!("docker run --privileged: {:?} {}", run.status, String::from_utf8_lossy(&run.stderr).trim());
+    assert!(home.docker(&["inspect", &container]).status.success(), "the container exists");
+    let after = home.wait("a critical tray state", Duration::from_secs(20), || {
+        last_settled(&home.lines(), t0).filter(|l| l["tray"] == "critical")
+    });
+    home.wait("the critical icon on the bus", Duration::from_secs(5), || {
+        let item = &item;
+        let icon = futures_block(item.icon());
+        (icon == icon_argb(TrayState::Critical).expect("icon").pixels).then_some(())
+    });
+    let notified = home.wait("a notification naming the container", Duration::from_secs(10), || {
+        notifications.sent.lock().expect("lock").iter().find(|n| n.2.contains(&container)).cloned()
+    });
+    assert!(notified.3.contains(&"default".to_owned()), "clickable: {notified:?}");
+
+    // 5. Clicking the notification opens the dashboard again, painting the new score.
+    let iface = host
+        .object_server()
+        .interface::<_, Notifications>("/org/freedesktop/Notifications")
+        .await
+        .expect("our notification server");
+    Notifications::action_invoked(iface.signal_emitter(), notified.0, "default")
+        .await
+        .expect("emit ActionInvoked");
+    let repainted = home.wait("the dashboard to open from the notification", Duration::from_secs(60), || {
+        home.lines().into_iter().filter(|l| l.get("dashboard_painted").is_some()).nth(1)
+    });
+    assert_eq!(repainted["dashboard_painted"].as_u64(), after["score"].as_u64(), "{repainted} vs {after}");
+    let dashboard = repainted["dashboard_pid"].as_u64().expect("pid");
+    assert!(home.log().contains("notification clicked"), "{}", home.log());
+
+    // 6. "Quit ZeroDock" ends the tray and its dashboard.
+    item.click(label::QUIT).await;
+    let mut tray = home.tray.take().expect("tray child");
+    let status = home.wait("the tray to exit", Duration::from_secs(10), || tray.try_wait().ok().flatten());
+    assert!(status.success(), "{status}\n{}", home.log());
+    home.wait("the dashboard to exit with it", Duration::from_secs(5), || (!alive(dashboard)).then_some(()));
+    assert!(!home.dir.join("run/zerodock/tray.sock").exists(), "the socket is removed");
+}
+
+/// Runs a future to completion from a sync probe (on a helper thread with its own runtime).
+fn futures_block<F: std::future::Future + Send>(f: F) -> F::Output
+where
+    F::Output: Send,
+{
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(f)
+        })
+        .join()
+        .expect("probe thread")
+    })
+}
+
+#[test]
+fn without_a_watcher_the_tray_embeds_in_an_xembed_tray() {
+    let bus = Bus::start();
+    let mut home = Home::new("xembed");
+    // An XEmbed-only tray on the display (Debian package trayer), on its own bus: no watcher.
+    let mut trayer = Command::new("trayer")
+        .args(["--edge", "bottom", "--align", "right", "--widthtype", "pixel", "--width", "200"])
+        .args(["--heighttype", "pixel", "--height", "40", "--transparent", "false"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("trayer (Debian package trayer)");
+    std::thread::sleep(Duration::from_millis(500));
+    let tray_pid = home.start_tray(&bus, &[]);
+    home.wait("the backend line", Duration::from_secs(20), || {
+        home.lines().into_iter().find(|l| l.get("backend").is_some())
+    });
+    let backend = home.lines().into_iter().find_map(|l| l["backend"].as_str().map(str::to_owned));
+    assert_eq!(backend.as_deref(), Some("xembed"), "no watcher: the XEmbed fallback\n{}", home.log());
+    let embedded = home.wait("the icon window embedded in trayer", Duration::from_secs(20), || {
+        embedded_icon_windows().filter(|n| *n > 0)
+    });
+    eprintln!("{embedded} XEmbed client window(s) inside trayer");
+    home.wait("a settled tray state", Duration::from_secs(60), || last_settled(&home.lines(), 0));
+
+    // The socket's quit (what the dashboard and a second launch speak) ends it.
+    let socket = home.dir.join("run/zerodock/tray.sock");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&socket).expect("socket").permissions());
+    assert_eq!(mode & 0o777, 0o600, "only the user may connect");
+    let mut stream = std::os::unix::net::UnixStream::connect(&socket).expect("connect");
+    std::io::Write::write_all(&mut stream, b"{\"id\":9,\"request\":{\"type\":\"quit\"}}\n")
+        .expect("send quit");
+    let mut tray = home.tray.take().expect("tray");
+    let status = home.wait("the tray to quit", Duration::from_secs(10), || tray.try_wait().ok().flatten());
+    assert!(status.success(), "{status}");
+    assert!(!alive(u64::from(tray_pid)));
+    let _ = trayer.kill();
+    let _ = trayer.wait();
+}
+
+/// How many embedded windows (not top-level, carrying `_XEMBED_INFO`) the display has: the
+/// icons an XEmbed tray (here only trayer) took in.
+fn embedded_icon_windows() -> Option<usize> {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt};
+    let (conn, screen) = x11rb::connect(None).ok()?;
+    let root = conn.setup().roots[screen].root;
+    let xembed = conn.intern_atom(false, b"_XEMBED_INFO").ok()?.reply().ok()?.atom;
+    let mut stack: Vec<(u32, usize)> = vec![(root, 0)];
+    let mut count = 0;
+    while let Some((w, depth)) = stack.pop() {
+        let info = conn.get_property(false, w, xembed, AtomEnum::ANY, 0, 2).ok().and_then(|c| c.reply().ok());
+        if depth >= 2 && info.is_some_and(|r| r.length > 0) {
+            count += 1;
+        }
+        if let Some(tree) = conn.query_tree(w).ok().and_then(|c| c.reply().ok()) {
+            stack.extend(tree.children.into_iter().map(|c| (c, depth + 1)));
+        }
+    }
+    Some(count)
+}
