@@ -199,6 +199,20 @@ fn corrupt_export_keeps_the_old_database_and_imports_replace_only_their_ecosyste
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 
+    // A local import (not a download) counts a torn entry as malformed and goes on.
+    let torn = dir.path().join("torn.zip");
+    let with_torn =
+        zip_of(&[("DSA-3029-1.json".into(), real_record("DSA-3029-1")), ("torn.json".into(), TORN.into())]);
+    std::fs::write(&torn, with_torn).expect("write");
+    let s = db.import_zip(&torn, "torn.zip").expect("import");
+    assert_eq!((s.imported, s.malformed.len()), (1, 1), "{s:?}");
+    assert_eq!(s.malformed[0].0, "torn.json");
+    assert!(
+        ids(&db, "Debian:11", "node-url-parse", "1.5.3-1").is_empty(),
+        "Debian was replaced by torn.zip's"
+    );
+    assert_eq!(ids(&db, "Debian:7", "nginx", "1.2.1-2.2"), one("DSA-3029-1", Some("1.2.1-2.2+wheezy3")));
+
     // An Alpine-only export replaces Alpine and leaves Debian alone.
     let alpine = dir.path().join("alpine.zip");
     let only = zip_of(&[("ALPINE-CVE-2026-22184.json".into(), real_record("ALPINE-CVE-2026-22184"))]);

@@ -1,0 +1,104 @@
+//! Benchmark of the vulnerability database (not a timed test): imports a synthetic export the
+//! size of osv.dev's Debian ecosystem and matches 200 packages, printing the figures.
+//!
+//! `cargo run --release -p zerodock-vuln --example vulndb_bench [RECORDS]`
+//!
+//! osv.dev cannot be reached from the machines this runs on, so the export is synthetic, shaped
+//! like Debian's records: one `DEBIAN-CVE-*`/`DSA-*`/`DLA-*` record per id, an `affected` entry
+//! per release (Debian 10–13) with an `introduced: 0` / `fixed` range, urgency, ~1 KB of details.
+
+use std::io::Write;
+use std::time::Instant;
+
+use zerodock_vuln::db::Database;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let records: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(60_000);
+    let packages = 5_000usize;
+    let dir = tempfile::tempdir()?;
+    let zip_path = dir.path().join("all.zip");
+
+    let t = Instant::now();
+    let mut w = zip::ZipWriter::new(std::io::BufWriter::new(std::fs::File::create(&zip_path)?));
+    let details = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(18);
+    for i in 0..records {
+        let id = match i % 10 {
+            0 => format!("DSA-{}-1", 1000 + i),
+            1 => format!("DLA-{}-1", 1000 + i),
+            _ => format!("DEBIAN-CVE-{}-{:05}", 2000 + i % 25, i),
+        };
+        let pkg = format!("pkg{}", i % packages);
+        let affected: Vec<String> = [10, 11, 12, 13]
+            .iter()
+            .map(|rel| {
+                format!(
+                    r#"{{"package":{{"ecosystem":"Debian:{rel}","name":"{pkg}"}},"ranges":[{{"type":"ECOSYSTEM","events":[{{"introduced":"0"}},{{"fixed":"{}.{}-{}+deb{rel}u1"}}]}}],"ecosystem_specific":{{"urgency":"medium"}}}}"#,
+                    1 + i % 7,
+                    i % 13,
+                    1 + i % 3
+                )
+            })
+            .collect();
+        let body = format!(
+            r#"{{"id":"{id}","modified":"2026-0{}-1{}T00:00:00Z","published":"2020-01-01T00:00:00Z","aliases":["CVE-{}-{:05}"],"summary":"{pkg} - security update","details":"{details}","affected":[{}],"severity":[{{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}]}}"#,
+            1 + i % 9,
+            i % 10,
+            2000 + i % 25,
+            i,
+            affected.join(",")
+        );
+        w.start_file(format!("{id}.json"), zip::write::SimpleFileOptions::default())?;
+        w.write_all(body.as_bytes())?;
+    }
+    w.finish()?;
+    let zip_bytes = std::fs::metadata(&zip_path)?.len();
+    println!(
+        "synthetic export: {records} records, {:.1} MB zipped, written in {:.1?}",
+        mb(zip_bytes),
+        t.elapsed()
+    );
+
+    let db_path = dir.path().join("vulndb.sqlite");
+    let mut db = Database::open(&db_path)?;
+    let t = Instant::now();
+    let summary = db.import_zip(&zip_path, "synthetic")?;
+    let import = t.elapsed();
+    println!(
+        "import: {} records in {:.2?} ({:.0} records/s); database {:.1} MB",
+        summary.imported,
+        import,
+        summary.imported as f64 / import.as_secs_f64(),
+        mb(std::fs::metadata(&db_path)?.len())
+    );
+
+    // 200 installed packages of a Debian 12 image: every 25th package of the export, at a
+    // version below the fix (so each matches its records) — the worst case for evaluation.
+    let query: Vec<(String, String)> =
+        (0..200).map(|k| (format!("pkg{}", k * 25), "1.0-1".to_string())).collect();
+    let run = |db: &Database| -> Result<usize, Box<dyn std::error::Error>> {
+        let mut n = 0;
+        for (pkg, v) in &query {
+            n += db.matches("Debian:12", pkg, v)?.len();
+        }
+        Ok(n)
+    };
+    let t = Instant::now();
+    let found = run(&db)?;
+    let cold = t.elapsed();
+    let mut best = std::time::Duration::MAX;
+    for _ in 0..20 {
+        let t = Instant::now();
+        run(&db)?;
+        best = best.min(t.elapsed());
+    }
+    println!("match 200 packages: {found} matches; first run {cold:.2?}, warm best of 20 {best:.2?}");
+    let reopened = Database::open(&db_path)?;
+    let t = Instant::now();
+    run(&reopened)?;
+    println!("match 200 packages after reopening the file: {:.2?}", t.elapsed());
+    Ok(())
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
