@@ -188,6 +188,16 @@ fn oci_layout_without_manifest_json_follows_index_json() {
 }
 
 #[test]
+fn zstd_layers_are_decompressed() {
+    let layer = tar_of(&[("etc/os-release", b"ID=alpine\n")], &[]);
+    let zst =
+        ruzstd::encoding::compress_to_vec(layer.as_slice(), ruzstd::encoding::CompressionLevel::Fastest);
+    let files = read(&oci_archive(&[zst], &[layer])).expect("reads");
+    assert_eq!(files.layers[0].compression, Some(Compression::Zstd));
+    assert_eq!(text(&files.tree(), "etc/os-release").as_deref(), Some("ID=alpine\n"));
+}
+
+#[test]
 fn zstd_magic_is_recognised() {
     assert_eq!(layer::sniff(&[0x28, 0xb5, 0x2f, 0xfd, 0]), Compression::Zstd);
     assert_eq!(layer::sniff(&[0x1f, 0x8b, 8]), Compression::Gzip);
