@@ -16,7 +16,7 @@ use crate::scenario::{Running, Scenarios};
 use crate::util::{self, Phases};
 
 /// The daemons captured by default, in order.
-pub const FIXTURE_DAEMONS: &[&str] = &["default", "hardened"];
+pub const FIXTURE_DAEMONS: &[&str] = &["default", "hardened", "vulns"];
 
 /// Builds the CLI once and returns a private copy of the binary, so both fixtures come from the
 /// same build even if the tree changes while daemons start. Fails early, with a clear message,
@@ -54,11 +54,18 @@ pub fn build_collector() -> Result<PathBuf> {
 
 /// Runs `zerodock collect --output OUT` against a running scenario daemon, then checks the
 /// planted secret appears neither in the file nor in what the CLI printed.
-pub fn collect(sc: &Scenarios, collector: &Path, running: &Running, out: &Path) -> Result<()> {
+pub fn collect(
+    sc: &Scenarios,
+    collector: &Path,
+    running: &Running,
+    out: &Path,
+    extra: &[String],
+) -> Result<()> {
     let mut cmd = Command::new(collector);
     cmd.current_dir(util::workspace_root())
         .args(["collect", "--output"])
         .arg(out)
+        .args(extra)
         .env("DOCKER_HOST", &running.host)
         .env_remove("DOCKER_CONTEXT")
         .env_remove("DOCKER_TLS_VERIFY")
@@ -97,13 +104,50 @@ pub fn capture(phases: &mut Phases, daemons: &[String]) -> Result<()> {
     for name in daemons {
         let running = phases.run(&format!("{name}: start dockerd"), || sc.start(name, false))?;
         phases.run(&format!("{name}: images, networks, containers"), || sc.populate(&running))?;
+        let spec = sc.daemon(name)?;
+        if let Some(records) = &spec.vulndb_records {
+            let db = std::path::PathBuf::from(sc.subst(spec, "{dir}/vulndb.sqlite"));
+            phases.run(&format!("{name}: vulnerability database from {records}"), || {
+                import_records(&collector, &util::workspace_root().join(records), &db)
+            })?;
+        }
+        let extra: Vec<String> = spec.capture_args.iter().map(|a| sc.subst(spec, a)).collect();
         let staged = running.daemon.dir().join("snapshot.json");
-        phases.run(&format!("{name}: zerodock collect"), || collect(&sc, &collector, &running, &staged))?;
+        phases.run(&format!("{name}: zerodock collect"), || {
+            collect(&sc, &collector, &running, &staged, &extra)
+        })?;
         // Only a checked snapshot reaches the repository.
         let target = fixtures.join(format!("{name}.json"));
         std::fs::copy(&staged, &target).with_context(|| format!("cannot write {}", target.display()))?;
         eprintln!("    wrote {}", target.display());
         phases.run(&format!("{name}: stop dockerd"), || running.daemon.stop())?;
     }
+    Ok(())
+}
+
+/// Packs every `*.json` OSV record in `records` into an `all.zip` beside `db` (as osv.dev
+/// publishes an ecosystem) and imports it with `zerodock vulndb import`, replacing `db`.
+pub fn import_records(collector: &Path, records: &Path, db: &Path) -> Result<()> {
+    use std::io::Write as _;
+    let dir = db.parent().context("database path has no directory")?;
+    std::fs::create_dir_all(dir)?;
+    let _ = std::fs::remove_file(db);
+    let zip_path = dir.join("osv-all.zip");
+    let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(records)
+        .with_context(|| format!("cannot read {}", records.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    names.sort();
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path)?);
+    for path in &names {
+        let name = path.file_name().and_then(|n| n.to_str()).context("record file name")?;
+        zip.start_file(name, zip::write::SimpleFileOptions::default())?;
+        zip.write_all(&std::fs::read(path)?)?;
+    }
+    zip.finish()?;
+    let mut cmd = Command::new(collector);
+    cmd.args(["vulndb", "import", "--vulndb"]).arg(db).arg(&zip_path);
+    util::run(&mut cmd)?;
     Ok(())
 }

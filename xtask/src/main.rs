@@ -61,7 +61,7 @@ enum Task {
     },
     /// Capture crates/engine/tests/fixtures/{default,hardened}.json from real private daemons.
     CaptureFixtures {
-        /// Only these daemons (default: default and hardened).
+        /// Only these daemons (default: default, hardened and vulns).
         #[arg(long = "daemon")]
         daemons: Vec<String>,
     },
@@ -83,7 +83,7 @@ enum Task {
 enum ScenarioAction {
     /// Start fresh daemons with their scenarios; they keep running after this command.
     Up {
-        /// Only these daemons (default: default and hardened).
+        /// Only these daemons (default: default, hardened and vulns).
         #[arg(long = "daemon")]
         daemons: Vec<String>,
     },

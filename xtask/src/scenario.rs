@@ -63,6 +63,13 @@ pub struct DaemonSpec {
     /// Extra placeholders for this daemon.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
+    /// A directory of OSV records (relative to the workspace) that `capture-fixtures` packs into an
+    /// `all.zip` and imports into `{dir}/vulndb.sqlite` before collecting.
+    pub vulndb_records: Option<String>,
+    /// Extra `zerodock collect` arguments when capturing this daemon's fixture (placeholders
+    /// allowed).
+    #[serde(default)]
+    pub capture_args: Vec<String>,
 }
 
 /// A file to write: contents (with placeholders) and permission bits.
@@ -311,7 +318,8 @@ impl Scenarios {
         dockerd::base_dir().join(name)
     }
 
-    fn subst(&self, spec: &DaemonSpec, text: &str) -> String {
+    /// `text` with the placeholders of daemon `spec` replaced.
+    pub fn subst(&self, spec: &DaemonSpec, text: &str) -> String {
         let dir = Self::dir_of(&spec.name);
         let mut out = text
             .replace("{dir}", &dir.display().to_string())

@@ -118,10 +118,15 @@ pub(crate) fn small_findings(check: &Check, base: &str, names: &[&str]) -> Vec<F
     found
 }
 
-/// One line per finding of `check` on both captured fixtures: `fixture status kind name: message`.
+/// The fixtures captured from real engines (`cargo xtask capture-fixtures`): the scenario
+/// daemons `default` (classic mistakes), `hardened`, and `vulns` (images with known-vulnerable
+/// package versions, scanned against a database of real advisories' facts).
+pub(crate) const CAPTURED: [&str; 3] = ["default", "hardened", "vulns"];
+
+/// One line per finding of `check` on every captured fixture: `fixture status kind name: message`.
 pub(crate) fn verdicts(check: &Check) -> String {
     let mut out = String::new();
-    for base in ["default", "hardened"] {
+    for base in CAPTURED {
         for f in findings(check, &fixture(base)) {
             out.push_str(&format!(
                 "{base} {} {} {}: {}\n",
@@ -158,7 +163,8 @@ pub(crate) use check_snapshots;
 
 /// The captured fixtures and every named variant, for catalogue-wide invariants.
 pub(crate) fn cases() -> Vec<(&'static str, Snapshot)> {
-    let mut cases = vec![("default", fixture("default")), ("hardened", fixture("hardened"))];
+    let mut cases: Vec<(&'static str, Snapshot)> =
+        CAPTURED.iter().map(|name| (*name, fixture(name))).collect();
     cases.extend(VARIANTS.iter().map(|(name, base, mutate)| (*name, variant(base, mutate))));
     cases
 }
@@ -216,7 +222,68 @@ pub(crate) static VARIANTS: &[Variant] = &[
     // The same files loosened: units group-writable or owned by a user, /etc/docker 775 root:docker,
     // a world-readable TLS key, a 666 environment file and containerd socket.
     ("files-loose", "default", files_loose),
+    // Severities the test advisories' records do not carry (DLA-4413-1 and ALPINE-CVE-2026-22184
+    // have none): the first rated high, the second medium with its fix withdrawn, so every band
+    // has a failing (fix published) and a warning (no fix yet) case.
+    ("vulns-rated", "vulns", vulns_rated),
+    // The same database, its newest record a day before the scan.
+    ("vulns-fresh-db", "vulns", vulns_fresh_db),
+    // No vulnerability database on the machine (images read, nothing matched).
+    ("vulns-no-db", "vulns", vulns_no_db),
+    // The Alpine advisory rated low instead of critical, and Alpine 3.22's end of support 30
+    // days after the scan.
+    ("vulns-low-eol-soon", "vulns", vulns_low_eol_soon),
 ];
+
+fn vuln_scan(snap: &mut Snapshot) -> &mut crate::snapshot::VulnScan {
+    snap.vulnerabilities.ok_mut().expect("the vulns fixture has a vulnerability part")
+}
+
+fn each_vuln(snap: &mut Snapshot, id: &str, f: impl Fn(&mut crate::snapshot::Vulnerability)) {
+    for image in &mut vuln_scan(snap).images {
+        image.vulnerabilities.iter_mut().filter(|v| v.id == id).for_each(&f);
+    }
+}
+
+fn vulns_rated(snap: &mut Snapshot) {
+    use crate::snapshot::VulnSeverity;
+    each_vuln(snap, "DLA-4413-1", |v| {
+        v.severity = VulnSeverity::High;
+        v.severity_source = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N (7.5)".to_owned();
+    });
+    each_vuln(snap, "ALPINE-CVE-2026-22184", |v| {
+        v.severity = VulnSeverity::Medium;
+        v.severity_source = "Alpine: medium".to_owned();
+        v.fixed = None;
+    });
+}
+
+fn vulns_fresh_db(snap: &mut Snapshot) {
+    let at = snap.collected_at - chrono::Duration::days(1);
+    if let Some(db) = vuln_scan(snap).database.as_mut() {
+        db.newest_record = Some(at);
+    }
+}
+
+fn vulns_no_db(snap: &mut Snapshot) {
+    let scan = vuln_scan(snap);
+    scan.database = None;
+    for image in &mut scan.images {
+        image.vulnerabilities.clear();
+        image.scanners.clear();
+    }
+}
+
+fn vulns_low_eol_soon(snap: &mut Snapshot) {
+    use crate::snapshot::VulnSeverity;
+    each_vuln(snap, "ALPINE-CVE-2022-37434", |v| v.severity = VulnSeverity::Low);
+    let soon = snap.collected_at.date_naive() + chrono::Duration::days(30);
+    for image in &mut vuln_scan(snap).images {
+        if let Some(os) = image.os.as_mut().filter(|o| o.id == "alpine") {
+            os.end_of_life = Some(soon);
+        }
+    }
+}
 
 /// `/info` lists `name=apparmor`, and each container carries the `AppArmorProfile` dockerd
 /// records there: `unconfined` for privileged ones or an explicit opt-out, else `docker-default`.

@@ -99,7 +99,8 @@ pub(crate) async fn connect(opts: &CollectOptions) -> Result<Docker, String> {
 }
 
 /// An image's `docker save` archive as it arrives from the engine, chunk by chunk.
-pub type ImageExport = std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, String>> + Send>>;
+pub type ImageExport =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, String>> + Send>>;
 
 /// Streams `GET /images/{id}/get` (the `docker save` tar) for reading an image's package
 /// database. A read-only call, but dockerd logs an image `save` event for it: vulnerability
@@ -108,9 +109,7 @@ pub type ImageExport = std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<
 pub async fn export_image(opts: &CollectOptions, image_id: &str) -> Result<ImageExport, String> {
     let docker = connect(opts).await?;
     let host = opts.endpoint.host.clone();
-    let stream = docker
-        .export_image(image_id)
-        .map(move |chunk| chunk.map_err(|e| explain_error(&e, &host)));
+    let stream = docker.export_image(image_id).map(move |chunk| chunk.map_err(|e| explain_error(&e, &host)));
     Ok(Box::pin(stream))
 }
 

@@ -50,7 +50,7 @@ pub struct Snapshot {
 
 /// Why a snapshot has no vulnerability part: the step was not asked for.
 pub const VULNS_NOT_SCANNED: &str =
-    "images were not scanned for vulnerabilities: run `zerodock scan --vulns` or **Scan images** in the app";
+    "images were not scanned for vulnerabilities: run `zerodock scan --vulns`, or Scan images in the app";
 
 fn not_scanned() -> Fact<VulnScan> {
     Fact::unavailable(VULNS_NOT_SCANNED)

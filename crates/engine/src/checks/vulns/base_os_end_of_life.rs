@@ -99,3 +99,29 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test VUL007` selects its tests")]
+mod VUL007 {
+    use super::CHECK;
+    use crate::checks::prelude::*;
+    #[allow(unused_imports, reason = "not every test uses every helper")]
+    use crate::checks::testing::{find, findings, fixture, named, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "vulns",
+        ["zerodock/vuln-debian:1", "zerodock/vuln-alpine:1", "zerodock/busybox:1"]
+    );
+
+    #[test]
+    fn support_dates_decide() {
+        let f = findings(&CHECK, &fixture("vulns"));
+        // Debian 11's LTS ended on 2026-08-31; the fixture was captured after.
+        assert_eq!(status_of(&f, "zerodock/vuln-debian:1"), Status::Fail);
+        assert_eq!(status_of(&f, "zerodock/vuln-alpine:1"), Status::Pass);
+        assert_eq!(status_of(&f, "zerodock/busybox:1"), Status::NotApplicable);
+        let soon = findings(&CHECK, &named("vulns-low-eol-soon", |_| {}));
+        assert_eq!(status_of(&soon, "zerodock/vuln-alpine:1"), Status::Warn);
+    }
+}

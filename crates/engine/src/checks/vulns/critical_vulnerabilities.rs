@@ -45,3 +45,36 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test VUL001` selects its tests")]
+mod VUL001 {
+    use super::CHECK;
+    use crate::checks::prelude::*;
+    #[allow(unused_imports, reason = "not every test uses every helper")]
+    use crate::checks::testing::{find, findings, fixture, named, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "vulns",
+        ["zerodock/vuln-alpine:1", "zerodock/fixed-alpine:1"]
+    );
+
+    #[test]
+    fn a_fixable_critical_fails_and_its_fixed_twin_passes() {
+        let f = findings(&CHECK, &fixture("vulns"));
+        assert_eq!(status_of(&f, "zerodock/vuln-alpine:1"), Status::Fail);
+        assert!(find(&f, "zerodock/vuln-alpine:1").message.contains("ALPINE-CVE-2022-37434"));
+        assert_eq!(status_of(&f, "zerodock/fixed-alpine:1"), Status::Pass);
+        assert_eq!(status_of(&f, "zerodock/busybox:1"), Status::Pass);
+    }
+
+    #[test]
+    fn without_a_scan_or_a_database_it_is_unknown() {
+        let f = findings(&CHECK, &fixture("default"));
+        assert!(f.iter().all(|x| x.status == Status::Unknown), "{f:?}");
+        let f = findings(&CHECK, &named("vulns-no-db", |_| {}));
+        assert_eq!(status_of(&f, "zerodock/vuln-alpine:1"), Status::Unknown);
+        assert!(find(&f, "zerodock/vuln-alpine:1").message.contains("zerodock vulndb import"));
+    }
+}

@@ -45,3 +45,28 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test VUL002` selects its tests")]
+mod VUL002 {
+    use super::CHECK;
+    use crate::checks::prelude::*;
+    #[allow(unused_imports, reason = "not every test uses every helper")]
+    use crate::checks::testing::{find, findings, fixture, named, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "vulns-rated",
+        ["zerodock/vuln-debian:1", "zerodock/vuln-alpine:1"]
+    );
+
+    #[test]
+    fn a_fixable_high_fails() {
+        let f = findings(&CHECK, &named("vulns-rated", |_| {}));
+        assert_eq!(status_of(&f, "zerodock/vuln-debian:1"), Status::Fail);
+        assert_eq!(status_of(&f, "zerodock/vuln-alpine:1"), Status::Pass);
+        // As captured, DLA-4413-1 has no severity: it is never counted as high.
+        let f = findings(&CHECK, &fixture("vulns"));
+        assert_eq!(status_of(&f, "zerodock/vuln-debian:1"), Status::Pass);
+    }
+}

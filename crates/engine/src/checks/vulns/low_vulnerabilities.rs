@@ -45,3 +45,25 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test VUL004` selects its tests")]
+mod VUL004 {
+    use super::CHECK;
+    use crate::checks::prelude::*;
+    #[allow(unused_imports, reason = "not every test uses every helper")]
+    use crate::checks::testing::{find, findings, fixture, named, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "vulns-low-eol-soon",
+        ["zerodock/vuln-alpine:1", "zerodock/fixed-alpine:1"]
+    );
+
+    #[test]
+    fn a_fixable_low_fails() {
+        let f = findings(&CHECK, &named("vulns-low-eol-soon", |_| {}));
+        assert_eq!(status_of(&f, "zerodock/vuln-alpine:1"), Status::Fail);
+        assert_eq!(status_of(&f, "zerodock/fixed-alpine:1"), Status::Pass);
+    }
+}

@@ -45,3 +45,26 @@ crate::declare_check! {
         evaluate: evaluate,
     }
 }
+
+#[cfg(test)]
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test VUL003` selects its tests")]
+mod VUL003 {
+    use super::CHECK;
+    use crate::checks::prelude::*;
+    #[allow(unused_imports, reason = "not every test uses every helper")]
+    use crate::checks::testing::{find, findings, fixture, named, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "vulns-rated",
+        ["zerodock/vuln-alpine:1", "zerodock/fixed-alpine:1"]
+    );
+
+    #[test]
+    fn a_medium_without_a_fix_warns() {
+        let f = findings(&CHECK, &named("vulns-rated", |_| {}));
+        assert_eq!(status_of(&f, "zerodock/vuln-alpine:1"), Status::Warn);
+        assert!(find(&f, "zerodock/vuln-alpine:1").message.contains("no fix published yet"));
+        assert_eq!(status_of(&f, "zerodock/fixed-alpine:1"), Status::Pass);
+    }
+}

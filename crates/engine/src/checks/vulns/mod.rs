@@ -86,6 +86,11 @@ fn as_of(scan: &VulnScan) -> String {
     }
 }
 
+/// "1 critical vulnerability", "2 critical vulnerabilities".
+pub(crate) fn count(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word} vulnerability") } else { format!("{n} {word} vulnerabilities") }
+}
+
 /// `libssl3 3.0.11-1~deb12u1 → 3.0.11-1~deb12u2 (DSA-5532-1: CVE-2023-5363)`.
 pub(crate) fn describe(v: &Vulnerability) -> String {
     let fixed = v.fixed.as_deref().map_or_else(|| "no fix yet".to_owned(), |f| format!("→ {f}"));
@@ -145,8 +150,8 @@ pub(crate) fn band(snap: &Snapshot, severity: VulnSeverity) -> Vec<Finding> {
             Finding::warn(
                 target,
                 format!(
-                    "Image `{name}` has {} {word} vulnerabilities with no fix published yet: {}{more}{}",
-                    found.len(),
+                    "Image `{name}` has {} with no fix published yet: {}{more}{}",
+                    count(found.len(), word),
                     shown.join("; "),
                     as_of(scan)
                 ),
@@ -155,8 +160,8 @@ pub(crate) fn band(snap: &Snapshot, severity: VulnSeverity) -> Vec<Finding> {
             Finding::fail(
                 target,
                 format!(
-                    "Image `{name}` has {} {word} vulnerabilities, {} with a fix: {}{more}{}",
-                    found.len(),
+                    "Image `{name}` has {}, {} with a fix: {}{more}{}",
+                    count(found.len(), word),
                     fixable.len(),
                     shown.join("; "),
                     as_of(scan)

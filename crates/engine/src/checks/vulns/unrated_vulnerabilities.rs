@@ -16,11 +16,11 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let shown: Vec<String> = unrated.iter().take(3).map(|v| super::describe(v)).collect();
         let more = unrated.len().saturating_sub(shown.len());
         let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
-        let mut finding = Finding::info(
+        let mut finding = Finding::warn(
             target,
             format!(
-                "Image `{name}` has {} known vulnerabilities whose records carry no severity ZeroDock can read: {}{more}",
-                unrated.len(),
+                "Image `{name}` has {} whose records carry no severity ZeroDock can read: {}{more}",
+                super::count(unrated.len(), "known"),
                 shown.join("; ")
             ),
         );
@@ -63,5 +63,28 @@ crate::declare_check! {
             Reference::Url("https://ossf.github.io/osv-schema/#severity-field"),
         ],
         evaluate: evaluate,
+    }
+}
+
+#[cfg(test)]
+#[allow(non_snake_case, reason = "named after the check's code, so `cargo test VUL005` selects its tests")]
+mod VUL005 {
+    use super::CHECK;
+    use crate::checks::prelude::*;
+    #[allow(unused_imports, reason = "not every test uses every helper")]
+    use crate::checks::testing::{find, findings, fixture, named, status_of};
+
+    crate::checks::testing::check_snapshots!(
+        super::CHECK,
+        "vulns",
+        ["zerodock/vuln-debian:1", "zerodock/fixed-alpine:1"]
+    );
+
+    #[test]
+    fn records_without_severity_are_listed_not_guessed() {
+        let f = findings(&CHECK, &fixture("vulns"));
+        assert_eq!(status_of(&f, "zerodock/vuln-debian:1"), Status::Warn);
+        assert!(find(&f, "zerodock/vuln-debian:1").message.contains("DLA-4413-1"));
+        assert_eq!(status_of(&f, "zerodock/fixed-alpine:1"), Status::Pass);
     }
 }
