@@ -42,17 +42,17 @@ fn paragraphs(text: &str) -> Vec<Vec<(&str, &str)>> {
 }
 
 /// Parses a dpkg status file. With `require_installed` (the main `status` file) only entries
-/// whose `Status` is `install ok installed` count — removed packages keep a paragraph there
-/// (`deinstall ok config-files`). Distroless `status.d/` files carry no `Status`: pass `false`
-/// and an entry counts unless a `Status` it has says otherwise.
+/// whose package state — the third word of `Status` — is `installed` count: removed packages keep
+/// a paragraph there (`deinstall ok config-files`), while a held package (`hold ok installed`)
+/// is on disk as much as `install ok installed` is (dpkg-query's `${db:Status-Status}` is the same
+/// word). Distroless `status.d/` files carry no `Status`: pass `false` and an entry counts unless
+/// a `Status` it has says otherwise.
 pub fn parse_dpkg_status(text: &str, require_installed: bool) -> Vec<DpkgPackage> {
     let mut packages = Vec::new();
     for fields in paragraphs(text) {
         let get = |key: &str| fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| *v);
         match get("Status") {
-            Some(status)
-                if status.split_whitespace().collect::<Vec<_>>() != ["install", "ok", "installed"] =>
-            {
+            Some(status) if status.split_whitespace().nth(2) != Some("installed") => {
                 continue;
             }
             None if require_installed => continue,

@@ -87,7 +87,7 @@ Architecture: amd64
 Version: 3.0.9-1
 
 Package: login
-Status: install ok installed
+Status: hold ok installed
 Architecture: amd64
 Source: shadow
 Version: 1:4.13+dfsg1-1+b1
@@ -111,6 +111,9 @@ fn dpkg_entries_source_and_status() {
         (pkgs[1].source_name.as_str(), pkgs[1].source_version.as_str()),
         ("shadow", "1:4.13+dfsg1-1+b1")
     );
+    // `hold ok installed` is installed; a half-configured package is not.
+    let half = "Package: x\nStatus: install ok half-configured\nVersion: 1\n";
+    assert!(parse_dpkg_status(half, true).is_empty());
     // Distroless status.d entries carry no Status and still count; the main file's do not.
     let bare = "Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n";
     assert_eq!(parse_dpkg_status(bare, false).len(), 1);
