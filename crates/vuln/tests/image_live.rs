@@ -289,12 +289,12 @@ async fn distroless_like_image_with_a_whiteout_and_an_opaque_directory() {
     assert_eq!(short, ["libc6 2.36-9+deb12u4 glibc 2.36-9+deb12u4 L0"]);
 }
 
-/// Throughput of export + read on an image with a 64 MiB layer (printed, never asserted: speed
-/// is measured, not tested).
+/// Throughput of export + read on an image with a 64 MiB layer and 200 packages over two layers,
+/// and the time the inventory takes (printed, never asserted: speed is measured, not tested).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_throughput_is_reported() {
     let mut big = vec![0u8; 64 << 20];
-    // Incompressible content, as real binaries are nearly.
+    // Incompressible content, as real binaries nearly are.
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     for chunk in big.chunks_mut(8) {
         x ^= x << 13;
@@ -302,19 +302,34 @@ async fn export_throughput_is_reported() {
         x ^= x << 17;
         chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
     }
+    let status = |n: usize| {
+        (0..n).map(|i| dpkg(&format!("pkg{i:03}"), &format!("1.{i}-1"), Some("src"))).collect::<String>()
+    };
     let base = layer(&[
         Entry::File("etc/os-release", DEBIAN_12),
-        Entry::File("var/lib/dpkg/status", dpkg("libssl3", "3.0.11-1~deb12u2", Some("openssl")).as_bytes()),
+        Entry::File("var/lib/dpkg/status", status(150).as_bytes()),
         Entry::File("opt/blob.bin", &big),
     ]);
     drop(big);
-    let image = load("throughput", &[base]);
+    let upper = layer(&[Entry::File("var/lib/dpkg/status", status(200).as_bytes())]);
+    let image = load("throughput", &[base, upper]);
     let opts = CollectOptions::with_host(Some(docker_host())).expect("endpoint");
     let start = Instant::now();
     let files = read_image(export_image(&opts, &image.id).await.expect("export")).await.expect("reads");
     let secs = start.elapsed().as_secs_f64();
     let mb = files.archive_bytes as f64 / 1e6;
-    eprintln!("export + read: {mb:.1} MB in {secs:.2} s = {:.0} MB/s", mb / secs);
+    let start = Instant::now();
+    let inv = inventory(&files);
+    let inv_secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "export + read: {mb:.1} MB in {secs:.2} s = {:.0} MB/s; inventory of {} packages: {:.1} ms",
+        mb / secs,
+        inv.packages.len(),
+        inv_secs * 1e3
+    );
     assert!(files.archive_bytes > 64 << 20);
-    assert_eq!(inventory(&files).packages.len(), 1);
+    assert_eq!(inv.packages.len(), 200);
+    let from_upper =
+        inv.packages.iter().filter(|p| p.layer.as_deref() == Some(image.diff_ids[1].as_str())).count();
+    assert_eq!(from_upper, 50);
 }
