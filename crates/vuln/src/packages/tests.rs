@@ -226,16 +226,20 @@ fn rpmdb_sqlite_made_by_rpm_equals_rpm_qa() {
          %files\n%files -n zd-libhello\n",
     )
     .expect("write spec");
+    // Debian's rpm keeps its default database in `$HOME/.rpmdb`, which rpmbuild opens: HOME is
+    // the temp dir, so the test leaves the user's home as it was.
     let run = |cmd: &mut Command| {
-        let out =
-            cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e} (cargo xtask deps installs Debian's rpm)"));
+        let out = cmd
+            .env("HOME", dir.path())
+            .output()
+            .unwrap_or_else(|e| panic!("{cmd:?}: {e} (cargo xtask deps installs Debian's rpm)"));
         assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let dbpath = db.to_str().expect("utf-8 path");
     run(Command::new("rpm").args(["--initdb", "--dbpath", dbpath, "--define", "_db_backend sqlite"]));
     run(Command::new("rpmbuild")
-        .arg("-bb")
+        .args(["-bb", "--dbpath", dbpath])
         .arg("--define")
         .arg(format!("_topdir {}", top.display()))
         .arg(&spec));
