@@ -265,3 +265,43 @@ async fn read_image_streams_chunks() {
     let err = read_image(Box::pin(futures_util::stream::iter(chunks))).await.expect_err("fails");
     assert!(err.to_string().contains("connection reset"), "{err}");
 }
+
+#[test]
+fn hard_links_inside_a_layer_carry_the_content() {
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(10);
+    header.set_entry_type(tar::EntryType::Regular);
+    builder.append_data(&mut header, "usr/lib/os-release", &b"ID=debian\n"[..]).expect("file");
+    let mut header = tar::Header::new_gnu();
+    header.set_size(0);
+    header.set_entry_type(tar::EntryType::Link);
+    builder.append_link(&mut header, "etc/os-release", "usr/lib/os-release").expect("link");
+    let layer = builder.into_inner().expect("tar");
+    let tree = read(&legacy_archive(&[layer])).expect("reads").tree();
+    assert_eq!(
+        tree.entries.get("etc/os-release").map(|e| &e.kept),
+        tree.entries.get("usr/lib/os-release").map(|e| &e.kept)
+    );
+}
+
+#[test]
+fn a_layer_tar_symlinked_to_a_blob_is_followed() {
+    // Some engines write `<id>/layer.tar` as a link to `blobs/sha256/<hex>`.
+    let layer = tar_of(&[("etc/os-release", b"ID=alpine\n")], &[]);
+    let blob = format!("blobs/sha256/{}", sha(&layer));
+    let config = serde_json::json!({"rootfs": {"diff_ids": [format!("sha256:{}", sha(&layer))]}}).to_string();
+    let manifest = serde_json::json!([{"Config": "c.json", "Layers": ["abc/layer.tar"]}]).to_string();
+    let mut archive = tar_of(
+        &[(blob.as_str(), &layer), ("c.json", config.as_bytes()), ("manifest.json", manifest.as_bytes())],
+        &[("abc/layer.tar", &format!("../{blob}"))],
+    );
+    let files = read(&archive).expect("reads");
+    assert_eq!(text(&files.tree(), "etc/os-release").as_deref(), Some("ID=alpine\n"));
+    // A link that climbs out of the archive resolves inside it (clamped) and finds nothing.
+    archive = tar_of(
+        &[("c.json", config.as_bytes()), ("manifest.json", manifest.as_bytes())],
+        &[("abc/layer.tar", "../../../../etc/shadow")],
+    );
+    assert!(matches!(read(&archive), Err(ImageError::MissingLayer(_))));
+}

@@ -56,7 +56,7 @@ pub fn parse_os_release(text: &str) -> Option<BaseOs> {
     Some(BaseOs { id, version_id, pretty_name, ecosystem, end_of_life: None, end_of_life_source: None })
 }
 
-/// The OSV ecosystem (as osv.dev names them in its `ecosystems.txt`) of a release:
+/// The OSV ecosystem of a release, as the OSV schema's ecosystem table spells it:
 /// `Debian:12` (major only: Debian's point releases share one), `Ubuntu:22.04:LTS` for long-term
 /// releases else `Ubuntu:23.10`, `Alpine:v3.19` (major.minor). `None` for anything else, and for
 /// Debian testing/sid, which have no `VERSION_ID` and no OSV release of their own.

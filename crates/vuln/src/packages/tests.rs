@@ -316,3 +316,16 @@ fn an_unreadable_rpmdb_is_a_problem_not_an_empty_list() {
     assert_eq!(inv.problems.len(), 1);
     assert!(inv.problems[0].starts_with("var/lib/rpm/rpmdb.sqlite: "), "{:?}", inv.problems);
 }
+
+#[test]
+fn ubuntu_packages_are_deb_ubuntu_purls_in_the_lts_ecosystem() {
+    let os = b"NAME=\"Ubuntu\"\nVERSION_ID=\"22.04\"\nVERSION=\"22.04.4 LTS (Jammy Jellyfish)\"\nID=ubuntu\n";
+    let status = b"Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.2-0ubuntu1.15\n";
+    let layer = tar_of(&[("etc/os-release", os), ("var/lib/dpkg/status", status)], &[]);
+    let files = read_archive(legacy_archive(&[layer]).as_slice(), &Default::default()).expect("reads");
+    let inv = inventory(&files);
+    let p = &inv.packages[0];
+    assert_eq!(p.purl, "pkg:deb/ubuntu/libssl3@3.0.2-0ubuntu1.15?arch=amd64&distro=ubuntu-22.04");
+    assert_eq!(p.ecosystem.as_deref(), Some("Ubuntu:22.04:LTS"));
+    assert_eq!(p.layer, files.diff_id(0).map(str::to_owned));
+}
