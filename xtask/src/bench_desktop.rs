@@ -8,7 +8,12 @@
 //!   and to the CTR003 row failing in the DOM; aim ≤ 500 ms;
 //! - memory with the window open (app + WebKitWebProcess + WebKitNetworkProcess, RSS and PSS), and
 //!   tray-only after closing the window (aim ≤ 40 MB), plus which child processes are left;
-//! - idle CPU over 30 s with only the tray.
+//! - idle CPU over 30 s with only the tray;
+//! - the tray process alone (`zerodock-tray`, no dashboard ever started), once per backend —
+//!   StatusNotifierItem (ksni, forced with `ZERODOCK_TRAY_BACKEND=sni`: no watcher is needed to
+//!   measure it) and the XEmbed fallback (tray-icon over GTK): RSS/PSS/anonymous of all its
+//!   processes, idle CPU, `docker run` → tray state, and "Open dashboard" (a second launch) → the
+//!   dashboard's first painted score (`dashboard_painted`, the dashboard's test hook).
 //!
 //! A benchmark, not a test: it prints figures and a verdict per aim, and fails only when something
 //! could not be measured. Without `DISPLAY` it re-runs itself under `xvfb-run` + `dbus-run-session`.
@@ -87,19 +92,30 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
     );
     if !opts.no_build {
         // `test-hooks`: the state file the figures below are read from (never in a shipped build).
-        phases.run("build zerodock-desktop (release, test-hooks)", || {
+        phases.run("build zerodock-desktop + zerodock-tray (release, test-hooks)", || {
             util::run_visible(util::cargo().current_dir(&root).args([
                 "build",
                 "--release",
                 "-p",
                 "zerodock-desktop",
+                "-p",
+                "zerodock-tray",
                 "--features",
-                "test-hooks",
+                "zerodock-desktop/test-hooks,zerodock-tray/test-hooks",
             ]))
         })?;
     }
     let app = root.join("target/release/zerodock-desktop");
     ensure!(app.is_file(), "{} is missing", app.display());
+
+    let tray_bin = root.join("target/release/zerodock-tray");
+    let mut trays = Vec::new();
+    for backend in ["sni", "xembed"] {
+        let figures = phases.run(&format!("tray only ({backend})"), || {
+            bench_tray(&tray_bin, backend, &docker_host, &run_args_of(&scenario_args), opts)
+        })?;
+        trays.push(figures);
+    }
 
     let home = AppHome::new("bench-desktop")?;
     let state = || home.tray_lines();
@@ -223,7 +239,124 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         if left.is_empty() { "none".to_owned() } else { left.join(", ") }
     );
     println!("  idle CPU, tray only, {} s:          {cpu_pct:.2} % of one core", opts.idle_secs);
+    for t in &trays {
+        println!("\nzerodock-tray alone, backend {} (release):", t.backend);
+        println!(
+            "  memory after the first scan:        {} ({} ≤ {AIM_TRAY_MB} MB RSS)",
+            t.memory,
+            verdict(t.memory.rss_mb <= AIM_TRAY_MB)
+        );
+        println!("  idle CPU, {} s:                     {:.2} % of one core", opts.idle_secs, t.cpu_pct);
+        println!(
+            "  docker run → tray state:            median {:.0} ms, max {:.0} ms over {} ({} ≤ {AIM_EVENT_MS} ms)",
+            median(&t.event_ms),
+            max(&t.event_ms),
+            t.event_ms.len(),
+            verdict(median(&t.event_ms) <= AIM_EVENT_MS)
+        );
+        println!(
+            "  Open dashboard → score painted:     {:.2} s ({} ≤ 1 s)",
+            t.open_s,
+            verdict(t.open_s <= 1.0)
+        );
+    }
     Ok(())
+}
+
+/// What the tray process alone costs and how fast it is.
+struct TrayFigures {
+    backend: &'static str,
+    memory: Memory,
+    cpu_pct: f64,
+    event_ms: Vec<f64>,
+    open_s: f64,
+}
+
+fn run_args_of(scenario_args: &[String]) -> Vec<String> {
+    let mut args = vec!["run".to_owned(), "-d".to_owned(), "--name".to_owned(), format!("{CONTAINER}-tray")];
+    args.extend(scenario_args.iter().cloned());
+    args
+}
+
+/// Starts the release tray alone with `backend`, measures it, opens the dashboard by a second
+/// launch, and quits it.
+fn bench_tray(
+    bin: &Path,
+    backend: &'static str,
+    docker_host: &str,
+    run_args: &[String],
+    opts: &Options,
+) -> Result<TrayFigures> {
+    let home = AppHome::new(&format!("bench-tray-{backend}"))?;
+    let name = format!("{CONTAINER}-tray");
+    let docker = |args: &[&str]| {
+        Command::new("docker").arg("-H").arg(docker_host).args(args).stdin(Stdio::null()).output()
+    };
+    let _ = docker(&["rm", "-f", &name]);
+    let launch = |extra: bool| {
+        let mut cmd = Command::new(bin);
+        home.apply(&mut cmd);
+        cmd.env("DOCKER_HOST", docker_host)
+            .env("ZERODOCK_TRAY_BACKEND", backend)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if extra { cmd.status().map(|_| None) } else { cmd.spawn().map(Some) }
+    };
+    let mut child = launch(false)?.context("the tray")?;
+    let pid = child.id();
+    let result = (|| -> Result<TrayFigures> {
+        let settled = |since: u128| {
+            home.tray_lines().into_iter().rfind(|l| {
+                l["at_ms"].as_u64().is_some_and(|at| u128::from(at) >= since)
+                    && l["scanning"] == false
+                    && !l["score"].is_null()
+            })
+        };
+        wait_until("the tray's first scan", Duration::from_secs(60), || settled(0))?;
+        std::thread::sleep(Duration::from_secs(3));
+        let memory = Memory::of_tree(pid);
+        let before = cpu_ticks_tree(pid);
+        let idle = Instant::now();
+        std::thread::sleep(Duration::from_secs(opts.idle_secs));
+        let cpu_pct = cpu_ticks_tree(pid).saturating_sub(before) as f64
+            / clock_ticks_per_second()
+            / idle.elapsed().as_secs_f64()
+            * 100.0;
+        let args: Vec<&str> = run_args.iter().map(String::as_str).collect();
+        let mut event_ms = Vec::new();
+        for _ in 0..opts.events {
+            let out = docker(&args)?;
+            ensure!(out.status.success(), "docker run: {}", String::from_utf8_lossy(&out.stderr));
+            let returned = now_ms();
+            let line = wait_until("the critical tray state", Duration::from_secs(10), || {
+                settled(returned).filter(|l| l["tray"] == "critical")
+            })?;
+            event_ms
+                .push(u128::from(line["at_ms"].as_u64().unwrap_or_default()).saturating_sub(returned) as f64);
+            docker(&["rm", "-f", &name])?;
+            let removed = now_ms();
+            wait_until("the removal evaluated", Duration::from_secs(10), || {
+                settled(removed).filter(|l| l["tray"] != "critical")
+            })?;
+        }
+        // "Open dashboard" as a second launch does it (the menu item takes the same path).
+        let asked = now_ms();
+        launch(true)?;
+        let painted = wait_until("the dashboard's first painted score", Duration::from_secs(30), || {
+            home.lines().into_iter().find(|l| l.get("dashboard_painted").is_some())
+        })?;
+        let open_s =
+            u128::from(painted["at_ms"].as_u64().unwrap_or_default()).saturating_sub(asked) as f64 / 1000.0;
+        Ok(TrayFigures { backend, memory, cpu_pct, event_ms, open_s })
+    })();
+    util::signal(pid, "TERM");
+    if !util::wait_gone(pid, Duration::from_secs(5)) {
+        util::signal(pid, "KILL");
+    }
+    let _ = child.wait();
+    let _ = docker(&["rm", "-f", &name]);
+    result
 }
 
 fn rerun_under_xvfb() -> Result<()> {

@@ -69,6 +69,10 @@ impl AppHome {
         let _ = std::fs::remove_dir_all(&dir);
         let config = dir.join("config/dev.zerodock.desktop");
         std::fs::create_dir_all(&config)?;
+        // The tray's socket dir: private (0700), so the app never meets a user's running tray.
+        let run = dir.join("run");
+        std::fs::create_dir_all(&run)?;
+        std::fs::set_permissions(&run, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
         std::fs::write(
             config.join("settings.json"),
             r#"{"rescan_interval_secs": 3600, "notifications": true, "start_at_login": false}"#,
@@ -76,14 +80,25 @@ impl AppHome {
         Ok(AppHome { state_file: dir.join("state.jsonl"), dir })
     }
 
-    /// Points `cmd` (tauri-driver, which passes its environment on to the app) at this home.
-    fn apply(&self, cmd: &mut Command) {
+    /// Points `cmd` (tauri-driver, which passes its environment on to the app, or the tray) at
+    /// this home.
+    pub fn apply(&self, cmd: &mut Command) {
         // The autostart entry goes to $HOME/.config/autostart whatever XDG_CONFIG_HOME says.
         cmd.env("HOME", &self.dir)
             .env("XDG_CONFIG_HOME", self.dir.join("config"))
             .env("XDG_DATA_HOME", self.dir.join("data"))
             .env("XDG_CACHE_HOME", self.dir.join("cache"))
+            .env("XDG_RUNTIME_DIR", self.dir.join("run"))
             .env(STATE_FILE_ENV, &self.state_file);
+    }
+
+    /// Every line of the state file.
+    pub fn lines(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.state_file)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .collect()
     }
 
     /// Every line of the state file that describes the tray.

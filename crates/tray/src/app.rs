@@ -160,7 +160,7 @@ impl Indicator {
             _ => sni::watcher_present().await,
         };
         if want_sni {
-            match Sni::start(view.clone(), menu.clone()).await {
+            match Sni::start(view.clone(), menu.clone(), forced.as_deref() == Some("sni")).await {
                 Ok(sni) => return Indicator::Sni(sni),
                 Err(e) => tracing::warn!("StatusNotifierItem unavailable ({e}); trying the XEmbed tray"),
             }

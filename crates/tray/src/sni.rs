@@ -123,9 +123,15 @@ pub struct Sni {
 }
 
 impl Sni {
-    /// Registers the item with the watcher; fails when there is none (or no host behind it).
-    pub async fn start(view: View, actions: UnboundedSender<MenuAction>) -> Result<Sni, ksni::Error> {
-        let handle = Item { view, actions }.spawn().await?;
+    /// Registers the item with the watcher; fails when there is none (or no host behind it),
+    /// unless `wait_for_watcher` (the backend was forced): then it serves the item and registers
+    /// when a watcher appears.
+    pub async fn start(
+        view: View,
+        actions: UnboundedSender<MenuAction>,
+        wait_for_watcher: bool,
+    ) -> Result<Sni, ksni::Error> {
+        let handle = Item { view, actions }.assume_sni_available(wait_for_watcher).spawn().await?;
         Ok(Sni { handle })
     }
 
