@@ -1,0 +1,1 @@
+//! Scan history: every saved report in an embedded SQLite database, per engine.
