@@ -11,6 +11,7 @@ pub mod pdf;
 pub mod sarif;
 mod shared;
 pub mod terminal;
+mod vulns;
 
 pub use export::{ExportError, ExportFormat, ExportOptions};
 pub use zerodock_engine::Report;

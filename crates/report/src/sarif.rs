@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use zerodock_engine::snapshot::Vulnerability;
 use zerodock_engine::{Category, CheckResult, Finding, Report, Severity, Status, Target, TargetKind};
+
+use crate::vulns;
 
 /// The schema the output declares (and is validated against in tests): OASIS SARIF 2.1.0 errata01.
 pub const SCHEMA_URI: &str =
@@ -15,6 +18,10 @@ pub const SCHEMA_URI: &str =
 /// The `partialFingerprints` key of a result (versioned: a change of formula is a new key, so a
 /// dashboard never matches fingerprints computed two ways).
 pub const FINGERPRINT_KEY: &str = "zerodockFinding/v1";
+
+/// The `partialFingerprints` key of a vulnerability's result: one alert per (image id, package,
+/// advisory), whatever band the advisory is rated in today.
+pub const VULN_FINGERPRINT_KEY: &str = "zerodockVulnerability/v1";
 
 /// The report as SARIF 2.1.0 JSON, pretty-printed with a trailing newline.
 pub fn render(report: &Report) -> String {
@@ -67,8 +74,21 @@ impl serde::Serialize for Results<'_> {
         let mut seq = serializer.serialize_seq(None)?;
         for check in &self.report.checks {
             for finding in &check.findings {
-                if let Some(result) = result(self.report, self.rules, check, finding) {
-                    seq.serialize_element(&result)?;
+                // A band check's finding stands for the image's vulnerabilities of that severity:
+                // each becomes its own result located on the package (docs/sarif.md), so a
+                // dashboard tracks, dismisses and closes them one advisory at a time.
+                let vulns = match finding.status {
+                    Status::Fail | Status::Warn => vulns::of_finding(self.report, &check.id, finding),
+                    _ => Vec::new(),
+                };
+                if vulns.is_empty() {
+                    if let Some(result) = result(self.report, self.rules, check, finding) {
+                        seq.serialize_element(&result)?;
+                    }
+                    continue;
+                }
+                for v in vulns {
+                    seq.serialize_element(&vulnerability_result(self.report, self.rules, check, finding, v))?;
                 }
             }
         }
@@ -374,6 +394,116 @@ fn result(report: &Report, rules: &Rules, check: &CheckResult, finding: &Finding
             json!([{ "kind": "external", "status": "accepted", "justification": justification }]);
     }
     Some(result)
+}
+
+/// `partialFingerprints["zerodockVulnerability/v1"]` of one vulnerability: sha256 of the image id,
+/// the binary package and the advisory id. Not the check code: a record re-rated from unrated to
+/// high moves from VUL005 to VUL002 and is still the same alert. The image id, not its tag: a
+/// rebuilt image is a new artifact, and its alert opens again if the rebuild still carries the
+/// advisory (issue 12: per image id, package, advisory).
+pub fn vulnerability_fingerprint(image_id: &str, package: &str, advisory: &str) -> String {
+    let mut hasher = Sha256::new();
+    // NUL separators, as in [`fingerprint`]: no id or package name contains one.
+    for part in [image_id, package, advisory] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One vulnerability of a band check's failing or warning finding as a result: located on the
+/// package URL (a `physicalLocation` URI, which GitHub and GitLab require, and a logical location
+/// naming the package inside its image), with the advisory's facts in the message and properties.
+fn vulnerability_result(
+    report: &Report,
+    rules: &Rules,
+    check: &CheckResult,
+    finding: &Finding,
+    v: &Vulnerability,
+) -> Value {
+    // Fixable: the check's level (it fails because a fix exists); no fix yet: a warning, as the
+    // check itself warns then.
+    let level = match (finding.status, &v.fixed) {
+        (Status::Fail, Some(_)) => rule_level(check.severity),
+        _ => "warning",
+    };
+    let image = vulns::image_of(report, finding);
+    let image_name = image.map_or(finding.target.name.as_str(), |i| i.image.as_str());
+    let image_id =
+        image.map_or_else(|| finding.target.id.clone().unwrap_or_default(), |i| i.image_id.clone());
+    let cves = vulns::cves(v);
+    let mut text = v.id.clone();
+    if !cves.is_empty() {
+        text.push_str(&format!(" ({})", cves.join(", ")));
+    }
+    text.push_str(&format!(" in image `{image_name}`"));
+    let package = if v.source_package.is_empty() || v.source_package == v.package {
+        v.package.clone()
+    } else {
+        format!("{} (source {})", v.package, v.source_package)
+    };
+    match &v.fixed {
+        Some(fixed) => text.push_str(&format!(": {package} {} → {fixed}.", v.installed)),
+        None => text.push_str(&format!(": {package} {}, no fix yet.", v.installed)),
+    }
+    text.push_str(&format!(" Severity {} ({}).", vulns::severity_word(v.severity), v.severity_source));
+    if let Some(summary) = v.summary.as_deref().filter(|s| !s.is_empty()) {
+        text.push_str(&format!(" {}", summary.trim_end_matches('.')));
+        text.push('.');
+    }
+    let mut properties = json!({
+        "status": finding.status.as_str(),
+        "severity": check.severity.as_str(),
+        "category": check.category.as_str(),
+        "advisoryId": v.id,
+        "aliases": v.aliases,
+        "package": v.package,
+        "sourcePackage": v.source_package,
+        "installedVersion": v.installed,
+        "fixedVersion": v.fixed,
+        "vulnerabilitySeverity": v.severity.as_str(),
+        "severitySource": v.severity_source,
+        "purl": v.purl,
+        "image": image_name,
+        "imageId": image_id,
+        "scanner": v.scanner,
+    });
+    if let Some(scan) = &report.vulnerabilities
+        && let Some(date) = vulns::as_of(scan)
+    {
+        properties["databaseAsOf"] = json!(date);
+    }
+    let mut result = json!({
+        "ruleId": check.id,
+        "level": level,
+        "message": { "text": text },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": v.purl },
+                "region": { "startLine": 1 },
+            },
+            "logicalLocations": [{
+                "name": v.package,
+                "fullyQualifiedName": format!("image/{image_name}/{}", v.package),
+                "kind": "package",
+                "properties": { "image": image_name, "imageId": image_id },
+            }],
+        }],
+        "partialFingerprints": { VULN_FINGERPRINT_KEY: vulnerability_fingerprint(&image_id, &v.package, &v.id) },
+        "properties": properties,
+    });
+    if let Some(index) = rules.index.get(&check.id) {
+        result["ruleIndex"] = json!(index);
+    }
+    if let Some(waiver) = &finding.waived {
+        let justification = match &waiver.expires {
+            Some(date) => format!("{} (waived until {date})", waiver.reason),
+            None => waiver.reason.clone(),
+        };
+        result["suppressions"] =
+            json!([{ "kind": "external", "status": "accepted", "justification": justification }]);
+    }
+    result
 }
 
 /// The artifact a result points at: the file to edit when there is one (a Compose file, the
