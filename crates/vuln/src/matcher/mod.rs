@@ -38,7 +38,14 @@ pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matched> {
     let mut cache: HashMap<(String, String, String), Vec<Match>> = HashMap::new();
     let mut out = Vec::new();
     for package in packages {
-        let Some(ecosystem) = package.ecosystem.as_deref() else { continue };
+        let Some(ecosystem) = package.ecosystem.as_deref() else {
+            // No OSV ecosystem for this OS release (rpm distributions, Debian testing without a
+            // VERSION_ID): unknown, never "no vulnerabilities".
+            let kind =
+                package.purl.strip_prefix("pkg:").and_then(|p| p.split('/').next()).unwrap_or("unknown");
+            unmatched.insert(format!("{kind} packages (no OSV ecosystem known for this OS release)"));
+            continue;
+        };
         let base = ecosystem.split(':').next().unwrap_or(ecosystem);
         if !covered.contains(base) {
             unmatched.insert(ecosystem.to_owned());
@@ -99,4 +106,40 @@ pub fn sort(vulns: &mut [Vulnerability]) {
     vulns.sort_by(|a, b| {
         b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)).then_with(|| a.package.cmp(&b.package))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(name: &str, ecosystem: Option<&str>, purl: &str) -> Package {
+        Package {
+            name: name.to_owned(),
+            version: "1.0-1".to_owned(),
+            source_name: name.to_owned(),
+            source_version: "1.0-1".to_owned(),
+            ecosystem: ecosystem.map(str::to_owned),
+            purl: purl.to_owned(),
+            ..Package::default()
+        }
+    }
+
+    #[test]
+    fn packages_the_database_cannot_judge_are_unknown_not_clean() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Database::open(&dir.path().join("db.sqlite")).expect("open");
+        let packages = [
+            package("bash", None, "pkg:rpm/rocky/bash@5.1.8-9.el9?arch=x86_64"),
+            package("zlib", Some("Alpine:v3.22"), "pkg:apk/alpine/zlib@1.3.2-r0"),
+        ];
+        let matched = match_packages(&db, &packages).expect("match");
+        assert!(matched.vulnerabilities.is_empty());
+        assert_eq!(
+            matched.unmatched_ecosystems,
+            vec![
+                "Alpine:v3.22".to_owned(),
+                "rpm packages (no OSV ecosystem known for this OS release)".to_owned()
+            ]
+        );
+    }
 }

@@ -1,1 +1,0 @@
-//! Scan history: every saved report in an embedded SQLite database, per engine.
