@@ -83,6 +83,11 @@ pub(crate) fn ids(v: &Vulnerability) -> String {
     if cves.is_empty() { v.id.clone() } else { format!("{} ({})", v.id, cves.join(", ")) }
 }
 
+/// `1 vulnerability`, `2 vulnerabilities`.
+pub(crate) fn count(n: usize) -> String {
+    if n == 1 { "1 vulnerability".to_owned() } else { format!("{n} vulnerabilities") }
+}
+
 /// The fixed version, or the words every format uses when there is none.
 pub(crate) fn fixed(v: &Vulnerability) -> &str {
     v.fixed.as_deref().unwrap_or("no fix yet")

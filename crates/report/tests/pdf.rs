@@ -309,3 +309,113 @@ fn a_report_without_an_engine_still_renders() {
     assert_lists_failures(&report, &text);
     assert_eq!(rasterise(&r, 30, "page").len(), pages_of(&r));
 }
+
+/// The vulns fixture: two vulnerable images, a fixed twin and a busybox without a package database.
+fn vulns_report() -> Report {
+    report_of(&fixture_json("vulns"))
+}
+
+#[test]
+fn the_vulnerability_section_has_a_table_per_image() {
+    let report = vulns_report();
+    let r = write("vulns", &render(&report, &PdfOptions::default()).expect("pdf"));
+    let text = text_of(&r);
+    let section = text.split("\nVulnerabilities\n").nth(2).unwrap_or_else(|| {
+        // Contents, Findings at a glance (category title) and the section heading: take the last.
+        text.rsplit("\nVulnerabilities\n").next().expect("a Vulnerabilities section")
+    });
+    let flat = squash(section);
+    assert!(flat.contains(&squash("vulnerability database as of 2026-08-07")), "{section}");
+    for needle in [
+        "ALPINE-CVE-2022-37434",
+        "CVE-2022-37434",
+        "zlib",
+        "1.2.12-r1 → 1.2.12-r2",
+        "DLA-4413-1",
+        "CVE-2022-0639",
+        "node-url-parse",
+        "1.5.3-1+deb11u2 → 1.5.3-1+deb11u3",
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H (9.8)",
+        "Debian GNU/Linux 11 (bullseye)",
+        "end of support: 2026-08-31",
+        "Alpine Linux v3.22",
+        "end of support: 2027-05-01",
+        // busybox has no os-release: its end of support is unknown, and it has no vulnerabilities.
+        "zerodock/busybox:1",
+        "no OS release file",
+        "Images without a known vulnerability (2)",
+        "none known as of 2026-08-07",
+        "1 critical, 1 unrated",
+    ] {
+        assert!(flat.contains(&squash(needle)), "{needle} is missing from:\n{section}");
+    }
+    // The worst image first.
+    let alpine = flat.find("zerodock/vuln-alpine:1").expect("alpine");
+    let debian = flat.find("zerodock/vuln-debian:1").expect("debian");
+    let busybox = flat.find("zerodock/busybox:1").expect("busybox");
+    assert!(alpine < debian && debian < busybox, "{section}");
+    // busybox's end of support is unknown, never left blank or taken for "supported".
+    assert!(
+        flat[busybox..].split("zerodock/fixed-alpine:1").next().is_some_and(|row| row.contains("unknown"))
+    );
+    assert!(!text.contains(common::planted_secret()));
+    assert_eq!(rasterise(&r, 50, "page").len(), pages_of(&r));
+}
+
+#[test]
+fn a_report_without_a_vulnerability_part_has_no_section() {
+    let text = text_of(&write(
+        "no-vulns",
+        &render(&report_of(&fixture_json("default")), &PdfOptions::default()).expect("pdf"),
+    ));
+    assert!(!text.contains("Installed → fixed"), "no vulnerability table");
+    assert!(!text.contains("vulnerability database as of"));
+}
+
+/// The vulns fixture with 150 made-up advisories on the Alpine image: its table spans pages.
+fn many_vulnerabilities(n: usize) -> Report {
+    let mut report = vulns_report();
+    let scan = report.vulnerabilities.as_mut().expect("scan");
+    let image = scan.images.iter_mut().find(|i| i.image == "zerodock/vuln-alpine:1").expect("image");
+    let template = image.vulnerabilities[0].clone();
+    let severities = [
+        zerodock_engine::snapshot::VulnSeverity::Critical,
+        zerodock_engine::snapshot::VulnSeverity::High,
+        zerodock_engine::snapshot::VulnSeverity::Medium,
+        zerodock_engine::snapshot::VulnSeverity::Low,
+    ];
+    for i in 0..n {
+        let mut v = template.clone();
+        v.id = format!("ALPINE-CVE-2099-{i:05}");
+        v.aliases = vec![format!("CVE-2099-{i:05}")];
+        v.package = format!("libexample{}", i % 17);
+        v.severity = severities[i % 4];
+        v.fixed = (i % 3 != 0).then(|| format!("1.{i}-r0"));
+        image.vulnerabilities.push(v);
+    }
+    report
+}
+
+#[test]
+fn a_long_vulnerability_table_breaks_across_pages_with_its_header() {
+    let report = many_vulnerabilities(150);
+    let r = write("many-vulns", &render(&report, &PdfOptions::default()).expect("pdf"));
+    let text = text_of(&r);
+    // pdftotext separates pages with form feeds: the table's header is on every page it spans.
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let spanned: Vec<&&str> = pages.iter().filter(|p| p.contains("ALPINE-CVE-2099-")).collect();
+    assert!(spanned.len() >= 3, "150 rows span pages ({} did)", spanned.len());
+    for page in &spanned {
+        assert!(page.contains("Installed → fixed"), "the header repeats:\n{page}");
+    }
+    for i in [0usize, 77, 149] {
+        assert!(text.contains(&format!("ALPINE-CVE-2099-{i:05}")), "row {i}");
+    }
+    // No row is split across a page break: each advisory's id and its versions are on one page.
+    for i in 0..150usize {
+        let id = format!("ALPINE-CVE-2099-{i:05}");
+        let page = pages.iter().find(|p| p.contains(&id)).expect("listed");
+        assert!(page.contains(&format!("CVE-2099-{i:05}")), "{id}");
+    }
+    assert_eq!(rasterise(&r, 30, "page").len(), pages_of(&r));
+}

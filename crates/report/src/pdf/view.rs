@@ -10,6 +10,8 @@ use zerodock_engine::{
 };
 
 use super::markdown::{Block, blocks};
+use crate::vulns::{self, Tally};
+use zerodock_engine::snapshot::{VulnScan, short_id};
 
 /// How much of a long report is printed in full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -20,13 +22,16 @@ pub(crate) struct Limits {
     pub rows: usize,
     /// Names listed in the closing "and N more" line of a check.
     pub names: usize,
+    /// Vulnerability rows per image; the rest are counted (the JSON report has them all).
+    pub vulnerabilities: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         // Three in full is what the terminal checklist shows too; the rest of a container check's
         // targets almost always fail the same way, so a row each says enough.
-        Limits { detailed: 3, rows: 12, names: 40 }
+        // 200 rows is about six pages: an image with more needs a rebuild, not a longer list.
+        Limits { detailed: 3, rows: 12, names: 40, vulnerabilities: 200 }
     }
 }
 
@@ -76,8 +81,76 @@ pub(crate) struct View {
     pub info: Vec<BriefCheck>,
     /// Checks that do not apply here.
     pub not_applicable: Vec<BriefCheck>,
+    /// The vulnerability part, when the scan read the images (`--vulns`); `None` leaves the
+    /// section out.
+    pub vulnerabilities: Option<VulnsView>,
     /// The limits applied, so the text can say so.
     pub limits: Limits,
+}
+
+/// The vulnerability section: the database's date and one table per image in use.
+#[derive(Debug, Serialize)]
+pub(crate) struct VulnsView {
+    /// `2026-08-07`: results are as of this date (the newest record); `None` without a database.
+    pub as_of: Option<String>,
+    /// `vulnerability database as of 2026-08-07 (updated 2026-12-07)`, or that there is none.
+    pub database: String,
+    /// Images with a vulnerability, then images without one, then images that could not be read.
+    pub images: Vec<ImageVulnView>,
+}
+
+/// One image's vulnerabilities.
+#[derive(Debug, Serialize)]
+pub(crate) struct ImageVulnView {
+    /// Its name (first tag, else digest, else short id), made breakable.
+    pub image: String,
+    /// Short id.
+    pub image_id: String,
+    /// The base OS's name, or why there is none.
+    pub os: String,
+    /// End of security support `2026-08-31`, or `unknown`.
+    pub end_of_life: String,
+    /// Where that date comes from, when known.
+    pub end_of_life_source: Option<String>,
+    /// Why the contents could not be read, if they could not.
+    pub unreadable: Option<String>,
+    /// Installed packages read.
+    pub packages: usize,
+    /// `1 critical, 1 unrated`, or `none`.
+    pub counts: String,
+    /// Vulnerabilities with a fixed version.
+    pub fixable: usize,
+    /// All vulnerabilities.
+    pub total: usize,
+    /// Who found them (`zerodock`, an imported scanner).
+    pub scanners: Vec<String>,
+    /// Ecosystems the database has no records for: their packages' status is unknown.
+    pub unmatched_ecosystems: Vec<String>,
+    /// The first `limits.vulnerabilities` vulnerabilities, most severe and fixable first.
+    pub rows: Vec<VulnRow>,
+    /// How many were not listed.
+    pub more: usize,
+}
+
+/// One vulnerability of one package.
+#[derive(Debug, Serialize)]
+pub(crate) struct VulnRow {
+    /// The advisory id, breakable.
+    pub id: String,
+    /// Its CVE aliases.
+    pub cves: Vec<String>,
+    /// The binary package.
+    pub package: String,
+    /// The source package, when it differs from the binary one.
+    pub source_package: Option<String>,
+    /// Installed version, breakable.
+    pub installed: String,
+    /// Fixed version (breakable), `None`: no fix yet.
+    pub fixed: Option<String>,
+    /// `critical` `high` `medium` `low` `unrated`.
+    pub severity: &'static str,
+    /// Where the severity comes from (a CVSS vector, a distribution urgency), breakable.
+    pub severity_source: String,
 }
 
 /// One category's bar.
@@ -359,7 +432,67 @@ pub(crate) fn view(report: &Report, limits: Limits) -> View {
         passed: brief(Status::Pass),
         info: brief(Status::Info),
         not_applicable: brief(Status::NotApplicable),
+        vulnerabilities: report.vulnerabilities.as_ref().map(|scan| vulns_view(scan, limits)),
         limits,
+    }
+}
+
+/// The vulnerability section of `scan`: images with findings first (most severe first), so the
+/// reader meets the worst image first; clean and unreadable images after, each one line.
+fn vulns_view(scan: &VulnScan, limits: Limits) -> VulnsView {
+    let mut images: Vec<(Tally, ImageVulnView)> = scan
+        .images
+        .iter()
+        .map(|image| {
+            let tally = Tally::of(image);
+            let all = vulns::sorted(image);
+            let rows = all
+                .iter()
+                .take(limits.vulnerabilities)
+                .map(|v| VulnRow {
+                    id: breakable(&v.id, CELL_COLUMNS),
+                    cves: vulns::cves(v).into_iter().map(str::to_owned).collect(),
+                    package: breakable(&v.package, CELL_COLUMNS),
+                    source_package: (!v.source_package.is_empty() && v.source_package != v.package)
+                        .then(|| breakable(&v.source_package, CELL_COLUMNS)),
+                    installed: breakable(&v.installed, CELL_COLUMNS),
+                    fixed: v.fixed.as_deref().map(|f| breakable(f, CELL_COLUMNS)),
+                    severity: vulns::severity_word(v.severity),
+                    severity_source: breakable(&v.severity_source, CELL_COLUMNS),
+                })
+                .collect();
+            let view = ImageVulnView {
+                image: breakable(&image.image, CELL_COLUMNS),
+                image_id: short_id(&image.image_id).to_owned(),
+                os: vulns::os_name(image),
+                end_of_life: vulns::end_of_life(image),
+                end_of_life_source: image.os.as_ref().and_then(|o| o.end_of_life_source.clone()),
+                unreadable: image.unreadable.clone(),
+                packages: image.packages.len(),
+                counts: tally.words(),
+                fixable: tally.fixable,
+                total: tally.total,
+                scanners: image.scanners.clone(),
+                unmatched_ecosystems: image.unmatched_ecosystems.clone(),
+                rows,
+                more: all.len().saturating_sub(limits.vulnerabilities),
+            };
+            (tally, view)
+        })
+        .collect();
+    // Worst first: by the counts per severity (critical count, then high…), then by name; an
+    // unreadable image sorts after the clean ones (nothing is known about it).
+    images.sort_by(|(a, x), (b, y)| {
+        x.unreadable
+            .is_some()
+            .cmp(&y.unreadable.is_some())
+            .then_with(|| b.by_severity.cmp(&a.by_severity))
+            .then_with(|| x.image.cmp(&y.image))
+    });
+    VulnsView {
+        as_of: vulns::as_of(scan),
+        database: vulns::database_line(scan),
+        images: images.into_iter().map(|(_, v)| v).collect(),
     }
 }
 
