@@ -15,6 +15,10 @@ pub enum Error {
     /// The Docker endpoint could not be resolved (bad `DOCKER_HOST`, unknown context).
     #[error("cannot choose a Docker endpoint: {0}")]
     Endpoint(String),
+    /// A change to the policy file was refused (unknown check, no reason, a past expiry, nothing
+    /// to remove); the file is left as it was.
+    #[error("{0}")]
+    WaiverEdit(String),
 }
 
 /// Refuses a saved snapshot or report whose `schema_version` this build does not read, before the

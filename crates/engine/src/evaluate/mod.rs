@@ -17,7 +17,7 @@ use crate::snapshot::{Fact, Snapshot};
 mod inventory;
 mod plan;
 pub(crate) mod score;
-mod waiver;
+pub mod waiver;
 
 pub use score::{CRITICAL_CAP, HIGH_CAP};
 pub use waiver::{Policy, Waiver};

@@ -10,13 +10,19 @@
 //! check = "CTR003"         # code or slug
 //! target = "portainer"     # container/image/network name, id prefix (12+ hex digits), or "*" (default)
 //! reason = "Portainer manages Docker by design"
+//! by = "ops@example.com"   # optional: who accepted the risk
 //! expires = 2027-01-31     # optional: a TOML date or a "YYYY-MM-DD" string
 //! ```
 //!
 //! A waiver that matches nothing is itself a finding (check POL001), so stale waivers do not pile up;
-//! a waiver for a check that did not run (`--only`) is left alone.
+//! a waiver for a check that did not run (`--only`) is left alone. [`edit`] changes the file in
+//! place for `zerodock waive`/`unwaive` and the app; [`default_path`] is where it lives by default.
+
+pub mod edit;
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -48,9 +54,24 @@ pub struct Waiver {
     pub target: String,
     /// Why the risk is accepted. Required: a waiver without a reason is refused.
     pub reason: String,
+    /// Who accepted the risk: for the people who read the file later; it changes no verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
     /// Last day the waiver applies (`YYYY-MM-DD`, as a TOML date or a string).
     #[serde(default, deserialize_with = "expiry")]
     pub expires: Option<NaiveDate>,
+}
+
+/// The policy file read when none is named (`--policy`, `ZERODOCK_POLICY`):
+/// `$XDG_CONFIG_HOME/zerodock/policy.toml`, else `$HOME/.config/zerodock/policy.toml` (the XDG base
+/// directory rule; a relative `XDG_CONFIG_HOME` is ignored, as the spec says). The environment is
+/// passed in so the function stays pure and the app can ask with its own view of it.
+pub fn default_path(xdg_config_home: Option<&OsStr>, home: Option<&Path>) -> Option<PathBuf> {
+    let config = xdg_config_home
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| home.filter(|h| h.is_absolute()).map(|h| h.join(".config")))?;
+    Some(config.join("zerodock").join("policy.toml"))
 }
 
 fn any_target() -> String {
@@ -229,6 +250,7 @@ mod tests {
             check: "CTR003".to_owned(),
             target: target.to_owned(),
             reason: "r".to_owned(),
+            by: None,
             expires: None,
         };
         let container = Target::new(TargetKind::Container, "web", Some("f00d17abcdef".to_owned()));
