@@ -57,12 +57,20 @@ impl Report {
     /// the same object, matched by kind and name so a recreated container is not "new"), most
     /// severe first.
     pub fn new_failures(&self, previous: &Report) -> Vec<NewFailure> {
+        self.failures_since(previous, Severity::High)
+    }
+
+    /// Unwaived failures at or above `min` in `self` that `previous` did not have, by the rule of
+    /// [`Report::new_failures`] (which is this at `high`: what deserves a notification). The
+    /// history's diff uses it at `info` both ways: new failures, and fixed ones
+    /// (`previous.failures_since(self, …)`), so "new" means one thing everywhere.
+    pub fn failures_since(&self, previous: &Report, min: Severity) -> Vec<NewFailure> {
         let before: HashSet<(&str, &Target)> =
-            previous.failures_at_or_above(Severity::High).map(|(c, f)| (c.id.as_str(), &f.target)).collect();
+            previous.failures_at_or_above(min).map(|(c, f)| (c.id.as_str(), &f.target)).collect();
         let before_by_name: HashSet<(&str, crate::report::TargetKind, &str)> =
             before.iter().map(|(code, t)| (*code, t.kind, t.name.as_str())).collect();
         let mut new: Vec<NewFailure> = self
-            .failures_at_or_above(Severity::High)
+            .failures_at_or_above(min)
             .filter(|(c, f)| {
                 f.status == Status::Fail
                     && !before_by_name.contains(&(c.id.as_str(), f.target.kind, f.target.name.as_str()))
