@@ -59,6 +59,13 @@ const REQUIREMENTS: &[Requirement] = &[
     Requirement { package: "npm", satisfied: || has("npm") },
     // The RPM version-ordering oracle of crates/vuln/tests/version_oracle.rs (`rpm.vercmp`).
     Requirement { package: "rpm", satisfied: || has("rpm") },
+    // The keyring tests of crates/store and tests/trust_cli.rs: libdbus for the Secret Service
+    // store, a real Secret Service (gnome-keyring) and keyutils' `keyctl session -`.
+    Requirement { package: "libdbus-1-dev", satisfied: || pkg_config("dbus-1") },
+    Requirement { package: "gnome-keyring", satisfied: || has("gnome-keyring-daemon") },
+    Requirement { package: "keyutils", satisfied: || has("keyctl") },
+    // `promtool check`/`test rules` over deploy/ and the live scrape test of tests/metrics_live.rs.
+    Requirement { package: "prometheus", satisfied: || has("prometheus") && has("promtool") },
 ];
 
 fn pkg_config(module: &str) -> bool {
