@@ -107,6 +107,8 @@ pub struct Config {
     /// Its own process group, so a Ctrl-C in our terminal does not reach it directly: a detached
     /// daemon must survive it, the demo's is stopped by the xtask in order.
     pub own_group: bool,
+    /// Keep the data-root of a previous run (a restart: same containers and images).
+    pub keep_data: bool,
 }
 
 /// A running private dockerd; stopped (with full cleanup) on [`Dockerd::stop`] or on drop.
@@ -134,7 +136,9 @@ impl Dockerd {
         check_dir(&cfg.dir)?;
         let lock = lock_dir(&cfg.dir)?;
         cleanup(&cfg.dir, cfg.bridge.as_ref().map(|b| b.0.as_str()));
-        remove_dir(&cfg.dir)?;
+        if !cfg.keep_data {
+            remove_dir(&cfg.dir)?;
+        }
         std::fs::create_dir_all(&cfg.dir).with_context(|| format!("cannot create {}", cfg.dir.display()))?;
         util::chmod(&cfg.dir, 0o755)?;
         std::fs::create_dir_all(cfg.dir.join("cli"))?;

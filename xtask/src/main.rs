@@ -16,6 +16,8 @@ mod bench_desktop;
 mod bless;
 mod deps;
 mod dockerd;
+#[cfg(test)]
+mod faults;
 mod fixtures;
 mod hostcheck;
 mod remediation;

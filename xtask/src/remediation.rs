@@ -31,7 +31,7 @@ use crate::scenario::Scenarios;
 use crate::util;
 
 /// Whether the tests can run here; panics where they must (CI), else says why they are skipped.
-fn engine_available(test: &str) -> bool {
+pub(crate) fn engine_available(test: &str) -> bool {
     let required = util::is_ci() || std::env::var("ZERODOCK_TEST_REQUIRE_ENGINE").is_ok_and(|v| v == "1");
     let missing = if !util::is_root() {
         Some("not root (a private dockerd needs root)")

@@ -370,6 +370,7 @@ impl Scenarios {
             socket_mode: spec.socket_mode,
             detach,
             own_group,
+            keep_data: false,
         };
         let daemon = Dockerd::start(&cfg)?;
         let docker_config = match &spec.client_config {
