@@ -2,6 +2,10 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
+import { applyTheme } from './lib/theme';
+
+// The desktop's scheme before the first paint; the saved setting follows with the first state.
+applyTheme('system');
 
 const target = document.getElementById('app');
 if (target) mount(App, { target });

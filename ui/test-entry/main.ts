@@ -14,6 +14,10 @@ type Scenario = {
   exportAnswer?: ExportResult | null | CommandError;
   /** Make `get_state` fail with this error. */
   getStateError?: CommandError;
+  /** Make `update_settings` fail with this error (else it saves, as the tray does). */
+  settingsError?: CommandError;
+  /** What `scan_images` does: publish this state first (as the tray does before replying), or fail. */
+  scanImagesAnswer?: AppState | CommandError;
 };
 
 /** What a test can read and do. */
@@ -63,8 +67,22 @@ mockIPC(
       case 'set_monitoring':
         state = { ...state, paused: Boolean(args?.paused) };
         return state;
-      case 'update_settings':
+      case 'update_settings': {
+        if (scenario.settingsError) throw scenario.settingsError;
+        // The tray persists, publishes the new state to every dashboard, then replies.
+        state = { ...state, settings: args?.settings as AppState['settings'] };
+        await emit('state-changed', state);
         return args?.settings;
+      }
+      case 'scan_images': {
+        const answer = scenario.scanImagesAnswer;
+        if (isError(answer)) throw answer;
+        if (answer) {
+          state = answer;
+          await emit('state-changed', state);
+        }
+        return null;
+      }
       case 'export_report': {
         const answer = scenario.exportAnswer;
         if (isError(answer)) throw answer;

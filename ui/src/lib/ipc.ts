@@ -17,7 +17,10 @@ import type {
 } from './model';
 
 /** Event names, as emitted by src-tauri. */
-export const EVENTS = { stateChanged: 'state-changed', scanProgress: 'scan-progress' } as const;
+export const EVENTS = { stateChanged: 'state-changed', scanProgress: 'scan-progress', focusFinding: 'focus-finding' } as const;
+
+/** A finding a notification named: `focus-finding`'s payload. */
+export type FindingRef = { check: string; target: string };
 
 const CODES: readonly ErrorCode[] = [
   'engine_unreachable',
@@ -52,6 +55,9 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 export const getState = (): Promise<AppState> => call<AppState>('get_state');
 /** Asks for a full rescan; the result arrives as `state-changed`. */
 export const scanNow = (): Promise<null> => call<null>('scan_now');
+/** Asks the tray to read the images in use and match them against the vulnerability database;
+ * resolves once the report with the vulnerability part has arrived as `state-changed`. */
+export const scanImages = (): Promise<null> => call<null>('scan_images');
 /** Pauses or resumes monitoring. */
 export const setMonitoring = (paused: boolean): Promise<AppState> => call<AppState>('set_monitoring', { paused });
 /** Saves the settings. */
@@ -70,6 +76,11 @@ export function onStateChanged(handler: (state: AppState) => void): Promise<Unli
 /** Subscribes to `scan-progress`. */
 export function onScanProgress(handler: (progress: Progress) => void): Promise<UnlistenFn> {
   return listen<Progress>(EVENTS.scanProgress, (e) => handler(e.payload));
+}
+
+/** Subscribes to `focus-finding`: a notification about that finding was clicked. */
+export function onFocusFinding(handler: (finding: FindingRef) => void): Promise<UnlistenFn> {
+  return listen<FindingRef>(EVENTS.focusFinding, (e) => handler(e.payload));
 }
 
 /** Copies `text` exactly, through the clipboard-manager plugin (the webview has no other clipboard access). */

@@ -2,12 +2,12 @@
 // scan progress, which view is open, the checklist filters and transient notices. One instance,
 // created by App.svelte.
 
-import type { AppState, CommandError, Progress } from './model';
+import type { AppState, CommandError, Progress, Settings } from './model';
 import { NO_FILTERS, type Filters } from './filter';
 import * as ipc from './ipc';
 
 /** The pages of the sidebar. */
-export type View = 'overview' | 'checklist' | 'containers' | 'vulnerabilities' | 'network' | 'host';
+export type View = 'overview' | 'checklist' | 'containers' | 'vulnerabilities' | 'network' | 'host' | 'settings';
 
 /** A transient message (copy failed, scan refused…). */
 export type Notice = { id: number; kind: 'error' | 'info'; text: string };
@@ -28,6 +28,12 @@ export class Store {
   selected = $state<string | null>(null);
   /** Checklist filters. */
   filters = $state<Filters>({ ...NO_FILTERS });
+  /** The finding a notification click asked for (the checklist scrolls to it), if any. */
+  focused = $state<ipc.FindingRef | null>(null);
+  /** Set while a settings change waits for the tray's answer. */
+  savingSettings = $state(false);
+  /** Set while `scan_images` runs. */
+  scanningImages = $state(false);
   /** Transient notices. */
   notices = $state<Notice[]>([]);
   /** "Now" for relative times; ticks once a minute (a clock, not a data poll). */
@@ -54,6 +60,7 @@ export class Store {
         this.progress = p;
       }),
     );
+    this.#unlisten.push(await ipc.onFocusFinding((f) => this.focusFinding(f)));
     this.#timer = setInterval(() => (this.now = new Date()), 30_000);
     try {
       this.apply(await ipc.getState());
@@ -96,6 +103,42 @@ export class Store {
     } catch (e) {
       this.notify('error', `Could not ${paused ? 'pause' : 'resume'} monitoring: ${ipc.toCommandError(e).message}`);
     }
+  }
+
+  /** Saves settings through the tray; the view shows the tray's answer, never an unsaved value. */
+  async saveSettings(settings: Settings): Promise<boolean> {
+    this.savingSettings = true;
+    try {
+      const saved = await ipc.updateSettings(settings);
+      if (this.app) this.app = { ...this.app, settings: saved };
+      return true;
+    } catch (e) {
+      this.notify('error', `Settings not saved: ${ipc.toCommandError(e).message}`);
+      return false;
+    } finally {
+      this.savingSettings = false;
+    }
+  }
+
+  /** Asks for a vulnerability scan of the images in use (explicit only: it exports images). */
+  async scanImages(): Promise<void> {
+    this.scanningImages = true;
+    try {
+      await ipc.scanImages();
+    } catch (e) {
+      this.notify('error', `Images not scanned: ${ipc.toCommandError(e).message}`);
+    } finally {
+      this.scanningImages = false;
+    }
+  }
+
+  /** Shows the finding a notification named: the checklist filtered to its object, its check open. */
+  focusFinding(f: ipc.FindingRef): void {
+    const check = this.report?.checks.find((c) => c.id === f.check);
+    const finding = check?.findings.find((x) => x.target.name === f.target);
+    this.focused = f;
+    if (finding) this.showObject(finding.target.kind, f.target, f.check);
+    else this.openCheck(f.check);
   }
 
   /** Opens a check in the checklist. */

@@ -349,7 +349,7 @@ describe('800×600', () => {
     await withApp({ state: appState(weak) }, { width: 800, height: 600 }, async (page) => {
       await page.waitForSelector('[data-testid=score]');
       await page.screenshot({ path: join(DOCS, 'small-800x600.png') });
-      for (const view of ['overview', 'checklist', 'containers', 'network', 'host']) {
+      for (const view of ['overview', 'checklist', 'containers', 'network', 'host', 'settings']) {
         await page.click(`[data-testid=nav-${view}]`);
         if (view === 'checklist') await page.click('[data-testid=check-row][data-code=CTR003]');
         const over = await page.evaluate(() => {
@@ -387,6 +387,88 @@ describe('800×600', () => {
       for (let i = 1; i < boxes.length; i++) {
         assert.ok(!meet(boxes[i - 1].button, boxes[i].button), `${boxes[i - 1].nav} and ${boxes[i].nav} overlap`);
       }
+    });
+  });
+});
+
+describe('settings', () => {
+  const bg = (page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor.match(/\d+/g).slice(0, 3).map(Number).reduce((a, x) => a + x, 0));
+
+  test('every control reaches update_settings, the tray\'s answer shows, the theme applies', async () => {
+    // Tall enough that the README's screenshot shows every section.
+    await withApp({ state: appState(weak) }, { width: 1280, height: 960 }, async (page) => {
+      await page.waitForSelector('[data-testid=score]');
+      await page.click('[data-testid=nav-settings]');
+      await page.waitForSelector('[data-testid=settings]');
+      assert.equal(await page.textContent('[data-testid=engine-endpoint]'), appState(weak).engine.endpoint);
+      assert.match(await page.textContent('[data-testid=engine-note]'), /docker context use/);
+      assert.ok((await bg(page)) > 600, 'light by default in a light desktop');
+      await page.screenshot({ path: join(DOCS, 'settings.png') });
+
+      const last = () => page.evaluate(() => window.__zdTest.calls.filter((c) => c.cmd === 'update_settings').at(-1)?.args.settings);
+      await page.selectOption('[data-testid=rescan-interval]', '900');
+      await page.waitForFunction(() => window.__zdTest.calls.some((c) => c.cmd === 'update_settings'));
+      assert.deepEqual(await last(), { ...appState(weak).settings, rescan_interval_secs: 900 });
+      await page.locator('[data-testid=severity-critical]').locator('..').click(); // the label, as a user clicks it
+      await page.waitForFunction(() => window.__zdTest.calls.filter((c) => c.cmd === 'update_settings').at(-1).args.settings.notify_min_severity === 'critical');
+      await page.click('[data-testid=start-at-login]');
+      await page.waitForFunction(() => window.__zdTest.calls.filter((c) => c.cmd === 'update_settings').at(-1).args.settings.start_at_login === true);
+      await page.locator('[data-testid=theme-dark]').locator('..').click(); // the label, as a user clicks it
+      await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+      assert.ok((await bg(page)) < 120, 'the dark setting wins over a light desktop');
+      assert.deepEqual(await last(), { rescan_interval_secs: 900, notifications: true, notify_min_severity: 'critical', start_at_login: true, theme: 'dark' });
+      assert.match(await page.textContent('[data-testid=settings-status]'), /Saved/);
+      // The header's monitoring hint follows the tray's new interval (state-changed, not the form).
+      assert.match(await page.getAttribute('[data-testid=monitoring-toggle]', 'title'), /every 15 min/);
+      await page.screenshot({ path: join(SHOTS, 'settings-dark.png') });
+      await page.click('[data-testid=notifications]');
+      await page.waitForFunction(() => window.__zdTest.calls.filter((c) => c.cmd === 'update_settings').at(-1).args.settings.notifications === false);
+      assert.equal(await page.isDisabled('[data-testid=severity-high]'), true, 'no severity without notifications');
+    });
+  });
+
+  test('a light setting wins over a dark desktop; a refused change is shown and undone', async () => {
+    const scenario = {
+      state: appState(weak, { settings: { ...appState(weak).settings, theme: 'light' } }),
+      settingsError: { code: 'internal', message: 'Could not save the settings to /ro/settings.json: read-only file system' },
+    };
+    await withApp(scenario, { colorScheme: 'dark' }, async (page) => {
+      await page.waitForSelector('[data-testid=score]');
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+      assert.ok((await bg(page)) > 600, 'light despite the dark desktop');
+      await page.click('[data-testid=nav-settings]');
+      await page.click('[data-testid=start-at-login]');
+      await page.waitForSelector('[data-testid=notice]');
+      assert.match(await page.textContent('[data-testid=notice]'), /Settings not saved: .*read-only file system/);
+      assert.equal(await page.isChecked('[data-testid=start-at-login]'), false);
+    });
+  });
+});
+
+describe('notification click', () => {
+  test('focus-finding opens the checklist on that finding, filtered, scrolled to and expanded', async () => {
+    // The last failing container finding in checklist order: far down the list, so it must scroll.
+    const failing = weak.checks.filter((c) => c.status === 'fail' && c.findings.some((f) => f.status === 'fail' && f.target.kind === 'container'));
+    const check = failing.at(-1);
+    const target = check.findings.find((f) => f.status === 'fail' && f.target.kind === 'container').target.name;
+    await withApp({ state: appState(weak) }, { width: 1280, height: 600 }, async (page) => {
+      await page.waitForSelector('[data-testid=score]');
+      // Emitted as the dashboard emits it when the tray relays a notification's click.
+      await page.evaluate((f) => window.__zdTest.emit('focus-finding', f), { check: check.id, target });
+      await page.waitForSelector(`[data-testid=check-detail][data-code=${check.id}]`);
+      assert.equal(await page.getAttribute('main', 'data-view'), 'checklist');
+      const row = page.locator(`[data-testid=check-row][data-code=${check.id}]`);
+      const inView = await row.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const list = el.closest('main').getBoundingClientRect();
+        return r.top >= list.top && r.bottom <= list.bottom;
+      });
+      assert.ok(inView, 'the row is scrolled into view');
+      // Filtered to the object the notification named: every row is about it.
+      assert.equal(await page.inputValue('[data-testid=filter-object]'), target);
+      assert.equal(await page.inputValue('[data-testid=filter-kind]'), 'container');
+      assert.match(await page.textContent('[data-testid=check-detail]'), new RegExp(target));
+      await page.screenshot({ path: join(SHOTS, 'focus-finding.png') });
     });
   });
 });
