@@ -193,6 +193,7 @@ pub(super) fn swap_in(db: &mut Database, tmp: &mut TempFile) -> Result<()> {
     }
     db.conn = Connection::open(&db.path).map_err(|e| db.sqlite(e))?;
     schema::migrate(&db.conn, &db.path)?;
+    super::tune(&db.conn, &db.path)?;
     renamed
 }
 

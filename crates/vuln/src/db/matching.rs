@@ -6,44 +6,51 @@ use rusqlite::params;
 
 use super::{Database, Error, Match, Result, parse_time, severity_from_i64};
 use crate::osv::Event;
-use crate::version::{Scheme, compare};
+use crate::version::{Parsed, Scheme};
 
 pub(super) fn matches(db: &Database, ecosystem: &str, package: &str, version: &str) -> Result<Vec<Match>> {
     let scheme =
         Scheme::of_ecosystem(ecosystem).ok_or_else(|| Error::UnknownEcosystem(ecosystem.to_string()))?;
-    if !scheme.is_valid(version) {
+    let Some(installed) = scheme.parse(version) else {
         return Err(Error::Version { ecosystem: ecosystem.to_string(), version: version.to_string() });
-    }
+    };
+    // Two steps: the ranges of the package's rows first, the record's columns only for rows that
+    // match (most rows of a patched image do not).
     let mut stmt = db
         .conn
         .prepare_cached(
-            "SELECT r.id, r.aliases, r.summary, r.modified, a.ranges, a.versions, a.severity, a.severity_source
-             FROM affected a JOIN records r ON r.rid = a.rid
-             WHERE a.ecosystem = ?1 AND a.package = ?2",
+            "SELECT rid, ranges, versions, severity, severity_source FROM affected
+             WHERE ecosystem = ?1 AND package = ?2",
         )
         .map_err(|e| db.sqlite(e))?;
-    let rows = stmt
-        .query_map(params![ecosystem, package], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, i64>(6)?,
-                r.get::<_, String>(7)?,
-            ))
-        })
+    let mut hits: Vec<(i64, Option<String>, i64, String)> = Vec::new();
+    let mut rows = stmt.query(params![ecosystem, package]).map_err(|e| db.sqlite(e))?;
+    while let Some(row) = rows.next().map_err(|e| db.sqlite(e))? {
+        let get = |i| row.get_ref(i).ok().and_then(|v| v.as_str().ok()).unwrap_or_default();
+        // Written by our own import; unreadable JSON would be a damaged file, read as "no range".
+        let ranges: Vec<Vec<Event>> = serde_json::from_str(get(1)).unwrap_or_default();
+        let versions: Vec<String> = serde_json::from_str(get(2)).unwrap_or_default();
+        let Some(fixed) = affects(scheme, &installed, &ranges, &versions) else { continue };
+        let rid: i64 = row.get(0).map_err(|e| db.sqlite(e))?;
+        hits.push((rid, fixed, row.get(3).map_err(|e| db.sqlite(e))?, row.get(4).map_err(|e| db.sqlite(e))?));
+    }
+    drop(rows);
+    let mut record = db
+        .conn
+        .prepare_cached("SELECT id, aliases, summary, modified FROM records WHERE rid = ?1")
         .map_err(|e| db.sqlite(e))?;
     let mut out: Vec<Match> = Vec::new();
-    for row in rows {
-        let (id, aliases, summary, modified, ranges, versions, severity, severity_source) =
-            row.map_err(|e| db.sqlite(e))?;
-        // Written by our own import; unreadable JSON would be a damaged file, read as "no range".
-        let ranges: Vec<Vec<Event>> = serde_json::from_str(&ranges).unwrap_or_default();
-        let versions: Vec<String> = serde_json::from_str(&versions).unwrap_or_default();
-        let Some(fixed) = affects(scheme, version, &ranges, &versions) else { continue };
+    for (rid, fixed, severity, severity_source) in hits {
+        let (id, aliases, summary, modified) = record
+            .query_row(params![rid], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(|e| db.sqlite(e))?;
         if out.iter().any(|m| m.id == id) {
             continue;
         }
@@ -61,24 +68,25 @@ pub(super) fn matches(db: &Database, ecosystem: &str, package: &str, version: &s
     Ok(out)
 }
 
-/// Whether `version` is affected by these ranges or listed versions; if so, the first fixed
-/// version above it (`None`: no fix yet).
+/// Whether the installed version is affected by these ranges or listed versions; if so, the
+/// first fixed version above it (`None`: no fix yet).
 pub(crate) fn affects(
     scheme: Scheme,
-    version: &str,
+    installed: &Parsed<'_>,
     ranges: &[Vec<Event>],
     versions: &[String],
 ) -> Option<Option<String>> {
-    let mut affected = versions.iter().any(|v| compare(scheme, version, v) == Some(Ordering::Equal));
-    let mut fixed: Option<String> = None;
+    let mut affected = versions
+        .iter()
+        .filter_map(|v| scheme.parse(v))
+        .any(|v| scheme.cmp_parsed(installed, &v) == Ordering::Equal);
+    let mut fixed: Option<Parsed<'_>> = None;
     for events in ranges {
-        if let Some(f) = in_range(scheme, version, events) {
+        if let Some(f) = in_range(scheme, installed, events) {
             affected = true;
             // Several ranges may match (one per fix line): the lowest fix above the version.
             fixed = match (fixed, f) {
-                (Some(a), Some(b)) => {
-                    Some(if compare(scheme, &b, &a) == Some(Ordering::Less) { b } else { a })
-                }
+                (Some(a), Some(b)) => Some(if scheme.cmp_parsed(&b, &a) == Ordering::Less { b } else { a }),
                 (a, b) => a.or(b),
             };
         }
@@ -91,12 +99,11 @@ pub(crate) fn affects(
         fixed = ranges
             .iter()
             .flatten()
-            .filter_map(|e| e.fixed.as_deref())
-            .filter(|f| compare(scheme, f, version) == Some(Ordering::Greater))
-            .min_by(|a, b| compare(scheme, a, b).unwrap_or(Ordering::Equal))
-            .map(str::to_string);
+            .filter_map(|e| e.fixed.as_deref().and_then(|f| scheme.parse(f)))
+            .filter(|f| scheme.cmp_parsed(f, installed) == Ordering::Greater)
+            .min_by(|a, b| scheme.cmp_parsed(a, b));
     }
-    Some(fixed)
+    Some(fixed.map(|f| f.as_str().to_string()))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -110,9 +117,10 @@ enum Kind {
 /// OSV's range evaluation (schema "Evaluation"): walk the events in version order; `introduced`
 /// turns "affected" on, `fixed` and `limit` turn it off at or above them, `last_affected` above
 /// it. `None` when not affected or when an event's version does not parse (no guess); else the
-/// first `fixed` above `version`.
-fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Option<Option<String>> {
-    let mut evs: Vec<(Kind, &str)> = Vec::new();
+/// first `fixed` above the installed version.
+fn in_range<'e>(scheme: Scheme, installed: &Parsed<'_>, events: &'e [Event]) -> Option<Option<Parsed<'e>>> {
+    // `None` as the version stands for `introduced: "0"`, below everything.
+    let mut evs: Vec<(Kind, Option<Parsed<'e>>)> = Vec::with_capacity(events.len() + 1);
     for e in events {
         for (kind, v) in [
             (Kind::Introduced, &e.introduced),
@@ -120,51 +128,48 @@ fn in_range(scheme: Scheme, version: &str, events: &[Event]) -> Option<Option<St
             (Kind::LastAffected, &e.last_affected),
             (Kind::Limit, &e.limit),
         ] {
-            if let Some(v) = v {
-                let start = kind == Kind::Introduced && v == "0";
-                if !start && !scheme.is_valid(v) {
+            let Some(v) = v else { continue };
+            if kind == Kind::Introduced && v == "0" {
+                evs.push((kind, None));
+                continue;
+            }
+            match scheme.parse(v) {
+                Some(p) => evs.push((kind, Some(p))),
+                None => {
                     tracing::debug!(version = v, "range event version does not parse; range not evaluated");
                     return None;
                 }
-                evs.push((kind, v));
             }
         }
     }
     // The schema requires an `introduced`; a range with only a `fixed` (seen in converted distro
     // data) is read as affecting everything below it, the safe reading.
     if !evs.iter().any(|(k, _)| *k == Kind::Introduced) {
-        evs.push((Kind::Introduced, "0"));
+        evs.push((Kind::Introduced, None));
     }
-    // `introduced: 0` first, then by version (every version was checked to parse above).
-    let is_zero = |(k, v): &(Kind, &str)| *k == Kind::Introduced && *v == "0";
-    evs.sort_by(|a, b| {
-        is_zero(b).cmp(&is_zero(a)).then_with(|| compare(scheme, a.1, b.1).unwrap_or(Ordering::Equal))
+    evs.sort_by(|(_, a), (_, b)| match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+        (Some(a), Some(b)) => scheme.cmp_parsed(a, b),
     });
-    let cmp = |v: &str| compare(scheme, version, v).unwrap_or(Ordering::Less);
+    // The installed version against an event: "0" is below everything.
+    let cmp =
+        |v: &Option<Parsed<'_>>| v.as_ref().map_or(Ordering::Greater, |v| scheme.cmp_parsed(installed, v));
     let mut affected = false;
     for (kind, v) in &evs {
+        let c = cmp(v);
         match kind {
-            Kind::Introduced => {
-                if *v == "0" || cmp(v) != Ordering::Less {
-                    affected = true;
-                }
-            }
-            Kind::Fixed | Kind::Limit => {
-                if cmp(v) != Ordering::Less {
-                    affected = false;
-                }
-            }
-            Kind::LastAffected => {
-                if cmp(v) == Ordering::Greater {
-                    affected = false;
-                }
-            }
+            Kind::Introduced if c != Ordering::Less => affected = true,
+            Kind::Fixed | Kind::Limit if c != Ordering::Less => affected = false,
+            Kind::LastAffected if c == Ordering::Greater => affected = false,
+            _ => {}
         }
     }
     if !affected {
         return None;
     }
-    Some(evs.iter().find(|(k, v)| *k == Kind::Fixed && cmp(v) == Ordering::Less).map(|(_, v)| v.to_string()))
+    Some(evs.into_iter().find(|(k, v)| *k == Kind::Fixed && cmp(v) == Ordering::Less).and_then(|(_, v)| v))
 }
 
 #[cfg(test)]
@@ -181,6 +186,15 @@ mod tests {
             _ => e.limit = s,
         }
         e
+    }
+
+    fn affects(
+        scheme: Scheme,
+        v: &str,
+        ranges: &[Vec<Event>],
+        versions: &[String],
+    ) -> Option<Option<String>> {
+        super::affects(scheme, &scheme.parse(v).expect("valid"), ranges, versions)
     }
 
     #[test]

@@ -49,6 +49,40 @@ impl Scheme {
     }
 }
 
+/// A version parsed once, for comparing it with many others (matching compares one installed
+/// version with every event of every record of its package).
+#[derive(Debug, Clone)]
+pub struct Parsed<'a> {
+    text: &'a str,
+    deb: Option<debversion::Version>,
+}
+
+impl Scheme {
+    /// Parses `v` under this scheme; `None` when it does not parse.
+    pub fn parse(self, v: &str) -> Option<Parsed<'_>> {
+        match self {
+            Scheme::Deb => deb::parse(v).map(|d| Parsed { text: v, deb: Some(d) }),
+            _ => self.is_valid(v).then_some(Parsed { text: v, deb: None }),
+        }
+    }
+
+    /// Compares two versions parsed under this scheme.
+    pub fn cmp_parsed(self, a: &Parsed<'_>, b: &Parsed<'_>) -> Ordering {
+        match (self, &a.deb, &b.deb) {
+            (Scheme::Deb, Some(x), Some(y)) => x.cmp(y),
+            // Both parsed under this scheme, so the comparison cannot fail.
+            _ => compare(self, a.text, b.text).unwrap_or(Ordering::Equal),
+        }
+    }
+}
+
+impl Parsed<'_> {
+    /// The version as written.
+    pub fn as_str(&self) -> &str {
+        self.text
+    }
+}
+
 /// Compares two versions under `scheme`; `None` when either does not parse (never a guess).
 pub fn compare(scheme: Scheme, a: &str, b: &str) -> Option<Ordering> {
     match scheme {
