@@ -74,6 +74,11 @@ enum Command {
         #[command(subcommand)]
         command: crate::vulns::VulndbCommand,
     },
+    /// List saved scans (`scan --save`): time, engine, score, grade, counts (docs/history.md).
+    History(crate::history::HistoryArgs),
+    /// What changed between two saved scans: new failures, fixed, newly waived, score (default:
+    /// the current engine's last two).
+    Diff(crate::history::DiffArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -147,6 +152,8 @@ struct ScanArgs {
     vulns: bool,
     #[command(flatten)]
     vuln_sources: crate::vulns::VulnSources,
+    #[command(flatten)]
+    history: crate::history::SaveArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -281,6 +288,8 @@ pub fn run() -> Result<ExitCode> {
             runtime()?.block_on(crate::vulns::sbom(&options, &image, format, output.as_deref(), &sources))
         }
         Command::Vulndb { command } => crate::vulns::vulndb(&command),
+        Command::History(args) => crate::history::list(&args),
+        Command::Diff(args) => crate::history::diff(&args),
     }
 }
 
@@ -463,6 +472,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         export: ExportOptions { template: args.template.clone() },
     };
     emit(&report, args.format, &args.output, &view)?;
+    crate::history::save(&report, &args.history)?;
     if !args.output.is_empty() {
         let _ = writeln!(
             std::io::stderr(),

@@ -2,6 +2,7 @@
 //! exit code (0 ok, 1 findings at or above `--fail-on`, 2 error; a closed pipe is not an error).
 
 mod cli;
+mod history;
 mod vulns;
 
 use std::io::Write;
