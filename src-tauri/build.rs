@@ -3,8 +3,15 @@
 //! call only those granted in `capabilities/main.json`.
 
 /// The commands of `src/commands.rs`, in the order of `docs/desktop-ipc.md`.
-const COMMANDS: &[&str] =
-    &["get_state", "scan_now", "set_monitoring", "update_settings", "export_report", "reveal_path"];
+const COMMANDS: &[&str] = &[
+    "get_state",
+    "scan_now",
+    "scan_images",
+    "set_monitoring",
+    "update_settings",
+    "export_report",
+    "reveal_path",
+];
 
 fn main() {
     let attributes =

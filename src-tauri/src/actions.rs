@@ -49,6 +49,13 @@ pub fn scan_now<R: Runtime>(app: &AppHandle<R>) -> Result<(), CommandError> {
     Core::of(app).request(Request::ScanNow).map(|_| ())
 }
 
+/// Asks the tray to read every image in use and match it against the vulnerability database
+/// (`zerodock_tray::vulns`); the report with the vulnerability part arrives as a state before this
+/// returns. Blocks until the tray answers (see `commands::scan_images`).
+pub fn scan_images<R: Runtime>(app: &AppHandle<R>) -> Result<(), CommandError> {
+    Core::of(app).request_within(Request::ScanImages, crate::core::IMAGE_SCAN_TIMEOUT).map(|_| ())
+}
+
 /// Asks the tray to pause or resume monitoring; returns the state it answers with.
 pub fn set_paused<R: Runtime>(app: &AppHandle<R>, paused: bool) -> Result<AppState, CommandError> {
     let value = Core::of(app).request(Request::SetPaused { paused })?;

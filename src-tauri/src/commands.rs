@@ -27,6 +27,17 @@ pub async fn scan_now<R: Runtime>(app: AppHandle<R>) -> Result<(), CommandError>
     actions::scan_now(&app)
 }
 
+/// Asks the tray to scan the images in use for vulnerabilities; returns when the report with the
+/// vulnerability part has been sent as `state-changed`. Explicit only: never run by an event.
+#[tauri::command]
+#[instrument(skip_all, err(level = "warn"))]
+pub async fn scan_images<R: Runtime>(app: AppHandle<R>) -> Result<(), CommandError> {
+    // The wait can last minutes: on a blocking thread, not one of the async runtime's workers.
+    tauri::async_runtime::spawn_blocking(move || actions::scan_images(&app))
+        .await
+        .map_err(|e| CommandError::internal(format!("the image scan request stopped: {e}")))?
+}
+
 /// Pauses or resumes monitoring.
 #[tauri::command]
 #[instrument(skip(app))]

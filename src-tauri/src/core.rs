@@ -22,6 +22,10 @@ use crate::state::AppState;
 /// it is gone.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long an image scan may take: the first read of an image exports it from the engine
+/// (hundreds of MB for a large image); later scans only match again.
+pub const IMAGE_SCAN_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
 type Pending = Mutex<HashMap<u64, Sender<Result<serde_json::Value, CommandError>>>>;
 
 /// State shared by commands and the tray link's reader thread.
@@ -78,6 +82,15 @@ impl Core {
 
     /// Sends `request` to the tray and waits for its answer.
     pub fn request(&self, request: Request) -> Result<serde_json::Value, CommandError> {
+        self.request_within(request, REQUEST_TIMEOUT)
+    }
+
+    /// Sends `request` to the tray and waits up to `timeout` for its answer.
+    pub fn request_within(
+        &self,
+        request: Request,
+        timeout: Duration,
+    ) -> Result<serde_json::Value, CommandError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = channel();
         lock(&self.pending).insert(id, tx);
@@ -86,7 +99,7 @@ impl Core {
             lock(&self.pending).remove(&id);
             return Err(tray_gone(e));
         }
-        match rx.recv_timeout(REQUEST_TIMEOUT) {
+        match rx.recv_timeout(timeout) {
             Ok(result) => result,
             Err(e) => {
                 lock(&self.pending).remove(&id);

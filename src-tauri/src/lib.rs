@@ -34,6 +34,8 @@ pub mod link;
 pub mod state;
 pub mod window;
 
+use std::path::{Path, PathBuf};
+
 use tauri::{App, Builder, Manager, Runtime};
 use tracing_subscriber::EnvFilter;
 
@@ -60,7 +62,12 @@ pub fn init_logging() {
 /// Runs the dashboard; returns the process exit code.
 pub fn run() -> i32 {
     init_logging();
-    let app = match run_app(tauri::Builder::default()).build(tauri::generate_context!()) {
+    // Single instance first, so a second dashboard exits early and just shows the running one's
+    // window. Here rather than in `run_app`: it owns a name on the session bus per process, so a
+    // second mock app in the unit tests would be taken for a second dashboard and exit the tests.
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| window::open(app)));
+    let app = match run_app(builder, None).build(tauri::generate_context!()) {
         Ok(app) => app,
         Err(e) => {
             tracing::error!("cannot start: {e}");
@@ -71,28 +78,28 @@ pub fn run() -> i32 {
     app.run_return(|_, _| {})
 }
 
-/// Composes plugins, state, commands and startup for any runtime.
-pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+/// Composes plugins, state, commands and startup for any runtime. `tray_socket` is where the tray
+/// listens (`None`: its usual place; the unit tests pass a stand-in's).
+pub fn run_app<R: Runtime>(builder: Builder<R>, tray_socket: Option<PathBuf>) -> Builder<R> {
     builder
-        // First, so a second dashboard exits early and just shows the running one's window.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| window::open(app)))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(tauri::generate_handler![
             commands::get_state,
             commands::scan_now,
+            commands::scan_images,
             commands::set_monitoring,
             commands::update_settings,
             commands::export_report,
             commands::reveal_path,
         ])
-        .setup(setup)
+        .setup(move |app| setup(app, tray_socket.as_deref()))
 }
 
-fn setup<R: Runtime>(app: &mut App<R>) -> Result<(), Box<dyn std::error::Error>> {
+fn setup<R: Runtime>(app: &mut App<R>, tray_socket: Option<&Path>) -> Result<(), Box<dyn std::error::Error>> {
     // The tray's state before the window exists: the report shows at once, no scan of our own.
-    let link = link::connect()?;
+    let link = link::connect(tray_socket)?;
     tracing::info!(
         score = link.state.report.as_ref().and_then(|r| r.score),
         tray = link.state.tray.as_str(),
@@ -104,3 +111,6 @@ fn setup<R: Runtime>(app: &mut App<R>) -> Result<(), Box<dyn std::error::Error>>
     window::open(handle);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

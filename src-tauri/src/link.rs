@@ -29,9 +29,13 @@ pub struct Link {
     pub state: AppState,
 }
 
-/// Connects to the tray (starting `zerodock-tray` when nothing answers) and subscribes.
-pub fn connect() -> Result<Link, String> {
-    let socket = ipc::socket_path().map_err(|e| format!("no runtime directory for the tray socket: {e}"))?;
+/// Connects to the tray at `socket` (default: `zerodock_tray::ipc::socket_path`), starting
+/// `zerodock-tray` when nothing answers, and subscribes.
+pub fn connect(socket: Option<&Path>) -> Result<Link, String> {
+    let socket = match socket {
+        Some(path) => path.to_path_buf(),
+        None => ipc::socket_path().map_err(|e| format!("no runtime directory for the tray socket: {e}"))?,
+    };
     let stream = match UnixStream::connect(&socket) {
         Ok(stream) => stream,
         Err(_) => {

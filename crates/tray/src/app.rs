@@ -16,12 +16,12 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::process::Child;
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tracing_subscriber::EnvFilter;
-use zerodock_engine::CollectOptions;
 use zerodock_engine::collect::watch::{self, WatchConfig, WatchUpdate};
+use zerodock_engine::{CollectOptions, Report};
 
 use crate::autostart;
 use crate::core::Core;
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
 use crate::indicator::{MenuAction, View};
 use crate::ipc::{self, FindingRef, Request, ToDashboard, ToTray};
 use crate::model::{AppState, Settings};
@@ -30,6 +30,7 @@ use crate::settings;
 use crate::sni::{self, Sni};
 #[cfg(feature = "test-hooks")]
 use crate::testhook;
+use crate::vulns::{self, Held};
 #[cfg(feature = "xembed")]
 use crate::xembed::Xembed;
 
@@ -202,6 +203,8 @@ enum Event {
     Disconnected(u64),
     Clicked(FindingRef),
     Signal(&'static str),
+    /// An explicit image scan ended.
+    ImagesScanned(Box<Result<(Held, Arc<Report>), CommandError>>),
 }
 
 struct Client {
@@ -221,6 +224,14 @@ struct Tray {
     pending_focus: Option<FindingRef>,
     notifier: Arc<Notifier>,
     socket: PathBuf,
+    /// The engine's collection options (the watcher has its own copy), for image scans.
+    collect: Option<CollectOptions>,
+    /// The last explicit image scan, attached to every later evaluation.
+    held: Option<Held>,
+    /// Requests (client, id) waiting for the running image scan; empty when none runs.
+    image_waiters: Vec<(u64, u64)>,
+    /// For tasks that report back to the loop (image scans).
+    events: UnboundedSender<Event>,
 }
 
 async fn serve(socket: PathBuf, open_dashboard: bool) -> i32 {
@@ -287,6 +298,10 @@ async fn serve(socket: PathBuf, open_dashboard: bool) -> i32 {
         pending_focus: None,
         notifier,
         socket,
+        collect: collect.as_ref().ok().cloned(),
+        held: None,
+        image_waiters: Vec::new(),
+        events: events_tx.clone(),
     };
     #[cfg(feature = "test-hooks")]
     testhook::record_tray(&state);
@@ -395,6 +410,7 @@ impl Tray {
     async fn handle(&mut self, event: Event) -> bool {
         match event {
             Event::Watch(update) => {
+                let update = self.with_held_scan(update).await;
                 let effects = self.core.apply(update);
                 if let Some(progress) = effects.progress {
                     self.send_dashboards(&ToDashboard::Progress { progress });
@@ -414,6 +430,10 @@ impl Tray {
             Event::Disconnected(id) => {
                 self.clients.remove(&id);
             }
+            Event::Request(client, ToTray { id, request: Request::ScanImages }) => {
+                self.scan_images(client, id);
+            }
+            Event::ImagesScanned(result) => self.images_scanned(*result).await,
             Event::Request(client, ToTray { id, request }) => {
                 let quit = matches!(request, Request::Quit);
                 let result = self.on_request(client, request).await;
@@ -489,7 +509,72 @@ impl Tray {
                 self.open_dashboard(None);
                 Ok(serde_json::Value::Null)
             }
+            // Answered when the scan ends (`images_scanned`), not here.
+            Request::ScanImages => Err(CommandError::internal("scan_images is answered asynchronously")),
             Request::Quit => Ok(serde_json::Value::Null),
+        }
+    }
+
+    /// Starts an image scan (or joins the running one); the reply waits for its end.
+    fn scan_images(&mut self, client: u64, id: u64) {
+        let Some(opts) = self.collect.clone() else {
+            let error = CommandError::new(
+                ErrorCode::EngineUnreachable,
+                "No Docker endpoint could be resolved, so no image can be read (see the engine status).",
+            );
+            self.send_to(client, &ToDashboard::Reply { id, result: Err(error) });
+            return;
+        };
+        self.image_waiters.push((client, id));
+        if self.image_waiters.len() > 1 {
+            return;
+        }
+        tracing::info!("image scan started");
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let result = vulns::scan(&opts).await;
+            let _ = events.send(Event::ImagesScanned(Box::new(result)));
+        });
+    }
+
+    /// Publishes an image scan's report (no notification: the user asked and is looking) and
+    /// answers everyone who waited for it.
+    async fn images_scanned(&mut self, result: Result<(Held, Arc<Report>), CommandError>) {
+        let reply = match result {
+            Ok((held, report)) => {
+                tracing::info!(images = held.scan().images.len(), "image scan finished");
+                self.held = Some(held);
+                let effects = self.core.apply(WatchUpdate::Evaluated {
+                    report,
+                    trigger: watch::Trigger::Manual,
+                    new_failures: Vec::new(),
+                });
+                self.publish(effects.log.as_deref().unwrap_or("images scanned")).await;
+                Ok(serde_json::Value::Null)
+            }
+            Err(e) => {
+                tracing::warn!("image scan failed: {e}");
+                Err(e)
+            }
+        };
+        for (client, id) in std::mem::take(&mut self.image_waiters) {
+            self.send_to(client, &ToDashboard::Reply { id, result: reply.clone() });
+        }
+    }
+
+    /// A watcher report, evaluated again with the held image scan attached when there is one
+    /// (`vulns` says why the watcher cannot carry it); the watcher's new failures stand.
+    async fn with_held_scan(&mut self, update: WatchUpdate) -> WatchUpdate {
+        let (Some(held), Some(opts)) = (self.held.as_mut(), self.collect.as_ref()) else { return update };
+        match update {
+            WatchUpdate::Evaluated { report, trigger, new_failures }
+                if report.subject.engine.is_some() && report.vulnerabilities.is_none() =>
+            {
+                let reuse_host = matches!(trigger, watch::Trigger::Event { .. });
+                let report = held.reattach(opts, reuse_host).await.unwrap_or(report);
+                WatchUpdate::Evaluated { report, trigger, new_failures }
+            }
+            other => other,
         }
     }
 

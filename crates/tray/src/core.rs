@@ -241,3 +241,145 @@ impl Core {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The watcher-update → state mapping, on reports the engine computed from real snapshot
+    //! fixtures (moved here from the dashboard's tests with the watcher).
+
+    use std::path::PathBuf;
+
+    use zerodock_engine::collect::watch::Trigger;
+    use zerodock_engine::report::Baseline;
+    use zerodock_engine::{EvalConfig, Snapshot, evaluate};
+
+    use super::*;
+    use crate::model::{NotifySeverity, status_line};
+
+    fn report(fixture: &str) -> Arc<Report> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../engine/tests/fixtures/{fixture}.json"));
+        let text = std::fs::read_to_string(&path).expect("fixture");
+        let snapshot: Snapshot = serde_json::from_str(&text).expect("snapshot");
+        Arc::new(evaluate(&snapshot, &EvalConfig::at(snapshot.collected_at)))
+    }
+
+    /// What the engine's watcher sends after a scan: the report and its new failures against the
+    /// watcher's baseline.
+    fn evaluated(baseline: &mut Baseline, report: &Arc<Report>, trigger: Trigger) -> WatchUpdate {
+        let new_failures = baseline.advance(report);
+        WatchUpdate::Evaluated { report: report.clone(), trigger, new_failures }
+    }
+
+    #[test]
+    fn watcher_updates_drive_state_tray_and_notifications() {
+        let core = Core::new("unix:///tmp/zerodock-test/default/docker.sock", Settings::default(), None);
+        let mut baseline = Baseline::default();
+        assert_eq!(core.snapshot().tray, TrayState::Scanning);
+
+        let fx = core.apply(WatchUpdate::ScanStarted { trigger: Trigger::Startup });
+        assert!(fx.state_changed);
+        assert!(core.snapshot().scanning);
+
+        let hardened = report("hardened");
+        let default = report("default");
+        let fx = core.apply(evaluated(&mut baseline, &hardened, Trigger::Startup));
+        assert!(fx.notify.is_empty(), "the first report's findings are not news");
+        let state = core.snapshot();
+        assert!(!state.scanning);
+        assert_eq!(state.engine.state, EngineState::Connected);
+        assert_eq!(state.tray, TrayState::of(EngineState::Connected, Some(&hardened)));
+
+        // The weak engine after the hardened one: its critical failures are new, once.
+        let fx = core.apply(evaluated(
+            &mut baseline,
+            &default,
+            Trigger::Event { description: "container start".into() },
+        ));
+        assert!(fx.notify.iter().any(|n| n.check == "CTR003"), "{:?}", fx.notify);
+        assert!(fx.notify.iter().any(|n| n.severity == zerodock_engine::Severity::High), "{:?}", fx.notify);
+        assert_eq!(core.snapshot().tray, TrayState::Critical);
+        let fx = core.apply(evaluated(&mut baseline, &default, Trigger::Interval));
+        assert!(fx.notify.is_empty(), "the same failures again are not news");
+
+        // Critical only: the new high failures stay quiet.
+        core.apply(evaluated(&mut baseline, &hardened, Trigger::Manual));
+        let critical_only = Settings { notify_min_severity: NotifySeverity::Critical, ..Settings::default() };
+        core.set_settings(critical_only).expect("settings");
+        let fx = core.apply(evaluated(&mut baseline, &default, Trigger::Manual));
+        assert!(!fx.notify.is_empty());
+        assert!(
+            fx.notify.iter().all(|n| n.severity == zerodock_engine::Severity::Critical),
+            "{:?}",
+            fx.notify
+        );
+
+        // Notifications off: nothing, even when new.
+        core.apply(evaluated(&mut baseline, &hardened, Trigger::Manual));
+        core.set_settings(Settings { notifications: false, ..Settings::default() }).expect("settings");
+        let fx = core.apply(evaluated(&mut baseline, &default, Trigger::Manual));
+        assert!(fx.notify.is_empty());
+
+        let fx = core.apply(WatchUpdate::EngineDown {
+            reason: "connection refused".into(),
+            retry_in: Duration::from_secs(8),
+        });
+        assert!(fx.state_changed);
+        let state = core.snapshot();
+        assert_eq!(state.tray, TrayState::Unknown);
+        assert_eq!(state.engine.state, EngineState::Unreachable);
+        assert_eq!(state.engine.next_retry_secs, Some(8));
+        assert_eq!(state.engine.message.as_deref(), Some("connection refused"));
+        assert!(state.engine.hint.is_some());
+        let line = status_line(&state);
+        assert!(line.starts_with("ZeroDock — engine unreachable · host only "), "{line}");
+
+        core.apply(WatchUpdate::EngineUp);
+        assert_eq!(core.snapshot().tray, TrayState::Critical);
+    }
+
+    #[test]
+    fn settings_are_validated_and_persisted_and_a_scan_needs_a_watcher() {
+        let dir = std::env::temp_dir().join(format!("zerodock-tray-core-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = crate::settings::path_in(&dir);
+        let core = Core::new("unix:///var/run/docker.sock", Settings::default(), Some(path.clone()));
+        let err = core
+            .set_settings(Settings { rescan_interval_secs: 5, ..Settings::default() })
+            .expect_err("range");
+        assert_eq!(err.code, ErrorCode::InvalidArgument);
+        assert!(!path.exists(), "rejected settings are not saved");
+        let wanted =
+            Settings { rescan_interval_secs: 600, theme: crate::model::Theme::Dark, ..Settings::default() };
+        core.set_settings(wanted.clone()).expect("saved");
+        assert_eq!(crate::settings::load(&path), wanted);
+        assert_eq!(core.snapshot().settings, wanted);
+        // No watcher attached (no endpoint): a scan is refused with a reason.
+        assert_eq!(core.scan_now().expect_err("no watcher").code, ErrorCode::EngineUnreachable);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_status_line_carries_score_grade_counts_and_engine() {
+        let core = Core::new("unix:///var/run/docker.sock", Settings::default(), None);
+        let mut baseline = Baseline::default();
+        assert_eq!(status_line(&core.snapshot()), "ZeroDock — first scan… · connecting to the engine");
+        let default = report("default");
+        core.apply(evaluated(&mut baseline, &default, Trigger::Startup));
+        core.set_paused(true);
+        let line = status_line(&core.snapshot());
+        let critical = default
+            .counts
+            .failing_by_severity
+            .get(&zerodock_engine::Severity::Critical)
+            .copied()
+            .unwrap_or(0);
+        let score = default.score.expect("scored");
+        assert!(
+            line.starts_with(&format!("ZeroDock — {score}/100 {} · {critical} critical · ", default.grade)),
+            "{line}"
+        );
+        assert!(line.ends_with("engine connected · monitoring paused"), "{line}");
+    }
+}

@@ -87,6 +87,10 @@ pub enum Request {
         /// The new settings.
         settings: Settings,
     },
+    /// Read every image in use and match it against the local vulnerability database
+    /// (`crate::vulns`). Replies `null` once the report with the vulnerability part is published
+    /// (as a `state`, before the reply); may take minutes the first time an image is read.
+    ScanImages,
     /// Open (or focus) the dashboard: what a second launch asks. Replies `null`.
     OpenDashboard,
     /// Quit the tray and its dashboard. Replies `null`.

@@ -14,6 +14,7 @@
 //! - `testhook` (feature `test-hooks` only): the test state file; uses `model`.
 //! - `notify`: notification wording, sending and clicks over D-Bus; uses `ipc`, `testhook`.
 //! - `autostart`: the XDG autostart entry.
+//! - `vulns`: "Scan images" (the vulnerability part of the report); uses `error`.
 //! - `indicator`: what a tray shows and offers (icons, status line, menu actions); uses `model`.
 //! - `sni`, `xembed` (feature `xembed`): the two tray backends; use `indicator`, `model`.
 //! - `app`: the process (event loop, dashboard process); uses all of the above.
@@ -31,5 +32,6 @@ pub mod settings;
 pub mod sni;
 #[cfg(feature = "test-hooks")]
 pub mod testhook;
+pub mod vulns;
 #[cfg(feature = "xembed")]
 pub mod xembed;

@@ -597,3 +597,166 @@ fn embedded_icon_windows() -> Option<usize> {
     }
     Some(count)
 }
+
+/// A socket client speaking `zerodock_tray::ipc` as the dashboard does.
+struct Client {
+    reader: BufReader<std::os::unix::net::UnixStream>,
+    writer: std::os::unix::net::UnixStream,
+    next_id: u64,
+}
+
+impl Client {
+    fn connect(socket: &std::path::Path) -> Client {
+        let stream = std::os::unix::net::UnixStream::connect(socket).expect("connect to the tray");
+        // An image's first read exports it from the engine: generous, but never a hang.
+        stream.set_read_timeout(Some(Duration::from_secs(300))).expect("timeout");
+        Client { writer: stream.try_clone().expect("clone"), reader: BufReader::new(stream), next_id: 0 }
+    }
+
+    /// Sends `request`; returns the states seen before its reply, and the reply's result.
+    fn ask(&mut self, request: Value) -> (Vec<Value>, Result<Value, Value>) {
+        use std::io::Write;
+        self.next_id += 1;
+        let id = self.next_id;
+        let line = serde_json::json!({"id": id, "request": request}).to_string() + "\n";
+        self.writer.write_all(line.as_bytes()).expect("send");
+        let mut states = Vec::new();
+        loop {
+            let mut text = String::new();
+            let n = self.reader.read_line(&mut text).expect("a line from the tray");
+            assert!(n > 0, "the tray closed the connection");
+            let message: Value = serde_json::from_str(&text).expect("json line");
+            match message["type"].as_str() {
+                Some("state") => states.push(message["state"].clone()),
+                Some("reply") if message["id"] == id => {
+                    let result = &message["result"];
+                    let result = match (result.get("Ok"), result.get("Err")) {
+                        (Some(ok), _) => Ok(ok.clone()),
+                        (_, Some(err)) => Err(err.clone()),
+                        _ => panic!("a reply is Ok or Err: {message}"),
+                    };
+                    return (states, result);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads until a state satisfies `want` (the tray publishes on its own after events).
+    fn state_until(&mut self, mut want: impl FnMut(&Value) -> bool) -> Value {
+        loop {
+            let mut text = String::new();
+            assert!(self.reader.read_line(&mut text).expect("a line from the tray") > 0, "tray gone");
+            let message: Value = serde_json::from_str(&text).expect("json line");
+            if message["type"] == "state" && want(&message["state"]) {
+                return message["state"].clone();
+            }
+        }
+    }
+}
+
+/// A vulnerability database imported from the test advisories (as `tests/vulns_live.rs` builds
+/// it), at the tray's default location under `data`.
+fn test_database(data: &std::path::Path) {
+    use std::io::Write;
+    let records = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vuln/testdata/osv");
+    let zip_path = data.join("all.zip");
+    std::fs::create_dir_all(data).expect("data dir");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).expect("create zip"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&records)
+        .expect("testdata/osv")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for path in files {
+        let name = path.file_name().and_then(|n| n.to_str()).expect("name").to_owned();
+        zip.start_file(name, zip::write::SimpleFileOptions::default()).expect("zip entry");
+        zip.write_all(&std::fs::read(&path).expect("read record")).expect("zip write");
+    }
+    zip.finish().expect("zip finish");
+    let mut db = zerodock_vuln::db::Database::open(&data.join("zerodock/vulndb.sqlite")).expect("database");
+    let summary = db.import_zip(&zip_path, "test advisories").expect("import");
+    assert!(summary.imported > 0, "{summary:?}");
+}
+
+#[test]
+fn the_dashboard_s_requests_scan_images_and_save_settings_in_the_tray() {
+    let bus = Bus::start();
+    let mut home = Home::new("requests");
+    test_database(&home.dir.join("data"));
+    // Two vulnerable images in use (created, never started: in use all the same).
+    for image in ["zerodock/vuln-debian:1", "zerodock/vuln-alpine:1"] {
+        let name = format!("zd-tray-{}-{}", image.replace(['/', ':'], "-"), std::process::id());
+        let _ = home.docker(&["rm", "-f", &name]);
+        let out = home.docker(&["create", "--name", &name, image, "/bin/true"]);
+        assert!(out.status.success(), "docker create {image}: {}", String::from_utf8_lossy(&out.stderr));
+        home.containers.push(name);
+    }
+    home.start_tray(&bus, &[]);
+    let socket = home.dir.join("run/zerodock/tray.sock");
+    home.wait("the tray's first report", Duration::from_secs(60), || {
+        last_settled(&home.lines(), 0).filter(|_| socket.exists())
+    });
+    let mut client = Client::connect(&socket);
+    let (states, subscribed) = client.ask(serde_json::json!({"type": "subscribe"}));
+    assert_eq!(subscribed, Ok(Value::Null));
+    let first = states.first().expect("the state comes first");
+    assert!(first["report"]["vulnerabilities"].is_null(), "no image is read without being asked");
+    let vul = |state: &Value, code: &str| -> String {
+        let checks = state["report"]["checks"].as_array().expect("checks");
+        let check = checks.iter().find(|c| c["id"] == code).unwrap_or_else(|| panic!("{code} in the report"));
+        check["status"].as_str().expect("status").to_owned()
+    };
+    assert_eq!(vul(first, "VUL001"), "unknown", "unscanned: unknown, never a silent pass");
+
+    // Settings: validated, persisted by the tray, published to the dashboards.
+    let mut settings = first["settings"].clone();
+    settings["rescan_interval_secs"] = 5.into();
+    let (_, refused) = client.ask(serde_json::json!({"type": "update_settings", "settings": settings}));
+    assert_eq!(refused.expect_err("out of range")["code"], "invalid_argument");
+    settings["rescan_interval_secs"] = 1800.into();
+    settings["theme"] = "dark".into();
+    settings["notify_min_severity"] = "critical".into();
+    let (states, saved) = client.ask(serde_json::json!({"type": "update_settings", "settings": settings}));
+    assert_eq!(saved, Ok(settings.clone()));
+    assert_eq!(states.last().expect("published before the reply")["settings"], settings);
+    let file = home.dir.join("config/dev.zerodock.desktop/settings.json");
+    let on_disk: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("settings.json")).expect("json");
+    assert_eq!(on_disk, settings, "persisted where the next tray reads them");
+
+    // Scan images: the report the tray publishes has the vulnerability part and VUL verdicts.
+    let (states, scanned) = client.ask(serde_json::json!({"type": "scan_images"}));
+    assert_eq!(scanned, Ok(Value::Null), "tray log:\n{}", home.log());
+    let state = states.last().expect("the report is published before the reply");
+    let scan = &state["report"]["vulnerabilities"];
+    assert!(!scan["database"].is_null(), "matched against the imported database: {scan}");
+    let images: Vec<&str> =
+        scan["images"].as_array().expect("images").iter().filter_map(|i| i["image"].as_str()).collect();
+    for image in ["zerodock/vuln-debian:1", "zerodock/vuln-alpine:1"] {
+        assert!(images.contains(&image), "{image} scanned: {images:?}");
+    }
+    let debian =
+        scan["images"].as_array().expect("images").iter().find(|i| i["image"] == "zerodock/vuln-debian:1");
+    let advisories = debian.and_then(|i| i["vulnerabilities"].as_array()).map_or(0, Vec::len);
+    assert!(advisories > 0, "the Debian image's advisories: {debian:?}");
+    assert_eq!(vul(state, "VUL001"), "fail", "a known vulnerability in an image in use");
+
+    // A container event re-evaluates without reading images again, and keeps the part.
+    let name = format!("zd-tray-event-{}", std::process::id());
+    home.containers.push(name.clone());
+    let _ = home.docker(&["rm", "-f", &name]);
+    let out = home.docker(&["create", "--name", &name, scratch_image(), "/bin/true"]);
+    assert!(out.status.success(), "docker create: {}", String::from_utf8_lossy(&out.stderr));
+    let after = client.state_until(|s| {
+        s["report"]["inventory"]["containers"]
+            .as_array()
+            .is_some_and(|cs| cs.iter().any(|c| c["name"].as_str() == Some(name.as_str())))
+    });
+    assert!(!after["report"]["vulnerabilities"].is_null(), "an event's re-evaluation keeps the scan");
+    assert_eq!(vul(&after, "VUL001"), "fail");
+    drop(client);
+    drop(home);
+    drop(bus);
+}
