@@ -57,6 +57,37 @@ describe('vulnerabilities', () => {
     });
   });
 
+  test('Scan images asks the tray and shows the vulnerability part it publishes', async () => {
+    const app = await openApp(browser, server.url, { state: appState(weak), scanImagesAnswer: appState(scanned) }, {});
+    try {
+      const page = app.page;
+      await page.click('[data-testid=nav-vulnerabilities]');
+      await page.click('[data-testid=empty] [data-testid=scan-images]');
+      await page.waitForSelector('[data-testid=vuln-image]');
+      const calls = await page.evaluate(() => window.__zdTest.calls.map((c) => c.cmd));
+      assert.deepEqual(calls.filter((c) => c === 'scan_images'), ['scan_images']);
+      assert.equal(await page.isEnabled('.phead [data-testid=scan-images]'), true, 'the header button rescans');
+      assert.deepEqual(await app.problems(), []);
+    } finally {
+      await app.context.close();
+    }
+  });
+
+  test('a failed image scan is shown', async () => {
+    const error = { code: 'scan_failed', message: 'The vulnerability database failed: file is not a database' };
+    const app = await openApp(browser, server.url, { state: appState(weak), scanImagesAnswer: error }, {});
+    try {
+      const page = app.page;
+      await page.click('[data-testid=nav-vulnerabilities]');
+      await page.click('[data-testid=scan-images]');
+      await page.waitForSelector('[data-testid=notice]');
+      assert.match(await page.textContent('[data-testid=notice]'), /Images not scanned: The vulnerability database failed/);
+      assert.equal(await page.isEnabled('[data-testid=scan-images]'), true, 'ready again');
+    } finally {
+      await app.context.close();
+    }
+  });
+
   test('images ranked by risk, the filter, the table and the copied upgrade line', async () => {
     await onVulns(scanned, {}, async (page) => {
       await page.waitForSelector('[data-testid=vuln-image]');

@@ -18,6 +18,7 @@ import {
 } from '../../src/lib/vulnerabilities';
 import Vulnerabilities from '../../src/lib/views/Vulnerabilities.svelte';
 import { STORE_KEY } from '../../src/lib/context';
+import { Store } from '../../src/lib/store.svelte';
 import { ensureReport } from '../fixtures.mjs';
 import { dpkgCompare, vulnScan as scan } from '../dpkg.mjs';
 
@@ -168,7 +169,7 @@ describe('view', () => {
   const render = (report: Report) => {
     const target = document.createElement('div');
     document.body.append(target);
-    const app = mount(Vulnerabilities, { target, props: { report }, context: new Map([[STORE_KEY, null]]) });
+    const app = mount(Vulnerabilities, { target, props: { report }, context: new Map([[STORE_KEY, new Store()]]) });
     flushSync();
     return { target, done: () => unmount(app) };
   };
