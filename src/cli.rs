@@ -79,6 +79,10 @@ enum Command {
     /// What changed between two saved scans: new failures, fixed, newly waived, score (default:
     /// the current engine's last two).
     Diff(crate::history::DiffArgs),
+    /// Accept a risk: add (or update) a waiver with a reason in the policy file (docs/waivers.md).
+    Waive(crate::waive::WaiveArgs),
+    /// Take an accepted risk back: remove a waiver from the policy file.
+    Unwaive(crate::waive::UnwaiveArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -108,6 +112,12 @@ struct WatchArgs {
     /// Stop after this many evaluations (scripts and tests; default: until interrupted).
     #[arg(long, value_name = "N")]
     count: Option<usize>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (docs/metrics.md).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = crate::metrics::DEFAULT_ADDR)]
+    metrics: Option<std::net::SocketAddr>,
+    /// Allow --metrics on a non-loopback address (the endpoint has no authentication).
+    #[arg(long, requires = "metrics")]
+    metrics_allow_remote: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -290,6 +300,8 @@ pub fn run() -> Result<ExitCode> {
         Command::Vulndb { command } => crate::vulns::vulndb(&command),
         Command::History(args) => crate::history::list(&args),
         Command::Diff(args) => crate::history::diff(&args),
+        Command::Waive(args) => crate::waive::waive(&args),
+        Command::Unwaive(args) => crate::waive::unwaive(&args),
     }
 }
 
@@ -358,7 +370,9 @@ fn warn_if_engine_down(snapshot: &Snapshot) {
 }
 
 fn read_policy(path: Option<&Path>) -> Result<Policy> {
-    match path {
+    // The file `zerodock waive` writes when none is named, read when it exists.
+    let default = crate::waive::default_path().filter(|p| p.exists());
+    match path.or(default.as_deref()) {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read policy file {}", path.display()))?;
@@ -375,6 +389,13 @@ fn watch(args: &WatchArgs) -> Result<ExitCode> {
     config.interval = Duration::from_secs(args.interval.max(10));
     let json = matches!(args.format, ListFormat::Json);
     let runtime = runtime()?;
+    let engine = config.collect.endpoint.host.clone();
+    let metrics = args
+        .metrics
+        .map(|addr| {
+            runtime.block_on(crate::metrics::Exporter::bind(addr, args.metrics_allow_remote, &engine))
+        })
+        .transpose()?;
     runtime.block_on(async {
         let (handle, mut updates) = watch::spawn(config);
         let mut evaluations = 0usize;
@@ -385,6 +406,9 @@ fn watch(args: &WatchArgs) -> Result<ExitCode> {
                 _ = tokio::signal::ctrl_c() => None,
             };
             let Some(update) = update else { break };
+            if let Some(metrics) = &metrics {
+                metrics.observe(&update);
+            }
             let line = match update {
                 WatchUpdate::Evaluated { report, trigger, new_failures: new } => {
                     evaluations += 1;

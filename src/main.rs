@@ -3,7 +3,9 @@
 
 mod cli;
 mod history;
+mod metrics;
 mod vulns;
+mod waive;
 
 use std::io::Write;
 use std::process::ExitCode;
