@@ -221,3 +221,49 @@ fn a_daemon_dying_mid_scan_loses_nothing_already_read() {
     assert!(host > 0, "host checks are unaffected");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_hung_engine_call_is_bounded_and_named() {
+    let _c = Scenario::new("hung", true, &[]);
+    let dir = common::tempdir("hung");
+    // The daemon answers everything but the container list, which it never answers.
+    let proxy = common::proxy::Proxy::stalling(&dir, &common::socket_path(), "/containers/json");
+    // To a file: a child blocked on a full stdout pipe would look hung.
+    let path = dir.join("report.json");
+    let mut child = zerodock()
+        .args(["scan", "--format", "json", "--timeout", "2", "--host", &proxy.host(), "--output"])
+        .arg(&path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // A generous bound that only a hang reaches (the figure is the per-call --timeout).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the scan hung on a stalled call");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().expect("output");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("a report even so ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    let ctr001 =
+        report["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "CTR001").expect("CTR001");
+    assert_eq!(ctr001["status"], "unknown", "what could not be read is unknown: {ctr001}");
+    let text = ctr001.to_string();
+    assert!(
+        text.contains("containers") && text.contains("2 s"),
+        "the message names the slow call and the limit: {text}"
+    );
+    assert!(
+        report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .any(|c| c["category"] == "daemon" && c["status"] != "unknown"),
+        "what answered is judged"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -24,6 +24,16 @@ impl Proxy {
     /// Listens on `dir/proxy.sock`, forwarding to `upstream`. With `die_after = Some(n)`, every
     /// connection is cut once `n` requests have been seen, as if the daemon had died.
     pub fn start(dir: &Path, upstream: &Path, die_after: Option<usize>) -> Proxy {
+        Self::start_with(dir, upstream, die_after, None)
+    }
+
+    /// Like [`Proxy::start`], but a request whose line contains `stall` is recorded and never
+    /// forwarded: the client waits for an answer that never comes, as from a hung daemon.
+    pub fn stalling(dir: &Path, upstream: &Path, stall: &str) -> Proxy {
+        Self::start_with(dir, upstream, None, Some(stall.to_owned()))
+    }
+
+    fn start_with(dir: &Path, upstream: &Path, die_after: Option<usize>, stall: Option<String>) -> Proxy {
         let socket = dir.join("proxy.sock");
         let _ = std::fs::remove_file(&socket);
         let listener = UnixListener::bind(&socket).expect("bind proxy socket");
@@ -45,7 +55,10 @@ impl Proxy {
                     }
                     let Ok(server) = UnixStream::connect(&upstream) else { continue };
                     let (requests, seen) = (Arc::clone(&requests), Arc::clone(&seen));
-                    thread::spawn(move || relay(client, server, &requests, &seen, die_after));
+                    let stall = stall.clone();
+                    thread::spawn(move || {
+                        relay(client, server, &requests, &seen, die_after, stall.as_deref())
+                    });
                 }
             });
         }
@@ -77,6 +90,7 @@ fn relay(
     requests: &Mutex<Vec<String>>,
     seen: &AtomicUsize,
     die_after: Option<usize>,
+    stall: Option<&str>,
 ) {
     let (Ok(mut client_w), Ok(mut server_r)) = (client.try_clone(), server.try_clone()) else { return };
     let back = thread::spawn(move || {
@@ -85,6 +99,7 @@ fn relay(
     });
     let mut buf = vec![0u8; 64 * 1024];
     let mut line_start = true;
+    let mut stalled = false;
     loop {
         let n = match client.read(&mut buf) {
             Ok(0) | Err(_) => break,
@@ -97,7 +112,12 @@ fn relay(
             if (i > 0 || line_start) && METHODS.iter().any(|m| line.starts_with(m)) {
                 requests.lock().expect("lock").push(line.to_owned());
                 seen.fetch_add(1, Ordering::SeqCst);
+                stalled |= stall.is_some_and(|s| line.contains(s));
             }
+        }
+        if stalled {
+            // Swallow the rest of this connection: the daemon "hangs" on it.
+            continue;
         }
         line_start = chunk.ends_with(b"\r\n");
         if die_after.is_some_and(|d| seen.load(Ordering::SeqCst) > d) {

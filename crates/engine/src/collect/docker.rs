@@ -138,11 +138,19 @@ fn is_not_found(e: &CallError) -> bool {
 /// parts read before it died and marks the rest unavailable with the reason.
 pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
     let host = opts.endpoint.host.as_str();
-    let explain = |e: CallError| match e {
-        CallError::Timeout => explain_error(&bollard::errors::Error::RequestTimeoutError, host),
-        CallError::Api(e) => explain_error(&e, host),
-    };
     let t = opts.timeout;
+    // A timeout names the call and the limit: "did not answer in time" alone does not tell a
+    // user which part of a hung daemon to look at, nor that `--timeout` exists.
+    let explain_call = |call: &'static str| {
+        move |e: CallError| match e {
+            // bollard's own client timeout (the same limit) may fire first.
+            CallError::Timeout | CallError::Api(bollard::errors::Error::RequestTimeoutError) => format!(
+                "the Docker engine at {host} did not answer `{call}` within {} s: it may be overloaded or hung (a longer --timeout waits more)",
+                t.as_secs()
+            ),
+            CallError::Api(e) => explain_error(&e, host),
+        }
+    };
     let (version, info, containers, images, networks, volumes) = tokio::join!(
         bounded(t, docker.version()),
         bounded(t, docker.info()),
@@ -165,7 +173,7 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
             }
             Fact::available(part.items)
         }
-        Err(e) => Fact::unavailable(explain(e)),
+        Err(e) => Fact::unavailable(explain_call("GET /containers/json")(e)),
     };
     let images = match images {
         Ok(part) => {
@@ -176,11 +184,11 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
             }
             Fact::available(part.items)
         }
-        Err(e) => Fact::unavailable(explain(e)),
+        Err(e) => Fact::unavailable(explain_call("GET /images/json")(e)),
     };
     Engine {
-        version: version.map(convert_version).map_err(explain).into(),
-        info: info.map(convert_info).map_err(explain).into(),
+        version: version.map(convert_version).map_err(explain_call("GET /version")).into(),
+        info: info.map(convert_info).map_err(explain_call("GET /info")).into(),
         containers,
         images,
         networks: networks
@@ -189,7 +197,7 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
                 list.sort_by(|a, b| a.name.cmp(&b.name));
                 list
             })
-            .map_err(explain)
+            .map_err(explain_call("GET /networks"))
             .into(),
         volumes: volumes
             .map(|resp| {
@@ -198,7 +206,7 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
                 list.sort_by(|a, b| a.name.cmp(&b.name));
                 list
             })
-            .map_err(explain)
+            .map_err(explain_call("GET /volumes"))
             .into(),
         notes,
         undecoded_containers,
