@@ -74,6 +74,14 @@ enum Command {
         #[command(subcommand)]
         command: crate::vulns::VulndbCommand,
     },
+    /// Check a signed report: exit 0 valid (and which key), 1 invalid (tampered content, bad
+    /// signature, unknown key), 2 error (malformed envelope, unreadable file).
+    Verify(crate::trust::VerifyArgs),
+    /// The report-signing key: `key export` prints the public key for an auditor.
+    Key {
+        #[command(subcommand)]
+        command: crate::trust::KeyCommand,
+    },
     /// List saved scans (`scan --save`): time, engine, score, grade, counts (docs/history.md).
     History(crate::history::HistoryArgs),
     /// What changed between two saved scans: new failures, fixed, newly waived, score (default:
@@ -160,6 +168,10 @@ struct ScanArgs {
     /// database (an explicit step: each new image is exported once, read-only).
     #[arg(long, conflicts_with = "from")]
     vulns: bool,
+    /// Sign the JSON report with the ed25519 key kept in the OS keyring: writes FILE.dsse.json
+    /// beside it (docs/signing.md).
+    #[arg(long)]
+    sign: bool,
     #[command(flatten)]
     vuln_sources: crate::vulns::VulnSources,
     #[command(flatten)]
@@ -197,6 +209,10 @@ struct ReportArgs {
     /// Colour for the text format.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Sign the JSON report with the ed25519 key kept in the OS keyring: writes FILE.dsse.json
+    /// beside it (docs/signing.md).
+    #[arg(long)]
+    sign: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -298,6 +314,8 @@ pub fn run() -> Result<ExitCode> {
             runtime()?.block_on(crate::vulns::sbom(&options, &image, format, output.as_deref(), &sources))
         }
         Command::Vulndb { command } => crate::vulns::vulndb(&command),
+        Command::Verify(args) => crate::trust::verify(&args),
+        Command::Key { command } => crate::trust::key(&command),
         Command::History(args) => crate::history::list(&args),
         Command::Diff(args) => crate::history::diff(&args),
         Command::Waive(args) => crate::waive::waive(&args),
@@ -495,7 +513,17 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         max_targets: args.max_targets,
         export: ExportOptions { template: args.template.clone() },
     };
+    let signing = (args.sign)
+        .then(|| {
+            let is_json =
+                |p: &Path| file_format(p, args.format, args.output.len()).is_ok_and(|f| f == Format::Json);
+            crate::trust::Signing::prepare(&args.output, is_json)
+        })
+        .transpose()?;
     emit(&report, args.format, &args.output, &view)?;
+    if let Some(signing) = &signing {
+        signing.sign(&report)?;
+    }
     crate::history::save(&report, &args.history)?;
     if !args.output.is_empty() {
         let _ = writeln!(
@@ -541,7 +569,17 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
         max_targets: 10,
         export: ExportOptions { template: args.template.clone() },
     };
+    let signing = (args.sign)
+        .then(|| {
+            let is_json =
+                |p: &Path| file_format(p, args.format, args.output.len()).is_ok_and(|f| f == Format::Json);
+            crate::trust::Signing::prepare(&args.output, is_json)
+        })
+        .transpose()?;
     emit(&report, args.format, &args.output, &view)?;
+    if let Some(signing) = &signing {
+        signing.sign(&report)?;
+    }
     if !args.output.is_empty() {
         let _ = writeln!(
             std::io::stderr(),

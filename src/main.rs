@@ -4,6 +4,7 @@
 mod cli;
 mod history;
 mod metrics;
+mod trust;
 mod vulns;
 mod waive;
 

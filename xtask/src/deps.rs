@@ -64,6 +64,7 @@ const REQUIREMENTS: &[Requirement] = &[
     Requirement { package: "libdbus-1-dev", satisfied: || pkg_config("dbus-1") },
     Requirement { package: "gnome-keyring", satisfied: || has("gnome-keyring-daemon") },
     Requirement { package: "keyutils", satisfied: || has("keyctl") },
+    Requirement { package: "libsecret-tools", satisfied: || has("secret-tool") },
     // `promtool check`/`test rules` over deploy/ and the live scrape test of tests/metrics_live.rs.
     Requirement { package: "prometheus", satisfied: || has("prometheus") && has("promtool") },
 ];
