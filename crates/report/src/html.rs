@@ -6,6 +6,7 @@
 //! severity is a word, colour only repeats it.
 
 use crate::shared::{is_problem, subject_name};
+use crate::vulns::{self, Tally};
 use std::fmt::Write;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -59,6 +60,7 @@ pub fn render(report: &Report) -> String {
     categories(&mut h, report);
     top_risks(&mut h, report);
     findings(&mut h, report);
+    vulnerabilities(&mut h, report);
     waived(&mut h, report);
     compact_lists(&mut h, report);
     notes(&mut h, report);
@@ -463,6 +465,86 @@ fn references(h: &mut String, c: &CheckResult) {
         .collect();
     h.push_str(&items.join(" · "));
     h.push_str("</p>\n");
+}
+
+/// The vulnerability part, when the scan read the images: per image its base OS and end of
+/// support, counts, and a full table of its vulnerabilities (most severe and fixable first).
+fn vulnerabilities(h: &mut String, report: &Report) {
+    let Some(scan) = &report.vulnerabilities else { return };
+    let _ = writeln!(
+        h,
+        "<section class=\"vulnerabilities\" id=\"vulnerabilities\">\n<h2>Vulnerabilities</h2>\n<p class=\"muted\">Known vulnerabilities of the packages in the images in use; {}. Severity is the record's CVSS score or the distribution's urgency, never guessed: a record without one is <em>unrated</em>.</p>",
+        escape(&vulns::database_line(scan))
+    );
+    for image in vulns::images_worst_first(scan) {
+        let tally = Tally::of(image);
+        let mut meta = format!(
+            "<code class=\"id\">{}</code> · base OS {} · end of support {}",
+            escape(zerodock_engine::snapshot::short_id(&image.image_id)),
+            escape(&vulns::os_name(image)),
+            escape(&vulns::end_of_life(image))
+        );
+        let _ = write!(meta, " · {}", count_noun(image.packages.len(), "package"));
+        if !image.unmatched_ecosystems.is_empty() {
+            let _ = write!(
+                meta,
+                " · <strong>not matched:</strong> no records for {}",
+                escape(&image.unmatched_ecosystems.join(", "))
+            );
+        }
+        let headline = match &image.unreadable {
+            Some(reason) => {
+                format!("{} contents could not be read: {}", status_badge(Status::Unknown), escape(reason))
+            }
+            None if tally.total == 0 => format!("{} no known vulnerabilities", status_badge(Status::Pass)),
+            None => format!(
+                "<strong>{}</strong>: {} · {} with a fix",
+                vulns::count(tally.total),
+                tally.words(),
+                tally.fixable
+            ),
+        };
+        let _ = writeln!(
+            h,
+            "<div class=\"image-vulns\">\n<h3>{}</h3>\n<p class=\"muted\">{meta}</p>\n<p>{headline}</p>",
+            escape(&image.image)
+        );
+        if image.unreadable.is_none() && tally.total > 0 {
+            h.push_str("<table class=\"vuln-table\">\n<thead><tr><th>Severity</th><th>Advisory</th><th>CVE</th><th>Package</th><th>Installed</th><th>Fixed</th><th>Severity source</th></tr></thead>\n<tbody>\n");
+            for v in vulns::sorted(image) {
+                let package = if v.source_package.is_empty() || v.source_package == v.package {
+                    format!("<strong>{}</strong>", escape(&v.package))
+                } else {
+                    format!(
+                        "<strong>{}</strong> <span class=\"muted\">(source {})</span>",
+                        escape(&v.package),
+                        escape(&v.source_package)
+                    )
+                };
+                let fixed = match &v.fixed {
+                    Some(f) => format!("<code>{}</code>", escape(f)),
+                    None => "<em>no fix yet</em>".to_owned(),
+                };
+                let _ = writeln!(
+                    h,
+                    "<tr><td><span class=\"badge sev sev-{sev}\">{word}</span></td><td><code>{id}</code></td><td>{cves}</td><td>{package}</td><td><code>{installed}</code></td><td>{fixed}</td><td class=\"muted small\">{source}</td></tr>",
+                    sev = if v.severity == zerodock_engine::snapshot::VulnSeverity::Unknown {
+                        "info"
+                    } else {
+                        v.severity.as_str()
+                    },
+                    word = vulns::severity_word(v.severity),
+                    id = escape(&v.id),
+                    cves = escape(&vulns::cves(v).join(", ")),
+                    installed = escape(&v.installed),
+                    source = escape(&v.severity_source),
+                );
+            }
+            h.push_str("</tbody>\n</table>\n");
+        }
+        h.push_str("</div>\n");
+    }
+    h.push_str("</section>\n");
 }
 
 fn waived(h: &mut String, report: &Report) {

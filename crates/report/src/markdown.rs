@@ -5,7 +5,9 @@
 //! many containers the host runs.
 
 use crate::shared::subject_name;
+use crate::vulns::{self, Tally};
 use std::fmt::Write;
+use zerodock_engine::snapshot::VulnSeverity;
 
 use zerodock_engine::{CheckResult, Finding, Report, Severity, SnippetKind, Status, TargetKind};
 
@@ -98,16 +100,23 @@ pub fn render(report: &Report, options: &Options) -> String {
     }
     head.push('\n');
 
+    // Built first and kept whole: its size is bounded (one row per image, at most
+    // `FIXABLE_LISTED` advisories), and it is what a reviewer of an image change looks for.
+    let vulns = vulnerability_section(report);
     let checks = problem_checks(report);
     if checks.is_empty() {
         head.push_str("No check fails or warns. :white_check_mark:\n");
+        if !vulns.is_empty() {
+            head.push('\n');
+            head.push_str(&vulns);
+        }
         return head;
     }
 
     // The table and the details are built row by row against the budget; what does not fit is
     // counted in the closing note.
     let budget = options.max_chars;
-    let reserve = 400; // the closing note
+    let reserve = 400 + vulns.chars().count(); // the closing note and the vulnerabilities
     let mut table = String::from(
         "### Checks to fix\n\n| Check | Severity | Result | Title | Targets | First targets |\n|---|---|---|---|---:|---|\n",
     );
@@ -142,6 +151,7 @@ pub fn render(report: &Report, options: &Options) -> String {
     out.push_str(&table);
     out.push('\n');
     out.push_str(&details);
+    out.push_str(&vulns);
     if left_out > 0 || details_shown < shown {
         let _ = writeln!(
             out,
@@ -161,6 +171,71 @@ pub fn render(report: &Report, options: &Options) -> String {
         );
     }
     out
+}
+
+/// Fixable critical and high advisories listed under the per-image counts; the rest are counted.
+const FIXABLE_LISTED: usize = 20;
+
+/// Per image in use: base OS, end of support, counts per severity and how many have a fix; then
+/// the fixable critical and high advisories (what to upgrade now). Empty without a vulnerability
+/// part.
+fn vulnerability_section(report: &Report) -> String {
+    let Some(scan) = &report.vulnerabilities else { return String::new() };
+    let mut md = format!("### Vulnerabilities\n\n<sub>{}</sub>\n\n", text(&vulns::database_line(scan)));
+    md.push_str(
+        "| Image | Base OS | End of support | Critical | High | Medium | Low | Unrated | Fixable |\n",
+    );
+    md.push_str("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
+    let mut urgent = Vec::new();
+    for image in vulns::images_worst_first(scan) {
+        let name = cell(&code_span(&image.image));
+        if let Some(reason) = &image.unreadable {
+            let _ = writeln!(
+                md,
+                "| {name} | contents could not be read: {} | {} | ? | ? | ? | ? | ? | ? |",
+                cell(&text(reason)),
+                vulns::end_of_life(image)
+            );
+            continue;
+        }
+        let t = Tally::of(image);
+        let [critical, high, medium, low, unrated] = t.by_severity;
+        let _ = writeln!(
+            md,
+            "| {name} | {} | {} | {critical} | {high} | {medium} | {low} | {unrated} | {} |",
+            cell(&text(&vulns::os_name(image))),
+            vulns::end_of_life(image),
+            t.fixable
+        );
+        urgent.extend(
+            vulns::sorted(image)
+                .into_iter()
+                .filter(|v| {
+                    v.fixed.is_some() && matches!(v.severity, VulnSeverity::Critical | VulnSeverity::High)
+                })
+                .map(|v| (image, v)),
+        );
+    }
+    if !urgent.is_empty() {
+        md.push_str("\n**Fixable critical and high:**\n\n");
+        for (image, v) in urgent.iter().take(FIXABLE_LISTED) {
+            let _ = writeln!(
+                md,
+                "- {} **{}** {} — {} {} → {}",
+                code_span(&image.image),
+                v.severity.as_str(),
+                text(&vulns::ids(v)),
+                code_span(&v.package),
+                text(&v.installed),
+                text(vulns::fixed(v))
+            );
+        }
+        if urgent.len() > FIXABLE_LISTED {
+            let _ = writeln!(md, "- +{} more", urgent.len() - FIXABLE_LISTED);
+        }
+    }
+    md.push('\n');
+    md
 }
 
 /// Failing and warning checks (no unknowns: a PR comment lists what to fix), in the engine's

@@ -4,6 +4,8 @@
 use std::fmt::Write;
 
 use owo_colors::{OwoColorize, Style};
+
+use crate::vulns::{self, Tally};
 use zerodock_engine::{Category, CheckResult, Finding, Grade, Report, Severity, Snippet, Status, TargetKind};
 
 /// The reason engine checks carry when the whole engine was down (see the engine's helpers).
@@ -95,8 +97,48 @@ pub fn render(report: &Report, options: &Options) -> String {
             render_check(&mut out, check, report.score, options, &p);
         }
     }
+    vulnerability_summary(&mut out, report, &p);
     footer(&mut out, report, &p);
     out
+}
+
+/// One line per scanned image after the checklist: counts per severity and how many have a fix.
+/// The advisories themselves are in the VUL checks' findings above; this is the overview they lack.
+fn vulnerability_summary(out: &mut String, report: &Report, p: &Painter) {
+    let Some(scan) = &report.vulnerabilities else { return };
+    let _ = writeln!(
+        out,
+        "\n{} {}",
+        p.paint("VULNERABILITIES BY IMAGE", Style::new().bold().underline()),
+        p.paint(&format!("· {}", vulns::database_line(scan)), Style::new().dimmed())
+    );
+    let width = scan.images.iter().map(|i| i.image.chars().count()).max().unwrap_or(0);
+    for image in vulns::images_worst_first(scan) {
+        let detail = match &image.unreadable {
+            Some(reason) => p.paint(&format!("contents could not be read: {reason}"), Style::new().magenta()),
+            None => {
+                let t = Tally::of(image);
+                if t.total == 0 {
+                    format!("none known in {} package{}", image.packages.len(), plural(image.packages.len()))
+                } else {
+                    let style = if t.by_severity[0] > 0 || t.by_severity[1] > 0 {
+                        Style::new().red()
+                    } else {
+                        Style::new().yellow()
+                    };
+                    format!("{} · {} fixable", p.paint(&vulns::count(t.total), style), t.fixable)
+                        + &format!(" ({})", t.words())
+                }
+            }
+        };
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {}, support ends {} · {detail}",
+            image.image,
+            vulns::os_name(image),
+            vulns::end_of_life(image)
+        );
+    }
 }
 
 fn header(out: &mut String, report: &Report, p: &Painter) {

@@ -66,6 +66,20 @@ pub(crate) fn sorted(image: &ImageVulns) -> Vec<&Vulnerability> {
     all
 }
 
+/// The scan's images worst first — by their counts per severity (critical first), then by name;
+/// images that could not be read last (nothing is known about them). Every format lists them so.
+pub(crate) fn images_worst_first(scan: &VulnScan) -> Vec<&ImageVulns> {
+    let mut images: Vec<(Tally, &ImageVulns)> = scan.images.iter().map(|i| (Tally::of(i), i)).collect();
+    images.sort_by(|(a, x), (b, y)| {
+        x.unreadable
+            .is_some()
+            .cmp(&y.unreadable.is_some())
+            .then_with(|| b.by_severity.cmp(&a.by_severity))
+            .then_with(|| x.image.cmp(&y.image))
+    });
+    images.into_iter().map(|(_, i)| i).collect()
+}
+
 /// Position in [`SEVERITIES`] (unrated after low: it is not known to be worse).
 fn rank(s: VulnSeverity) -> usize {
     SEVERITIES.iter().position(|x| *x == s).unwrap_or(SEVERITIES.len())

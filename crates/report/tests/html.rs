@@ -145,3 +145,36 @@ fn opens_in_headless_chromium_without_errors_or_requests() {
     );
     assert!(shots.join("html-report.png").exists(), "screenshot saved");
 }
+
+fn vulns_report() -> Report {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/tests/fixtures/vulns.json");
+    let snap = Snapshot::from_json(&std::fs::read_to_string(path).expect("fixture")).expect("snapshot");
+    evaluate(&snap, &EvalConfig::at(snap.collected_at))
+}
+
+#[test]
+fn the_vulnerability_section_has_a_full_table_per_image() {
+    let mut report = vulns_report();
+    let page = html::render(&report);
+    let section = page
+        .split("<section class=\"vulnerabilities\" id=\"vulnerabilities\">")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("a vulnerability section");
+    insta::assert_snapshot!("html_vulnerabilities", section);
+    assert!(section.contains("vulnerability database as of 2026-08-07"));
+    assert!(section.contains(
+        "<td><code>ALPINE-CVE-2022-37434</code></td><td>CVE-2022-37434</td><td><strong>zlib</strong></td><td><code>1.2.12-r1</code></td><td><code>1.2.12-r2</code></td>"
+    ), "{section}");
+    assert!(section.contains("end of support unknown"), "busybox has no OS release");
+    assert!(section.contains(">PASS</span> no known vulnerabilities"), "the fixed twin");
+    assert!(!page.contains(common::planted_secret()));
+    assert!(!html::render(&report_with(Policy::default())).contains("class=\"vulnerabilities\""));
+
+    // Names from an image are escaped like any other.
+    let scan = report.vulnerabilities.as_mut().expect("scan");
+    scan.images[0].image = EVIL.to_owned();
+    scan.images[2].vulnerabilities[0].package = EVIL.to_owned();
+    let page = html::render(&report);
+    assert!(!page.contains("<script"), "escaped");
+}

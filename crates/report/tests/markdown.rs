@@ -85,3 +85,46 @@ fn a_small_budget_truncates_with_a_note() {
     assert!(md.contains("> Truncated to stay under 6000 characters"), "{md}");
     assert!(md.contains("| `CTR001` |"), "the most severe checks come first and are kept");
 }
+
+fn vulns_report() -> Report {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/tests/fixtures/vulns.json");
+    let snap = Snapshot::from_json(&std::fs::read_to_string(path).expect("fixture")).expect("snapshot");
+    evaluate(&snap, &EvalConfig::at(snap.collected_at))
+}
+
+#[test]
+fn summary_of_the_vulns_fixture() {
+    let report = vulns_report();
+    let md = render(&report, &Options::default());
+    let section = md.split("### Vulnerabilities").nth(1).expect("a vulnerability section");
+    insta::assert_snapshot!("markdown_vulnerabilities", section);
+    assert!(
+        section.contains(
+            "| `zerodock/vuln-alpine:1` | Alpine Linux v3.22 | 2027-05-01 | 1 | 0 | 0 | 0 | 1 | 2 |"
+        ),
+        "{section}"
+    );
+    assert!(
+        section.contains("| `zerodock/busybox:1` | no OS release file (distroless or scratch) | unknown |")
+    );
+    // Only fixable critical and high advisories are listed one by one.
+    assert!(
+        section.contains("ALPINE-CVE-2022-37434 (CVE-2022-37434) — `zlib` 1.2.12-r1 → 1.2.12-r2"),
+        "{section}"
+    );
+    assert!(!section.contains("DLA-4413-1"), "unrated advisories are counted, not listed");
+    assert!(!md.contains(common::planted_secret()));
+    assert!(!render(&report_default(), &Options::default()).contains("### Vulnerabilities"));
+}
+
+fn report_default() -> Report {
+    report()
+}
+
+#[test]
+fn the_vulnerability_section_survives_truncation() {
+    let report = vulns_report();
+    let md = render(&report, &Options { max_chars: 4_000 });
+    assert!(md.chars().count() <= 4_000, "{}", md.chars().count());
+    assert!(md.contains("### Vulnerabilities") && md.contains("ALPINE-CVE-2022-37434"), "{md}");
+}

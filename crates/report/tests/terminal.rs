@@ -37,3 +37,29 @@ fn colour_is_applied_when_asked() {
     let text = render(&report(), &Options { color: true, ..Options::default() });
     assert!(text.contains('\u{1b}'));
 }
+
+fn vulns_report() -> zerodock_engine::Report {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/tests/fixtures/vulns.json");
+    let snap = Snapshot::from_json(&std::fs::read_to_string(path).expect("fixture")).expect("snapshot");
+    evaluate(&snap, &EvalConfig::at(snap.collected_at))
+}
+
+#[test]
+fn a_vulnerability_scan_ends_with_one_line_per_image() {
+    let text = render(&vulns_report(), &Options::default());
+    let summary = text.split("VULNERABILITIES BY IMAGE").nth(1).expect("the summary after the checklist");
+    let summary: String =
+        summary.lines().take_while(|l| !l.is_empty() || l.is_empty()).take(6).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!("terminal_vulnerability_summary", summary);
+    assert!(summary.contains("· vulnerability database as of 2026-08-07"), "{summary}");
+    let alpine = summary.lines().find(|l| l.contains("zerodock/vuln-alpine:1")).expect("alpine line");
+    assert!(alpine.contains("2 vulnerabilities · 2 fixable (1 critical, 1 unrated)"), "{alpine}");
+    let busybox = summary.lines().find(|l| l.contains("zerodock/busybox:1")).expect("busybox line");
+    assert!(busybox.contains("support ends unknown") && busybox.contains("none known"), "{busybox}");
+    // The checklist comes first; the summary does not repeat the findings' advisories.
+    assert!(text.find("VUL001").expect("VUL001") < text.find("VULNERABILITIES BY IMAGE").expect("summary"));
+    assert!(!summary.contains("ALPINE-CVE-2022-37434"), "{summary}");
+    assert!(!text.contains(common::planted_secret()));
+    // Without a vulnerability part there is no summary.
+    assert!(!render(&report(), &Options::default()).contains("VULNERABILITIES BY IMAGE"));
+}

@@ -440,9 +440,8 @@ pub(crate) fn view(report: &Report, limits: Limits) -> View {
 /// The vulnerability section of `scan`: images with findings first (most severe first), so the
 /// reader meets the worst image first; clean and unreadable images after, each one line.
 fn vulns_view(scan: &VulnScan, limits: Limits) -> VulnsView {
-    let mut images: Vec<(Tally, ImageVulnView)> = scan
-        .images
-        .iter()
+    let images = vulns::images_worst_first(scan)
+        .into_iter()
         .map(|image| {
             let tally = Tally::of(image);
             let all = vulns::sorted(image);
@@ -461,7 +460,7 @@ fn vulns_view(scan: &VulnScan, limits: Limits) -> VulnsView {
                     severity_source: breakable(&v.severity_source, CELL_COLUMNS),
                 })
                 .collect();
-            let view = ImageVulnView {
+            ImageVulnView {
                 image: breakable(&image.image, CELL_COLUMNS),
                 image_id: short_id(&image.image_id).to_owned(),
                 os: vulns::os_name(image),
@@ -476,24 +475,10 @@ fn vulns_view(scan: &VulnScan, limits: Limits) -> VulnsView {
                 unmatched_ecosystems: image.unmatched_ecosystems.clone(),
                 rows,
                 more: all.len().saturating_sub(limits.vulnerabilities),
-            };
-            (tally, view)
+            }
         })
         .collect();
-    // Worst first: by the counts per severity (critical count, then high…), then by name; an
-    // unreadable image sorts after the clean ones (nothing is known about it).
-    images.sort_by(|(a, x), (b, y)| {
-        x.unreadable
-            .is_some()
-            .cmp(&y.unreadable.is_some())
-            .then_with(|| b.by_severity.cmp(&a.by_severity))
-            .then_with(|| x.image.cmp(&y.image))
-    });
-    VulnsView {
-        as_of: vulns::as_of(scan),
-        database: vulns::database_line(scan),
-        images: images.into_iter().map(|(_, v)| v).collect(),
-    }
+    VulnsView { as_of: vulns::as_of(scan), database: vulns::database_line(scan), images }
 }
 
 /// The posture word the desktop tray also shows ([`Report::posture`]).
