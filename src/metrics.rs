@@ -101,7 +101,8 @@ impl Exporter {
             WatchUpdate::Evaluated { report, new_failures, .. } => {
                 state.scans += 1;
                 state.scan_duration = state.scan_started.take().map(|t| t.elapsed());
-                let reached = report.subject.engine_unavailable.is_none();
+                // The same test as `report::Baseline`: a report without engine identity did not reach it.
+                let reached = report.subject.engine.is_some();
                 state.reachable = Some(reached);
                 if reached {
                     state.last = Some(Summary::of(report));
