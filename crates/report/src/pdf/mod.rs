@@ -246,7 +246,11 @@ mod tests {
     use super::*;
 
     fn fixture_report() -> Report {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/tests/fixtures/default.json");
+        fixture("default")
+    }
+
+    fn fixture(name: &str) -> Report {
+        let path = format!("{}/../engine/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
         let snap = zerodock_engine::Snapshot::from_json(&std::fs::read_to_string(path).expect("fixture"))
             .expect("snapshot");
         zerodock_engine::evaluate(&snap, &zerodock_engine::EvalConfig::at(snap.collected_at))
@@ -254,12 +258,15 @@ mod tests {
 
     #[test]
     fn the_built_in_template_compiles_without_warnings() {
-        let report = fixture_report();
-        let world = world(&report, &PdfOptions::default(), Limits::default()).expect("world");
-        let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
-        let messages: Vec<String> = warnings.iter().map(|w| w.message.to_string()).collect();
-        assert!(output.is_ok(), "{}", template_error(&world, &output.err().unwrap_or_default()));
-        assert!(messages.is_empty(), "typst warnings: {messages:?}");
+        // `vulns` has the vulnerability section, `default` does not: both paths of the template.
+        for name in ["default", "vulns"] {
+            let report = fixture(name);
+            let world = world(&report, &PdfOptions::default(), Limits::default()).expect("world");
+            let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
+            let messages: Vec<String> = warnings.iter().map(|w| w.message.to_string()).collect();
+            assert!(output.is_ok(), "{}", template_error(&world, &output.err().unwrap_or_default()));
+            assert!(messages.is_empty(), "{name}: typst warnings: {messages:?}");
+        }
     }
 
     #[test]
