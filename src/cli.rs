@@ -69,6 +69,13 @@ enum Command {
         #[command(flatten)]
         sources: crate::vulns::VulnSources,
     },
+    /// List the engines this machine knows: every Docker context and DOCKER_HOST; the current one
+    /// is marked. Scan another with `--context NAME` or `--host`.
+    Engines {
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
     /// Manage the local vulnerability database (OSV exports).
     Vulndb {
         #[command(subcommand)]
@@ -99,6 +106,10 @@ struct EngineArgs {
     /// chooses (DOCKER_HOST, then the current context, then the default socket).
     #[arg(long, short = 'H')]
     host: Option<String>,
+    /// A Docker context by name (`zerodock engines` lists them); wins over DOCKER_HOST, as in
+    /// the docker CLI.
+    #[arg(long, conflicts_with = "host")]
+    context: Option<String>,
     /// Seconds each Engine API call may take.
     #[arg(long, default_value_t = 15)]
     timeout: u64,
@@ -314,6 +325,7 @@ pub fn run() -> Result<ExitCode> {
             runtime()?.block_on(crate::vulns::sbom(&options, &image, format, output.as_deref(), &sources))
         }
         Command::Vulndb { command } => crate::vulns::vulndb(&command),
+        Command::Engines { format } => engines(format),
         Command::Verify(args) => crate::trust::verify(&args),
         Command::Key { command } => crate::trust::key(&command),
         Command::History(args) => crate::history::list(&args),
@@ -323,12 +335,30 @@ pub fn run() -> Result<ExitCode> {
     }
 }
 
+fn engines(format: ListFormat) -> Result<ExitCode> {
+    use zerodock_engine::collect::endpoint;
+    let known = endpoint::known_engines(&endpoint::Env::current());
+    let text = match format {
+        ListFormat::Json => serde_json::to_string_pretty(&known)? + "\n",
+        ListFormat::Text => known
+            .iter()
+            .map(|e| {
+                let mark = if e.current { "*" } else { " " };
+                let problem = e.problem.as_deref().map(|p| format!("  ({p})")).unwrap_or_default();
+                format!("{mark} {:<16} {}{problem}\n", e.name, e.host)
+            })
+            .collect(),
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }
 
 fn collect_options(args: &EngineArgs) -> Result<CollectOptions> {
-    let mut options = CollectOptions::with_host(args.host.as_deref())?;
+    let mut options = CollectOptions::with_endpoint(args.host.as_deref(), args.context.as_deref())?;
     options.timeout = Duration::from_secs(args.timeout.max(1));
     Ok(options)
 }

@@ -622,3 +622,42 @@ fn refused_connection_is_explained() {
     assert!(stderr.contains("not running") || stderr.contains("nothing answers"), "{stderr}");
     insta::assert_snapshot!(w.normalise(&stderr));
 }
+
+/// The engines a client config knows, and `--context` choosing one over DOCKER_HOST.
+#[test]
+fn engines_lists_every_context_and_context_chooses_one() {
+    let dir = common::tempdir("contexts");
+    let digest = zerodock_engine::collect::endpoint::context_digest("far");
+    let meta = dir.join("contexts/meta").join(digest);
+    std::fs::create_dir_all(&meta).expect("meta dir");
+    std::fs::write(
+        meta.join("meta.json"),
+        r#"{"Name":"far","Endpoints":{"docker":{"Host":"tcp://127.0.0.1:1"}}}"#,
+    )
+    .expect("meta");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_zerodock"))
+            .args(args)
+            .env("DOCKER_CONFIG", &dir)
+            .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+            .env_remove("DOCKER_CONTEXT")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("runs")
+    };
+    let out = run(&["engines"]);
+    assert_eq!(exit_code(&out), "0", "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("* DOCKER_HOST") && text.contains("unix:///nonexistent/docker.sock"), "{text}");
+    assert!(text.contains("  far") && text.contains("tcp://127.0.0.1:1"), "{text}");
+    let listed: serde_json::Value =
+        serde_json::from_slice(&run(&["engines", "--format", "json"]).stdout).expect("JSON");
+    assert_eq!(listed.as_array().map(Vec::len), Some(3), "DOCKER_HOST, default, far: {listed}");
+    // `--context far` scans far's endpoint (unreachable here), not DOCKER_HOST's.
+    let out = run(&["scan", "--context", "far", "--format", "json", "--timeout", "1"]);
+    assert_eq!(exit_code(&out), "2");
+    let report = json(&out);
+    assert_eq!(report["subject"]["endpoint"]["host"], "tcp://127.0.0.1:1", "{}", report["subject"]);
+    assert_eq!(report["subject"]["endpoint"]["source"]["name"], "far");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -151,6 +151,72 @@ fn current_context(config_dir: &Path) -> Result<Option<String>, crate::Error> {
     Ok(value.get("currentContext").and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_owned))
 }
 
+/// Resolves the endpoint of an explicitly chosen Docker context (`--context NAME`), which, as in
+/// the `docker` CLI, takes precedence over `DOCKER_HOST` and `DOCKER_CONTEXT`.
+pub fn resolve_context(name: &str, env: &Env) -> Result<ResolvedEndpoint, crate::Error> {
+    let env = Env { docker_host: None, docker_context: Some(name.to_owned()), ..env.clone() };
+    resolve(None, &env)
+}
+
+/// An engine the user can choose: every Docker context (including `default`), and `DOCKER_HOST`
+/// when set.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KnownEngine {
+    /// The context's name (`default`, `remote`), or `DOCKER_HOST`.
+    pub name: String,
+    /// Its endpoint (`unix:///var/run/docker.sock`, `tcp://10.1.2.3:2376`, `ssh://…`).
+    pub host: String,
+    /// Whether the `docker` CLI would use it now (the precedence [`resolve`] applies).
+    pub current: bool,
+    /// Why it cannot be used, if it cannot (an unreadable context, an `ssh://` endpoint).
+    pub problem: Option<String>,
+}
+
+/// Every engine the `docker` CLI knows on this machine: the contexts in the client config's
+/// context store plus `DOCKER_HOST`. A context whose meta file cannot be read is listed with the
+/// reason rather than dropped.
+pub fn known_engines(env: &Env) -> Vec<KnownEngine> {
+    let current = resolve(None, env).ok().map(|r| (r.host, r.source));
+    let is_current =
+        |host: &str, source: &EndpointSource| current.as_ref().is_some_and(|(h, s)| h == host && s == source);
+    let mut out = Vec::new();
+    if let Some(host) = &env.docker_host
+        && let Ok(host) = normalise(host)
+    {
+        let current = is_current(&host, &EndpointSource::DockerHost);
+        out.push(KnownEngine { name: "DOCKER_HOST".into(), host, current, problem: None });
+    }
+    out.push(KnownEngine {
+        name: "default".into(),
+        host: DEFAULT_HOST.into(),
+        current: is_current(DEFAULT_HOST, &EndpointSource::Default),
+        problem: None,
+    });
+    let Some(dir) = env.docker_config_dir() else { return out };
+    let Ok(entries) = std::fs::read_dir(dir.join("contexts").join("meta")) else { return out };
+    let mut contexts: Vec<KnownEngine> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(e.path().join("meta.json")).ok()?;
+            let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
+            let name = meta["Name"].as_str()?.to_owned();
+            Some(match context_endpoint(&dir, &name) {
+                Ok(r) => {
+                    let source = EndpointSource::Context { name: name.clone() };
+                    let problem = r.host.starts_with("ssh://").then(|| {
+                        "ssh endpoints are not supported: forward the socket (`ssh -nNL /tmp/docker.sock:/var/run/docker.sock user@host`) and use --host unix:///tmp/docker.sock".to_owned()
+                    });
+                    KnownEngine { current: is_current(&r.host, &source), name, host: r.host, problem }
+                }
+                Err(e) => KnownEngine { name, host: String::new(), current: false, problem: Some(e.to_string()) },
+            })
+        })
+        .collect();
+    contexts.sort_by(|a, b| a.name.cmp(&b.name));
+    out.extend(contexts);
+    out
+}
+
 /// The directory name of a context: the hex SHA-256 of its name (docker/cli's context store).
 pub fn context_digest(name: &str) -> String {
     Sha256::digest(name.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
@@ -210,6 +276,12 @@ mod tests {
         env.docker_host = Some("unix:///tmp/x.sock".into());
         assert_eq!(resolve(None, &env).unwrap().source, EndpointSource::DockerHost);
         assert_eq!(resolve(Some("/run/d.sock"), &env).unwrap().host, "unix:///run/d.sock");
+
+        // `--context` wins over DOCKER_HOST, as in the docker CLI.
+        assert_eq!(resolve_context("remote", &env).unwrap().host, "tcp://10.1.2.3:2376");
+        let known = known_engines(&env);
+        let names: Vec<(&str, bool)> = known.iter().map(|k| (k.name.as_str(), k.current)).collect();
+        assert_eq!(names, [("DOCKER_HOST", true), ("default", false), ("remote", false)]);
 
         env.docker_host = None;
         env.docker_context = Some("missing".into());

@@ -92,8 +92,18 @@ impl CollectOptions {
 
     /// Options from the environment with an explicit endpoint (`--host`) taking precedence.
     pub fn with_host(host: Option<&str>) -> Result<Self, crate::Error> {
+        Self::with_endpoint(host, None)
+    }
+
+    /// Options with an explicit endpoint (`--host`) or Docker context (`--context`), in the
+    /// `docker` CLI's precedence: `--host`, `--context`, `DOCKER_HOST`, `DOCKER_CONTEXT`, the
+    /// config's current context, the default socket.
+    pub fn with_endpoint(host: Option<&str>, context: Option<&str>) -> Result<Self, crate::Error> {
         let env = endpoint::Env::current();
-        let endpoint = endpoint::resolve(host, &env)?;
+        let endpoint = match (host, context) {
+            (None, Some(name)) => endpoint::resolve_context(name, &env)?,
+            _ => endpoint::resolve(host, &env)?,
+        };
         Ok(CollectOptions {
             endpoint,
             timeout: Duration::from_secs(15),
