@@ -28,77 +28,110 @@ fn by_source(ecosystem: &str) -> bool {
     matches!(ecosystem.split(':').next(), Some("Debian" | "Ubuntu" | "Alpine"))
 }
 
-/// Matches `packages` against `db`. Each distinct (ecosystem, name, version) query runs once:
-/// the binary packages of one source share it.
+/// Matches `packages` against `db` (one image; a scan of many images uses a [`Matcher`]).
 pub fn match_packages(db: &Database, packages: &[Package]) -> Result<Matched> {
-    let covered: BTreeSet<String> =
-        db.info()?.map(|info| info.sources.into_iter().map(|s| s.ecosystem).collect()).unwrap_or_default();
-    let mut unmatched = BTreeSet::new();
-    let mut unreadable = Vec::new();
-    let mut cache: HashMap<(String, String, String), Vec<Match>> = HashMap::new();
-    let mut out = Vec::new();
-    for package in packages {
-        let Some(ecosystem) = package.ecosystem.as_deref() else {
-            // No OSV ecosystem for this OS release (rpm distributions, Debian testing without a
-            // VERSION_ID): unknown, never "no vulnerabilities".
-            let kind =
-                package.purl.strip_prefix("pkg:").and_then(|p| p.split('/').next()).unwrap_or("unknown");
-            unmatched.insert(format!("{kind} packages (no OSV ecosystem known for this OS release)"));
-            continue;
-        };
-        let base = ecosystem.split(':').next().unwrap_or(ecosystem);
-        if !covered.contains(base) {
-            unmatched.insert(ecosystem.to_owned());
-            continue;
-        }
-        let (name, version) = if by_source(ecosystem) {
-            (&package.source_name, &package.source_version)
-        } else {
-            (&package.name, &package.version)
-        };
-        let key = (ecosystem.to_owned(), name.clone(), version.clone());
-        let found = match cache.get(&key) {
-            Some(found) => found,
-            None => {
-                let found = match db.matches(ecosystem, name, version) {
-                    Ok(found) => found,
-                    Err(crate::db::Error::Version { .. }) => {
-                        unreadable.push((
-                            package.name.clone(),
-                            package.version.clone(),
-                            format!("not a valid {base} version"),
-                        ));
-                        Vec::new()
-                    }
-                    Err(crate::db::Error::UnknownEcosystem(_)) => {
-                        unmatched.insert(ecosystem.to_owned());
-                        Vec::new()
-                    }
-                    Err(e) => return Err(e),
-                };
-                cache.entry(key).or_insert(found)
-            }
-        };
-        out.extend(found.iter().map(|m| Vulnerability {
-            id: m.id.clone(),
-            aliases: m.aliases.clone(),
-            package: package.name.clone(),
-            source_package: name.clone(),
-            installed: version.clone(),
-            fixed: m.fixed.clone(),
-            severity: m.severity,
-            severity_source: m.severity_source.clone(),
-            summary: m.summary.clone(),
-            purl: package.purl.clone(),
-            scanner: "zerodock".to_owned(),
-        }));
+    Matcher::new(db)?.match_packages(packages)
+}
+
+/// Matches the packages of many images against one database, each distinct (ecosystem, name,
+/// version) query once for all of them: images in use mostly share a base, so most of their
+/// packages were already looked up for another image.
+pub struct Matcher<'a> {
+    db: &'a Database,
+    covered: BTreeSet<String>,
+    cache: HashMap<(String, String, String), Result<Vec<Match>, Skip>>,
+}
+
+/// Why a query gave no matches without being a match.
+#[derive(Clone)]
+enum Skip {
+    Version,
+    Ecosystem,
+}
+
+impl<'a> Matcher<'a> {
+    /// A matcher over `db`, reading which ecosystems it covers once.
+    pub fn new(db: &'a Database) -> Result<Self> {
+        let covered = db
+            .info()?
+            .map(|info| info.sources.into_iter().map(|s| s.ecosystem).collect())
+            .unwrap_or_default();
+        Ok(Matcher { db, covered, cache: HashMap::new() })
     }
-    sort(&mut out);
-    Ok(Matched {
-        vulnerabilities: out,
-        unmatched_ecosystems: unmatched.into_iter().collect(),
-        unreadable_versions: unreadable,
-    })
+
+    /// Matches one image's packages.
+    pub fn match_packages(&mut self, packages: &[Package]) -> Result<Matched> {
+        let mut unmatched = BTreeSet::new();
+        let mut unreadable = Vec::new();
+        let mut out = Vec::new();
+        for package in packages {
+            let Some(ecosystem) = package.ecosystem.as_deref() else {
+                // No OSV ecosystem for this OS release (rpm distributions, Debian testing without a
+                // VERSION_ID): unknown, never "no vulnerabilities".
+                let kind =
+                    package.purl.strip_prefix("pkg:").and_then(|p| p.split('/').next()).unwrap_or("unknown");
+                unmatched.insert(format!("{kind} packages (no OSV ecosystem known for this OS release)"));
+                continue;
+            };
+            let base = ecosystem.split(':').next().unwrap_or(ecosystem);
+            if !self.covered.contains(base) {
+                unmatched.insert(ecosystem.to_owned());
+                continue;
+            }
+            let (name, version) = if by_source(ecosystem) {
+                (&package.source_name, &package.source_version)
+            } else {
+                (&package.name, &package.version)
+            };
+            let key = (ecosystem.to_owned(), name.clone(), version.clone());
+            let found = match self.cache.get(&key) {
+                Some(found) => found,
+                None => {
+                    let found = match self.db.matches(ecosystem, name, version) {
+                        Ok(found) => Ok(found),
+                        Err(crate::db::Error::Version { .. }) => Err(Skip::Version),
+                        Err(crate::db::Error::UnknownEcosystem(_)) => Err(Skip::Ecosystem),
+                        Err(e) => return Err(e),
+                    };
+                    self.cache.entry(key).or_insert(found)
+                }
+            };
+            let found = match found {
+                Ok(found) => found,
+                Err(Skip::Version) => {
+                    unreadable.push((
+                        package.name.clone(),
+                        package.version.clone(),
+                        format!("not a valid {base} version"),
+                    ));
+                    continue;
+                }
+                Err(Skip::Ecosystem) => {
+                    unmatched.insert(ecosystem.to_owned());
+                    continue;
+                }
+            };
+            out.extend(found.iter().map(|m| Vulnerability {
+                id: m.id.clone(),
+                aliases: m.aliases.clone(),
+                package: package.name.clone(),
+                source_package: name.clone(),
+                installed: version.clone(),
+                fixed: m.fixed.clone(),
+                severity: m.severity,
+                severity_source: m.severity_source.clone(),
+                summary: m.summary.clone(),
+                purl: package.purl.clone(),
+                scanner: "zerodock".to_owned(),
+            }));
+        }
+        sort(&mut out);
+        Ok(Matched {
+            vulnerabilities: out,
+            unmatched_ecosystems: unmatched.into_iter().collect(),
+            unreadable_versions: unreadable,
+        })
+    }
 }
 
 /// Highest severity first, then advisory id, then package: the order every output lists them.

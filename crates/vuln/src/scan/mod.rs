@@ -187,6 +187,10 @@ pub fn assess(
         Some(db) => db.info()?,
         None => None,
     };
+    let mut matcher = match (db, &database) {
+        (Some(db), Some(_)) => Some(crate::matcher::Matcher::new(db)?),
+        _ => None,
+    };
     let mut images = Vec::with_capacity(read.len());
     for (image, contents) in read {
         let mut entry = ImageVulns { image_id: image.id, image: image.name, ..ImageVulns::default() };
@@ -197,8 +201,8 @@ pub fn assess(
                     crate::eol::annotate(&mut os);
                     os
                 });
-                if let (Some(db), Some(_)) = (db, &database) {
-                    let matched = crate::matcher::match_packages(db, &contents.packages)?;
+                if let Some(matcher) = matcher.as_mut() {
+                    let matched = matcher.match_packages(&contents.packages)?;
                     entry.vulnerabilities = matched.vulnerabilities;
                     entry.unmatched_ecosystems = matched.unmatched_ecosystems;
                     entry.scanners.push("zerodock".to_owned());
