@@ -4,7 +4,7 @@
 //! - [`History::open`] opens (or creates) the database, migrates it, and moves a damaged one aside
 //!   (renamed with a timestamp, never deleted), telling the caller with a [`Recovery`].
 //! - Reports are stored whole and compactly: deflate-compressed JSON with each check's catalogue
-//!   prose kept once in a table of its own (`codec`), which measured 2–4× smaller than one row
+//!   prose kept once in a table of its own (`codec`), which measured 4–10× smaller than one row
 //!   per finding (figures in docs/history.md).
 //! - Two processes (the desktop app and the CLI) may write at once: WAL journal, a busy timeout,
 //!   and write transactions that take the write lock up front.
