@@ -127,13 +127,22 @@ pub(crate) fn vulndb(command: &VulndbCommand) -> Result<ExitCode> {
                 sources.clone()
             };
             for source in &sources {
-                match db.update(source, &UpdateOptions::default()).with_context(|| format!("updating from {source}"))? {
-                    UpdateOutcome::Unchanged { url } => writeln!(out, "{url}: unchanged since the last update")?,
+                match db
+                    .update(source, &UpdateOptions::default())
+                    .with_context(|| format!("updating from {source}"))?
+                {
+                    UpdateOutcome::Unchanged { url } => {
+                        writeln!(out, "{url}: unchanged since the last update")?
+                    }
                     UpdateOutcome::Imported { url, summary, sha256, checksum_verified } => writeln!(
                         out,
                         "{url}: {} (sha256 {sha256}, {})",
                         describe_import(&summary),
-                        if checksum_verified { "checksum verified" } else { "the source publishes no checksum" }
+                        if checksum_verified {
+                            "checksum verified"
+                        } else {
+                            "the source publishes no checksum"
+                        }
                     )?,
                 }
             }
@@ -147,7 +156,10 @@ pub(crate) fn vulndb(command: &VulndbCommand) -> Result<ExitCode> {
             };
             match format {
                 TextOrJson::Json => {
-                    serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "path": path, "database": info }))?;
+                    serde_json::to_writer_pretty(
+                        &mut out,
+                        &serde_json::json!({ "path": path, "database": info }),
+                    )?;
                     writeln!(out)?;
                 }
                 TextOrJson::Text => match info {
@@ -161,10 +173,18 @@ pub(crate) fn vulndb(command: &VulndbCommand) -> Result<ExitCode> {
                         writeln!(out, "updated:  {}", info.updated_at.format("%Y-%m-%d %H:%M UTC"))?;
                         if let Some(newest) = info.newest_record {
                             let days = chrono::Utc::now().signed_duration_since(newest).num_days();
-                            writeln!(out, "as of:    {} (newest record, {days} days old)", newest.format("%Y-%m-%d"))?;
+                            writeln!(
+                                out,
+                                "as of:    {} (newest record, {days} days old)",
+                                newest.format("%Y-%m-%d")
+                            )?;
                         }
                         for s in &info.sources {
-                            writeln!(out, "  {:<8} {:>7} records  from {}", s.ecosystem, s.records, s.origin)?;
+                            writeln!(
+                                out,
+                                "  {:<8} {:>7} records  from {}",
+                                s.ecosystem, s.records, s.origin
+                            )?;
                         }
                     }
                 },
@@ -187,19 +207,29 @@ fn describe_import(s: &zerodock_vuln::db::ImportSummary) -> String {
     }
     if !s.malformed.is_empty() {
         let first = &s.malformed[0];
-        text.push_str(&format!(", {} malformed skipped (first: {}: {})", s.malformed.len(), first.0, first.1));
+        text.push_str(&format!(
+            ", {} malformed skipped (first: {}: {})",
+            s.malformed.len(),
+            first.0,
+            first.1
+        ));
     }
     text
 }
 
 /// Reads the images, matches them, merges imported scanner output: the vulnerability part.
-pub(crate) async fn assess(opts: &CollectOptions, images: &[ImageRef], sources: &VulnSources) -> Result<VulnScan> {
+pub(crate) async fn assess(
+    opts: &CollectOptions,
+    images: &[ImageRef],
+    sources: &VulnSources,
+) -> Result<VulnScan> {
     let read = scan::read_images(opts, images, &sources.cache()).await;
     let db = scan::open_database(sources.vulndb.as_deref())?;
     let mut result = scan::assess(db.as_ref(), read)?;
     for file in &sources.imports {
         let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        let imported = zerodock_vuln::import::read_scanner_output(&bytes).with_context(|| format!("in {}", file.display()))?;
+        let imported = zerodock_vuln::import::read_scanner_output(&bytes)
+            .with_context(|| format!("in {}", file.display()))?;
         for image in imported {
             let reference = image.reference.clone();
             match zerodock_vuln::import::find_image(&mut result.images, &image) {
@@ -221,7 +251,11 @@ pub(crate) async fn assess(opts: &CollectOptions, images: &[ImageRef], sources: 
 }
 
 /// The `--vulns` step of `scan` and `collect`: attaches the vulnerability part to the snapshot.
-pub(crate) async fn attach(opts: &CollectOptions, snapshot: &mut Snapshot, sources: &VulnSources) -> Result<()> {
+pub(crate) async fn attach(
+    opts: &CollectOptions,
+    snapshot: &mut Snapshot,
+    sources: &VulnSources,
+) -> Result<()> {
     if snapshot.engine.ok().is_none() {
         return Ok(()); // the snapshot already says the engine is down; nothing to read
     }
@@ -243,7 +277,9 @@ pub(crate) async fn vulns(
     }
     let images = match image {
         Some(wanted) => vec![scan::find_image(&snapshot, wanted).with_context(|| {
-            format!("no local image is called `{wanted}` (`docker image ls` lists them; ZeroDock never pulls)")
+            format!(
+                "no local image is called `{wanted}` (`docker image ls` lists them; ZeroDock never pulls)"
+            )
         })?],
         None => scan::images_in_use(&snapshot),
     };
@@ -254,7 +290,9 @@ pub(crate) async fn vulns(
             serde_json::to_writer_pretty(&mut out, &result)?;
             writeln!(out)?;
         }
-        TextOrJson::Text => out.write_all(render_text(&result, chrono::Utc::now().date_naive()).as_bytes())?,
+        TextOrJson::Text => {
+            out.write_all(render_text(&result, chrono::Utc::now().date_naive()).as_bytes())?
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -307,7 +345,8 @@ pub(crate) fn render_text(result: &VulnScan, today: chrono::NaiveDate) -> String
             ));
         }
         for v in &image.vulnerabilities {
-            let cves: Vec<&str> = v.aliases.iter().filter(|a| a.starts_with("CVE-")).map(String::as_str).collect();
+            let cves: Vec<&str> =
+                v.aliases.iter().filter(|a| a.starts_with("CVE-")).map(String::as_str).collect();
             let fixed = v.fixed.as_deref().map_or_else(|| "no fix yet".to_owned(), |f| format!("→ {f}"));
             s.push_str(&format!(
                 "  {:<8} {:<18} {:<28} {} {} {fixed}{}\n",
@@ -329,7 +368,11 @@ fn image_heading(image: &ImageVulns, today: chrono::NaiveDate) -> String {
     let os = match &image.os {
         None => "no base OS".to_owned(),
         Some(os) => {
-            let name = if os.pretty_name.is_empty() { format!("{} {}", os.id, os.version_id) } else { os.pretty_name.clone() };
+            let name = if os.pretty_name.is_empty() {
+                format!("{} {}", os.id, os.version_id)
+            } else {
+                os.pretty_name.clone()
+            };
             match os.end_of_life {
                 Some(eol) if eol < today => format!("{name} · support ended {eol}"),
                 Some(eol) => format!("{name} · supported until {eol}"),
