@@ -9,7 +9,7 @@
 //! | `docs/report.schema.json`, `ui/src/lib/bindings/report.ts` | `zerodock-engine --test generated` | `ZERODOCK_BLESS=1` |
 //! | `ui/src/lib/bindings/app.ts` | `zerodock-desktop --test bindings` | `ZERODOCK_BLESS=1` |
 //! | `docs/example-report.pdf`, `docs/example-report-page1.png` | `zerodock-report --test pdf` | `ZERODOCK_BLESS=1` |
-//! | insta snapshots (`**/snapshots/*.snap`) | the engine's unit tests, `zerodock-report --test markdown`, `zerodock --test cli_offline` | `INSTA_UPDATE=always` |
+//! | insta snapshots (`**/snapshots/*.snap`) | the engine's unit tests, `zerodock-report --test markdown/sarif/html/terminal`, `zerodock-vuln --test import`, `zerodock --test cli_offline/history_cli` | `INSTA_UPDATE=always` |
 //!
 //! Snapshots no test asserts any more are deleted (insta records every snapshot a run asserts in
 //! `INSTA_SNAPSHOT_REFERENCES_FILE`), but only after a run in which every test passed: a test that
@@ -30,8 +30,13 @@ const TARGETS: &[(&str, &str)] = &[
     ("zerodock-engine", "generated"),
     ("zerodock-report", "markdown"),
     ("zerodock-report", "pdf"),
+    ("zerodock-report", "sarif"),
+    ("zerodock-report", "html"),
+    ("zerodock-report", "terminal"),
+    ("zerodock-vuln", "import"),
     ("zerodock-desktop", "bindings"),
     ("zerodock", "cli_offline"),
+    ("zerodock", "history_cli"),
 ];
 
 /// The generated paths (outside `snapshots/` directories) `git status` is shown for.
@@ -194,9 +199,15 @@ mod tests {
     fn every_listed_target_exists() {
         let root = util::workspace_root();
         for (package, target) in TARGETS {
-            let found = ["tests", "crates/engine/tests", "crates/report/tests", "src-tauri/tests"]
-                .iter()
-                .any(|dir| root.join(dir).join(format!("{target}.rs")).is_file());
+            let found = [
+                "tests",
+                "crates/engine/tests",
+                "crates/report/tests",
+                "crates/vuln/tests",
+                "src-tauri/tests",
+            ]
+            .iter()
+            .any(|dir| root.join(dir).join(format!("{target}.rs")).is_file());
             assert!(found, "{package} --test {target}");
         }
     }
