@@ -199,7 +199,7 @@ impl History {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
         }
-        let reason = match Self::try_open(path) {
+        let reason = match Self::try_open_patiently(path) {
             Ok(history) => return Ok((history, None)),
             Err(OpenError::Other(e)) => return Err(e),
             Err(OpenError::Damaged(reason)) => reason,
@@ -217,6 +217,29 @@ impl History {
             Ok(history) => Ok((history, Some(Recovery { moved_to, reason }))),
             Err(OpenError::Other(e)) => Err(e),
             Err(OpenError::Damaged(reason)) => Err(Error::StillDamaged { path: path.to_owned(), reason }),
+        }
+    }
+
+    /// [`Self::try_open`], again while another process holds a lock the busy timeout does not
+    /// cover: SQLite answers `SQLITE_BUSY` at once, without calling the busy handler, when the
+    /// file is switched to WAL or its WAL index rebuilt while another connection opens it (seen
+    /// in about one run in five of two processes opening a new history together).
+    fn try_open_patiently(path: &Path) -> Result<History, OpenError> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mut pause = Duration::from_millis(2);
+        loop {
+            match Self::try_open(path) {
+                Err(OpenError::Other(Error::Sqlite { source, .. }))
+                    if matches!(
+                        source.sqlite_error_code(),
+                        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                other => return other,
+            }
         }
     }
 
