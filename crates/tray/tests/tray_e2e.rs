@@ -36,6 +36,11 @@ use zbus::zvariant::{OwnedValue, Value as ZValue};
 use zerodock_tray::indicator::{icon_argb, label};
 use zerodock_tray::model::TrayState;
 
+/// Held by every test that changes the engine (containers): the tests of this file run in
+/// parallel, and one's containers would move the other's score between "the tray showed" and "the
+/// dashboard painted".
+static ENGINE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// A private session bus (a real `dbus-daemon`), stopped on drop.
 struct Bus {
     daemon: Child,
@@ -411,6 +416,7 @@ fn tray_state(name: &str) -> TrayState {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_notifier_tray_follows_the_engine_starts_and_ends_the_dashboard() {
+    let _engine = ENGINE.lock().await;
     let bus = Bus::start();
     let mut home = Home::new("sni");
     let container = format!("zd-tray-priv-{}", std::process::id());
@@ -682,6 +688,7 @@ fn test_database(data: &std::path::Path) {
 
 #[test]
 fn the_dashboard_s_requests_scan_images_and_save_settings_in_the_tray() {
+    let _engine = ENGINE.blocking_lock();
     let bus = Bus::start();
     let mut home = Home::new("requests");
     test_database(&home.dir.join("data"));
