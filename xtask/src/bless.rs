@@ -9,6 +9,7 @@
 //! | `docs/report.schema.json`, `ui/src/lib/bindings/report.ts` | `zerodock-engine --test generated` | `ZERODOCK_BLESS=1` |
 //! | `ui/src/lib/bindings/app.ts` | `zerodock-desktop --test bindings` | `ZERODOCK_BLESS=1` |
 //! | `docs/example-report.pdf`, `docs/example-report-page1.png` | `zerodock-report --test pdf` | `ZERODOCK_BLESS=1` |
+//! | `docs/screenshots/*.png` (the README's) | `ui/tests/browser/ui.test.mjs` (Chromium), after the cargo tests | `ZERODOCK_BLESS=1` |
 //! | insta snapshots (`**/snapshots/*.snap`) | the engine's unit tests, `zerodock-report --test markdown/sarif/html/terminal`, `zerodock-vuln --test import`, `zerodock --test cli_offline/history_cli` | `INSTA_UPDATE=always` |
 //!
 //! Snapshots no test asserts any more are deleted (insta records every snapshot a run asserts in
@@ -46,6 +47,7 @@ const GENERATED: &[&str] = &[
     "docs/example-report.pdf",
     "docs/example-report-page1.png",
     "ui/src/lib/bindings",
+    "docs/screenshots",
 ];
 
 /// Runs bless.
@@ -71,6 +73,19 @@ pub fn run(phases: &mut Phases) -> Result<()> {
     let referenced = std::fs::read_to_string(&references).unwrap_or_default();
     let _ = std::fs::remove_file(&references);
     tested.context("a test failed while blessing: nothing stale was deleted; fix it and bless again")?;
+
+    // The README's screenshots: the browser tests write them to target/shots on every run and copy
+    // them to docs/screenshots only here, so a test run leaves the checkout clean.
+    let ui = crate::ui::ui_dir();
+    let mut browser = crate::ui::npm(&ui, &["run", "test:browser"]);
+    browser
+        .env("ZERODOCK_BIN", root.join("target/debug/zerodock"))
+        .env("ZERODOCK_UI_REGEN", "1")
+        .env("ZERODOCK_BLESS", "1");
+    phases.run("ui: chromium screenshots for the README (ZERODOCK_BLESS=1)", || {
+        crate::ui::ensure_node_modules(&ui)?;
+        util::run_visible(&mut browser)
+    })?;
 
     phases.run("delete snapshots no test asserts", || {
         let referenced: BTreeSet<PathBuf> =

@@ -1,19 +1,29 @@
 // End-to-end tests of the BUILT UI in headless Debian chromium (playwright-core), served with the
 // app's real CSP, with Tauri's IPC mocked (test-entry/main.ts) and fed REAL engine reports
 // (tests/fixtures.mjs). Every test fails on a CSP violation, a console or page error, or a request
-// that leaves localhost. Screenshots go to docs/screenshots/ and target/shots/.
+// that leaves localhost. Screenshots go to target/shots/; the README's copies in docs/screenshots/ are
+// rewritten only by `cargo xtask bless` (ZERODOCK_BLESS=1), so a test run changes no tracked file.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureReport, appState, ROOT } from '../fixtures.mjs';
 import { launch, openApp, serve } from './harness.mjs';
 
 const DOCS = join(ROOT, 'docs', 'screenshots');
 const SHOTS = join(ROOT, 'target', 'shots');
-mkdirSync(DOCS, { recursive: true });
 mkdirSync(SHOTS, { recursive: true });
+
+/** Takes a screenshot the README shows: into target/shots/, and into docs/screenshots/ when blessing. */
+async function readmeShot(page, name) {
+  const path = join(SHOTS, name);
+  await page.screenshot({ path });
+  if (process.env.ZERODOCK_BLESS === '1') {
+    mkdirSync(DOCS, { recursive: true });
+    copyFileSync(path, join(DOCS, name));
+  }
+}
 
 const weak = ensureReport('default');
 const hardened = ensureReport('hardened');
@@ -61,7 +71,7 @@ describe('overview', () => {
       assert.ok(worst.every((c) => risks.includes(c)), `critical failures ${worst} listed among top risks ${risks}`);
       assert.equal(await page.getAttribute('[data-testid=engine-status]', 'data-state'), 'connected');
       assert.match(await page.getAttribute('[data-testid=last-scan]', 'title'), /\d/);
-      await page.screenshot({ path: join(DOCS, 'overview.png') });
+      await readmeShot(page, 'overview.png');
     });
   });
 
@@ -73,7 +83,7 @@ describe('overview', () => {
       assert.ok(r + g + b < 120, `dark background, got ${bg}`);
       const fg = await page.evaluate(() => getComputedStyle(document.body).color);
       assert.ok(fg.match(/\d+/g).map(Number).slice(0, 3).reduce((a, x) => a + x, 0) > 600, `light text, got ${fg}`);
-      await page.screenshot({ path: join(DOCS, 'overview-dark.png') });
+      await readmeShot(page, 'overview-dark.png');
       await page.click('[data-testid=nav-checklist]');
       await page.click('[data-testid=check-row][data-code=DMN001]');
       await page.screenshot({ path: join(SHOTS, 'check-detail-dark.png') });
@@ -184,7 +194,7 @@ describe('checklist', () => {
       await page.waitForFunction(() => window.__zdTest.clipboard !== null);
       assert.equal(await page.evaluate(() => window.__zdTest.clipboard), snippet.code, 'clipboard holds the exact snippet');
       assert.equal((await block.locator('[data-testid=copy]').textContent()).trim(), 'Copied');
-      await page.screenshot({ path: join(DOCS, 'check-detail.png') });
+      await readmeShot(page, 'check-detail.png');
 
       const link = detail.locator('[data-testid=external-link]').first();
       const href = await link.getAttribute('href');
@@ -348,7 +358,7 @@ describe('800×600', () => {
   test('every page fits without horizontal scrolling', async () => {
     await withApp({ state: appState(weak) }, { width: 800, height: 600 }, async (page) => {
       await page.waitForSelector('[data-testid=score]');
-      await page.screenshot({ path: join(DOCS, 'small-800x600.png') });
+      await readmeShot(page, 'small-800x600.png');
       for (const view of ['overview', 'checklist', 'containers', 'network', 'host', 'settings']) {
         await page.click(`[data-testid=nav-${view}]`);
         if (view === 'checklist') await page.click('[data-testid=check-row][data-code=CTR003]');
@@ -403,7 +413,7 @@ describe('settings', () => {
       assert.equal(await page.textContent('[data-testid=engine-endpoint]'), appState(weak).engine.endpoint);
       assert.match(await page.textContent('[data-testid=engine-note]'), /docker context use/);
       assert.ok((await bg(page)) > 600, 'light by default in a light desktop');
-      await page.screenshot({ path: join(DOCS, 'settings.png') });
+      await readmeShot(page, 'settings.png');
 
       const last = () => page.evaluate(() => window.__zdTest.calls.filter((c) => c.cmd === 'update_settings').at(-1)?.args.settings);
       await page.selectOption('[data-testid=rescan-interval]', '900');
