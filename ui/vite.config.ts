@@ -21,6 +21,9 @@ export default defineConfig(({ mode }) => {
       // No inline assets: the CSP allows only 'self' scripts/styles (img data: is allowed, but
       // keeping everything a file makes the rule simple).
       assetsInlineLimit: 0,
+      // The name, version and licence of every npm package bundled into the app, as JSON: read by
+      // `cargo xtask sbom` (the SBOM's npm components) and the supply-chain licence check.
+      license: test ? false : { fileName: '.vite/license.json' },
       rollupOptions: {
         input: resolve(here, test ? 'test.html' : 'index.html'),
       },

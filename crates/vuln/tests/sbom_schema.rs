@@ -135,3 +135,53 @@ fn spdx_documents_validate_against_the_2_3_schema() {
     broken["packages"][1]["primaryPackagePurpose"] = "OPERATING-SYSTEM".into();
     assert!(!errors(&validator, &broken).is_empty());
 }
+
+/// ZeroDock's own SBOM (`cargo xtask sbom`) uses the same writer: an application with crates (one
+/// with Cargo's legacy `A/B` licence), a scoped npm package and a font file validates too.
+#[test]
+fn the_application_sbom_validates_against_cyclonedx_1_5() {
+    use zerodock_vuln::sbom::{AppComponent, AppComponentKind, cyclonedx_application};
+    let comp = |kind, name: &str, version: &str, purl: Option<&str>, license: &str| AppComponent {
+        kind,
+        name: name.into(),
+        version: version.into(),
+        purl: purl.map(Into::into),
+        license: Some(license.into()),
+        sha256: Some("ab".repeat(32)),
+        depends_on: Vec::new(),
+        properties: vec![("zerodock:shipped_in".into(), "zerodock".into())],
+    };
+    let mut subject = comp(
+        AppComponentKind::Application,
+        "zerodock",
+        "0.1.0",
+        Some("pkg:cargo/zerodock@0.1.0"),
+        "Apache-2.0",
+    );
+    subject.sha256 = None;
+    subject.depends_on = vec!["pkg:cargo/serde@1.0.228".into(), "pkg:npm/%40tauri-apps/api@2.12.5".into()];
+    let components = vec![
+        comp(
+            AppComponentKind::Library,
+            "serde",
+            "1.0.228",
+            Some("pkg:cargo/serde@1.0.228"),
+            "MIT/Apache-2.0",
+        ),
+        comp(
+            AppComponentKind::Library,
+            "@tauri-apps/api",
+            "2.12.5",
+            Some("pkg:npm/%40tauri-apps/api@2.12.5"),
+            "Apache-2.0 OR MIT",
+        ),
+        comp(AppComponentKind::File, "DejaVuSans.ttf", "2.37", None, "Bitstream-Vera"),
+    ];
+    let doc = cyclonedx_application(&subject, &components);
+    let found = errors(&cyclonedx_validator(), &doc);
+    assert!(found.is_empty(), "{found:#?}\n{doc:#}");
+    assert_eq!(doc["components"][0]["licenses"][0]["expression"], "MIT OR Apache-2.0", "{doc:#}");
+    assert_eq!(doc["components"][1]["purl"], "pkg:npm/%40tauri-apps/api@2.12.5");
+    assert_eq!(doc["metadata"]["component"]["name"], "zerodock");
+    assert_eq!(doc["dependencies"][0]["dependsOn"][1], "pkg:npm/%40tauri-apps/api@2.12.5");
+}

@@ -2,13 +2,18 @@
 //!
 //! Both are functions of an [`ImageVulns`] alone (SPDX also of the creation time it must state),
 //! so the same image gives the same document: no random serial numbers or namespaces.
+//! [`cyclonedx_application`] writes ZeroDock's own SBOM (`cargo xtask sbom`: crates and bundled
+//! npm packages) with the same writer.
 
 use chrono::{DateTime, Utc};
 use cyclonedx_bom::external_models::normalized_string::NormalizedString;
+use cyclonedx_bom::external_models::spdx::SpdxExpression;
 use cyclonedx_bom::external_models::uri::Purl;
 use cyclonedx_bom::models::bom::{Bom, SpecVersion};
 use cyclonedx_bom::models::component::{Classification, Component, Components};
 use cyclonedx_bom::models::dependency::{Dependencies, Dependency};
+use cyclonedx_bom::models::hash::{Hash, HashAlgorithm, HashValue, Hashes};
+use cyclonedx_bom::models::license::{LicenseChoice, Licenses};
 use cyclonedx_bom::models::metadata::Metadata;
 use cyclonedx_bom::models::property::{Properties, Property};
 use cyclonedx_bom::models::tool::Tools;
@@ -51,19 +56,7 @@ pub fn cyclonedx(image: &ImageVulns) -> Value {
     let mut subject =
         Component::new(Classification::Container, &image.image, &image.image_id, Some(image_ref.clone()));
     subject.properties = Some(Properties(vec![property("zerodock:image_id", &image.image_id)]));
-    let mut tool = Component::new(Classification::Application, TOOL, TOOL_VERSION, None);
-    tool.bom_ref = None;
-    let metadata = Metadata {
-        timestamp: None,
-        tools: Some(Tools::Object { services: None, components: Some(Components(vec![tool])) }),
-        authors: None,
-        component: Some(subject),
-        manufacture: None,
-        supplier: None,
-        licenses: None,
-        properties: None,
-        lifecycles: None,
-    };
+    let metadata = metadata(subject);
     let refs = bom_refs(&image.packages);
     let mut components = Vec::new();
     let mut depends_on = Vec::new();
@@ -139,7 +132,7 @@ pub fn cyclonedx(image: &ImageVulns) -> Value {
             out
         })
         .collect();
-    let bom = Bom {
+    to_json(Bom {
         version: 1,
         serial_number: None,
         metadata: Some(metadata),
@@ -157,7 +150,28 @@ pub fn cyclonedx(image: &ImageVulns) -> Value {
         annotations: None,
         formulation: None,
         spec_version: SpecVersion::V1_5,
-    };
+    })
+}
+
+/// The document's metadata: `subject` is what the BOM describes, ZeroDock the tool that wrote it.
+fn metadata(subject: Component) -> Metadata {
+    let mut tool = Component::new(Classification::Application, TOOL, TOOL_VERSION, None);
+    tool.bom_ref = None;
+    Metadata {
+        timestamp: None,
+        tools: Some(Tools::Object { services: None, components: Some(Components(vec![tool])) }),
+        authors: None,
+        component: Some(subject),
+        manufacture: None,
+        supplier: None,
+        licenses: None,
+        properties: None,
+        lifecycles: None,
+    }
+}
+
+/// The BOM as CycloneDX 1.5 JSON.
+fn to_json(bom: Bom) -> Value {
     let mut out = Vec::new();
     match bom
         .output_as_json(&mut out, SpecVersion::V1_5)
@@ -171,6 +185,99 @@ pub fn cyclonedx(image: &ImageVulns) -> Value {
             {"name": "zerodock:error", "value": e}
         ]}),
     }
+}
+
+/// What a component of an application is ([`AppComponent::kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AppComponentKind {
+    /// An executable or the application the BOM describes.
+    Application,
+    /// A library linked or bundled into it (a crate, an npm package).
+    Library,
+    /// A file embedded as data (a font, an icon).
+    File,
+}
+
+/// One component of an application's bill of materials ([`cyclonedx_application`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppComponent {
+    /// What it is.
+    pub kind: AppComponentKind,
+    /// Its name (a crate's, an npm package's with its scope, a file's).
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Its package URL (`pkg:cargo/serde@1.0.228`), also its bom-ref; `None` for a file.
+    pub purl: Option<String>,
+    /// Its licence as an SPDX expression; Cargo's legacy `MIT/Apache-2.0` is accepted and written
+    /// `MIT OR Apache-2.0`.
+    pub license: Option<String>,
+    /// The SHA-256 of what was downloaded (Cargo.lock's checksum) or of the file, in hex.
+    pub sha256: Option<String>,
+    /// The bom-refs (purls) of the components it depends on.
+    pub depends_on: Vec<String>,
+    /// `zerodock:*` properties (`name`, `value`).
+    pub properties: Vec<(String, String)>,
+}
+
+impl AppComponent {
+    /// Its bom-ref: the purl, else `kind:name@version`.
+    pub fn bom_ref(&self) -> String {
+        self.purl.clone().unwrap_or_else(|| format!("file:{}@{}", self.name, self.version))
+    }
+
+    fn to_component(&self) -> Component {
+        let kind = match self.kind {
+            AppComponentKind::Application => Classification::Application,
+            AppComponentKind::Library => Classification::Library,
+            AppComponentKind::File => Classification::File,
+        };
+        let mut c = Component::new(kind, &self.name, &self.version, Some(self.bom_ref()));
+        c.purl = self.purl.as_deref().and_then(|p| p.parse::<Purl>().ok());
+        c.licenses = self.license.as_ref().map(|l| {
+            let expr = SpdxExpression::parse_lax(l.clone()).unwrap_or_else(|_| SpdxExpression::new(l));
+            Licenses(vec![LicenseChoice::Expression(expr)])
+        });
+        c.hashes = self
+            .sha256
+            .as_ref()
+            .map(|h| Hashes(vec![Hash { alg: HashAlgorithm::SHA_256, content: HashValue(h.clone()) }]));
+        if !self.properties.is_empty() {
+            c.properties = Some(Properties(self.properties.iter().map(|(n, v)| property(n, v)).collect()));
+        }
+        c
+    }
+}
+
+/// The CycloneDX 1.5 JSON document of an application: `subject` (ZeroDock itself) as the BOM's
+/// subject, every component with its purl, licence and hash, and the dependency graph (each
+/// component's `depends_on`, the subject's too). Deterministic: components in the given order, no
+/// timestamp or serial number.
+pub fn cyclonedx_application(subject: &AppComponent, components: &[AppComponent]) -> Value {
+    let mut dependencies =
+        vec![Dependency { dependency_ref: subject.bom_ref(), dependencies: subject.depends_on.clone() }];
+    dependencies.extend(
+        components
+            .iter()
+            .map(|c| Dependency { dependency_ref: c.bom_ref(), dependencies: c.depends_on.clone() }),
+    );
+    to_json(Bom {
+        version: 1,
+        serial_number: None,
+        metadata: Some(metadata(subject.to_component())),
+        components: Some(Components(components.iter().map(AppComponent::to_component).collect())),
+        services: None,
+        external_references: None,
+        dependencies: Some(Dependencies(dependencies)),
+        compositions: None,
+        properties: None,
+        vulnerabilities: None,
+        signature: None,
+        annotations: None,
+        formulation: None,
+        spec_version: SpecVersion::V1_5,
+    })
 }
 
 /// An SPDX identifier from free text: letters, digits, `.` and `-` only (the spec's pattern).
