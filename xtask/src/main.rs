@@ -10,6 +10,7 @@
 //!   ending with a check that the host paths it could touch are as before (`hostcheck.rs`).
 //! - `bless`: rewrites every generated file (and insta snapshot) from the code.
 //! - `bench`, `bench-desktop`: the CLI's and the desktop app's benchmarks.
+//! - `sbom`: ZeroDock's own CycloneDX SBOM (crates of the shipped binaries, bundled npm packages, fonts).
 
 mod bench;
 mod bench_desktop;
@@ -22,7 +23,9 @@ mod fixtures;
 mod hostcheck;
 mod remediation;
 mod run;
+mod sbom;
 mod scenario;
+mod supply;
 mod test;
 mod ui;
 mod util;
@@ -52,6 +55,9 @@ enum Task {
     /// Rewrite every generated file (docs/checks, JSON Schema, TS bindings, example PDF, insta
     /// snapshots) from the code, delete snapshots no test asserts, and list what changed.
     Bless,
+    /// Write ZeroDock's own SBOM (CycloneDX 1.5 JSON): the shipped binaries' crates, the npm
+    /// packages bundled into the UI, the embedded fonts.
+    Sbom(sbom::Options),
     /// Build the CLI and scan this machine's Docker engine (`--demo`: a private demo daemon).
     Run(run::Options),
     /// Install the system packages the live tests need (docker.io, busybox-static, iptables, iproute2).
@@ -158,6 +164,7 @@ fn main() -> ExitCode {
         Task::Bench(opts) => bench::run(&mut phases, &opts),
         Task::BenchDesktop(opts) => bench_desktop::run(&mut phases, &opts),
         Task::Bless => bless::run(&mut phases),
+        Task::Sbom(opts) => phases.run("sbom", || sbom::run(&opts)),
         Task::Scenario { action: ScenarioAction::Up { daemons } } => {
             scenario_up(&mut phases, &or_fixture_daemons(daemons))
         }

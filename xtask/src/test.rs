@@ -1,5 +1,6 @@
 //! `cargo xtask test`: THE test command. System deps, tauri-driver and npm packages → the desktop
-//! UI build (embedded by `src-tauri`) → rustfmt check → clippy (`-D warnings`, whole workspace,
+//! UI build (embedded by `src-tauri`) → rustfmt check → supply chain (`cargo deny`, the bundled npm
+//! packages' licences: `supply.rs`) → clippy (`-D warnings`, whole workspace,
 //! all targets) → a Docker engine for the live tests (the reachable one, else a private dockerd when
 //! root) → `cargo test --workspace` under `xvfb-run` + `dbus-run-session` (the desktop app's
 //! tests drive the real app through WebDriver) → the UI's type check,
@@ -85,6 +86,11 @@ fn stages(phases: &mut Phases, opts: &Options, started_private: &mut bool) -> Re
         phases.run("cargo fmt --check", || {
             util::run_visible(util::cargo().current_dir(&root).args(["fmt", "--all", "--", "--check"]))
                 .context("formatting differs from rustfmt.toml: run `cargo fmt --all`")
+        })?;
+        phases.run("supply chain: cargo deny (bans, licenses, sources), npm licences", || {
+            let cargo_deny = crate::supply::ensure_cargo_deny()?;
+            crate::supply::cargo_deny_check(&cargo_deny)?;
+            crate::supply::npm_licences()
         })?;
         phases.run("cargo clippy -D warnings", || {
             util::run_visible(util::cargo().current_dir(&root).args([
