@@ -371,16 +371,18 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
     eprintln!("CTR003 {status} in the UI {:?} after `docker run` returned", ran.elapsed());
     let after =
         wait_for("a critical tray state after the container started", Duration::from_secs(10), || async {
+            // The evaluation the event started, not the "scanning" line that announces it.
             tray_lines(&state_file).into_iter().find(|l| {
-                l["at_ms"].as_u64().is_some_and(|at| u128::from(at) >= t0) && l["tray"] == "critical"
+                l["at_ms"].as_u64().is_some_and(|at| u128::from(at) >= t0)
+                    && l["scanning"] == false
+                    && l["tray"] == "critical"
             })
         })
         .await;
-    let (score_before, score_after) = (before["score"].as_u64(), after["score"].as_u64());
-    assert!(
-        before["tray"] != "critical" || score_after < score_before,
-        "the tray must change: before {before}, after {after}"
-    );
+    // Not a score comparison: adding a container also adds the checks it passes, so the score may
+    // rise (56 → 60 on a fresh CI engine) while a critical failure is added. What must hold is a
+    // new evaluation after the event that is critical, and (below) CTR003 naming the container.
+    eprintln!("tray before {before}, after the event {after}");
     let state = invoke(&client, "get_state", json!({})).await;
     let ctr003 = state["ok"]["report"]["checks"]
         .as_array()
