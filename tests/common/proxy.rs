@@ -1,8 +1,10 @@
 //! A recording proxy in front of the Docker socket: it forwards bytes both ways and records every
 //! HTTP request line the client sends, so a test can prove a scan made only GET requests. It can
-//! also play a daemon that dies mid-scan: after N requests it drops every connection.
+//! also play a daemon that dies mid-scan: after N requests it drops every connection, one that
+//! hangs on a call, and (`Proxy::rewriting`) a newer engine: each JSON answer is rewritten by the
+//! test before the client sees it.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::Shutdown;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -58,6 +60,46 @@ impl Proxy {
                     let stall = stall.clone();
                     thread::spawn(move || {
                         relay(client, server, &requests, &seen, die_after, stall.as_deref())
+                    });
+                }
+            });
+        }
+        Proxy { socket, requests, stopped }
+    }
+
+    /// A newer engine than the one behind it: every request is answered by the real daemon, then
+    /// its JSON body is handed to `rewrite(path, &mut body)` (`path` without the `/v1.NN` prefix
+    /// and the query, e.g. `/containers/<id>/json`) and sent on with a fresh `Content-Length`.
+    /// The client's API version prefix is stripped before forwarding, so a client that negotiated
+    /// a version the real daemon does not speak still gets answers (in the daemon's own schema,
+    /// which the rewrite then reshapes). The `Api-Version` header takes the `ApiVersion` of the
+    /// rewritten `/version`. Request/answer only: not for streaming endpoints (`/events`).
+    pub fn rewriting(
+        dir: &Path,
+        upstream: &Path,
+        rewrite: impl Fn(&str, &mut serde_json::Value) + Send + Sync + 'static,
+    ) -> Proxy {
+        let socket = dir.join("proxy.sock");
+        let _ = std::fs::remove_file(&socket);
+        let listener = UnixListener::bind(&socket).expect("bind proxy socket");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stopped = Arc::new(AtomicBool::new(false));
+        let rewrite: Arc<Rewrite> = Arc::new(rewrite);
+        let api_version = Arc::new(Mutex::new(None::<String>));
+        let upstream = upstream.to_path_buf();
+        {
+            let (requests, stopped) = (Arc::clone(&requests), Arc::clone(&stopped));
+            thread::spawn(move || {
+                for client in listener.incoming() {
+                    if stopped.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(client) = client else { continue };
+                    let (requests, rewrite, upstream) =
+                        (Arc::clone(&requests), Arc::clone(&rewrite), upstream.clone());
+                    let api_version = Arc::clone(&api_version);
+                    thread::spawn(move || {
+                        serve_rewritten(client, &upstream, &requests, &*rewrite, &api_version)
                     });
                 }
             });
@@ -131,4 +173,143 @@ fn relay(
     }
     let _ = server.shutdown(Shutdown::Write);
     let _ = back.join();
+}
+
+/// What [`Proxy::rewriting`] applies to each JSON answer.
+type Rewrite = dyn Fn(&str, &mut serde_json::Value) + Send + Sync;
+
+/// `/v1.53/containers/json?all=1` → `/containers/json?all=1`.
+fn strip_api_version(target: &str) -> &str {
+    let Some(rest) = target.strip_prefix("/v") else { return target };
+    let end = rest.find('/').unwrap_or(rest.len());
+    let version = &rest[..end];
+    if !version.is_empty() && version.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        &rest[end..]
+    } else {
+        target
+    }
+}
+
+/// Decodes a chunked HTTP body.
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = body.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&body[..eol])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap_or("").trim(), 16).ok())
+            .unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        let start = eol + 2;
+        let end = (start + size).min(body.len());
+        out.extend_from_slice(&body[start..end]);
+        body = body.get(end + 2..).unwrap_or_default();
+    }
+    out
+}
+
+/// One client connection of a rewriting proxy: request by request (keep-alive), each sent to the
+/// daemon on a connection of its own (`Connection: close`, so its answer ends at EOF).
+fn serve_rewritten(
+    client: UnixStream,
+    upstream: &Path,
+    requests: &Mutex<Vec<String>>,
+    rewrite: &Rewrite,
+    api_version: &Mutex<Option<String>>,
+) {
+    let Ok(mut out) = client.try_clone() else { return };
+    let mut reader = BufReader::new(client);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let line = line.trim_end().to_owned();
+        if line.is_empty() {
+            continue;
+        }
+        requests.lock().expect("lock").push(line.clone());
+        let mut parts = line.splitn(3, ' ');
+        let (method, target) = (parts.next().unwrap_or("GET"), parts.next().unwrap_or("/"));
+        let target = strip_api_version(target).to_owned();
+        let mut headers = Vec::new();
+        let mut length = 0usize;
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end().to_owned();
+            if h.is_empty() {
+                break;
+            }
+            let lower = h.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+            if !lower.starts_with("connection:") {
+                headers.push(h);
+            }
+        }
+        let mut body = vec![0u8; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let Ok(mut server) = UnixStream::connect(upstream) else { return };
+        let mut request = format!("{method} {target} HTTP/1.1\r\n");
+        for h in &headers {
+            request.push_str(h);
+            request.push_str("\r\n");
+        }
+        request.push_str("Connection: close\r\n\r\n");
+        let mut answer = Vec::new();
+        if server.write_all(request.as_bytes()).and_then(|()| server.write_all(&body)).is_err()
+            || server.read_to_end(&mut answer).is_err()
+        {
+            return;
+        }
+        let Some(split) = answer.windows(4).position(|w| w == b"\r\n\r\n") else { return };
+        let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+        let mut body = answer[split + 4..].to_vec();
+        let mut head_lines = head.split("\r\n");
+        let status = head_lines.next().unwrap_or("HTTP/1.1 502 Bad Gateway").to_owned();
+        let mut kept = Vec::new();
+        let (mut chunked, mut json) = (false, false);
+        for h in head_lines {
+            let lower = h.to_ascii_lowercase();
+            chunked |= lower.starts_with("transfer-encoding:") && lower.contains("chunked");
+            json |= lower.starts_with("content-type:") && lower.contains("json");
+            if !(lower.starts_with("content-length:")
+                || lower.starts_with("transfer-encoding:")
+                || lower.starts_with("connection:"))
+            {
+                kept.push(h.to_owned());
+            }
+        }
+        if chunked {
+            body = dechunk(&body);
+        }
+        let path = target.split('?').next().unwrap_or("/").to_owned();
+        if json && let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&body) {
+            rewrite(&path, &mut value);
+            if path == "/version" {
+                *api_version.lock().expect("lock") = value["ApiVersion"].as_str().map(str::to_owned);
+            }
+            body = serde_json::to_vec(&value).expect("json");
+        }
+        let version = api_version.lock().expect("lock").clone();
+        let mut response = format!("{status}\r\n");
+        for h in kept {
+            match (&version, h.to_ascii_lowercase().starts_with("api-version:")) {
+                (Some(v), true) => response.push_str(&format!("Api-Version: {v}")),
+                _ => response.push_str(&h),
+            }
+            response.push_str("\r\n");
+        }
+        response.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        if out.write_all(response.as_bytes()).and_then(|()| out.write_all(&body)).is_err() {
+            return;
+        }
+    }
 }

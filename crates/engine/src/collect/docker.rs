@@ -148,6 +148,11 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
                 "the Docker engine at {host} did not answer `{call}` within {} s: it may be overloaded or hung (a longer --timeout waits more)",
                 t.as_secs()
             ),
+            // A newer engine's answer (an enum value or shape bollard does not know): say which
+            // call, and that the engine did answer — "cannot talk to" would send users to the socket.
+            CallError::Api(e) if is_decode_error(&e) => format!(
+                "the Docker engine at {host} answered `{call}` in a form this ZeroDock cannot decode (an engine newer than it knows?): {e}"
+            ),
             CallError::Api(e) => explain_error(&e, host),
         }
     };
