@@ -281,7 +281,14 @@ async fn collect_containers(docker: &Docker, opts: &CollectOptions) -> Result<Pa
         .await;
     let mut part = Part { items: Vec::with_capacity(results.len()), gone: Vec::new(), undecoded: Vec::new() };
     for (id, result) in results {
-        part.absorb(&id, result, convert_container)?;
+        part.absorb(&id, result, |inspect| {
+            let mut c = convert_container(inspect);
+            // The id we asked about: an answer without `Id`, or with another one (a broken or
+            // hostile engine), must not lose or change the object's identity, which findings,
+            // waivers and fingerprints key on. Found by tests/fuzz_engine_api.rs.
+            c.id.clone_from(&id);
+            c
+        })?;
     }
     part.items.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     part.undecoded.sort();
@@ -321,7 +328,11 @@ async fn collect_images(docker: &Docker, opts: &CollectOptions) -> Result<Part<I
         .await;
     let mut part = Part { items: Vec::with_capacity(results.len()), gone: Vec::new(), undecoded: Vec::new() };
     for (id, result) in results {
-        part.absorb(&id, result, |(inspect, history)| convert_image(inspect, history))?;
+        part.absorb(&id, result, |(inspect, history)| {
+            let mut image = convert_image(inspect, history);
+            image.id.clone_from(&id); // as for containers
+            image
+        })?;
     }
     part.items.sort_by(|a, b| a.display_name().cmp(&b.display_name()).then_with(|| a.id.cmp(&b.id)));
     part.undecoded.sort();
