@@ -113,6 +113,11 @@ struct EngineArgs {
     /// Seconds each Engine API call may take.
     #[arg(long, default_value_t = 15)]
     timeout: u64,
+    /// Also read each running container's process names (`GET /containers/{id}/top`, for the
+    /// sshd check): a read, but the engine records a `top` event for each container, so it is
+    /// an explicit step.
+    #[arg(long)]
+    processes: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -360,6 +365,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 fn collect_options(args: &EngineArgs) -> Result<CollectOptions> {
     let mut options = CollectOptions::with_endpoint(args.host.as_deref(), args.context.as_deref())?;
     options.timeout = Duration::from_secs(args.timeout.max(1));
+    options.processes = args.processes;
     Ok(options)
 }
 

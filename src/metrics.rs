@@ -60,8 +60,15 @@ struct Summary {
 }
 
 const GRADES: [Grade; 6] = [Grade::A, Grade::B, Grade::C, Grade::D, Grade::F, Grade::NotApplicable];
-const STATUSES: [Status; 6] =
-    [Status::Pass, Status::Fail, Status::Warn, Status::Info, Status::NotApplicable, Status::Unknown];
+const STATUSES: [Status; 7] = [
+    Status::Pass,
+    Status::Fail,
+    Status::Warn,
+    Status::Info,
+    Status::NotApplicable,
+    Status::Unknown,
+    Status::Manual,
+];
 /// The severities the watcher reports as new failures (`report::Baseline`).
 const NEW_FAILURE_SEVERITIES: [Severity; 2] = [Severity::High, Severity::Critical];
 

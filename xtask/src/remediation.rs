@@ -386,6 +386,24 @@ fn checks_served(report: &Report) -> Vec<String> {
     checks
 }
 
+/// The daemon.json fragments manual findings propose (not alternatives), by check.
+fn manual_daemon_json(report: &Report) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for check in &report.checks {
+        for finding in check.findings.iter().filter(|f| f.status == Status::Manual) {
+            for s in finding
+                .remediation
+                .iter()
+                .filter(|s| s.kind == SnippetKind::DaemonJson && !is_alternative(&s.label))
+            {
+                let fragment: Value = serde_json::from_str(&s.code).expect("a daemon.json snippet is JSON");
+                out.push((check.id.clone(), fragment));
+            }
+        }
+    }
+    out
+}
+
 /// "Or …" / "Or, if …": a choice offered beside the recommendation, not part of it.
 fn is_alternative(label: &str) -> bool {
     label.strip_prefix("Or").is_some_and(|rest| rest.starts_with([' ', ',']))
@@ -412,6 +430,15 @@ fn the_daemon_json_plan_starts_dockerd_and_fixes_its_checks() {
     assert_eq!(Path::new(&plan.path), config_path, "the plan names the file dockerd reads");
     assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
     let mut proposed: Value = serde_json::from_str(&plan.proposed).expect("the proposed file is JSON");
+    // What manual findings propose (DMN015's default ulimits) is no part of the plan — a person
+    // decides — but it must work when that person applies it: merged in too.
+    let manual = manual_daemon_json(&before);
+    for (check, fragment) in &manual {
+        eprintln!("  manual {check}: {fragment}");
+        if let (Some(file), Value::Object(keys)) = (proposed.as_object_mut(), fragment) {
+            file.extend(keys.clone());
+        }
+    }
     let mut filled = Vec::new();
     fill_placeholders(&mut proposed, "", &mut filled);
     eprintln!("  plan changes:");
@@ -427,7 +454,8 @@ fn the_daemon_json_plan_starts_dockerd_and_fixes_its_checks() {
     for (key, from, to) in &filled {
         eprintln!("  filled {key}: {from} -> {to}");
     }
-    let served = checks_served(&before);
+    let mut served = checks_served(&before);
+    served.extend(manual.iter().map(|(check, _)| check.clone()));
     eprintln!("  checks served: {}", served.join(" "));
 
     // The user replaces the file and restarts dockerd with the same flags (they live in the
@@ -468,13 +496,20 @@ fn the_daemon_json_plan_starts_dockerd_and_fixes_its_checks() {
     eprintln!("  total {:.1}s", started.elapsed().as_secs_f64());
 }
 
-/// The container fixes under test: check code and the scenario container failing it.
-const CONTAINER_FIXES: [(&str, &str); 5] = [
-    ("CTR001", "zd-privileged"),
-    ("CTR003", "zd-docker-sock"),
-    ("CTR012", "zd-defaults"),
-    ("CTR011", "zd-defaults"),
-    ("CTR014", "zd-defaults"),
+/// The container fixes under test: check code, the scenario container failing it, and the kind
+/// of the snippet applied (the first of that kind that is not an alternative). CTR028's fix (a
+/// restart ends every exec session) is CTR029's: a privileged exec cannot start on this machine
+/// kind (as zd-privileged cannot), so CTR028 is proven through CTR029.
+const CONTAINER_FIXES: [(&str, &str, SnippetKind); 9] = [
+    ("CTR001", "zd-privileged", SnippetKind::DockerRun),
+    ("CTR003", "zd-docker-sock", SnippetKind::DockerRun),
+    ("CTR012", "zd-defaults", SnippetKind::DockerRun),
+    ("CTR011", "zd-defaults", SnippetKind::DockerRun),
+    ("CTR014", "zd-defaults", SnippetKind::DockerRun),
+    ("CTR025", "zd-low-port", SnippetKind::DockerRun),
+    ("CTR029", "zd-exec", SnippetKind::Shell),
+    ("CTR030", "zd-cgroup-parent", SnippetKind::DockerRun),
+    ("CTR031", "zd-behind-tag", SnippetKind::DockerRun),
 ];
 
 /// Local values for the UPPER_CASE placeholders of `docker run` snippets.
@@ -528,15 +563,15 @@ fn docker_commands(check: &str, code: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The recreate snippet of `check`'s failing finding on container `name`.
-fn docker_run_fix(report: &Report, check: &str, name: &str) -> String {
+/// The fix snippet of `kind` of `check`'s failing (or manual) finding on container `name`.
+fn container_fix(report: &Report, check: &str, name: &str, kind: SnippetKind) -> String {
     let result = report.check(check).unwrap_or_else(|| panic!("no check {check}"));
     let finding =
         result.findings.iter().find(|f| f.target.name == name).unwrap_or_else(|| {
             panic!("{check} has no finding on {name}:\n    {}", findings_of(report, check))
         });
     assert!(
-        matches!(finding.status, Status::Fail | Status::Warn),
+        matches!(finding.status, Status::Fail | Status::Warn | Status::Manual),
         "{check} should fail on {name} before the fix: {:?} {}",
         finding.status,
         finding.message
@@ -544,8 +579,8 @@ fn docker_run_fix(report: &Report, check: &str, name: &str) -> String {
     finding
         .remediation
         .iter()
-        .find(|s| s.kind == SnippetKind::DockerRun && !is_alternative(&s.label))
-        .unwrap_or_else(|| panic!("{check} on {name}: no docker run fix"))
+        .find(|s| s.kind == kind && !is_alternative(&s.label))
+        .unwrap_or_else(|| panic!("{check} on {name}: no {kind:?} fix"))
         .code
         .clone()
 }
@@ -565,6 +600,8 @@ fn the_docker_run_fixes_recreate_passing_containers() {
     let cli: DockerCli = daemon.cli().expect("docker cli");
     sc.build_scratch(&cli, &daemon.dir().join("build")).expect("the scratch image");
     let socket = Dockerd::socket_of(daemon.dir());
+    // zd-behind-tag's tag, moved to another image once the container exists (as `retag` does).
+    cli.run(["tag", sc.scratch.tag.as_str(), "zerodock/moving:1"]).expect("tag");
     let mut names: Vec<&str> = CONTAINER_FIXES.iter().map(|f| f.1).collect();
     names.dedup();
     for name in names {
@@ -576,12 +613,19 @@ fn the_docker_run_fixes_recreate_passing_containers() {
         let mut cmd = cli.cmd(if created { vec!["create"] } else { vec!["run", "-d"] });
         cmd.args(["--name", name]).args(&args);
         util::run(&mut cmd).unwrap_or_else(|e| panic!("scenario container {name}: {e:#}"));
+        for exec in &sc.container(name).expect("scenario container").exec {
+            let mut cmd = cli.cmd(["exec", "-d"]);
+            cmd.args(&exec.args).arg(name).args(&exec.cmd);
+            util::run(&mut cmd).unwrap_or_else(|e| panic!("scenario exec in {name}: {e:#}"));
+        }
     }
+    let moved = cli.run(["commit", "zd-defaults"]).expect("docker commit: another image id");
+    cli.run(["tag", moved.as_str(), "zerodock/moving:1"]).expect("retag");
 
     let mut report = scan(daemon);
     let mut broken = Vec::new();
-    for (check, name) in CONTAINER_FIXES {
-        let code = docker_run_fix(&report, check, name);
+    for (check, name, kind) in CONTAINER_FIXES {
+        let code = container_fix(&report, check, name, kind);
         eprintln!("  {check} on {name}:\n    {}", code.replace('\n', "\n    "));
         for args in docker_commands(check, &code) {
             let out = cli.cmd(&args).output().expect("docker runs");

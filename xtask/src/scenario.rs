@@ -60,6 +60,10 @@ pub struct DaemonSpec {
     /// Tags removed after everything is built.
     #[serde(default)]
     pub untag: Vec<String>,
+    /// Tags moved after the containers exist: tag (key) now names this image (value), so a
+    /// container created from the tag runs an image the tag no longer names.
+    #[serde(default)]
+    pub retag: BTreeMap<String, String>,
     /// Extra placeholders for this daemon.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
@@ -171,6 +175,20 @@ pub struct ContainerSpec {
     pub cmd: Vec<String>,
     /// A directory under the daemon dir made a shared mount first.
     pub shared_dir: Option<String>,
+    /// `docker exec -d` sessions left running in it once it runs.
+    #[serde(default)]
+    pub exec: Vec<ExecSpec>,
+}
+
+/// A detached `docker exec` session.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecSpec {
+    /// `docker exec` options before the container (`-d` is added).
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// The command.
+    pub cmd: Vec<String>,
 }
 
 /// A daemon brought up with its scenarios; the env lines tell clients how to reach it.
@@ -434,6 +452,10 @@ impl Scenarios {
             let tag = self.subst(spec, tag);
             cli.run(["rmi", tag.as_str()]).with_context(|| format!("untag {tag}"))?;
         }
+        for (tag, image) in &spec.retag {
+            let (tag, image) = (self.subst(spec, tag), self.subst(spec, image));
+            cli.run(["tag", image.as_str(), tag.as_str()]).with_context(|| format!("retag {tag}"))?;
+        }
         for c in &wanted {
             let status = cli.run(["inspect", "--format", "{{.State.Status}}", c.name.as_str()])?;
             if status != c.state.docker_status() {
@@ -545,6 +567,12 @@ impl Scenarios {
         util::run(&mut cmd)?;
         if c.state == State::Exited {
             cli.run(["stop", "--time", "0", c.name.as_str()])?;
+        }
+        for exec in &c.exec {
+            ensure!(c.state == State::Running, "container {}: exec needs a running container", c.name);
+            let mut cmd = cli.cmd(["exec", "-d"]);
+            cmd.args(&exec.args).arg(&c.name).args(&exec.cmd);
+            util::run(&mut cmd).with_context(|| format!("docker exec {:?}", exec.args))?;
         }
         Ok(())
     }

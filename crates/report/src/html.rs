@@ -185,9 +185,15 @@ fn summary(h: &mut String, report: &Report) {
         );
     }
     h.push_str("</ul>\n<h2>Checks by result</h2>\n<ul class=\"statuses\">\n");
-    for status in
-        [Status::Fail, Status::Warn, Status::Unknown, Status::Pass, Status::Info, Status::NotApplicable]
-    {
+    for status in [
+        Status::Fail,
+        Status::Warn,
+        Status::Unknown,
+        Status::Manual,
+        Status::Pass,
+        Status::Info,
+        Status::NotApplicable,
+    ] {
         let n = report.counts.by_status.get(&status).copied().unwrap_or(0);
         let _ = writeln!(h, "<li><span class=\"n\">{n}</span> {}</li>", status_word(status).to_lowercase());
     }
@@ -602,6 +608,7 @@ fn waived(h: &mut String, report: &Report) {
 fn compact_lists(h: &mut String, report: &Report) {
     h.push_str("<section class=\"compact\">\n");
     for (status, heading) in [
+        (Status::Manual, "To confirm by hand"),
         (Status::Pass, "Passed"),
         (Status::Info, "Observations"),
         (Status::NotApplicable, "Not applicable here"),
@@ -634,8 +641,9 @@ fn brief_note(c: &CheckResult) -> String {
             .iter()
             .find_map(|f| f.reason.as_deref())
             .map_or_else(|| "does not apply".to_owned(), inline_code),
-        Status::Info => {
-            let messages: Vec<String> = c.findings.iter().map(|f| inline_code(&f.message)).collect();
+        Status::Info | Status::Manual => {
+            let messages: Vec<String> =
+                c.findings.iter().filter(|f| f.status == c.status).map(|f| inline_code(&f.message)).collect();
             messages.join("; ")
         }
         _ => match c.findings.as_slice() {
@@ -672,6 +680,7 @@ fn status_word(status: Status) -> &'static str {
         Status::Info => "INFO",
         Status::NotApplicable => "N/A",
         Status::Unknown => "UNKNOWN",
+        Status::Manual => "MANUAL",
     }
 }
 

@@ -61,9 +61,10 @@ pub fn render(report: &Report, options: &Options) -> String {
     }
     let _ = write!(
         line,
-        " · {} warning · {} unknown · {} passed",
+        " · {} warning · {} unknown · {} to confirm by hand · {} passed",
         status_count(Status::Warn),
         status_count(Status::Unknown),
+        status_count(Status::Manual),
         status_count(Status::Pass)
     );
     if report.counts.waived > 0 {

@@ -326,13 +326,13 @@ fn rule_level(severity: Severity) -> &'static str {
     }
 }
 
-/// A result for a failing, warning or unknown finding; passes, not-applicable and info findings
+/// A result for a failing, warning, unknown or manual (to confirm) finding; passes, not-applicable and info findings
 /// are not results (docs/sarif.md: code scanning closes an alert when its result disappears).
 fn result(report: &Report, rules: &Rules, check: &CheckResult, finding: &Finding) -> Option<Value> {
     let level = match finding.status {
         Status::Fail => rule_level(check.severity),
         Status::Warn => "warning",
-        Status::Unknown => "note",
+        Status::Unknown | Status::Manual => "note",
         Status::Pass | Status::NotApplicable | Status::Info => return None,
     };
     let mut text = finding.message.trim_end_matches('.').to_owned();

@@ -46,6 +46,7 @@ impl Painter {
             Status::Info => ("i info", Style::new().blue()),
             Status::NotApplicable => ("- n/a ", Style::new().dimmed()),
             Status::Unknown => ("? unkn", Style::new().magenta()),
+            Status::Manual => ("☐ conf", Style::new().cyan()),
         };
         self.paint(mark, style)
     }
@@ -230,10 +231,11 @@ fn listing_rank(f: &Finding) -> u8 {
         (false, Status::Fail) => 0,
         (false, Status::Warn) => 1,
         (false, Status::Unknown) => 2,
-        (true, _) => 3,
-        (false, Status::Info) => 4,
-        (false, Status::Pass) => 5,
-        (false, Status::NotApplicable) => 6,
+        (false, Status::Manual) => 3,
+        (true, _) => 4,
+        (false, Status::Info) => 5,
+        (false, Status::Pass) => 6,
+        (false, Status::NotApplicable) => 7,
     }
 }
 
@@ -278,7 +280,10 @@ fn render_check(out: &mut String, check: &CheckResult, score: Option<u8>, option
     }
     let interesting = |f: &&Finding| {
         options.verbose
-            || matches!(f.status, Status::Fail | Status::Warn | Status::Unknown | Status::Info)
+            || matches!(
+                f.status,
+                Status::Fail | Status::Warn | Status::Unknown | Status::Manual | Status::Info
+            )
             || f.waived.is_some()
     };
     let mut listed: Vec<&Finding> = check.findings.iter().filter(interesting).collect();
@@ -376,13 +381,14 @@ fn footer(out: &mut String, report: &Report, p: &Painter) {
     let count = |s: Status| report.counts.by_status.get(&s).copied().unwrap_or(0);
     let _ = writeln!(
         out,
-        "\n{} check{}: {} pass, {} fail, {} warn, {} unknown, {} info, {} n/a{}",
+        "\n{} check{}: {} pass, {} fail, {} warn, {} unknown, {} to confirm by hand, {} info, {} n/a{}",
         report.checks.len(),
         plural(report.checks.len()),
         count(Status::Pass),
         count(Status::Fail),
         count(Status::Warn),
         count(Status::Unknown),
+        count(Status::Manual),
         count(Status::Info),
         count(Status::NotApplicable),
         if report.counts.waived > 0 {

@@ -32,7 +32,7 @@ export function findingsInScope(check: CheckResult, f: Pick<Filters, 'kind' | 'o
   );
 }
 
-const RANK: Record<Status, number> = { not_applicable: 0, info: 1, pass: 2, unknown: 3, warn: 4, fail: 5 };
+const RANK: Record<Status, number> = { not_applicable: 0, info: 1, pass: 2, manual: 3, unknown: 4, warn: 5, fail: 6 };
 
 /** The worst status among findings — the engine's aggregation rule, applied to the object in
  * scope (a waived failure counts as a pass, as in the engine). */

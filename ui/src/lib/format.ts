@@ -4,7 +4,7 @@
 import type { Category, Grade, Severity, SnippetKind, Stage, Status, TargetKind } from './model';
 
 /** Statuses in the order a user triages them. */
-export const STATUS_ORDER: Status[] = ['fail', 'warn', 'unknown', 'pass', 'info', 'not_applicable'];
+export const STATUS_ORDER: Status[] = ['fail', 'warn', 'unknown', 'manual', 'pass', 'info', 'not_applicable'];
 /** Severities, most severe first. */
 export const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 /** Object kinds, in the order the filter lists them. */
@@ -14,6 +14,7 @@ const STATUS_LABEL: Record<Status, string> = {
   fail: 'Fail',
   warn: 'Warning',
   unknown: 'Unknown',
+  manual: 'To confirm',
   pass: 'Pass',
   info: 'Info',
   not_applicable: 'Not applicable',

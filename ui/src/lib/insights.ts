@@ -79,6 +79,7 @@ const VERDICT: Record<Status, string> = {
   fail: 'At risk',
   warn: 'Needs attention',
   unknown: 'Unknown',
+  manual: 'To confirm',
   info: 'Noted',
   not_applicable: 'Not applicable',
 };

@@ -233,7 +233,72 @@ pub(crate) static VARIANTS: &[Variant] = &[
     // The Alpine advisory rated low instead of critical, and Alpine 3.22's end of support 30
     // days after the scan.
     ("vulns-low-eol-soon", "vulns", vulns_low_eol_soon),
+    // daemon.json `"cgroup-parent": "/zerodock-workloads"` (not captured: a running container
+    // under a cgroup parent of its own would leave that cgroup on the capturing host).
+    ("cgroup-parent-daemon", "default", cgroup_parent_daemon),
+    // An old engine on the devicemapper storage driver (no thin pool on the capturing machine).
+    ("devicemapper-daemon", "default", devicemapper_daemon),
+    // The same engine with a changed base device size (`"storage-opts": ["dm.basesize=50G"]`).
+    ("devicemapper-basesize-daemon", "default", devicemapper_basesize_daemon),
+    // An SELinux host (Fedora, RHEL) whose dockerd runs with `--selinux-enabled`: `/info` reports
+    // `name=selinux` and containers get a `container_t` process label, except zd-privileged
+    // (privileged containers run unconfined) and zd-apparmor-unconfined, given `label=disable`.
+    ("selinux-engine", "default", selinux_engine),
+    // zd-exec's running `docker exec` sessions started with `--privileged` (which cannot start on
+    // the capturing machine kind: its bounding set lacks a capability, as for zd-privileged).
+    ("privileged-exec", "default", privileged_exec),
+    // An engine that is an active Swarm node (`docker swarm init`); a captured swarm fixture is
+    // issue 9's section-7 part.
+    ("swarm-node", "default", swarm_node),
 ];
+
+fn swarm_node(snap: &mut Snapshot) {
+    if let Some(info) = snap.engine.ok_mut().and_then(|e| e.info.ok_mut()) {
+        info.swarm_state = "active".to_owned();
+    }
+}
+
+fn privileged_exec(snap: &mut Snapshot) {
+    let Some(engine) = snap.engine.ok_mut() else { return };
+    for c in engine.containers.ok_mut().into_iter().flatten().filter(|c| c.name == "zd-exec") {
+        for e in c.exec_sessions.as_mut().and_then(|f| f.ok_mut()).into_iter().flatten() {
+            e.privileged = true;
+        }
+    }
+}
+
+fn cgroup_parent_daemon(snap: &mut Snapshot) {
+    if let Some(dj) = snap.host.daemon_json.ok_mut().and_then(Option::as_mut) {
+        dj.settings.insert("cgroup-parent".to_owned(), serde_json::json!("/zerodock-workloads"));
+    }
+}
+
+fn devicemapper_daemon(snap: &mut Snapshot) {
+    if let Some(info) = snap.engine.ok_mut().and_then(|e| e.info.ok_mut()) {
+        info.driver = "devicemapper".to_owned();
+    }
+}
+
+fn devicemapper_basesize_daemon(snap: &mut Snapshot) {
+    devicemapper_daemon(snap);
+    if let Some(dj) = snap.host.daemon_json.ok_mut().and_then(Option::as_mut) {
+        dj.settings.insert("storage-opts".to_owned(), serde_json::json!(["dm.basesize=50G"]));
+    }
+}
+
+fn selinux_engine(snap: &mut Snapshot) {
+    let Some(engine) = snap.engine.ok_mut() else { return };
+    if let Some(info) = engine.info.ok_mut() {
+        info.security_options.push("name=selinux".to_owned());
+    }
+    for c in engine.containers.ok_mut().into_iter().flatten() {
+        if c.name == "zd-apparmor-unconfined" {
+            c.security_opt.push("label=disable".to_owned());
+        } else if !c.privileged {
+            c.process_label = "system_u:system_r:container_t:s0:c123,c456".to_owned();
+        }
+    }
+}
 
 fn vuln_scan(snap: &mut Snapshot) -> &mut crate::snapshot::VulnScan {
     snap.vulnerabilities.ok_mut().expect("the vulns fixture has a vulnerability part")

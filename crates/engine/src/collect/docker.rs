@@ -1,5 +1,6 @@
 //! The only module that knows bollard's types: connects to the engine, makes read-only calls
-//! (GET only: version, info, list/inspect containers and images, image history, networks, volumes)
+//! (GET only: version, info, list/inspect containers and images, exec inspect, container top,
+//! image history, networks, volumes)
 //! concurrently and time-bounded, and converts the answers into the snapshot model.
 
 use std::collections::BTreeMap;
@@ -17,8 +18,8 @@ use futures_util::stream::{self, StreamExt};
 use super::{CollectOptions, Stage};
 use crate::snapshot::secrets;
 use crate::snapshot::{
-    Component, Container, ContainerNetwork, Device, Engine, EngineInfo, EngineVersion, Fact, Healthcheck,
-    HistoryEntry, Image, Mount, Network, PortBinding, RestartPolicy, Volume,
+    Component, Container, ContainerNetwork, Device, Engine, EngineInfo, EngineVersion, ExecSession, Fact,
+    Healthcheck, HistoryEntry, Image, Mount, Network, PortBinding, RestartPolicy, Ulimit, Volume,
 };
 
 /// Why a call failed, in words that say what to do.
@@ -270,9 +271,15 @@ async fn collect_containers(docker: &Docker, opts: &CollectOptions) -> Result<Pa
     opts.report(Stage::Containers, 0, total);
     let done = AtomicUsize::new(0);
     let done = &done;
-    let results: Vec<(String, Result<ContainerInspectResponse, CallError>)> = stream::iter(ids)
+    let results: Vec<(String, Result<InspectedContainer, CallError>)> = stream::iter(ids)
         .map(|id| async move {
-            let r = bounded(opts.timeout, docker.inspect_container(&id, None)).await;
+            let r = match bounded(opts.timeout, docker.inspect_container(&id, None)).await {
+                Ok(inspect) => {
+                    let extras = container_extras(docker, opts, &id, &inspect).await;
+                    Ok((inspect, extras))
+                }
+                Err(e) => Err(e),
+            };
             opts.report(Stage::Containers, done.fetch_add(1, Ordering::Relaxed) + 1, total);
             (id, r)
         })
@@ -281,18 +288,114 @@ async fn collect_containers(docker: &Docker, opts: &CollectOptions) -> Result<Pa
         .await;
     let mut part = Part { items: Vec::with_capacity(results.len()), gone: Vec::new(), undecoded: Vec::new() };
     for (id, result) in results {
-        part.absorb(&id, result, |inspect| {
+        part.absorb(&id, result, |(inspect, extras)| {
             let mut c = convert_container(inspect);
             // The id we asked about: an answer without `Id`, or with another one (a broken or
             // hostile engine), must not lose or change the object's identity, which findings,
             // waivers and fingerprints key on. Found by tests/fuzz_engine_api.rs.
             c.id.clone_from(&id);
+            c.exec_sessions = Some(extras.exec_sessions);
+            c.processes = extras.processes;
             c
         })?;
     }
     part.items.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     part.undecoded.sort();
     Ok(part)
+}
+
+/// A container's inspect answer and what further GETs read about it.
+type InspectedContainer = (ContainerInspectResponse, Extras);
+
+/// What a container's inspect does not carry, read with further GETs.
+struct Extras {
+    /// `GET /exec/{id}/json` for each of `ExecIDs`.
+    exec_sessions: Fact<Vec<ExecSession>>,
+    /// `GET /containers/{id}/top`, running containers only.
+    processes: Option<Fact<Vec<String>>>,
+}
+
+/// `ps` arguments for `GET /containers/{id}/top`: the PID column dockerd needs to match
+/// processes to the container, and the executable name only (`comm`), never the command line,
+/// which may hold credentials.
+const TOP_PS_ARGS: &str = "-eo pid,comm";
+
+/// Reads a container's `docker exec` sessions and (when it runs) its process names. An exec
+/// that vanished between the inspect and its own inspect (404) is left out; any other failure
+/// makes that part unavailable, with the reason.
+async fn container_extras(
+    docker: &Docker,
+    opts: &CollectOptions,
+    id: &str,
+    inspect: &ContainerInspectResponse,
+) -> Extras {
+    let host = opts.endpoint.host.as_str();
+    let exec_ids = inspect.exec_ids.clone().unwrap_or_default();
+    let execs = async {
+        let mut sessions = Vec::new();
+        for exec in &exec_ids {
+            match bounded(opts.timeout, docker.inspect_exec(exec)).await {
+                Ok(e) => sessions.push(convert_exec(exec, e)),
+                Err(e) if is_not_found(&e) => {}
+                Err(CallError::Timeout) => {
+                    return Fact::unavailable(format!("`GET /exec/{exec}/json` did not answer in time"));
+                }
+                Err(CallError::Api(e)) => return Fact::unavailable(explain_error(&e, host)),
+            }
+        }
+        sessions.sort_by(|a, b| a.id.cmp(&b.id));
+        Fact::available(sessions)
+    };
+    let running = inspect.state.as_ref().and_then(|s| s.running).unwrap_or(false);
+    let top = async {
+        if !running {
+            return None;
+        }
+        if !opts.processes {
+            return Some(Fact::unavailable(crate::snapshot::PROCESSES_NOT_READ));
+        }
+        let options = bollard::query_parameters::TopOptions { ps_args: TOP_PS_ARGS.to_owned() };
+        Some(match bounded(opts.timeout, docker.top_processes(id, Some(options))).await {
+            Ok(top) => Fact::available(process_names(top)),
+            Err(CallError::Timeout) => Fact::unavailable("`GET /containers/{id}/top` did not answer in time"),
+            Err(CallError::Api(e)) => Fact::unavailable(explain_error(&e, host)),
+        })
+    };
+    let (exec_sessions, processes) = tokio::join!(execs, top);
+    Extras { exec_sessions, processes }
+}
+
+fn convert_exec(id: &str, e: bollard::models::ExecInspectResponse) -> ExecSession {
+    let process = e.process_config.unwrap_or_default();
+    ExecSession {
+        id: crate::snapshot::short_id(id).to_owned(),
+        privileged: process.privileged.unwrap_or(false),
+        user: process.user.unwrap_or_default(),
+        running: e.running.unwrap_or(false),
+    }
+}
+
+/// The executable name of each process of a `top` answer: the `COMMAND`/`CMD` column, reduced
+/// to its first word's file name (an engine that ignored `ps_args` answers with whole command
+/// lines; their arguments are dropped here), sorted and de-duplicated.
+fn process_names(top: bollard::models::ContainerTopResponse) -> Vec<String> {
+    let titles = top.titles.unwrap_or_default();
+    let Some(column) = titles.iter().position(|t| matches!(t.as_str(), "COMMAND" | "CMD" | "Name")) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = top
+        .processes
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|row| row.into_iter().nth(column))
+        .filter_map(|cmd| {
+            let first = cmd.split_whitespace().next()?.to_owned();
+            Some(first.rsplit('/').next().unwrap_or(&first).to_owned())
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// An image's inspect data and history, as the engine returned them.
@@ -496,6 +599,7 @@ fn convert_container(c: ContainerInspectResponse) -> Container {
         cap_drop: caps(hc.cap_drop),
         security_opt: hc.security_opt.unwrap_or_default(),
         apparmor_profile: c.app_armor_profile.unwrap_or_default(),
+        process_label: c.process_label.unwrap_or_default(),
         network_mode: hc.network_mode.unwrap_or_default(),
         pid_mode: hc.pid_mode.unwrap_or_default(),
         ipc_mode: hc.ipc_mode.unwrap_or_default(),
@@ -540,6 +644,19 @@ fn convert_container(c: ContainerInspectResponse) -> Container {
             .collect(),
         networks,
         runtime: hc.runtime.unwrap_or_default(),
+        ulimits: hc
+            .ulimits
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| Ulimit {
+                name: u.name.unwrap_or_default(),
+                soft: u.soft.unwrap_or(0),
+                hard: u.hard.unwrap_or(0),
+            })
+            .collect(),
+        cgroup_parent: hc.cgroup_parent.unwrap_or_default(),
+        exec_sessions: None,
+        processes: None,
     }
 }
 

@@ -38,6 +38,10 @@ pub struct CollectOptions {
     /// Whether to collect host facts at all (off for pure engine benchmarks, and for the
     /// watcher's event-driven rescans, which reuse the last host facts).
     pub host_facts: bool,
+    /// Whether to read running containers' process names (`GET /containers/{id}/top`): a read,
+    /// but dockerd records a `top` event for each container, so it is asked for explicitly
+    /// (`--processes`), as the image export of `--vulns` is.
+    pub processes: bool,
     /// Where to report progress, for a progress bar (the desktop app).
     pub progress: Option<ProgressSender>,
 }
@@ -111,6 +115,7 @@ impl CollectOptions {
             docker_config_dir: env.docker_config_dir(),
             home: env.home.clone(),
             host_facts: true,
+            processes: false,
             progress: None,
         })
     }
@@ -249,6 +254,7 @@ mod tests {
             docker_config_dir: None,
             home: None,
             host_facts: true,
+            processes: false,
             progress: None,
         };
         let mut base = host::Base::failed("test");

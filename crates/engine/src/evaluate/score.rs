@@ -33,7 +33,7 @@ pub(crate) fn credit_of<'a>(
             Status::Pass => pass += 1,
             Status::Warn => warn += 1,
             Status::Fail => fail += 1,
-            Status::Info | Status::NotApplicable | Status::Unknown => {}
+            Status::Info | Status::NotApplicable | Status::Unknown | Status::Manual => {}
         }
     }
     let total = pass + warn + fail;

@@ -160,6 +160,10 @@ pub enum Status {
     NotApplicable,
     /// The evidence could not be read; the finding carries the reason. Never counted as a pass.
     Unknown,
+    /// A person must confirm: the check gathered what it could (the evidence) but whether it is
+    /// right depends on what the workload needs (CIS marks such recommendations "Manual"). Not
+    /// scored, never counted as a pass.
+    Manual,
 }
 
 impl Status {
@@ -172,6 +176,7 @@ impl Status {
             Status::Info => "info",
             Status::NotApplicable => "not_applicable",
             Status::Unknown => "unknown",
+            Status::Manual => "manual",
         }
     }
 
@@ -181,9 +186,10 @@ impl Status {
             Status::NotApplicable => 0,
             Status::Info => 1,
             Status::Pass => 2,
-            Status::Unknown => 3,
-            Status::Warn => 4,
-            Status::Fail => 5,
+            Status::Manual => 3,
+            Status::Unknown => 4,
+            Status::Warn => 5,
+            Status::Fail => 6,
         }
     }
 
@@ -374,6 +380,11 @@ impl Finding {
     pub fn not_applicable(target: Target, reason: impl Into<String>) -> Self {
         let reason = reason.into();
         Finding { reason: Some(reason.clone()), ..Finding::new(target, Status::NotApplicable, reason) }
+    }
+
+    /// A person must confirm what the evidence shows (a CIS "Manual" recommendation).
+    pub fn manual(target: Target, message: impl Into<String>) -> Self {
+        Finding::new(target, Status::Manual, message)
     }
 
     /// The evidence could not be read, and why.

@@ -193,6 +193,9 @@ pub struct Container {
     pub security_opt: Vec<String>,
     /// `AppArmorProfile`.
     pub apparmor_profile: String,
+    /// `ProcessLabel`: the SELinux label its processes run with (empty without SELinux).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub process_label: String,
     /// `HostConfig.NetworkMode`.
     pub network_mode: String,
     /// `HostConfig.PidMode`.
@@ -239,6 +242,51 @@ pub struct Container {
     pub networks: Vec<ContainerNetwork>,
     /// `HostConfig.Runtime`.
     pub runtime: String,
+    /// `HostConfig.Ulimits`: per-container overrides of the daemon's default ulimits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ulimits: Vec<Ulimit>,
+    /// `HostConfig.CgroupParent` (empty: the daemon's default parent).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cgroup_parent: String,
+    /// `ExecIDs`, each read with `GET /exec/{id}/json`: the `docker exec` sessions dockerd still
+    /// holds for this container (it forgets them when the container stops). `None` in snapshots
+    /// taken before ZeroDock read them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec_sessions: Option<super::Fact<Vec<ExecSession>>>,
+    /// `GET /containers/{id}/top?ps_args=-eo pid,comm`: the executable name of every process, for
+    /// a running container only (`None` otherwise, and in older snapshots). Names only: a
+    /// command line may hold credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processes: Option<super::Fact<Vec<String>>>,
+}
+
+/// Why a running container's processes are unavailable when the scan was not asked to read them.
+pub const PROCESSES_NOT_READ: &str =
+    "process names were not read: scan with `--processes` (the engine records a `top` event per container)";
+
+/// One entry of `HostConfig.Ulimits`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Ulimit {
+    /// `Name` (`nofile`, `nproc`, `core`…).
+    pub name: String,
+    /// `Soft`.
+    pub soft: i64,
+    /// `Hard`.
+    pub hard: i64,
+}
+
+/// A `docker exec` session, from `GET /exec/{id}/json` (the command and its arguments are not
+/// kept: they may hold credentials).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExecSession {
+    /// `ID`, short.
+    pub id: String,
+    /// `ProcessConfig.privileged` (`docker exec --privileged`).
+    pub privileged: bool,
+    /// `ProcessConfig.user` (`docker exec -u`; empty: the container's user).
+    pub user: String,
+    /// `Running`.
+    pub running: bool,
 }
 
 impl Container {

@@ -75,6 +75,8 @@ pub(crate) struct View {
     pub findings: Vec<CheckView>,
     /// Findings a waiver accepted.
     pub waived: Vec<WaivedView>,
+    /// Checks a person must confirm (CIS "Manual"), with what was gathered.
+    pub manual: Vec<BriefCheck>,
     /// Checks that passed.
     pub passed: Vec<BriefCheck>,
     /// Informational checks.
@@ -419,6 +421,7 @@ pub(crate) fn view(report: &Report, limits: Limits) -> View {
             Status::Fail,
             Status::Warn,
             Status::Unknown,
+            Status::Manual,
             Status::Pass,
             Status::Info,
             Status::NotApplicable,
@@ -429,6 +432,7 @@ pub(crate) fn view(report: &Report, limits: Limits) -> View {
         top_risks,
         findings: findings.into_iter().map(|c| check_view(report, c, limits)).collect(),
         waived,
+        manual: brief(Status::Manual),
         passed: brief(Status::Pass),
         info: brief(Status::Info),
         not_applicable: brief(Status::NotApplicable),
@@ -690,8 +694,9 @@ fn brief_note(c: &CheckResult) -> String {
         Status::NotApplicable => {
             c.findings.iter().find_map(|f| f.reason.clone()).unwrap_or_else(|| "does not apply".to_owned())
         }
-        Status::Info => {
-            let messages: Vec<&str> = c.findings.iter().map(|f| f.message.as_str()).collect();
+        Status::Info | Status::Manual => {
+            let messages: Vec<&str> =
+                c.findings.iter().filter(|f| f.status == c.status).map(|f| f.message.as_str()).collect();
             messages.join("; ")
         }
         _ => match c.findings.as_slice() {

@@ -230,7 +230,7 @@ waived: number, };
 
 export type Severity = "info" | "low" | "medium" | "high" | "critical";
 
-export type Status = "pass" | "fail" | "warn" | "info" | "not_applicable" | "unknown";
+export type Status = "pass" | "fail" | "warn" | "info" | "not_applicable" | "unknown" | "manual";
 
 export type CheckResult = { 
 /**

@@ -11,6 +11,7 @@ use crate::report::{Snippet, SnippetKind};
 use crate::snapshot::Container;
 
 pub(crate) mod apparmor_unconfined;
+pub(crate) mod container_cgroup_parent_set;
 pub(crate) mod container_runs_as_root;
 pub(crate) mod dangerous_capabilities;
 pub(crate) mod docker_socket_mounted;
@@ -20,6 +21,7 @@ pub(crate) mod host_network_namespace;
 pub(crate) mod host_pid_namespace;
 pub(crate) mod host_user_namespace;
 pub(crate) mod host_uts_namespace;
+pub(crate) mod image_behind_tag;
 pub(crate) mod mount_propagation_shared;
 pub(crate) mod no_cpu_limit;
 pub(crate) mod no_health_check;
@@ -28,8 +30,16 @@ pub(crate) mod no_new_privileges_unset;
 pub(crate) mod no_pids_limit;
 pub(crate) mod port_published_all_interfaces;
 pub(crate) mod privileged_container;
+pub(crate) mod privileged_exec_session;
+pub(crate) mod privileged_host_port;
+pub(crate) mod published_ports_review;
+pub(crate) mod root_exec_session;
 pub(crate) mod seccomp_unconfined;
+pub(crate) mod selinux_label_missing;
 pub(crate) mod sensitive_host_path_mounted;
+pub(crate) mod sshd_in_container;
+pub(crate) mod stopped_container_sprawl;
+pub(crate) mod ulimit_override;
 pub(crate) mod unbounded_restart_policy;
 pub(crate) mod writable_root_filesystem;
 
@@ -57,7 +67,61 @@ pub(crate) static CHECKS: &[&Check] = &[
     &host_user_namespace::CHECK,
     &host_devices_exposed::CHECK,
     &mount_propagation_shared::CHECK,
+    &selinux_label_missing::CHECK,
+    &sshd_in_container::CHECK,
+    &privileged_host_port::CHECK,
+    &published_ports_review::CHECK,
+    &ulimit_override::CHECK,
+    &privileged_exec_session::CHECK,
+    &root_exec_session::CHECK,
+    &container_cgroup_parent_set::CHECK,
+    &image_behind_tag::CHECK,
+    &stopped_container_sprawl::CHECK,
 ];
+
+/// The host ports a container publishes: the live bindings of a running container (they include
+/// `-P`'s ephemeral ports), plus configured bindings of ports it does not publish live (all of
+/// them for a stopped container).
+pub(crate) fn host_bindings(c: &Container) -> Vec<crate::snapshot::PortBinding> {
+    let mut all = c.published_ports.clone();
+    let live = |port: &str| c.published_ports.iter().any(|b| b.container_port == port);
+    all.extend(c.port_bindings.iter().filter(|b| !live(&b.container_port)).cloned());
+    all
+}
+
+/// `127.0.0.1:8080->80/tcp` (an empty host address is every interface: `0.0.0.0`).
+pub(crate) fn binding_text(b: &crate::snapshot::PortBinding) -> String {
+    let ip = if b.host_ip.is_empty() { "0.0.0.0" } else { b.host_ip.as_str() };
+    let port = if b.host_port.is_empty() { "(ephemeral)" } else { b.host_port.as_str() };
+    format!("{ip}:{port}->{}", b.container_port)
+}
+
+/// The `docker exec` sessions dockerd holds for a running container, or the finding that says
+/// why they cannot be judged (a stopped container has none: not applicable).
+pub(crate) fn exec_sessions<'a>(
+    c: &'a Container,
+    target: &crate::report::Target,
+) -> Result<&'a [crate::snapshot::ExecSession], Box<crate::report::Finding>> {
+    use crate::report::Finding;
+    if !c.is_running() {
+        return Err(Box::new(Finding::not_applicable(
+            target.clone(),
+            format!("`{}` is not running ({}): it has no exec session", c.name, c.state),
+        )));
+    }
+    match &c.exec_sessions {
+        None => Err(Box::new(Finding::unknown(
+            target.clone(),
+            "this snapshot predates exec sessions (collect it again)",
+        ))),
+        Some(fact) => fact.get().map(Vec::as_slice).map_err(|reason| {
+            Box::new(Finding::unknown(
+                target.clone(),
+                format!("`{}`'s exec sessions could not be read: {reason}", c.name),
+            ))
+        }),
+    }
+}
 
 /// A note for messages about a container that is not running: its configuration still counts,
 /// since it applies at the next `docker start`. Empty for a running container.

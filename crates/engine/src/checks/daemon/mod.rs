@@ -1,4 +1,4 @@
-//! Daemon configuration checks (CIS Docker Benchmark section 2): how `dockerd` is configured, read
+//! Daemon configuration checks (CIS Docker Benchmark section 2, and 5.1 Swarm mode): how `dockerd` is configured, read
 //! from `GET /info`, the default bridge network, and (on this machine) dockerd's command line and
 //! daemon.json.
 
@@ -10,15 +10,22 @@ use crate::report::{Snippet, SnippetKind};
 use crate::snapshot::Snapshot;
 
 pub(crate) mod api_tcp_without_tls;
+pub(crate) mod daemon_log_level_not_info;
 pub(crate) mod daemon_reports_warnings;
 pub(crate) mod daemon_seccomp_unconfined;
+pub(crate) mod default_cgroup_parent_changed;
+pub(crate) mod deprecated_storage_driver;
+pub(crate) mod devicemapper_base_size_changed;
 pub(crate) mod experimental_features;
 pub(crate) mod insecure_registries;
 pub(crate) mod inter_container_communication;
+pub(crate) mod iptables_management_disabled;
 pub(crate) mod live_restore_disabled;
 pub(crate) mod logging_not_centralised;
 pub(crate) mod no_authorization_plugin;
+pub(crate) mod no_default_ulimit;
 pub(crate) mod no_new_privileges_default_off;
+pub(crate) mod swarm_mode_enabled;
 pub(crate) mod userland_proxy_enabled;
 
 /// This family's checks.
@@ -34,6 +41,13 @@ pub(crate) static CHECKS: &[&Check] = &[
     &no_authorization_plugin::CHECK,
     &experimental_features::CHECK,
     &daemon_reports_warnings::CHECK,
+    &daemon_log_level_not_info::CHECK,
+    &iptables_management_disabled::CHECK,
+    &deprecated_storage_driver::CHECK,
+    &no_default_ulimit::CHECK,
+    &default_cgroup_parent_changed::CHECK,
+    &devicemapper_base_size_changed::CHECK,
+    &swarm_mode_enabled::CHECK,
 ];
 
 /// The first line of a (multi-line) `/info` warning, without the `WARNING: ` prefix: DMN006 and

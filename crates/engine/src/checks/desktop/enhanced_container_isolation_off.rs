@@ -246,7 +246,7 @@ mod DSK001 {
         );
         assert_eq!(
             f[0].evidence[1].observed,
-            "DefaultRuntime runc; 0 container(s) on sysbox-runc, 23 on another runtime"
+            "DefaultRuntime runc; 0 container(s) on sysbox-runc, 29 on another runtime"
         );
         let admin = &f[0].remediation[0];
         assert_eq!(admin.kind, SnippetKind::Json);

@@ -7,6 +7,7 @@ pub(crate) mod image_runs_as_root;
 pub(crate) mod image_uses_add;
 pub(crate) mod image_without_healthcheck;
 pub(crate) mod unpinned_image_tag;
+pub(crate) mod unused_image_sprawl;
 
 /// This family's checks.
 pub(crate) static CHECKS: &[&Check] = &[
@@ -14,6 +15,7 @@ pub(crate) static CHECKS: &[&Check] = &[
     &unpinned_image_tag::CHECK,
     &image_without_healthcheck::CHECK,
     &image_uses_add::CHECK,
+    &unused_image_sprawl::CHECK,
 ];
 
 /// Whether a `Config.User` value (`user`, `uid`, `user:group`, `uid:gid`, or empty) makes the

@@ -107,7 +107,7 @@ mod VER001 {
 
     #[test]
     fn debian_20_10_is_vendor_maintained() {
-        // The fixtures' engine is Debian's docker.io 20.10.24+dfsg1, captured on 2026-11-23.
+        // The fixtures' engine is Debian's docker.io 20.10.24+dfsg1, captured on 2026-12-07.
         let f = findings(&CHECK, &fixture("default"));
         assert_eq!((f.len(), f[0].status), (1, Status::Warn));
         assert!(
@@ -115,7 +115,7 @@ mod VER001 {
             "{}",
             f[0].message
         );
-        assert!(f[0].evidence[1].observed.starts_with("2026-08-23 (92 days"), "{:?}", f[0].evidence);
+        assert!(f[0].evidence[1].observed.starts_with("2026-08-23 (106 days"), "{:?}", f[0].evidence);
         assert!(f[0].remediation[0].code.contains("docker.io"));
     }
 
