@@ -11,6 +11,7 @@
 //! - `bless`: rewrites every generated file (and insta snapshot) from the code.
 //! - `bench`, `bench-desktop`: the CLI's and the desktop app's benchmarks.
 //! - `sbom`: ZeroDock's own CycloneDX SBOM (crates of the shipped binaries, bundled npm packages, fonts).
+//! - `supply-chain`: the test command's supply-chain stage alone (`cargo deny`, npm licences).
 
 mod bench;
 mod bench_desktop;
@@ -58,6 +59,9 @@ enum Task {
     /// Write ZeroDock's own SBOM (CycloneDX 1.5 JSON): the shipped binaries' crates, the npm
     /// packages bundled into the UI, the embedded fonts.
     Sbom(sbom::Options),
+    /// The supply-chain stage of `test` alone: cargo deny (bans, licenses, sources; installed if
+    /// missing) and the licences of the npm packages bundled into the UI.
+    SupplyChain,
     /// Build the CLI and scan this machine's Docker engine (`--demo`: a private demo daemon).
     Run(run::Options),
     /// Install the system packages the live tests need (docker.io, busybox-static, iptables, iproute2).
@@ -165,6 +169,7 @@ fn main() -> ExitCode {
         Task::BenchDesktop(opts) => bench_desktop::run(&mut phases, &opts),
         Task::Bless => bless::run(&mut phases),
         Task::Sbom(opts) => phases.run("sbom", || sbom::run(&opts)),
+        Task::SupplyChain => phases.run(supply::STAGE, supply::run),
         Task::Scenario { action: ScenarioAction::Up { daemons } } => {
             scenario_up(&mut phases, &or_fixture_daemons(daemons))
         }

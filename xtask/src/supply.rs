@@ -13,6 +13,16 @@ use anyhow::{Context, Result, bail};
 
 use crate::util;
 
+/// The stage's name in `cargo xtask test`'s timings.
+pub const STAGE: &str = "supply chain: cargo deny (bans, licenses, sources), npm licences";
+
+/// The stage: cargo-deny installed if missing, its check, the bundled npm packages' licences.
+pub fn run() -> Result<()> {
+    let cargo_deny = ensure_cargo_deny()?;
+    cargo_deny_check(&cargo_deny)?;
+    npm_licences()
+}
+
 /// The cargo-deny release we use (its config format and lints are version-specific).
 pub const CARGO_DENY_VERSION: &str = "0.20.2";
 

@@ -87,11 +87,7 @@ fn stages(phases: &mut Phases, opts: &Options, started_private: &mut bool) -> Re
             util::run_visible(util::cargo().current_dir(&root).args(["fmt", "--all", "--", "--check"]))
                 .context("formatting differs from rustfmt.toml: run `cargo fmt --all`")
         })?;
-        phases.run("supply chain: cargo deny (bans, licenses, sources), npm licences", || {
-            let cargo_deny = crate::supply::ensure_cargo_deny()?;
-            crate::supply::cargo_deny_check(&cargo_deny)?;
-            crate::supply::npm_licences()
-        })?;
+        phases.run(crate::supply::STAGE, crate::supply::run)?;
         phases.run("cargo clippy -D warnings", || {
             util::run_visible(util::cargo().current_dir(&root).args([
                 "clippy",
