@@ -351,12 +351,37 @@ mod tests {
 
     use super::*;
 
+    /// The official CycloneDX 1.5 schema with the SPDX and JSF schemas it references, vendored for
+    /// the image SBOM tests (`crates/vuln/testdata/schemas`).
+    fn cyclonedx_errors(doc: &Value) -> Vec<String> {
+        let dir = util::workspace_root().join("crates/vuln/testdata/schemas");
+        let schema = |name: &str| -> Value {
+            serde_json::from_str(&std::fs::read_to_string(dir.join(name)).expect("schema"))
+                .expect("schema json")
+        };
+        let registry = jsonschema::Registry::new()
+            .add("http://cyclonedx.org/schema/spdx.schema.json", schema("spdx.schema.json"))
+            .and_then(|r| {
+                r.add("http://cyclonedx.org/schema/jsf-0.82.schema.json", schema("jsf-0.82.schema.json"))
+            })
+            .and_then(|r| r.prepare())
+            .expect("registry");
+        let validator = jsonschema::options()
+            .with_registry(&registry)
+            .should_validate_formats(true)
+            .build(&schema("bom-1.5.schema.json"))
+            .expect("schema compiles");
+        validator.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path())).collect()
+    }
+
     #[test]
     fn the_sbom_lists_every_shipped_crate_with_purl_and_licence_and_the_bundled_npm_packages() {
         let root = util::workspace_root();
         let (doc, [crates, npm, fonts]) = generate(&root).expect("sbom");
         assert_eq!(doc["bomFormat"], "CycloneDX");
         assert_eq!(doc["specVersion"], "1.5");
+        let invalid = cyclonedx_errors(&doc);
+        assert!(invalid.is_empty(), "not valid CycloneDX 1.5: {:#?}", &invalid[..invalid.len().min(10)]);
         let components = doc["components"].as_array().expect("components");
         let lock = std::fs::read_to_string(root.join("Cargo.lock")).expect("Cargo.lock");
         let mut listed = BTreeSet::new();
