@@ -250,7 +250,17 @@ pub(crate) static VARIANTS: &[Variant] = &[
     // An engine that is an active Swarm node (`docker swarm init`); a captured swarm fixture is
     // issue 9's section-7 part.
     ("swarm-node", "default", swarm_node),
+    // Images pulled from a registry (nothing can be pulled here): every image of the default
+    // engine gets the registry digest a pull records.
+    ("pulled-images", "default", pulled_images),
 ];
+
+fn pulled_images(snap: &mut Snapshot) {
+    for i in snap.engine.ok_mut().and_then(|e| e.images.ok_mut()).into_iter().flatten() {
+        let repo = i.repo_tags.first().and_then(|t| t.rsplit_once(':')).map_or("zerodock/x", |(r, _)| r);
+        i.repo_digests = vec![format!("{repo}@{}", i.id)];
+    }
+}
 
 fn swarm_node(snap: &mut Snapshot) {
     if let Some(info) = snap.engine.ok_mut().and_then(|e| e.info.ok_mut()) {

@@ -699,7 +699,30 @@ fn history_entry(item: &ImageHistoryResponseItem) -> HistoryEntry {
     };
     let remote_source = instruction == "ADD"
         && (rest.contains("http://") || rest.contains("https://") || rest.contains("git@"));
-    HistoryEntry { instruction, names, remote_source, size: item.size }
+    let update_only = instruction == "RUN" && is_update_only(created_by);
+    HistoryEntry { instruction, names, remote_source, update_only, size: item.size }
+}
+
+/// Whether a `RUN` line only refreshes a package index: every command of it (split at `&&`, `;`,
+/// `||`) is an index update. Read here, where the command text is; only the verdict is kept.
+fn is_update_only(created_by: &str) -> bool {
+    let text = created_by.split(" # buildkit").next().unwrap_or(created_by);
+    let command = text.rsplit_once("/bin/sh -c").map_or(text, |(_, c)| c).trim();
+    let commands: Vec<Vec<&str>> = command
+        .split(|c| c == ';' || c == '&' || c == '|')
+        .map(|part| part.split_whitespace().filter(|w| !w.starts_with('-')).collect::<Vec<_>>())
+        .filter(|words| !words.is_empty())
+        .collect();
+    let is_update = |words: &Vec<&str>| {
+        let words: Vec<&str> = words.iter().copied().skip_while(|w| *w == "sudo").collect();
+        matches!(
+            words.as_slice(),
+            ["apt-get" | "apt" | "apk" | "aptitude", "update"]
+                | ["yum" | "dnf" | "microdnf", "makecache" | "check-update"]
+                | ["zypper", "refresh" | "ref"]
+        )
+    };
+    !commands.is_empty() && commands.iter().all(is_update)
 }
 
 fn convert_image(i: ImageInspect, history: Vec<ImageHistoryResponseItem>) -> Image {
@@ -827,6 +850,26 @@ mod tests {
         assert!(history_entry(&item("ADD https://x/y.tgz /opt # buildkit", "")).remote_source);
         assert_eq!(history_entry(&item("", "Imported from -")).instruction, "IMPORT");
         assert_eq!(history_entry(&item("|1 TOKEN=abc /bin/sh -c make", "")).instruction, "RUN");
+    }
+
+    #[test]
+    fn update_alone_is_told_from_update_and_install() {
+        for alone in [
+            "/bin/sh -c apt-get update",
+            "RUN /bin/sh -c apt-get update -q # buildkit",
+            "/bin/sh -c apk update",
+            "/bin/sh -c yum makecache && dnf check-update",
+        ] {
+            assert!(history_entry(&item(alone, "")).update_only, "{alone}");
+        }
+        for not in [
+            "/bin/sh -c apt-get update && apt-get install -y curl",
+            "/bin/sh -c apk add --no-cache curl",
+            "/bin/sh -c #(nop)  ENV A=apt-get update",
+            "/bin/sh -c make update",
+        ] {
+            assert!(!history_entry(&item(not, "")).update_only, "{not}");
+        }
     }
 
     #[test]

@@ -467,6 +467,10 @@ pub struct HistoryEntry {
     /// For `ADD`: whether the source is a remote URL.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub remote_source: bool,
+    /// For `RUN`: whether the layer only refreshes a package index (`apt-get update`, `apk
+    /// update`, `yum makecache`…) with no install after it in the same `RUN`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub update_only: bool,
     /// Layer size in bytes.
     pub size: i64,
 }

@@ -3,11 +3,14 @@
 
 use crate::checks::Check;
 
+pub(crate) mod image_packages_to_review;
 pub(crate) mod image_runs_as_root;
+pub(crate) mod image_signature_unverified;
 pub(crate) mod image_uses_add;
 pub(crate) mod image_without_healthcheck;
 pub(crate) mod unpinned_image_tag;
 pub(crate) mod unused_image_sprawl;
+pub(crate) mod update_instruction_alone;
 
 /// This family's checks.
 pub(crate) static CHECKS: &[&Check] = &[
@@ -16,6 +19,9 @@ pub(crate) static CHECKS: &[&Check] = &[
     &image_without_healthcheck::CHECK,
     &image_uses_add::CHECK,
     &unused_image_sprawl::CHECK,
+    &update_instruction_alone::CHECK,
+    &image_packages_to_review::CHECK,
+    &image_signature_unverified::CHECK,
 ];
 
 /// Whether a `Config.User` value (`user`, `uid`, `user:group`, `uid:gid`, or empty) makes the
