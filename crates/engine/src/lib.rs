@@ -37,7 +37,7 @@ pub use checks::{CATALOGUE_VERSION, Check, Reference, catalogue};
 pub use collect::{CollectOptions, Progress, ProgressSender, Stage, collect};
 pub use error::Error;
 pub(crate) use error::check_schema_version;
-pub use evaluate::{CRITICAL_CAP, EvalConfig, HIGH_CAP, Policy, Waiver, evaluate};
+pub use evaluate::{CRITICAL_CAP, EvalConfig, HIGH_CAP, ImagePolicy, Policy, Waiver, evaluate};
 pub use report::{
     AppliedWaiver, Category, CategoryScore, CheckResult, ContainerSummary, Counts, DaemonJsonChange,
     DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, Finding, Grade, HostIdentity, IdentityAspect,

@@ -20,7 +20,7 @@ pub(crate) mod score;
 pub mod waiver;
 
 pub use score::{CRITICAL_CAP, HIGH_CAP};
-pub use waiver::{Policy, Waiver};
+pub use waiver::{ImagePolicy, Policy, Waiver};
 
 /// Everything besides the snapshot that decides a report.
 #[derive(Debug, Clone)]
@@ -175,7 +175,14 @@ fn identity(results: &[CheckResult]) -> Vec<IdentityFact> {
 }
 
 fn run_check(check: &Check, snap: &Snapshot, config: &EvalConfig) -> CheckResult {
-    let mut findings = (check.evaluate)(snap);
+    // IMG009 judges against the user's allowlist when the policy has one; its registered
+    // predicate (no allowlist) lists what is in use for a person to confirm.
+    let trusted = &config.policy.images.trusted;
+    let mut findings = if check.code == checks::trusted_images::CHECK.code && !trusted.is_empty() {
+        checks::trusted_images::judge(snap, trusted)
+    } else {
+        (check.evaluate)(snap)
+    };
     findings.sort_by(|a, b| a.target.cmp(&b.target));
     CheckResult {
         id: check.code.to_owned(),

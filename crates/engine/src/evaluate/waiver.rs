@@ -41,6 +41,25 @@ pub struct Policy {
     /// Accepted risks.
     #[serde(default, rename = "waiver")]
     pub waivers: Vec<Waiver>,
+    /// What the user trusts images from (`[images] trusted = [...]`), for IMG009.
+    #[serde(default, skip_serializing_if = "ImagePolicy::is_empty")]
+    pub images: ImagePolicy,
+}
+
+/// The `[images]` table: the registries and repositories images may come from (CIS 4.2).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ImagePolicy {
+    /// Registry or repository prefixes (`docker.io/library`, `ghcr.io/acme/*`,
+    /// `registry.example.com:5000`): an image is trusted when one of its references falls under one.
+    #[serde(default)]
+    pub trusted: Vec<String>,
+}
+
+impl ImagePolicy {
+    fn is_empty(&self) -> bool {
+        self.trusted.is_empty()
+    }
 }
 
 /// An accepted risk.
@@ -115,6 +134,17 @@ impl Policy {
                     detail: format!("no check is called `{name}` (see `zerodock checks`)"),
                 });
             }
+        }
+        if let Some(bad) = policy.images.trusted.iter().find(|t| {
+            let t = t.trim().trim_end_matches("/*").trim_end_matches('/');
+            t.is_empty() || t.contains(char::is_whitespace) || t.contains(['*', '@'])
+        }) {
+            return Err(crate::Error::MalformedInput {
+                what: "policy file",
+                detail: format!(
+                    "[images] trusted: `{bad}` is not a registry or repository prefix (write e.g. `docker.io/library` or `ghcr.io/acme/*`)"
+                ),
+            });
         }
         let mut named: BTreeMap<&str, &str> = BTreeMap::new();
         for name in policy.severity.keys() {
@@ -216,6 +246,30 @@ mod tests {
     use crate::checks::testing::fixture;
     use crate::evaluate::{EvalConfig, evaluate};
     use crate::report::TargetKind;
+
+    #[test]
+    fn the_trusted_image_list_judges_img009() {
+        let policy = Policy::from_toml(
+            "[images]\ntrusted = [\"docker.io/zerodock/busybox\", \"docker.io/zerodock/hardened/*\"]\n",
+        )
+        .expect("valid policy");
+        let snap = fixture("default");
+        let mut config = EvalConfig::at(snap.collected_at);
+        let without = evaluate(&snap, &config);
+        assert_eq!(without.check("IMG009").expect("IMG009").status, Status::Manual);
+        config.policy = policy;
+        let report = evaluate(&snap, &config);
+        let img009 = report.check("IMG009").expect("IMG009");
+        let status = |name: &str| img009.findings.iter().find(|f| f.target.name == name).map(|f| f.status);
+        assert_eq!(status("zerodock/busybox:1"), Some(Status::Pass));
+        assert_eq!(status("zerodock/hardened:1"), Some(Status::Pass));
+        assert_eq!(status("zerodock/leaky:1"), Some(Status::Fail));
+        for bad in
+            ["[images]\ntrusted = [\"\"]", "[images]\ntrusted = [\"ghcr.io/*/x\"]", "[images]\nallowed = []"]
+        {
+            assert!(Policy::from_toml(bad).is_err(), "{bad}");
+        }
+    }
 
     fn policy(text: &str) -> Result<Policy, String> {
         Policy::from_toml(text).map_err(|e| e.to_string())

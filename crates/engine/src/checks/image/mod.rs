@@ -9,6 +9,7 @@ pub(crate) mod image_signature_unverified;
 pub(crate) mod image_uses_add;
 pub(crate) mod image_without_healthcheck;
 pub(crate) mod unpinned_image_tag;
+pub(crate) mod untrusted_image_source;
 pub(crate) mod unused_image_sprawl;
 pub(crate) mod update_instruction_alone;
 
@@ -22,6 +23,7 @@ pub(crate) static CHECKS: &[&Check] = &[
     &update_instruction_alone::CHECK,
     &image_packages_to_review::CHECK,
     &image_signature_unverified::CHECK,
+    &untrusted_image_source::CHECK,
 ];
 
 /// Whether a `Config.User` value (`user`, `uid`, `user:group`, `uid:gid`, or empty) makes the
