@@ -709,7 +709,7 @@ fn is_update_only(created_by: &str) -> bool {
     let text = created_by.split(" # buildkit").next().unwrap_or(created_by);
     let command = text.rsplit_once("/bin/sh -c").map_or(text, |(_, c)| c).trim();
     let commands: Vec<Vec<&str>> = command
-        .split(|c| c == ';' || c == '&' || c == '|')
+        .split([';', '&', '|'])
         .map(|part| part.split_whitespace().filter(|w| !w.starts_with('-')).collect::<Vec<_>>())
         .filter(|words| !words.is_empty())
         .collect();
