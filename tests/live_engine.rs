@@ -267,3 +267,48 @@ fn a_hung_engine_call_is_bounded_and_named() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `--processes` reads each running container's process names (`GET /containers/{id}/top`, CIS
+/// 5.7): a process named sshd is flagged by name and every request is still a GET. Without the
+/// flag no `top` call is made (dockerd records one event per such call) and CTR024 is unknown.
+#[test]
+fn processes_are_read_only_when_asked_for() {
+    let name = format!("zdt-{}-sshd", std::process::id());
+    let _ = common::docker(&["rm", "-f", &name]);
+    // A shell script's process is named after the script: a process called sshd, no SSH server.
+    let script = "printf '#!/bin/sh\\nsleep 86400\\n' > /tmp/sshd && /bin/busybox chmod +x /tmp/sshd && exec /tmp/sshd";
+    docker_ok(&["run", "-d", "--name", &name, common::image(), "sh", "-c", script]);
+    struct Removed(String);
+    impl Drop for Removed {
+        fn drop(&mut self) {
+            let _ = common::docker(&["rm", "-f", &self.0]);
+        }
+    }
+    let _removed = Removed(name.clone());
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let dir = common::tempdir("processes");
+    let proxy = common::proxy::Proxy::start(&dir, &common::socket_path(), None);
+    let scan = |extra: &[&str]| {
+        let out = zerodock()
+            .args(["scan", "--format", "json", "--only", "CTR024", "--host", &proxy.host()])
+            .args(extra)
+            .output()
+            .expect("runs");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+
+    let without = scan(&[]);
+    let check =
+        without["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "CTR024").expect("CTR024");
+    assert_eq!(check["status"], "unknown", "{check}");
+    assert!(!proxy.requests().iter().any(|r| r.contains("/top")), "no top call without --processes");
+
+    let with = scan(&["--processes"]);
+    assert_eq!(status(&with, "CTR024", &name), "fail", "{}", finding(&with, "CTR024", &name));
+    let requests = proxy.requests();
+    assert!(requests.iter().any(|r| r.contains("/top?ps_args=")), "{requests:?}");
+    let writes: Vec<&String> = requests.iter().filter(|r| !r.starts_with("GET ")).collect();
+    assert!(writes.is_empty(), "non-read requests: {writes:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
