@@ -93,6 +93,9 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
     );
     if !opts.no_build {
         // `test-hooks`: the state file the figures below are read from (never in a shipped build).
+        // A plain feature name applies to every selected package (resolver 2). Not
+        // `zerodock-desktop/test-hooks`: both packages have a dev-dependency on themselves, so that
+        // form names the dev-dependency's feature and `cargo build` silently built both without it.
         phases.run("build zerodock-desktop + zerodock-tray (release, test-hooks)", || {
             util::run_visible(util::cargo().current_dir(&root).args([
                 "build",
@@ -102,7 +105,7 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
                 "-p",
                 "zerodock-tray",
                 "--features",
-                "zerodock-desktop/test-hooks,zerodock-tray/test-hooks",
+                "test-hooks",
             ]))
         })?;
     }
