@@ -65,6 +65,19 @@ pub struct ImageVulns {
     /// Ecosystems present in the image for which the database holds no records: matching them
     /// would be a guess, so their packages' status is unknown.
     pub unmatched_ecosystems: Vec<String>,
+    /// Regular files with the setuid or setgid bit in the image's final filesystem (CIS 4.8).
+    /// `None` when this read did not look (an older cache entry or snapshot, an imported scan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setid_files: Option<Vec<SetidFile>>,
+}
+
+/// A file with the setuid or setgid bit, from the image's layer archives.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
+pub struct SetidFile {
+    /// Its path in the image, without the leading `/`.
+    pub path: String,
+    /// Its permission bits, octal (`4755`).
+    pub mode: String,
 }
 
 /// An image's base operating system.

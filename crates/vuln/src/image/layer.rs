@@ -73,6 +73,7 @@ pub(crate) fn scan_layer(
         };
         let (dir, base) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
         if base == ".wh..wh..opq" {
+            changes.removed.push(format!("{dir}/"));
             if touches_kept(dir) {
                 changes.opaque_dirs.push(dir.to_owned());
             }
@@ -80,10 +81,17 @@ pub(crate) fn scan_layer(
         }
         if let Some(name) = base.strip_prefix(".wh.") {
             let deleted = if dir.is_empty() { name.to_owned() } else { format!("{dir}/{name}") };
+            changes.removed.push(deleted.clone());
             if touches_kept(&deleted) {
                 changes.whiteouts.push(deleted);
             }
             continue;
+        }
+        if entry.header().entry_type().is_file() {
+            let mode = entry.header().mode().unwrap_or(0) & 0o7777;
+            if mode & 0o6000 != 0 {
+                changes.setid.insert(path.clone(), mode);
+            }
         }
         if !is_interesting(&path) {
             continue;

@@ -108,6 +108,11 @@ pub struct LayerChanges {
     pub opaque_dirs: Vec<String>,
     /// How the layer was compressed.
     pub compression: Option<Compression>,
+    /// Regular files the layer writes with the setuid or setgid bit, and their mode bits.
+    pub setid: BTreeMap<String, u32>,
+    /// Every path the layer deletes or makes opaque (`dir/` for an opaque directory), kept or
+    /// not: what removes a lower layer's setuid file.
+    pub removed: Vec<String>,
 }
 
 /// What was kept of an image: its layers' changes, in the manifest's order (lowest first).
@@ -130,6 +135,29 @@ impl ImageFiles {
     /// The kept files of the whole image.
     pub fn tree(&self) -> Tree {
         Tree::apply(self.layers.iter())
+    }
+
+    /// Files with the setuid or setgid bit in the whole image, with their mode bits: each layer's,
+    /// less what a later layer deletes. (A later layer that rewrites such a file without the bit
+    /// is not seen: it stays listed, for a person to confirm.)
+    pub fn setid_files(&self) -> Vec<(String, u32)> {
+        let mut files: BTreeMap<String, u32> = BTreeMap::new();
+        for layer in &self.layers {
+            for gone in &layer.removed {
+                match gone.strip_suffix('/') {
+                    Some(dir) => {
+                        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+                        files.retain(|path, _| !path.starts_with(&prefix));
+                    }
+                    None => {
+                        let prefix = format!("{gone}/");
+                        files.retain(|path, _| path != gone && !path.starts_with(&prefix));
+                    }
+                }
+            }
+            files.extend(layer.setid.iter().map(|(p, m)| (p.clone(), *m)));
+        }
+        files.into_iter().collect()
     }
 
     /// The diff id of layer `index`, when the config gave one.

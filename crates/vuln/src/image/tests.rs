@@ -305,3 +305,33 @@ fn a_layer_tar_symlinked_to_a_blob_is_followed() {
     );
     assert!(matches!(read(&archive), Err(ImageError::MissingLayer(_))));
 }
+
+/// A tar of regular files with the given modes.
+fn tar_with_modes(files: &[(&str, u32)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, mode) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(1);
+        header.set_mode(*mode);
+        header.set_entry_type(tar::EntryType::Regular);
+        builder.append_data(&mut header, path, &b"x"[..]).expect("append");
+    }
+    builder.into_inner().expect("tar")
+}
+
+#[test]
+fn setuid_and_setgid_files_are_listed_less_what_later_layers_delete() {
+    let base = tar_with_modes(&[
+        ("usr/bin/passwd", 0o4755),
+        ("usr/bin/wall", 0o2755),
+        ("usr/bin/ls", 0o755),
+        ("opt/tool/helper", 0o6755),
+        ("sbin/gone", 0o4750),
+    ]);
+    let upper = tar_of(&[("sbin/.wh.gone", b""), ("opt/tool/.wh..wh..opq", b"")], &[]);
+    let files = read(&legacy_archive(&[base, upper])).expect("reads");
+    assert_eq!(
+        files.setid_files(),
+        [("usr/bin/passwd".to_owned(), 0o4755), ("usr/bin/wall".to_owned(), 0o2755)]
+    );
+}

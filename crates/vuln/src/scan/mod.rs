@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use zerodock_engine::CollectOptions;
-use zerodock_engine::snapshot::{BaseOs, Fact, ImageVulns, Package, Snapshot, VulnScan};
+use zerodock_engine::snapshot::{BaseOs, Fact, ImageVulns, Package, SetidFile, Snapshot, VulnScan};
 
 use crate::db::Database;
 
 /// Bumped when what is cached (or how packages are read) changes, so old entries are re-read.
-const CACHE_FORMAT: u32 = 1;
+const CACHE_FORMAT: u32 = 2;
 
 /// An image in use, as the scan names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +74,9 @@ pub struct Contents {
     pub packages: Vec<Package>,
     /// Package databases present but unreadable.
     pub problems: Vec<String>,
+    /// Files with the setuid or setgid bit (format 2 on).
+    #[serde(default)]
+    pub setid_files: Vec<SetidFile>,
 }
 
 /// The on-disk cache of [`Contents`] by image id.
@@ -154,6 +157,11 @@ pub async fn read_contents(opts: &CollectOptions, id: &str, cache: &ImageCache) 
         os: inventory.os,
         packages: inventory.packages,
         problems: inventory.problems,
+        setid_files: files
+            .setid_files()
+            .into_iter()
+            .map(|(path, mode)| SetidFile { path, mode: format!("{mode:o}") })
+            .collect(),
     };
     cache.store(id, &contents);
     Ok(contents)
@@ -208,6 +216,7 @@ pub fn assess(
                     entry.scanners.push("zerodock".to_owned());
                 }
                 entry.packages = contents.packages;
+                entry.setid_files = Some(contents.setid_files);
                 if !contents.problems.is_empty() && entry.packages.is_empty() {
                     entry.unreadable = Some(contents.problems.join("; "));
                 }

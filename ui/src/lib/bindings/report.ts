@@ -750,7 +750,12 @@ scanners: Array<string>,
  * Ecosystems present in the image for which the database holds no records: matching them
  * would be a guess, so their packages' status is unknown.
  */
-unmatched_ecosystems: Array<string>, };
+unmatched_ecosystems: Array<string>, 
+/**
+ * Regular files with the setuid or setgid bit in the image's final filesystem (CIS 4.8).
+ * `None` when this read did not look (an older cache entry or snapshot, an imported scan).
+ */
+setid_files?: Array<SetidFile> | null, };
 
 export type BaseOs = { 
 /**

@@ -8,6 +8,7 @@ pub(crate) mod image_runs_as_root;
 pub(crate) mod image_signature_unverified;
 pub(crate) mod image_uses_add;
 pub(crate) mod image_without_healthcheck;
+pub(crate) mod setuid_files_in_image;
 pub(crate) mod unpinned_image_tag;
 pub(crate) mod untrusted_image_source;
 pub(crate) mod unused_image_sprawl;
@@ -24,6 +25,7 @@ pub(crate) static CHECKS: &[&Check] = &[
     &image_packages_to_review::CHECK,
     &image_signature_unverified::CHECK,
     &untrusted_image_source::CHECK,
+    &setuid_files_in_image::CHECK,
 ];
 
 /// Whether a `Config.User` value (`user`, `uid`, `user:group`, `uid:gid`, or empty) makes the
