@@ -589,6 +589,80 @@ mod tests {
         }
     }
 
+    /// docs/coverage.md's table of ids per section — automated, manual, not cited — is what the
+    /// catalogue cites. A check is manual when no fixture or variant makes it fail or warn (a
+    /// person confirms what it gathered); IMG009 decides with the policy's allowlist, so it is
+    /// automated.
+    #[test]
+    fn the_coverage_table_matches_the_catalogue() {
+        use crate::checks::testing;
+        let cases = testing::cases();
+        let manual_check = |check: &Check| {
+            check.code != crate::checks::trusted_images::CHECK.code
+                && !cases
+                    .iter()
+                    .flat_map(|(_, snap)| testing::findings(check, snap))
+                    .any(|f| matches!(f.status, crate::report::Status::Fail | crate::report::Status::Warn))
+        };
+        let checks = catalogue();
+        let kinds: Vec<(&Check, bool)> = checks.iter().map(|c| (*c, manual_check(c))).collect();
+        let mut expected: Vec<(String, [usize; 4])> = Vec::new();
+        for section in &SECTIONS {
+            let ids: Vec<&str> = RECOMMENDATIONS
+                .iter()
+                .map(|r| r.id)
+                .filter(|id| self::section(id).map(|s| s.prefix) == Some(section.prefix))
+                .collect();
+            let mut counts = [ids.len(), 0, 0, 0];
+            for id in ids {
+                let citing: Vec<bool> = kinds
+                    .iter()
+                    .filter(|(c, _)| cited(c).any(|r| expand(r).is_some_and(|ids| ids.contains(&id))))
+                    .map(|(_, manual)| *manual)
+                    .collect();
+                match (citing.is_empty(), citing.iter().all(|m| *m)) {
+                    (true, _) => counts[3] += 1,
+                    (false, true) => counts[2] += 1,
+                    (false, false) => counts[1] += 1,
+                }
+            }
+            expected.push((section.prefix.to_owned(), counts));
+        }
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/coverage.md"))
+            .expect("docs/coverage.md");
+        let leading = |cell: &str| {
+            cell.trim()
+                .trim_matches('*')
+                .split(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|n| n.parse::<usize>().ok())
+        };
+        for (prefix, counts) in &expected {
+            let row = doc
+                .lines()
+                .find(|l| l.starts_with(&format!("| {prefix} ")))
+                .unwrap_or_else(|| panic!("docs/coverage.md has no row for section {prefix}"));
+            let cells: Vec<&str> = row.split('|').collect();
+            let written = [leading(cells[2]), leading(cells[3]), leading(cells[4])];
+            let not_cited = if cells[5].trim() == "—" { 0 } else { counts[3] };
+            assert_eq!(
+                (written, not_cited),
+                ([Some(counts[0]), Some(counts[1]), Some(counts[2])], counts[3]),
+                "docs/coverage.md, section {prefix}: ids, automated, manual (and whether any is not cited)"
+            );
+        }
+        let total: [usize; 4] = expected.iter().fold([0; 4], |mut t, (_, c)| {
+            for i in 0..4 {
+                t[i] += c[i];
+            }
+            t
+        });
+        let row = doc.lines().find(|l| l.starts_with("| **total**")).expect("a total row");
+        let cells: Vec<&str> = row.split('|').collect();
+        let written: Vec<Option<usize>> = cells[2..6].iter().map(|c| leading(c)).collect();
+        assert_eq!(written, total.map(Some).to_vec(), "docs/coverage.md total row");
+    }
+
     /// The topics are selective: no check's subject fits more than a quarter of the benchmark, so
     /// fitting its own citations means something.
     #[test]
