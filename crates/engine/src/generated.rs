@@ -13,8 +13,8 @@ use crate::report::{
     Severity, Snippet, SnippetKind, Status, Subject, Target, TargetKind, ToolInfo, WaiverUse,
 };
 use crate::snapshot::{
-    BaseOs, Endpoint, EndpointSource, ImageVulns, Package, PackageKind, VulnDatabase, VulnScan, VulnSeverity,
-    VulnSource, Vulnerability,
+    BaseOs, Endpoint, EndpointSource, ImageVulns, Package, PackageKind, SetidFile, VulnDatabase, VulnScan,
+    VulnSeverity, VulnSource, Vulnerability,
 };
 
 /// The JSON Schema (draft 2020-12) of the report format.
@@ -72,6 +72,7 @@ pub fn report_typescript() -> String {
         VulnSource::decl(&cfg),
         ImageVulns::decl(&cfg),
         BaseOs::decl(&cfg),
+        SetidFile::decl(&cfg),
         Package::decl(&cfg),
         PackageKind::decl(&cfg),
         Vulnerability::decl(&cfg),

@@ -786,6 +786,16 @@ end_of_life: string | null,
  */
 end_of_life_source: string | null, };
 
+export type SetidFile = { 
+/**
+ * Its path in the image, without the leading `/`.
+ */
+path: string, 
+/**
+ * Its permission bits, octal (`4755`).
+ */
+mode: string, };
+
 export type Package = { 
 /**
  * Binary package name (`libssl3`).
