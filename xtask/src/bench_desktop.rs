@@ -14,7 +14,8 @@
 //!   StatusNotifierItem (ksni, forced with `ZERODOCK_TRAY_BACKEND=sni`: no watcher is needed to
 //!   measure it) and the XEmbed fallback (tray-icon over GTK): RSS/PSS/anonymous of all its
 //!   processes, idle CPU, `docker run` → tray state, and "Open dashboard" (a second launch) → the
-//!   dashboard's first painted score (`dashboard_painted`, the dashboard's test hook).
+//!   dashboard's first painted score (`dashboard_painted`, the dashboard's test hook), `--starts`
+//!   times with the window closed in between (the first with the dashboard's pages cold).
 //!
 //! A benchmark, not a test: it prints figures and a verdict per aim, and fails only when something
 //! could not be measured. Without `DISPLAY` it re-runs itself under `xvfb-run` + `dbus-run-session`.
@@ -42,7 +43,8 @@ const AIM_TRAY_MB: f64 = 40.0;
 /// Options of `cargo xtask bench-desktop`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// Cold starts to measure (each launches a fresh app).
+    /// Cold starts to measure (each launches a fresh app), and "Open dashboard" runs per tray
+    /// backend.
     #[arg(long, default_value_t = 3)]
     pub starts: usize,
     /// Docker events to measure (container start with the socket mounted, then its removal).
@@ -268,10 +270,13 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
             t.event_ms.len(),
             verdict(median(&t.event_ms) <= AIM_EVENT_MS)
         );
+        let later = &t.open_s[1.min(t.open_s.len())..];
+        let typical = if later.is_empty() { t.open_s[0] } else { median(later) };
         println!(
-            "  Open dashboard → score painted:     {:.2} s ({} ≤ 1 s)",
-            t.open_s,
-            verdict(t.open_s <= 1.0)
+            "  Open dashboard → score painted:     first {:.2} s, then median {typical:.2} s over {} ({} ≤ 1 s)",
+            t.open_s[0],
+            later.len(),
+            verdict(typical <= 1.0)
         );
     }
     Ok(())
@@ -283,7 +288,8 @@ struct TrayFigures {
     memory: Memory,
     cpu_pct: f64,
     event_ms: Vec<f64>,
-    open_s: f64,
+    /// "Open dashboard" → painted, in order (the first with cold caches).
+    open_s: Vec<f64>,
 }
 
 fn run_args_of(scenario_args: &[String]) -> Vec<String> {
@@ -354,14 +360,29 @@ fn bench_tray(
                 settled(removed).filter(|l| l["tray"] != "critical")
             })?;
         }
-        // "Open dashboard" as a second launch does it (the menu item takes the same path).
-        let asked = now_ms();
-        launch(true)?;
-        let painted = wait_until("the dashboard's first painted score", Duration::from_secs(30), || {
-            home.lines().into_iter().find(|l| l.get("dashboard_painted").is_some())
-        })?;
-        let open_s =
-            u128::from(painted["at_ms"].as_u64().unwrap_or_default()).saturating_sub(asked) as f64 / 1000.0;
+        // "Open dashboard" as a second launch does it (the menu item takes the same path), once per
+        // `--starts`, closing the window in between: the first open reads the dashboard and
+        // WebKit from disk (page cache cold for them), the later ones are what a user sees daily.
+        let mut open_s = Vec::new();
+        for i in 0..opts.starts.max(1) {
+            let asked = now_ms();
+            launch(true)?;
+            let painted = wait_until("the dashboard's first painted score", Duration::from_secs(30), || {
+                home.lines().into_iter().filter(|l| l.get("dashboard_painted").is_some()).nth(i)
+            })?;
+            open_s.push(
+                u128::from(painted["at_ms"].as_u64().unwrap_or_default()).saturating_sub(asked) as f64
+                    / 1000.0,
+            );
+            let dashboard = painted["dashboard_pid"].as_u64().and_then(|p| u32::try_from(p).ok());
+            webdriver::close_x11_window("ZeroDock")?;
+            if let Some(dashboard) = dashboard {
+                ensure!(
+                    util::wait_gone(dashboard, Duration::from_secs(10)),
+                    "the dashboard outlived its window"
+                );
+            }
+        }
         Ok(TrayFigures { backend, memory, cpu_pct, event_ms, open_s })
     })();
     util::signal(pid, "TERM");
