@@ -547,7 +547,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         color: args.color,
         verbose: args.verbose,
         max_targets: args.max_targets,
-        export: ExportOptions { template: args.template.clone() },
+        export: ExportOptions { template: args.template.clone(), ..Default::default() },
     };
     let signing = (args.sign)
         .then(|| {
@@ -556,10 +556,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
             crate::trust::Signing::prepare(&args.output, is_json)
         })
         .transpose()?;
-    emit(&report, args.format, &args.output, &view)?;
-    if let Some(signing) = &signing {
-        signing.sign(&report)?;
-    }
+    emit_maybe_signed(&report, args.format, &args.output, view, signing.as_ref())?;
     crate::history::save(&report, &args.history)?;
     if !args.output.is_empty() {
         let _ = writeln!(
@@ -603,7 +600,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
         color: args.color,
         verbose: false,
         max_targets: 10,
-        export: ExportOptions { template: args.template.clone() },
+        export: ExportOptions { template: args.template.clone(), ..Default::default() },
     };
     let signing = (args.sign)
         .then(|| {
@@ -612,10 +609,7 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
             crate::trust::Signing::prepare(&args.output, is_json)
         })
         .transpose()?;
-    emit(&report, args.format, &args.output, &view)?;
-    if let Some(signing) = &signing {
-        signing.sign(&report)?;
-    }
+    emit_maybe_signed(&report, args.format, &args.output, view, signing.as_ref())?;
     if !args.output.is_empty() {
         let _ = writeln!(
             std::io::stderr(),
@@ -624,6 +618,28 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the outputs and, with `--sign`, signs the JSON ones: they are written first, so the
+/// PDF and HTML written after them can name the signature (key fingerprint, the JSON's digest).
+fn emit_maybe_signed(
+    report: &Report,
+    format: Option<Format>,
+    outputs: &[PathBuf],
+    mut view: View,
+    signing: Option<&crate::trust::Signing>,
+) -> Result<()> {
+    let Some(signing) = signing else { return emit(report, format, outputs, &view) };
+    let (json, others): (Vec<PathBuf>, Vec<PathBuf>) =
+        outputs.iter().cloned().partition(|p| signing.files().contains(p));
+    // Each part is given the whole list's length: a file's format depends on it (`--format` names
+    // the format of a lone output only).
+    emit_part(report, format, &json, outputs.len(), &view)?;
+    if !others.is_empty() {
+        view.export.seal = signing.seal()?;
+        emit_part(report, format, &others, outputs.len(), &view)?;
+    }
+    signing.sign(report)
 }
 
 /// How the outputs are drawn.
@@ -645,6 +661,17 @@ enum Sink<'a> {
 /// touched, so a broken template leaves no half set of files. Each file is written atomically;
 /// JSON and SARIF stream to theirs.
 fn emit(report: &Report, format: Option<Format>, outputs: &[PathBuf], view: &View) -> Result<()> {
+    emit_part(report, format, outputs, outputs.len(), view)
+}
+
+/// [`emit`] for some of the `total` outputs given.
+fn emit_part(
+    report: &Report,
+    format: Option<Format>,
+    outputs: &[PathBuf],
+    total: usize,
+    view: &View,
+) -> Result<()> {
     let stdout = [PathBuf::from("-")];
     let outputs = if outputs.is_empty() { &stdout[..] } else { outputs };
     let mut plan: Vec<(Sink<'_>, Format)> = Vec::with_capacity(outputs.len());
@@ -658,7 +685,7 @@ fn emit(report: &Report, format: Option<Format>, outputs: &[PathBuf], view: &Vie
             }
             plan.push((Sink::Stdout, format));
         } else {
-            plan.push((Sink::File(path), file_format(path, format, outputs.len())?));
+            plan.push((Sink::File(path), file_format(path, format, total.max(outputs.len()))?));
         }
     }
 

@@ -73,6 +73,23 @@ impl Signing {
         Ok(Signing { files, signer })
     }
 
+    /// The JSON files that will be signed.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    /// The signature's label/value lines for the PDF and HTML written beside the JSON (key
+    /// fingerprint, the JSON file's SHA-256, the envelope's name), from the JSON's bytes on disk:
+    /// call it once the JSON files are written and before the other outputs are rendered.
+    pub fn seal(&self) -> Result<Vec<(String, String)>> {
+        let Some(path) = self.files.first() else { return Ok(Vec::new()) };
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {} to seal it", path.display()))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let seal = signing::Seal::new(&name, &bytes, &self.signer.public());
+        Ok(seal.lines().into_iter().map(|(label, value)| (label.to_owned(), value)).collect())
+    }
+
     /// Signs every JSON file written for `report`: each gets `<file>.dsse.json` beside it.
     pub fn sign(&self, report: &Report) -> Result<()> {
         let predicate = serde_json::json!({

@@ -176,6 +176,33 @@ fn sign_then_verify_valid_tampered_unknown_key_and_garbage() {
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
     assert_eq!(field(&text(&ok.stdout), "signed by key"), keyid);
 
+    // A PDF and an HTML written beside a signed JSON name the signature: the key and the JSON's
+    // digest, as an auditor compares them with `zerodock verify` and `sha256sum`. The PDF comes
+    // first on the command line: the JSON must still be written (and hashed) before it.
+    let sealed = zerodock(&service, &dir)
+        .args(["scan", "--from", FIXTURE, "-o", "S.pdf", "-o", "S.json", "-o", "S.html", "--sign"])
+        .output()
+        .expect("runs");
+    assert_eq!(sealed.status.code(), Some(0), "{}", text(&sealed.stderr));
+    let digest = std_ok(Std::new("sha256sum").arg(dir.join("S.json")));
+    let digest = digest.split_whitespace().next().expect("a digest").to_owned();
+    let pdf = std_ok(Std::new("pdftotext").args(["-layout"]).arg(dir.join("S.pdf")).arg("-"));
+    let html = std::fs::read_to_string(dir.join("S.html")).expect("html");
+    for (name, shown) in [("PDF", &pdf), ("HTML", &html)] {
+        assert!(shown.contains("Signed report"), "{name}: no signature section");
+        assert!(shown.contains(&keyid), "{name}: the key {keyid} is not named");
+        assert!(shown.contains(&digest), "{name}: the JSON's SHA-256 {digest} is not named");
+        assert!(shown.contains("S.json.dsse.json"), "{name}: the envelope is not named");
+    }
+    let ok = zerodock(&service, &dir).args(["verify", "S.json"]).output().expect("runs");
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
+    // Unsigned, the same PDF says nothing of a signature.
+    let plain =
+        zerodock(&service, &dir).args(["scan", "--from", FIXTURE, "-o", "P.pdf"]).output().expect("runs");
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    let pdf = std_ok(Std::new("pdftotext").arg(dir.join("P.pdf")).arg("-"));
+    assert!(!pdf.contains("Signed report"), "an unsigned PDF claims a signature");
+
     let _ = std::fs::remove_dir_all(&dir);
 }
 

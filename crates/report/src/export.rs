@@ -119,6 +119,9 @@ pub struct ExportOptions {
     /// A custom Typst template for the PDF (its directory may hold the files it reads). Other
     /// formats ignore it.
     pub template: Option<PathBuf>,
+    /// The signature over the JSON report, as label/value lines for the PDF and HTML to show
+    /// (see [`crate::pdf::PdfOptions::seal`]); empty when the report is not signed.
+    pub seal: Vec<(String, String)>,
 }
 
 /// Why an export failed. Messages say what to do, and hold the underlying error's text (none of
@@ -213,13 +216,17 @@ pub fn write(
             let mut out = out;
             crate::sarif::write(report, &mut out).map_err(io)
         }
-        ExportFormat::Html => out.write_all(crate::html::render(report).as_bytes()).map_err(io),
+        ExportFormat::Html => {
+            out.write_all(crate::html::render_sealed(report, &options.seal).as_bytes()).map_err(io)
+        }
         ExportFormat::Markdown => out
             .write_all(crate::markdown::render(report, &crate::markdown::Options::default()).as_bytes())
             .map_err(io),
         ExportFormat::Pdf => {
-            let pdf =
-                crate::pdf::render(report, &crate::pdf::PdfOptions { template: options.template.clone() })?;
+            let pdf = crate::pdf::render(
+                report,
+                &crate::pdf::PdfOptions { template: options.template.clone(), seal: options.seal.clone() },
+            )?;
             out.write_all(&pdf).map_err(io)
         }
     }

@@ -39,6 +39,12 @@ pub fn escape(text: &str) -> String {
 
 /// The report as an HTML document.
 pub fn render(report: &Report) -> String {
+    render_sealed(report, &[])
+}
+
+/// The report as an HTML document that names the signature over its JSON twin: `seal` holds
+/// label/value lines (key fingerprint, report digest, envelope file), shown under the masthead.
+pub fn render_sealed(report: &Report, seal: &[(String, String)]) -> String {
     let mut h = String::with_capacity(64 * 1024);
     let name = subject_name(report);
     let _ = write!(
@@ -56,6 +62,16 @@ pub fn render(report: &Report) -> String {
     );
     header(&mut h, report, &name);
     h.push_str("<main>\n");
+    if !seal.is_empty() {
+        h.push_str(
+            "<section class=\"seal\" aria-label=\"Signature\">\n<h2>Signed report</h2>\n<dl class=\"identity\">\n",
+        );
+        for (label, value) in seal {
+            let _ =
+                writeln!(h, "<div><dt>{}</dt><dd><code>{}</code></dd></div>", escape(label), escape(value));
+        }
+        h.push_str("</dl>\n</section>\n");
+    }
     summary(&mut h, report);
     categories(&mut h, report);
     top_risks(&mut h, report);

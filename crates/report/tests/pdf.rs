@@ -203,7 +203,7 @@ fn a_thousand_containers_stay_a_readable_length() {
 fn a_custom_template_renders_from_the_same_data() {
     let report = report_of(&fixture_json("default"));
     let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/min.typ");
-    let pdf = render(&report, &PdfOptions { template: Some(template) }).expect("pdf");
+    let pdf = render(&report, &PdfOptions { template: Some(template), ..Default::default() }).expect("pdf");
     let r = write("custom", &pdf);
     let text = text_of(&r);
     assert!(text.contains("ACME Docker audit"), "{text}");
@@ -220,7 +220,8 @@ fn a_template_error_names_the_file_and_line() {
     let path = dir.path().join("broken.typ");
     std::fs::write(&path, "#let data = json(\"/data.json\")\n= Title\n\n#let x = (1, 2\nmore\n")
         .expect("write");
-    let err = render(&report, &PdfOptions { template: Some(path.clone()) }).expect_err("a syntax error");
+    let err = render(&report, &PdfOptions { template: Some(path.clone()), ..Default::default() })
+        .expect_err("a syntax error");
     let PdfError::Template(diagnostics) = &err else { panic!("not a template error: {err:?}") };
     let first = diagnostics.first().expect("a diagnostic");
     assert_eq!(first.file, path.display().to_string());
@@ -230,7 +231,8 @@ fn a_template_error_names_the_file_and_line() {
 
     // A runtime error (a field the data does not have) is located too.
     std::fs::write(&path, "#let data = json(\"/data.json\")\n\n#data.view.no_such_field\n").expect("write");
-    let err = render(&report, &PdfOptions { template: Some(path.clone()) }).expect_err("a missing field");
+    let err = render(&report, &PdfOptions { template: Some(path.clone()), ..Default::default() })
+        .expect_err("a missing field");
     let PdfError::Template(diagnostics) = &err else { panic!("not a template error: {err:?}") };
     assert_eq!(diagnostics[0].line, Some(3), "{err}");
     assert!(diagnostics[0].message.contains("no_such_field"), "{err}");
@@ -242,11 +244,13 @@ fn templates_cannot_reach_packages_or_missing_files() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("pkg.typ");
     std::fs::write(&path, "#import \"@preview/cetz:0.3.0\": canvas\n").expect("write");
-    let err = render(&report, &PdfOptions { template: Some(path.clone()) }).expect_err("no packages");
+    let err = render(&report, &PdfOptions { template: Some(path.clone()), ..Default::default() })
+        .expect_err("no packages");
     assert!(err.to_string().contains("pkg.typ:1"), "{err}");
 
     let missing = dir.path().join("absent.typ");
-    let err = render(&report, &PdfOptions { template: Some(missing) }).expect_err("unreadable");
+    let err = render(&report, &PdfOptions { template: Some(missing), ..Default::default() })
+        .expect_err("unreadable");
     assert!(matches!(err, PdfError::TemplateUnreadable { .. }), "{err:?}");
 }
 
@@ -261,7 +265,10 @@ fn a_custom_template_may_read_files_next_to_it() {
         "#import \"brand.typ\": company\n#let data = json(\"/data.json\")\n= #company\n#data.view.grade\n",
     )
     .expect("write");
-    let r = write("globex", &render(&report, &PdfOptions { template: Some(path) }).expect("pdf"));
+    let r = write(
+        "globex",
+        &render(&report, &PdfOptions { template: Some(path), ..Default::default() }).expect("pdf"),
+    );
     assert!(text_of(&r).contains("Globex Security"));
 }
 

@@ -39,6 +39,10 @@ pub struct PdfOptions {
     /// A team's own `.typ` template; `None` uses the built-in one. It may read files next to it
     /// (a logo, an imported `.typ`), never packages (`@preview/…`): there is no network.
     pub template: Option<PathBuf>,
+    /// Label/value lines of the signature over the JSON report written beside this PDF (key
+    /// fingerprint, report digest, envelope file), shown on the cover; empty: not signed. The
+    /// signer computes them from the JSON's bytes, so the PDF names exactly what was signed.
+    pub seal: Vec<(String, String)>,
 }
 
 /// Why no PDF could be made.
@@ -162,7 +166,9 @@ fn render_with(report: &Report, options: &PdfOptions, limits: Limits) -> Result<
 
 /// The world one render compiles in.
 fn world(report: &Report, options: &PdfOptions, limits: Limits) -> Result<ReportWorld, PdfError> {
-    let data = serde_json::to_vec(&Data { report, view: view(report, limits) })?;
+    let mut view = view(report, limits);
+    view.seal = options.seal.iter().map(|(k, v)| [k.clone(), v.clone()]).collect();
+    let data = serde_json::to_vec(&Data { report, view })?;
     let generated = report.generated_at;
     let today = Datetime::from_ymd(
         generated.year(),

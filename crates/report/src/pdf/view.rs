@@ -63,6 +63,9 @@ pub(crate) struct View {
     pub posture: &'static str,
     /// Label/value rows identifying what was scanned and by what.
     pub identity: Vec<[String; 2]>,
+    /// Label/value rows of the signature over the JSON report (key fingerprint, report digest,
+    /// envelope file); empty when the report was not signed. Filled by the caller who signs.
+    pub seal: Vec<[String; 2]>,
     /// Category scores, in checklist order; categories without applicable checks are left out.
     pub categories: Vec<CategoryView>,
     /// Failing checks per severity, most severe first.
@@ -391,6 +394,7 @@ pub(crate) fn view(report: &Report, limits: Limits) -> View {
         collected_at: subject.collected_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         date: report.generated_at.format("%-d %B %Y").to_string(),
         identity: identity(report),
+        seal: Vec::new(),
         subject_name,
         score,
         grade: report.grade.to_string(),
