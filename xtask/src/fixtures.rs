@@ -16,7 +16,7 @@ use crate::scenario::{Running, Scenarios};
 use crate::util::{self, Phases};
 
 /// The daemons captured by default, in order.
-pub const FIXTURE_DAEMONS: &[&str] = &["default", "hardened", "vulns"];
+pub const FIXTURE_DAEMONS: &[&str] = &["default", "hardened", "vulns", "swarm"];
 
 /// Builds the CLI once and returns a private copy of the binary, so both fixtures come from the
 /// same build even if the tree changes while daemons start. Fails early, with a clear message,

@@ -71,9 +71,9 @@ enum Task {
         #[command(subcommand)]
         action: ScenarioAction,
     },
-    /// Capture crates/engine/tests/fixtures/{default,hardened}.json from real private daemons.
+    /// Capture crates/engine/tests/fixtures/{default,hardened,vulns,swarm}.json from real private daemons.
     CaptureFixtures {
-        /// Only these daemons (default: default, hardened and vulns).
+        /// Only these daemons (default: default, hardened, vulns and swarm).
         #[arg(long = "daemon")]
         daemons: Vec<String>,
     },
@@ -95,7 +95,7 @@ enum Task {
 enum ScenarioAction {
     /// Start fresh daemons with their scenarios; they keep running after this command.
     Up {
-        /// Only these daemons (default: default, hardened and vulns).
+        /// Only these daemons (default: default, hardened, vulns and swarm).
         #[arg(long = "daemon")]
         daemons: Vec<String>,
     },

@@ -74,6 +74,10 @@ pub struct DaemonSpec {
     /// allowed).
     #[serde(default)]
     pub capture_args: Vec<String>,
+    /// `docker` commands run once the daemon answers, before images and networks (placeholders
+    /// allowed; each an argument list), e.g. `swarm init` for the swarm fixture.
+    #[serde(default)]
+    pub setup: Vec<Vec<String>>,
 }
 
 /// A file to write: contents (with placeholders) and permission bits.
@@ -417,6 +421,12 @@ impl Scenarios {
         let dir = running.daemon.dir().to_path_buf();
         let on = |daemons: &[String]| daemons.contains(&name);
 
+        for args in &spec.setup {
+            let args: Vec<String> = args.iter().map(|a| self.subst(spec, a)).collect();
+            let mut cmd = cli.cmd(&args);
+            // Only the command is named on failure: `swarm init` prints join tokens.
+            util::run(&mut cmd).with_context(|| format!("setup `docker {}`", args.join(" ")))?;
+        }
         self.build_scratch(&cli, &dir.join("build")).context("the scratch image")?;
         for image in self.image.iter().filter(|i| on(&i.daemons)) {
             self.build_image(&cli, spec, &dir, image).with_context(|| format!("image {}", image.tag))?;

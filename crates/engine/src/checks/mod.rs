@@ -247,9 +247,10 @@ mod tests {
     use super::*;
 
     /// Manual checks whose evidence can never settle the question, so nothing passes: a pulled
-    /// image's signature verification leaves no trace in the Engine API (IMG008). They need a
+    /// image's signature verification leaves no trace in the Engine API (IMG008); a swarm's listen
+    /// address, secrets use and key rotation dates neither (DMN020, DMN022, DMN024). They need a
     /// manual case and a not-applicable one instead.
-    const NEVER_PASSES: [&str; 1] = ["IMG008"];
+    const NEVER_PASSES: [&str; 4] = ["IMG008", "DMN020", "DMN022", "DMN024"];
 
     /// Every check has at least one failing (or warning) and one passing finding across the
     /// fixtures and their named variants, so none is tested only on one side.

@@ -121,7 +121,7 @@ pub(crate) fn small_findings(check: &Check, base: &str, names: &[&str]) -> Vec<F
 /// The fixtures captured from real engines (`cargo xtask capture-fixtures`): the scenario
 /// daemons `default` (classic mistakes), `hardened`, and `vulns` (images with known-vulnerable
 /// package versions, scanned against a database of real advisories' facts).
-pub(crate) const CAPTURED: [&str; 3] = ["default", "hardened", "vulns"];
+pub(crate) const CAPTURED: [&str; 4] = ["default", "hardened", "vulns", "swarm"];
 
 /// One line per finding of `check` on every captured fixture: `fixture status kind name: message`.
 pub(crate) fn verdicts(check: &Check) -> String {
@@ -250,6 +250,17 @@ pub(crate) static VARIANTS: &[Variant] = &[
     // An engine that is an active Swarm node (`docker swarm init`); a captured swarm fixture is
     // issue 9's section-7 part.
     ("swarm-node", "default", swarm_node),
+    // The swarm fixture's manager in a swarm of 2 managers (this machine runs one engine; an
+    // even count is the case CIS 7.1 warns of).
+    ("swarm-even-managers", "swarm", swarm_even_managers),
+    // The swarm fixture's manager with auto-lock on (`docker swarm update --autolock=true`:
+    // the capture stays unlocked, but its unlock key would be printed during setup).
+    ("swarm-autolock", "swarm", swarm_autolock),
+    // Node certificates living a year (`docker swarm update --cert-expiry 8760h`).
+    ("swarm-long-cert-expiry", "swarm", swarm_long_cert_expiry),
+    // The swarm seen from a worker: `/info` has no `Swarm.Cluster`, no manager counts (a second
+    // engine joining the swarm would need a second host).
+    ("swarm-worker", "swarm", swarm_worker),
     // Images pulled from a registry (nothing can be pulled here): every image of the default
     // engine gets the registry digest a pull records.
     ("pulled-images", "default", pulled_images),
@@ -259,6 +270,38 @@ fn pulled_images(snap: &mut Snapshot) {
     for i in snap.engine.ok_mut().and_then(|e| e.images.ok_mut()).into_iter().flatten() {
         let repo = i.repo_tags.first().and_then(|t| t.rsplit_once(':')).map_or("zerodock/x", |(r, _)| r);
         i.repo_digests = vec![format!("{repo}@{}", i.id)];
+    }
+}
+
+fn swarm_of(snap: &mut Snapshot) -> Option<&mut crate::snapshot::SwarmInfo> {
+    snap.engine.ok_mut().and_then(|e| e.info.ok_mut()).and_then(|i| i.swarm.as_mut())
+}
+
+fn swarm_even_managers(snap: &mut Snapshot) {
+    if let Some(swarm) = swarm_of(snap) {
+        swarm.managers = 2;
+        swarm.nodes = 2;
+    }
+}
+
+fn swarm_autolock(snap: &mut Snapshot) {
+    if let Some(cluster) = swarm_of(snap).and_then(|s| s.cluster.as_mut()) {
+        cluster.autolock_managers = true;
+    }
+}
+
+fn swarm_long_cert_expiry(snap: &mut Snapshot) {
+    if let Some(cluster) = swarm_of(snap).and_then(|s| s.cluster.as_mut()) {
+        cluster.node_cert_expiry_ns = Some(8760 * 3_600_000_000_000);
+    }
+}
+
+fn swarm_worker(snap: &mut Snapshot) {
+    if let Some(swarm) = swarm_of(snap) {
+        swarm.control_available = false;
+        swarm.managers = 0;
+        swarm.nodes = 0;
+        swarm.cluster = None;
     }
 }
 

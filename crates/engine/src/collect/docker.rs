@@ -19,7 +19,8 @@ use super::{CollectOptions, Stage};
 use crate::snapshot::secrets;
 use crate::snapshot::{
     Component, Container, ContainerNetwork, Device, Engine, EngineInfo, EngineVersion, ExecSession, Fact,
-    Healthcheck, HistoryEntry, Image, Mount, Network, PortBinding, RestartPolicy, Ulimit, Volume,
+    Healthcheck, HistoryEntry, Image, Mount, Network, PortBinding, RestartPolicy, SwarmCluster,
+    SwarmInfo as SnapshotSwarmInfo, Ulimit, Volume,
 };
 
 /// Why a call failed, in words that say what to do.
@@ -497,13 +498,49 @@ fn convert_info(i: SystemInfo) -> EngineInfo {
         authorization_plugins: i.plugins.and_then(|p| p.authorization).unwrap_or_default(),
         default_runtime: i.default_runtime.unwrap_or_default(),
         runtimes,
-        swarm_state: i.swarm.and_then(|s| s.local_node_state).map(|s| s.to_string()).unwrap_or_default(),
+        swarm_state: i
+            .swarm
+            .as_ref()
+            .and_then(|s| s.local_node_state)
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        swarm: i.swarm.and_then(convert_swarm),
         containers: i.containers.unwrap_or(0),
         containers_running: i.containers_running.unwrap_or(0),
         images: i.images.unwrap_or(0),
         ncpu: i.ncpu.unwrap_or(0),
         mem_total: i.mem_total.unwrap_or(0),
     }
+}
+
+/// The swarm facts of an active node; `None` when swarm mode is off. Only `/info` is read: the
+/// join tokens of `GET /swarm` never reach the snapshot because that call is never made.
+fn convert_swarm(s: bollard::models::SwarmInfo) -> Option<SnapshotSwarmInfo> {
+    if s.local_node_state.map(|st| st.to_string()).as_deref() != Some("active") {
+        return None;
+    }
+    let mut manager_addrs: Vec<String> =
+        s.remote_managers.unwrap_or_default().into_iter().filter_map(|m| m.addr).collect();
+    manager_addrs.sort();
+    let cluster = s.cluster.map(|c| {
+        let spec = c.spec.unwrap_or_default();
+        let ca = spec.ca_config.unwrap_or_default();
+        SwarmCluster {
+            autolock_managers: spec.encryption_config.and_then(|e| e.auto_lock_managers).unwrap_or(false),
+            node_cert_expiry_ns: ca.node_cert_expiry,
+            external_ca: ca.external_cas.is_some_and(|e| !e.is_empty()),
+            root_rotation_in_progress: c.root_rotation_in_progress.unwrap_or(false),
+            data_path_port: c.data_path_port,
+        }
+    });
+    Some(SnapshotSwarmInfo {
+        node_addr: s.node_addr.unwrap_or_default(),
+        control_available: s.control_available.unwrap_or(false),
+        managers: s.managers.unwrap_or(0),
+        nodes: s.nodes.unwrap_or(0),
+        manager_addrs,
+        cluster,
+    })
 }
 
 fn healthcheck(h: Option<&HealthConfig>) -> Healthcheck {

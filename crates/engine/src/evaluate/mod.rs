@@ -267,6 +267,23 @@ mod tests {
         evaluate(&snap, &EvalConfig::at(snap.collected_at))
     }
 
+    /// A swarm manager's join tokens (`SWMTKN-1-…`, in `GET /swarm` `JoinTokens`) let anyone
+    /// join the swarm as a worker or a manager: ZeroDock never calls `GET /swarm`, so neither the
+    /// captured manager's snapshot nor its report may hold one (CIS v1.8.0 section 7).
+    #[test]
+    fn a_swarm_managers_snapshot_and_report_hold_no_join_token() {
+        let path = format!("{}/tests/fixtures/swarm.json", env!("CARGO_MANIFEST_DIR"));
+        let raw = std::fs::read_to_string(&path).expect("the swarm fixture");
+        let snap = fixture("swarm");
+        let swarm = snap.info().ok().and_then(|i| i.swarm.as_ref()).expect("the fixture is a swarm node");
+        assert!(swarm.control_available, "the fixture is a manager");
+        let report = serde_json::to_string(&evaluate(&snap, &EvalConfig::at(snap.collected_at))).unwrap();
+        for (what, text) in [("snapshot", raw.as_str()), ("report", report.as_str())] {
+            assert!(!text.contains("SWMTKN"), "the {what} holds a swarm join token");
+            assert!(!text.contains("JoinTokens"), "the {what} holds the JoinTokens field");
+        }
+    }
+
     #[test]
     fn fixing_all_of_a_severity_is_scored_like_fixing_each() {
         let report = default_report();

@@ -125,6 +125,10 @@ pub struct EngineInfo {
     pub runtimes: Vec<String>,
     /// `Swarm.LocalNodeState`.
     pub swarm_state: String,
+    /// `Swarm.*` beyond the node state, read on an active swarm node only (absent otherwise, and in
+    /// snapshots older than it). Join tokens are never read: `GET /swarm` is not called.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swarm: Option<SwarmInfo>,
     /// `Containers`.
     pub containers: i64,
     /// `ContainersRunning`.
@@ -156,6 +160,38 @@ impl EngineInfo {
     pub fn is_docker_desktop(&self) -> bool {
         self.operating_system.starts_with("Docker Desktop")
     }
+}
+
+/// `GET /info` → `Swarm`, on an active swarm node (CIS v1.8.0 section 7).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SwarmInfo {
+    /// `Swarm.NodeAddr`: the address this node advertises to the swarm (management traffic).
+    pub node_addr: String,
+    /// `Swarm.ControlAvailable`: this node is a manager.
+    pub control_available: bool,
+    /// `Swarm.Managers`.
+    pub managers: i64,
+    /// `Swarm.Nodes`.
+    pub nodes: i64,
+    /// `Swarm.RemoteManagers[].Addr`, sorted: the managers' listen addresses (port 2377 by default).
+    pub manager_addrs: Vec<String>,
+    /// `Swarm.Cluster`: only a manager reports it; `None` on a worker.
+    pub cluster: Option<SwarmCluster>,
+}
+
+/// `GET /info` → `Swarm.Cluster`, as a manager reports it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SwarmCluster {
+    /// `Spec.EncryptionConfig.AutoLockManagers`.
+    pub autolock_managers: bool,
+    /// `Spec.CAConfig.NodeCertExpiry` in nanoseconds (Go's `time.Duration`; Docker's default is 90 days).
+    pub node_cert_expiry_ns: Option<i64>,
+    /// `Spec.CAConfig.ExternalCAs` is not empty: certificates are signed by an external CA.
+    pub external_ca: bool,
+    /// `RootRotationInProgress`: a `docker swarm ca --rotate` is under way.
+    pub root_rotation_in_progress: bool,
+    /// `DataPathPort` (VXLAN data traffic, 4789 by default).
+    pub data_path_port: Option<u32>,
 }
 
 /// One container, in any state, from its inspect data.

@@ -1,4 +1,4 @@
-//! Daemon configuration checks (CIS Docker Benchmark section 2, and 5.1 Swarm mode): how `dockerd` is configured, read
+//! Daemon configuration checks (CIS Docker Benchmark section 2, 5.1 Swarm mode and section 7 Swarm configuration): how `dockerd` is configured, read
 //! from `GET /info`, the default bridge network, and (on this machine) dockerd's command line and
 //! daemon.json.
 
@@ -25,7 +25,14 @@ pub(crate) mod logging_not_centralised;
 pub(crate) mod no_authorization_plugin;
 pub(crate) mod no_default_ulimit;
 pub(crate) mod no_new_privileges_default_off;
+pub(crate) mod swarm_autolock_disabled;
+pub(crate) mod swarm_manager_address_to_confirm;
+pub(crate) mod swarm_manager_count_unsound;
 pub(crate) mod swarm_mode_enabled;
+pub(crate) mod swarm_node_certificate_lifetime_long;
+pub(crate) mod swarm_overlay_network_unencrypted;
+pub(crate) mod swarm_rotation_to_confirm;
+pub(crate) mod swarm_secrets_to_confirm;
 pub(crate) mod userland_proxy_enabled;
 
 /// This family's checks.
@@ -48,7 +55,57 @@ pub(crate) static CHECKS: &[&Check] = &[
     &default_cgroup_parent_changed::CHECK,
     &devicemapper_base_size_changed::CHECK,
     &swarm_mode_enabled::CHECK,
+    &swarm_manager_count_unsound::CHECK,
+    &swarm_manager_address_to_confirm::CHECK,
+    &swarm_overlay_network_unencrypted::CHECK,
+    &swarm_secrets_to_confirm::CHECK,
+    &swarm_autolock_disabled::CHECK,
+    &swarm_rotation_to_confirm::CHECK,
+    &swarm_node_certificate_lifetime_long::CHECK,
 ];
+
+/// CIS v1.8.0 section 7's gate: on an engine whose swarm mode is off there is no swarm to judge
+/// (not applicable, with the reason: unlike docker-bench, never a pass); a node whose swarm
+/// details were not read is unknown. `f` judges an active node's `GET /info` `Swarm`.
+pub(crate) fn with_swarm(
+    snap: &Snapshot,
+    f: impl FnOnce(&crate::snapshot::SwarmInfo, Target) -> Finding,
+) -> Vec<Finding> {
+    with_info(snap, |info, target| {
+        let state = info.swarm_state.as_str();
+        if state.is_empty() || state == "inactive" {
+            return Finding::not_applicable(
+                target,
+                "Swarm mode is off on this engine (`Swarm.LocalNodeState` is `inactive`): there is no swarm to judge",
+            );
+        }
+        match &info.swarm {
+            Some(swarm) => f(swarm, target),
+            None => Finding::unknown(
+                target,
+                format!(
+                    "The engine is a swarm node (state `{state}`) but its swarm details could not be read from `GET /info` `Swarm` (a node that is not `active`, or a snapshot taken before ZeroDock read them)"
+                ),
+            ),
+        }
+    })
+}
+
+/// Judges the cluster settings a manager reports in `GET /info` `Swarm.Cluster`; on a worker, an
+/// unknown finding saying so (a worker cannot read the managers' API).
+pub(crate) fn with_cluster(
+    swarm: &crate::snapshot::SwarmInfo,
+    target: Target,
+    f: impl FnOnce(&crate::snapshot::SwarmCluster, Target) -> Finding,
+) -> Finding {
+    match &swarm.cluster {
+        Some(cluster) => f(cluster, target),
+        None => Finding::unknown(
+            target,
+            "This swarm node is a worker: only a manager reports the swarm's settings (`GET /info` `Swarm.Cluster`); scan a manager",
+        ),
+    }
+}
 
 /// The first line of a (multi-line) `/info` warning, without the `WARNING: ` prefix: DMN006 and
 /// DMN011 both quote warnings this way.
