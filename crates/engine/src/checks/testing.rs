@@ -302,6 +302,9 @@ fn swarm_worker(snap: &mut Snapshot) {
         swarm.managers = 0;
         swarm.nodes = 0;
         swarm.cluster = None;
+        swarm.secrets = Some(crate::snapshot::Fact::unavailable(
+            "this swarm node is a worker: only a manager can list the swarm's secrets",
+        ));
     }
 }
 

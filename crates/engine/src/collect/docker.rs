@@ -166,6 +166,25 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
         bounded(t, docker.list_networks(None)),
         bounded(t, docker.list_volumes(None::<bollard::query_parameters::ListVolumesOptions>)),
     );
+    let mut info: Fact<EngineInfo> = info.map(convert_info).map_err(explain_call("GET /info")).into();
+    // CIS 7.4: a manager's secret names (a worker's API refuses the call). `GET /swarm`, whose
+    // answer holds the join tokens, is never called.
+    if let Some(swarm) = info.ok_mut().and_then(|i| i.swarm.as_mut()) {
+        swarm.secrets = Some(if swarm.control_available {
+            bounded(t, docker.list_secrets(None))
+                .await
+                .map(|list| {
+                    let mut names: Vec<String> =
+                        list.into_iter().filter_map(|s| s.spec.and_then(|spec| spec.name)).collect();
+                    names.sort();
+                    names
+                })
+                .map_err(explain_call("GET /secrets"))
+                .into()
+        } else {
+            Fact::unavailable("this swarm node is a worker: only a manager can list the swarm's secrets")
+        });
+    }
     let mut notes = Vec::new();
     let mut undecoded_containers = Vec::new();
     let mut undecoded_images = Vec::new();
@@ -195,7 +214,7 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
     };
     Engine {
         version: version.map(convert_version).map_err(explain_call("GET /version")).into(),
-        info: info.map(convert_info).map_err(explain_call("GET /info")).into(),
+        info,
         containers,
         images,
         networks: networks
@@ -540,6 +559,7 @@ fn convert_swarm(s: bollard::models::SwarmInfo) -> Option<SnapshotSwarmInfo> {
         nodes: s.nodes.unwrap_or(0),
         manager_addrs,
         cluster,
+        secrets: None,
     })
 }
 

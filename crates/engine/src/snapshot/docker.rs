@@ -177,6 +177,10 @@ pub struct SwarmInfo {
     pub manager_addrs: Vec<String>,
     /// `Swarm.Cluster`: only a manager reports it; `None` on a worker.
     pub cluster: Option<SwarmCluster>,
+    /// `GET /secrets` → `Spec.Name` of each secret, sorted (never a value: the API returns none).
+    /// Unavailable on a worker, which cannot list them; `None` in snapshots older than it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<Fact<Vec<String>>>,
 }
 
 /// `GET /info` → `Swarm.Cluster`, as a manager reports it.

@@ -6,14 +6,24 @@ use super::with_swarm;
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     with_swarm(snap, |swarm, target| {
-        let role = if swarm.control_available { "manager" } else { "worker" };
+        let (held, listed) = match swarm.secrets.as_ref().map(|f| f.get()) {
+            Some(Ok(names)) if names.is_empty() => ("no Docker secret".to_owned(), "none".to_owned()),
+            Some(Ok(names)) => (
+                format!("{} Docker secret{}", names.len(), if names.len() == 1 { "" } else { "s" }),
+                names.join(", "),
+            ),
+            Some(Err(reason)) => {
+                ("secrets ZeroDock could not list".to_owned(), format!("not read: {reason}"))
+            }
+            None => ("secrets this snapshot did not list".to_owned(), "not read".to_owned()),
+        };
         Finding::manual(
             target,
             format!(
-                "This engine is a swarm {role}: confirm the swarm's services take their passwords, keys and certificates from Docker secrets, not from environment variables, images or bind-mounted files"
+                "The swarm holds {held}: confirm its services take their passwords, keys and certificates from Docker secrets, not from environment variables, images or bind-mounted files"
             ),
         )
-        .evidence("GET /info Swarm.ControlAvailable", swarm.control_available, "a swarm node")
+        .evidence("GET /secrets Spec.Name", listed, "every credential a service uses")
         .fix(SnippetKind::Shell, "List the swarm's secrets (on a manager)", "docker secret ls")
         .fix(
             SnippetKind::Shell,
@@ -31,13 +41,14 @@ crate::declare_check! {
     /// running a service that is granted them, and mounted in memory at `/run/secrets/NAME`:
     /// unlike an environment variable they do not show in `docker inspect`, in `/proc` of the
     /// host, or in an image layer. Whether every secret a swarm's services use goes that way is
-    /// for a person to confirm: ZeroDock does not read the swarm's secrets or services (a secret's
-    /// value is never readable through the API anyway). Credential-like environment variables
-    /// are found by the secrets checks. It never passes.
+    /// for a person to confirm: ZeroDock lists the secrets' names, not the services that use them
+    /// (a secret's value is never readable through the API). Credential-like environment
+    /// variables of containers are found by the secrets checks. It never passes.
     ///
     /// ## Evidence
-    /// `GET /info` → `Swarm.LocalNodeState` and `Swarm.ControlAvailable`: on a swarm node the
-    /// finding is manual. On an engine not in a swarm the check does not apply.
+    /// `GET /secrets` → each secret's `Spec.Name` (`docker secret ls`), read on a manager only (a
+    /// worker cannot list them; its finding says so). On a swarm node the finding is manual; on an
+    /// engine not in a swarm the check does not apply.
     ///
     /// ## Remediation
     /// Move service credentials into secrets: `docker secret create NAME FILE`, then
@@ -68,7 +79,9 @@ mod DMN022 {
 
     #[test]
     fn a_swarm_node_is_manual_never_a_pass() {
-        assert_eq!(findings(&CHECK, &fixture("swarm"))[0].status, Status::Manual);
+        let f = findings(&CHECK, &fixture("swarm"));
+        assert_eq!(f[0].status, Status::Manual);
+        assert_eq!(f[0].evidence[0].observed, "zd-swarm-secret");
         assert_eq!(findings(&CHECK, &fixture("default"))[0].status, Status::NotApplicable);
     }
 }
