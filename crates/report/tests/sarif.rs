@@ -283,6 +283,28 @@ fn compose_containers_point_at_their_compose_file() {
         .collect();
     assert!(!uris.is_empty());
     assert!(uris.iter().all(|u| *u == "file:///srv/app/compose.yaml"), "{uris:?}");
+
+    // Compose v1 labels the file relative to the project's working_dir.
+    let engine = match &mut snap.engine {
+        zerodock_engine::Fact::Available { value } => value,
+        zerodock_engine::Fact::Unavailable { .. } => panic!("fixture has an engine"),
+    };
+    let containers = match &mut engine.containers {
+        zerodock_engine::Fact::Available { value } => value,
+        zerodock_engine::Fact::Unavailable { .. } => panic!("fixture has containers"),
+    };
+    let target = containers.iter_mut().find(|c| c.name == "zd-privileged").expect("zd-privileged");
+    target.labels.insert("com.docker.compose.project.config_files".into(), "docker-compose.yml".into());
+    target.labels.insert("com.docker.compose.project.working_dir".into(), "/srv/v1app".into());
+    let log = sarif::to_value(&evaluate(&snap, &EvalConfig::at(at)));
+    assert_valid(&log);
+    let uris: Vec<&str> = results(&log)
+        .iter()
+        .filter(|r| r["locations"][0]["logicalLocations"][0]["name"] == "zd-privileged")
+        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().expect("uri"))
+        .collect();
+    assert!(!uris.is_empty());
+    assert!(uris.iter().all(|u| *u == "file:///srv/v1app/docker-compose.yml"), "{uris:?}");
 }
 
 /// The results that stand for one vulnerability each (they carry the vulnerability fingerprint).

@@ -235,7 +235,7 @@ pub(crate) fn compose_fix(c: &Container, body: &str) -> Snippet {
         code.push('\n');
     }
     let label = match (c.compose_service(), c.compose_files()) {
-        (Some(_), Some(files)) => format!("In {files}, service `{service}`"),
+        (Some(_), Some(files)) => format!("In {}, service `{service}`", files.join(", ")),
         (Some(_), None) => format!("In the project's compose file, service `{service}`"),
         (None, _) => format!("If you move it to Compose: compose.yaml, service `{service}`"),
     };
@@ -248,10 +248,8 @@ pub(crate) fn compose_fix(c: &Container, body: &str) -> Snippet {
 /// moving it to Compose.
 pub(crate) fn pick_fixes(c: &Container, run: Snippet, compose: Snippet) -> Vec<Snippet> {
     let Some(service) = c.compose_service() else { return vec![run, compose] };
-    let files: String = c
-        .compose_files()
-        .map(|f| f.split(',').filter(|f| !f.is_empty()).map(|f| format!("-f {f} ")).collect())
-        .unwrap_or_default();
+    let files: String =
+        c.compose_files().map(|files| files.iter().map(|f| format!("-f {f} ")).collect()).unwrap_or_default();
     vec![
         compose,
         Snippet::new(

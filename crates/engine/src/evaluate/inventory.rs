@@ -59,12 +59,7 @@ pub(crate) fn build(snap: &Snapshot, checks: &[CheckResult]) -> Inventory {
                 state: c.state.clone(),
                 compose_project: c.labels.get("com.docker.compose.project").cloned(),
                 compose_service: c.compose_service().map(str::to_owned),
-                compose_files: c
-                    .compose_files()
-                    .map(|files| {
-                        files.split(',').map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned).collect()
-                    })
-                    .unwrap_or_default(),
+                compose_files: c.compose_files().unwrap_or_default(),
                 network_mode: c.network_mode.clone(),
                 networks,
                 ports,

@@ -340,9 +340,24 @@ impl Container {
         self.labels.get("com.docker.compose.service").map(String::as_str)
     }
 
-    /// The Compose project's config files, if Compose created it.
-    pub fn compose_files(&self) -> Option<&str> {
-        self.labels.get("com.docker.compose.project.config_files").map(String::as_str)
+    /// The Compose project's config files, if Compose created it, as absolute paths: Compose v2
+    /// labels them absolute, Compose v1 (1.29) relative to the project's `working_dir` label —
+    /// a relative path in a fix or a SARIF location would only work from that directory.
+    pub fn compose_files(&self) -> Option<Vec<String>> {
+        let files = self.labels.get("com.docker.compose.project.config_files")?;
+        let dir = self.labels.get("com.docker.compose.project.working_dir").map(|d| d.trim_end_matches('/'));
+        let files: Vec<String> = files
+            .split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(|f| match dir {
+                Some(dir) if !f.starts_with('/') && !dir.is_empty() => {
+                    format!("{dir}/{}", f.trim_start_matches("./"))
+                }
+                _ => f.to_owned(),
+            })
+            .collect();
+        (!files.is_empty()).then_some(files)
     }
 
     /// Whether a `HostConfig.SecurityOpt` entry sets `key` (`no-new-privileges`, `seccomp`, `apparmor`),

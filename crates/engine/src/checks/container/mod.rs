@@ -237,4 +237,32 @@ mod tests {
         );
         assert!(fixes.iter().all(|f| !f.code.contains("docker run")));
     }
+
+    /// Compose v1 (Debian's docker-compose 1.29) labels `config_files` relative to the project's
+    /// `working_dir`: the fix must name the file absolutely, or it fails anywhere but there.
+    #[test]
+    fn compose_v1_relative_files_are_resolved_against_the_working_dir() {
+        let mut c =
+            Container { name: "app_web_1".to_owned(), image: "nginx:1".to_owned(), ..Container::default() };
+        c.labels.insert("com.docker.compose.service".to_owned(), "web".to_owned());
+        c.labels
+            .insert("com.docker.compose.project.config_files".to_owned(), "docker-compose.yml".to_owned());
+        c.labels.insert("com.docker.compose.project.working_dir".to_owned(), "/srv/app".to_owned());
+        let fixes = recreate_without(&c, "--pid host", "", "pid: \"\"");
+        assert!(
+            fixes[0].label.contains("In /srv/app/docker-compose.yml, service `web`"),
+            "{}",
+            fixes[0].label
+        );
+        assert_eq!(fixes[1].code, "docker compose -f /srv/app/docker-compose.yml up -d web");
+        // Absolute paths (Compose v2) and a `./` prefix are kept as they are meant.
+        c.labels.insert(
+            "com.docker.compose.project.config_files".to_owned(),
+            "/etc/app/compose.yaml,./override.yml".to_owned(),
+        );
+        assert_eq!(
+            c.compose_files(),
+            Some(vec!["/etc/app/compose.yaml".to_owned(), "/srv/app/override.yml".to_owned()])
+        );
+    }
 }
