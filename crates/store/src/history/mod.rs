@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
-use zerodock_engine::{Counts, Grade, Report};
+use zerodock_engine::{Category, Counts, Grade, Report};
 
 pub use diff::{CategoryChange, ScanDiff, ScoreChange, WaivedFinding};
 pub use schema::SCHEMA_VERSION;
@@ -135,6 +135,32 @@ pub struct ScanSummary {
     pub grade: Grade,
     /// The report's counts.
     pub counts: Counts,
+    /// Each category's score and grade, in checklist order; empty for scans saved by a ZeroDock
+    /// older than schema version 2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<CategoryPoint>,
+}
+
+/// One category's score in a saved scan: what the app's chart draws per category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryPoint {
+    /// The category.
+    pub category: Category,
+    /// Its score (`None`: no check of it applied).
+    pub score: Option<u8>,
+    /// Its grade.
+    pub grade: Grade,
+}
+
+impl CategoryPoint {
+    /// The points of a report.
+    pub fn of(report: &Report) -> Vec<CategoryPoint> {
+        report
+            .categories
+            .iter()
+            .map(|c| CategoryPoint { category: c.category, score: c.score, grade: c.grade })
+            .collect()
+    }
 }
 
 /// A damaged database that was moved aside when the history was opened: tell the user.
@@ -287,6 +313,8 @@ impl History {
     pub fn save(&mut self, report: &Report) -> Result<ScanId, Error> {
         let encoded = codec::encode(report)?;
         let counts = serde_json::to_string(&report.counts).map_err(|e| Error::Encode(e.to_string()))?;
+        let categories =
+            serde_json::to_string(&CategoryPoint::of(report)).map_err(|e| Error::Encode(e.to_string()))?;
         let at = report.generated_at.timestamp_millis();
         let path = self.path.clone();
         let sqlite = |source| Error::Sqlite { path: path.clone(), source };
@@ -307,8 +335,8 @@ impl History {
         }
         tx.execute(
             "INSERT INTO scans (engine, engine_name, reached_engine, scanned_at, score, grade, counts,
-                                report_encoding, report)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                report_encoding, report, categories)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 engine_key(report),
                 report.subject.engine.as_ref().map(|e| e.name.as_str()),
@@ -319,6 +347,7 @@ impl History {
                 counts,
                 codec::ENCODING,
                 encoded.blob,
+                categories,
             ],
         )
         .map_err(sqlite)?;
@@ -333,7 +362,7 @@ impl History {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, scanned_at, engine, engine_name, reached_engine, score, grade, counts FROM scans
+                "SELECT id, scanned_at, engine, engine_name, reached_engine, score, grade, counts, categories FROM scans
                  WHERE ?1 IS NULL OR engine = ?1 ORDER BY scanned_at DESC, id DESC LIMIT ?2",
             )
             .map_err(|e| self.sqlite(e))?;
@@ -355,7 +384,7 @@ impl History {
     pub fn summary(&self, id: ScanId) -> Result<ScanSummary, Error> {
         self.conn
             .query_row(
-                "SELECT id, scanned_at, engine, engine_name, reached_engine, score, grade, counts FROM scans
+                "SELECT id, scanned_at, engine, engine_name, reached_engine, score, grade, counts, categories FROM scans
                  WHERE id = ?1",
                 [id.0],
                 summary_row,
@@ -395,7 +424,7 @@ impl History {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, scanned_at, engine, engine_name, reached_engine, score, grade, counts FROM scans
+                "SELECT id, scanned_at, engine, engine_name, reached_engine, score, grade, counts, categories FROM scans
                  WHERE engine = ?1 AND reached_engine ORDER BY scanned_at DESC, id DESC LIMIT 2",
             )
             .map_err(|e| self.sqlite(e))?;
@@ -446,20 +475,35 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ScanSummary, Er
     let millis: i64 = r.get(1)?;
     let grade: String = r.get(6)?;
     let counts: String = r.get(7)?;
+    let categories: Option<String> = r.get(8)?;
     let decoded = (|| {
         let scanned_at = Utc.timestamp_millis_opt(millis).single().ok_or("time out of range".to_owned())?;
         let grade: Grade =
             serde_json::from_value(serde_json::Value::String(grade)).map_err(|e| format!("grade: {e}"))?;
         let counts: Counts = serde_json::from_str(&counts).map_err(|e| format!("counts: {e}"))?;
-        Ok::<_, String>((scanned_at, grade, counts))
+        let categories: Vec<CategoryPoint> = match categories {
+            Some(text) => serde_json::from_str(&text).map_err(|e| format!("categories: {e}"))?,
+            None => Vec::new(),
+        };
+        Ok::<_, String>((scanned_at, grade, counts, categories))
     })();
     let engine: String = r.get(2)?;
     let engine_name: Option<String> = r.get(3)?;
     let reached_engine: bool = r.get(4)?;
     let score: Option<u8> = r.get(5)?;
-    Ok(decoded.map_err(|detail| Error::Decode { id, detail }).map(|(scanned_at, grade, counts)| {
-        ScanSummary { id, scanned_at, engine, engine_name, reached_engine, score, grade, counts }
-    }))
+    Ok(decoded.map_err(|detail| Error::Decode { id, detail }).map(
+        |(scanned_at, grade, counts, categories)| ScanSummary {
+            id,
+            scanned_at,
+            engine,
+            engine_name,
+            reached_engine,
+            score,
+            grade,
+            counts,
+            categories,
+        },
+    ))
 }
 
 /// Renames a damaged database and its `-wal`/`-shm` companions to `<name>.corrupt-<UTC time>`

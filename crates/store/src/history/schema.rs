@@ -29,6 +29,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         last_used INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX check_texts_by_use ON check_texts (last_used);",
+    // v2. `scans.categories`: each category's score and grade as JSON, so the app's chart of the
+    // score per category reads the list without decoding reports. NULL for scans saved before:
+    // SQL cannot decode a compressed report, and the list shows them with the overall score only.
+    "ALTER TABLE scans ADD COLUMN categories TEXT;",
 ];
 
 /// The schema version this build writes.

@@ -99,7 +99,23 @@ fn every_schema_version_from_v1_migrates_with_its_scans() {
         let listed = history.list(None, 10).expect("lists");
         assert_eq!(listed.len(), 1);
         assert_eq!(history.get(listed[0].id).expect("reads"), r, "from v{from}");
+        // A row written before v2 has no category scores: listed without them, not an error.
+        assert!(listed[0].categories.is_empty(), "from v{from}");
     }
+}
+
+/// A scan saved now lists each category's score, as the report has them (the app's chart reads
+/// these without decoding reports).
+#[test]
+fn a_saved_scan_lists_its_category_scores() {
+    let dir = tempdir();
+    let mut history = open(&db(&dir));
+    let r = report("default");
+    let id = history.save(&r).expect("saves");
+    let summary = history.summary(id).expect("summary");
+    assert_eq!(summary.categories, crate::history::CategoryPoint::of(&r));
+    assert_eq!(summary.categories.len(), r.categories.len());
+    assert!(summary.categories.iter().any(|c| c.score.is_some()));
 }
 
 #[test]
