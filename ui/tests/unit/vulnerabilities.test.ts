@@ -145,7 +145,8 @@ describe('upgrade line', () => {
         expect(ours, `${a} vs ${b}`).toBe(theirs);
       }
     }
-  });
+    // 400 real dpkg processes: seconds on a loaded 2-core CI machine, so Vitest's 5 s default is no bound here.
+  }, 120_000);
 });
 
 describe('dates', () => {
