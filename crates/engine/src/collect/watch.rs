@@ -61,6 +61,8 @@ pub enum Trigger {
     },
     /// The engine came back after being unreachable.
     Reconnected,
+    /// The policy changed (a waiver accepted, edited or removed): the verdicts are judged again.
+    PolicyChanged,
 }
 
 impl std::fmt::Display for Trigger {
@@ -72,6 +74,7 @@ impl std::fmt::Display for Trigger {
             Trigger::Interval => f.write_str("interval"),
             Trigger::Manual => f.write_str("manual"),
             Trigger::Reconnected => f.write_str("reconnected"),
+            Trigger::PolicyChanged => f.write_str("policy changed"),
             Trigger::Event { description } => write!(f, "event: {description}"),
         }
     }
@@ -112,6 +115,7 @@ enum Command {
     Rescan,
     Pause(bool),
     Interval(Duration),
+    Policy(Option<Policy>),
     Stop,
 }
 
@@ -133,6 +137,12 @@ impl WatchHandle {
     /// Changes the full-rescan interval.
     pub fn set_interval(&self, interval: Duration) {
         let _ = self.tx.send(Command::Interval(interval));
+    }
+    /// Replaces the policy (waivers, severity overrides) and evaluates again at once (also while
+    /// paused), so an accepted risk shows as waived without waiting for the next event. The engine
+    /// is read again (host facts reused): the owner keeps no snapshot to re-judge.
+    pub fn set_policy(&self, policy: Option<Policy>) {
+        let _ = self.tx.send(Command::Policy(policy));
     }
     /// Stops the watcher; its update channel then closes.
     pub fn stop(&self) {
@@ -201,6 +211,11 @@ impl Watcher {
                         self.paused = paused;
                         pending = None;
                         next_full = Instant::now() + self.config.interval;
+                    }
+                    Some(Command::Policy(policy)) => {
+                        self.config.policy = policy;
+                        pending = None;
+                        if !self.scan(Trigger::PolicyChanged, false).await { break }
                     }
                     Some(Command::Interval(interval)) => {
                         self.config.interval = interval.max(Duration::from_secs(10));

@@ -16,9 +16,11 @@
 //!
 //! A waiver that matches nothing is itself a finding (check POL001), so stale waivers do not pile up;
 //! a waiver for a check that did not run (`--only`) is left alone. [`edit`] changes the file in
-//! place for `zerodock waive`/`unwaive` and the app; [`default_path`] is where it lives by default.
+//! place for `zerodock waive`/`unwaive` and the app, [`file`] reads and writes it back for both;
+//! [`default_path`] is where it lives by default.
 
 pub mod edit;
+pub mod file;
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
