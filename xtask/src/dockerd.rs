@@ -466,6 +466,19 @@ pub fn record_network_bridges(dir: &Path, cli: &DockerCli) -> Result<()> {
     Ok(())
 }
 
+/// Adds bridge devices a caller created networks with (their names set by the
+/// `com.docker.network.bridge.name` option) to the record teardown deletes.
+pub fn add_recorded_bridges(dir: &Path, devices: &[String]) -> Result<()> {
+    let mut bridges = recorded_bridges(dir);
+    for device in devices {
+        if !bridges.contains(device) {
+            bridges.push(device.clone());
+        }
+    }
+    std::fs::write(dir.join(BRIDGES_FILE), bridges.join("\n"))?;
+    Ok(())
+}
+
 fn recorded_bridges(dir: &Path) -> Vec<String> {
     std::fs::read_to_string(dir.join(BRIDGES_FILE))
         .unwrap_or_default()

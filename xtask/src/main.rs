@@ -15,6 +15,7 @@
 
 mod bench;
 mod bench_desktop;
+mod bench_mix;
 mod bless;
 mod deps;
 mod dockerd;
@@ -49,7 +50,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Speed/memory benchmark: `zerodock scan` on 50/200/1000 containers vs. the bare API fetch.
+    /// Speed/memory benchmark: `zerodock scan` on 50/200/1000 containers (`--sizes`, `--odd`:
+    /// a giant, odd host) vs. the bare API fetch, the verdicts checked.
     Bench(bench::Options),
     /// Desktop app benchmark: cold start, event latency, memory, idle CPU (release, Xvfb).
     BenchDesktop(bench_desktop::Options),
