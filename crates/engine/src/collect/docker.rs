@@ -18,9 +18,9 @@ use futures_util::stream::{self, StreamExt};
 use super::{CollectOptions, Stage};
 use crate::snapshot::secrets;
 use crate::snapshot::{
-    Component, Container, ContainerNetwork, Device, Engine, EngineInfo, EngineVersion, ExecSession, Fact,
-    Healthcheck, HistoryEntry, Image, Mount, Network, PortBinding, RestartPolicy, SwarmCluster,
-    SwarmInfo as SnapshotSwarmInfo, Ulimit, Volume,
+    Component, Container, ContainerNetwork, Device, Engine, EngineInfo, EngineProduct, EngineVersion,
+    ExecSession, Fact, Healthcheck, HistoryEntry, Image, Mount, Network, PortBinding, RestartPolicy,
+    SwarmCluster, SwarmInfo as SnapshotSwarmInfo, Ulimit, Volume,
 };
 
 /// Why a call failed, in words that say what to do.
@@ -76,7 +76,7 @@ pub(crate) async fn connect(opts: &CollectOptions) -> Result<Docker, String> {
         match &opts.endpoint.tls_dir {
             Some(dir) => Docker::connect_with_ssl(
                 host,
-                &dir.join("key.pem"),
+                &opts.endpoint.tls_key.clone().unwrap_or_else(|| dir.join("key.pem")),
                 &dir.join("cert.pem"),
                 &dir.join("ca.pem"),
                 timeout,
@@ -167,6 +167,14 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
         bounded(t, docker.list_volumes(None::<bollard::query_parameters::ListVolumesOptions>)),
     );
     let mut info: Fact<EngineInfo> = info.map(convert_info).map_err(explain_call("GET /info")).into();
+    let version: Fact<EngineVersion> =
+        version.map(convert_version).map_err(explain_call("GET /version")).into();
+    if let Some(i) = info.ok_mut()
+        && EngineProduct::identify(version.ok(), Some(i)) == EngineProduct::Podman
+    {
+        // Unreadable: rootful is assumed, as before this was read; the other checks still run.
+        i.rootless = podman_rootless(opts).await.unwrap_or(false);
+    }
     // CIS 7.4: a manager's secret names (a worker's API refuses the call). `GET /swarm`, whose
     // answer holds the join tokens, is never called.
     if let Some(swarm) = info.ok_mut().and_then(|i| i.swarm.as_mut()) {
@@ -213,7 +221,7 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
         Err(e) => Fact::unavailable(explain_call("GET /images/json")(e)),
     };
     Engine {
-        version: version.map(convert_version).map_err(explain_call("GET /version")).into(),
+        version,
         info,
         containers,
         images,
@@ -529,7 +537,52 @@ fn convert_info(i: SystemInfo) -> EngineInfo {
         images: i.images.unwrap_or(0),
         ncpu: i.ncpu.unwrap_or(0),
         mem_total: i.mem_total.unwrap_or(0),
+        rootless: false,
     }
+}
+
+/// Podman's `Rootless` field of `GET /info`, which bollard's model drops. Read with a plain
+/// HTTP/1.0 GET on the same unix socket (one more read-only call, made for Podman only): rootless
+/// Podman, unlike rootless dockerd, does not say `name=rootless` in `SecurityOptions`.
+async fn podman_rootless(opts: &CollectOptions) -> Result<bool, String> {
+    let Some(socket) = opts.endpoint.socket_path() else {
+        return Err("Podman's `Rootless` is read over a unix socket only".into());
+    };
+    let limit = opts.timeout;
+    let body = tokio::task::spawn_blocking(move || raw_get(&socket, "/info", limit))
+        .await
+        .map_err(|e| format!("reading GET /info: {e}"))??;
+    let value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| format!("GET /info is not JSON: {e}"))?;
+    Ok(value.get("Rootless").and_then(serde_json::Value::as_bool).unwrap_or(false))
+}
+
+/// One `GET path` over a unix socket (HTTP/1.0: the server closes the connection after the
+/// answer, so the body is whatever follows the headers).
+#[cfg(unix)]
+fn raw_get(socket: &std::path::Path, path: &str, limit: Duration) -> Result<Vec<u8>, String> {
+    use std::io::{Read, Write};
+    let fail = |e: std::io::Error| format!("GET {path} on {}: {e}", socket.display());
+    let mut stream = std::os::unix::net::UnixStream::connect(socket).map_err(fail)?;
+    stream.set_read_timeout(Some(limit)).map_err(fail)?;
+    stream.set_write_timeout(Some(limit)).map_err(fail)?;
+    stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: engine\r\n\r\n").as_bytes()).map_err(fail)?;
+    let mut answer = Vec::new();
+    stream.take(16 << 20).read_to_end(&mut answer).map_err(fail)?;
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| format!("GET {path}: no HTTP answer"))?;
+    let status = answer.split(|b| *b == b'\n').next().unwrap_or_default();
+    if !status.windows(5).any(|w| w == b" 200 ") {
+        return Err(format!("GET {path}: {}", String::from_utf8_lossy(status).trim()));
+    }
+    Ok(answer[split + 4..].to_vec())
+}
+
+#[cfg(not(unix))]
+fn raw_get(_socket: &std::path::Path, path: &str, _limit: Duration) -> Result<Vec<u8>, String> {
+    Err(format!("GET {path}: unix sockets only"))
 }
 
 /// The swarm facts of an active node; `None` when swarm mode is off. Only `/info` is read: the

@@ -1,6 +1,11 @@
 //! Choosing the Docker endpoint the way the `docker` CLI does: `--host`, else `DOCKER_HOST`, else
 //! `DOCKER_CONTEXT`, else `currentContext` in `config.json`, else the platform's default socket.
 //! bollard reads none of the context files, so this module does.
+//!
+//! When nothing chose an engine and the default socket does not exist, the places rootless
+//! dockerd and Podman listen are tried in [`DISCOVERY_ORDER`] (the `docker` CLI would fail there;
+//! a user of rootless Docker or Podman who never set `DOCKER_HOST` still gets a scan, and the
+//! report says which socket was found).
 
 use std::path::{Path, PathBuf};
 
@@ -27,7 +32,26 @@ pub struct Env {
     pub cert_path: Option<PathBuf>,
     /// The home directory.
     pub home: Option<PathBuf>,
+    /// `$XDG_RUNTIME_DIR` (else `/run/user/UID` for a non-root user): where rootless dockerd and
+    /// rootless Podman put their sockets.
+    pub xdg_runtime_dir: Option<PathBuf>,
+    /// The root the well-known sockets are looked for under (`/`); `None`: no discovery, the
+    /// default socket is used whether it exists or not (tests, and other platforms).
+    pub discover_under: Option<PathBuf>,
 }
+
+/// Where an engine is looked for when nothing chose one, in order, after `--host`,
+/// `DOCKER_HOST`, `DOCKER_CONTEXT` and the client config's `currentContext`: the path (under
+/// `$XDG_RUNTIME_DIR` when it starts with `$XDG_RUNTIME_DIR/`, else absolute) and what listens
+/// there. The first socket that exists wins; when none does, the default socket is used (and the
+/// error names it). The rootful default comes first, as in the `docker` CLI; rootless dockerd
+/// before Podman, because a machine with both most likely uses Docker's tools.
+pub const DISCOVERY_ORDER: [(&str, &str); 4] = [
+    ("/var/run/docker.sock", "dockerd"),
+    ("$XDG_RUNTIME_DIR/docker.sock", "rootless dockerd"),
+    ("$XDG_RUNTIME_DIR/podman/podman.sock", "rootless Podman"),
+    ("/run/podman/podman.sock", "Podman"),
+];
 
 impl Env {
     /// The current process environment.
@@ -40,7 +64,25 @@ impl Env {
             tls_verify: var("DOCKER_TLS_VERIFY").is_some(),
             cert_path: var("DOCKER_CERT_PATH").map(PathBuf::from),
             home: var("HOME").or_else(|| var("USERPROFILE")).map(PathBuf::from),
+            xdg_runtime_dir: var("XDG_RUNTIME_DIR").map(PathBuf::from).or_else(default_runtime_dir),
+            discover_under: cfg!(unix).then(|| PathBuf::from("/")),
         }
+    }
+
+    /// The places [`DISCOVERY_ORDER`] names, resolved, with what listens there; a
+    /// `$XDG_RUNTIME_DIR` place is skipped when that directory is unknown.
+    pub fn discovery_candidates(&self) -> Vec<(PathBuf, &'static str)> {
+        let Some(root) = &self.discover_under else { return Vec::new() };
+        DISCOVERY_ORDER
+            .iter()
+            .filter_map(|(path, engine)| {
+                let path = match path.strip_prefix("$XDG_RUNTIME_DIR/") {
+                    Some(rest) => self.xdg_runtime_dir.as_ref()?.join(rest),
+                    None => root.join(path.trim_start_matches('/')),
+                };
+                Some((path, *engine))
+            })
+            .collect()
     }
 
     /// `$DOCKER_CONFIG`, else `~/.docker`.
@@ -58,6 +100,9 @@ pub struct ResolvedEndpoint {
     pub source: EndpointSource,
     /// Directory with `ca.pem`, `cert.pem`, `key.pem` when TLS is used.
     pub tls_dir: Option<PathBuf>,
+    /// The client key's path when it is not `tls_dir/key.pem`: the desktop app keeps an added
+    /// engine's key in the OS keyring and hands it over as an in-memory file (`/proc/self/fd/N`).
+    pub tls_key: Option<PathBuf>,
     /// Whether the engine runs on this machine.
     pub local: bool,
 }
@@ -65,7 +110,7 @@ pub struct ResolvedEndpoint {
 impl ResolvedEndpoint {
     /// An endpoint for `host` chosen by `source`.
     pub fn new(host: &str, source: EndpointSource, tls_dir: Option<PathBuf>) -> Self {
-        ResolvedEndpoint { host: host.to_owned(), source, tls_dir, local: is_local(host) }
+        ResolvedEndpoint { host: host.to_owned(), source, tls_dir, tls_key: None, local: is_local(host) }
     }
 
     /// The socket path, for unix endpoints.
@@ -118,8 +163,49 @@ pub fn resolve(flag: Option<&str>, env: &Env) -> Result<ResolvedEndpoint, crate:
             })?;
             context_endpoint(&dir, &name)
         }
-        _ => Ok(ResolvedEndpoint::new(DEFAULT_HOST, EndpointSource::Default, None)),
+        // An explicitly chosen `default` context means the default socket, as in the docker CLI.
+        Some(_) => Ok(ResolvedEndpoint::new(DEFAULT_HOST, EndpointSource::Default, None)),
+        None => Ok(discover(env)),
     }
+}
+
+/// The first socket of [`DISCOVERY_ORDER`] that exists; the default socket when none does.
+fn discover(env: &Env) -> ResolvedEndpoint {
+    let found = env.discovery_candidates().into_iter().find(|(path, _)| is_socket(path));
+    match found {
+        Some((_, "dockerd")) | None => ResolvedEndpoint::new(DEFAULT_HOST, EndpointSource::Default, None),
+        Some((path, engine)) => ResolvedEndpoint::new(
+            &format!("unix://{}", path.display()),
+            EndpointSource::Discovered { engine: engine.to_owned() },
+            None,
+        ),
+    }
+}
+
+#[cfg(unix)]
+fn is_socket(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|m| m.file_type().is_socket())
+}
+
+#[cfg(not(unix))]
+fn is_socket(_path: &Path) -> bool {
+    false
+}
+
+/// `/run/user/UID` for a non-root user whose session set no `$XDG_RUNTIME_DIR` (systemd's place);
+/// none for root, which has no rootless engine of its own.
+#[cfg(unix)]
+fn default_runtime_dir() -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the process's effective uid: no unsafe geteuid() needed.
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    (uid != 0).then(|| PathBuf::from(format!("/run/user/{uid}")))
+}
+
+#[cfg(not(unix))]
+fn default_runtime_dir() -> Option<PathBuf> {
+    None
 }
 
 fn normalise(host: &str) -> Result<String, crate::Error> {
@@ -310,6 +396,64 @@ mod tests {
         env.docker_host = Some("unix:///tmp/x.sock".into());
         assert_eq!(resolve(None, &env).unwrap().source, EndpointSource::DockerHost);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Nothing chose an engine: the default socket when it exists, else rootless dockerd's, rootless
+    /// Podman's and rootful Podman's, in [`DISCOVERY_ORDER`]; a file that is not a socket does not
+    /// count; an explicit `default` context is never redirected; nothing found: the default socket.
+    #[cfg(unix)]
+    #[test]
+    fn discovery_finds_rootless_dockerd_then_podman() {
+        use std::os::unix::net::UnixListener;
+        let root = std::env::temp_dir().join(format!("zd-endpoint-discover-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let runtime = root.join("run/user/1000");
+        for dir in [root.join("var/run"), runtime.join("podman"), root.join("run/podman")] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let mut env = Env {
+            xdg_runtime_dir: Some(runtime.clone()),
+            discover_under: Some(root.clone()),
+            docker_config: Some(root.join("no-config")),
+            ..Env::default()
+        };
+        let resolved = |env: &Env| {
+            let r = resolve(None, env).unwrap();
+            (r.host, r.source)
+        };
+        let found = |path: &Path, engine: &str| {
+            (format!("unix://{}", path.display()), EndpointSource::Discovered { engine: engine.into() })
+        };
+        // Nothing listens anywhere: the default socket, whose absence the connection reports.
+        assert_eq!(resolved(&env), (DEFAULT_HOST.to_owned(), EndpointSource::Default));
+        let _rootful_podman = UnixListener::bind(root.join("run/podman/podman.sock")).unwrap();
+        assert_eq!(resolved(&env), found(&root.join("run/podman/podman.sock"), "Podman"));
+        let _rootless_podman = UnixListener::bind(runtime.join("podman/podman.sock")).unwrap();
+        assert_eq!(resolved(&env), found(&runtime.join("podman/podman.sock"), "rootless Podman"));
+        // A regular file where the socket would be is not an engine.
+        std::fs::write(runtime.join("docker.sock"), "").unwrap();
+        assert_eq!(resolved(&env), found(&runtime.join("podman/podman.sock"), "rootless Podman"));
+        std::fs::remove_file(runtime.join("docker.sock")).unwrap();
+        let _rootless_docker = UnixListener::bind(runtime.join("docker.sock")).unwrap();
+        assert_eq!(resolved(&env), found(&runtime.join("docker.sock"), "rootless dockerd"));
+        let _rootful = UnixListener::bind(root.join("var/run/docker.sock")).unwrap();
+        assert_eq!(resolved(&env), (DEFAULT_HOST.to_owned(), EndpointSource::Default));
+        std::fs::remove_file(root.join("var/run/docker.sock")).unwrap();
+        // An explicit choice is never redirected: the `default` context, DOCKER_HOST.
+        env.docker_context = Some("default".into());
+        assert_eq!(resolved(&env), (DEFAULT_HOST.to_owned(), EndpointSource::Default));
+        env.docker_context = None;
+        env.docker_host = Some("unix:///tmp/x.sock".into());
+        assert_eq!(resolved(&env).1, EndpointSource::DockerHost);
+        env.docker_host = None;
+        // Without $XDG_RUNTIME_DIR only the system-wide places are tried.
+        env.xdg_runtime_dir = None;
+        assert_eq!(resolved(&env), found(&root.join("run/podman/podman.sock"), "Podman"));
+        assert_eq!(
+            EndpointSource::Discovered { engine: "rootless Podman".into() }.describe(),
+            "found: rootless Podman's socket"
+        );
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

@@ -6,10 +6,11 @@
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use zerodock_engine::{Category, Grade, NewFailure, Report, Severity, Status, TargetKind};
 
 /// What changed from one scan (`before`) to another (`after`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ScanDiff {
     /// The overall score and grade, before and after.
     pub score: ScoreChange,
@@ -40,7 +41,7 @@ impl ScanDiff {
 }
 
 /// A score before and after.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ScoreChange {
     /// The score before (`None`: nothing was scorable).
     pub before: Option<u8>,
@@ -62,7 +63,7 @@ impl ScoreChange {
 }
 
 /// One category's score before and after.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CategoryChange {
     /// The category.
     pub category: Category,
@@ -74,7 +75,7 @@ pub struct CategoryChange {
 }
 
 /// A failure newly accepted by a waiver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct WaivedFinding {
     /// The failure.
     #[serde(flatten)]

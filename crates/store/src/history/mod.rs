@@ -19,6 +19,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use zerodock_engine::{Category, Counts, Grade, Report};
 
 pub use diff::{CategoryChange, ScanDiff, ScoreChange, WaivedFinding};
@@ -116,9 +117,11 @@ impl std::str::FromStr for ScanId {
 
 /// One line of the history: what `zerodock history` and the app's list show, read without
 /// decoding the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ScanSummary {
     /// The scan's id.
+    // A row id stays far below 2^53, so a JavaScript number holds it exactly.
+    #[ts(type = "number")]
     pub id: ScanId,
     /// When it was evaluated (the report's `generated_at`).
     pub scanned_at: DateTime<Utc>,
@@ -142,7 +145,7 @@ pub struct ScanSummary {
 }
 
 /// One category's score in a saved scan: what the app's chart draws per category.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CategoryPoint {
     /// The category.
     pub category: Category,
