@@ -3,7 +3,7 @@
 // demand (gitignored), so they always match the engine in this tree.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,4 +49,43 @@ export function appState(report, over = {}) {
     tray: 'critical',
     ...over,
   };
+}
+
+/** Path of the generated report of a host with `n` containers (see {@link ensureGiantReport}). */
+export function giantReportPath(n) {
+  return join(OUT, `report-giant-${n}.json`);
+}
+
+/** A real engine report of a host with `n` containers: the default snapshot fixture's containers
+ * cloned (new names, ids unique in their first 12 hex digits, every fourth in a Compose project
+ * named in another script) and evaluated by `zerodock scan --from`, as for the other fixtures.
+ * Regenerated when missing or older than the fixture. */
+export function ensureGiantReport(n, force = false) {
+  const out = giantReportPath(n);
+  const snapPath = join(ROOT, 'crates', 'engine', 'tests', 'fixtures', 'default.json');
+  const stale = !existsSync(out) || statSync(out).mtimeMs < statSync(snapPath).mtimeMs || force;
+  if (stale) {
+    mkdirSync(OUT, { recursive: true });
+    const snap = JSON.parse(readFileSync(snapPath, 'utf8'));
+    const list = snap.engine.value.containers.value;
+    const originals = list.slice();
+    const projects = ['プロジェクト', 'פרויקט', 'café-stack', '🐳-fleet'];
+    list.length = 0;
+    for (let i = 0; i < n; i++) {
+      const c = structuredClone(originals[i % originals.length]);
+      c.name = `${c.name}-${String(i).padStart(5, '0')}`;
+      c.id = (0xc0ffee000000 + i).toString(16).padStart(12, '0') + c.id.slice(12);
+      if (i % 4 === 1) c.labels = { ...c.labels, 'com.docker.compose.project': projects[i % projects.length], 'com.docker.compose.service': `svc-${i % 7}` };
+      list.push(c);
+    }
+    const snapOut = join(OUT, `snapshot-giant-${n}.json`);
+    writeFileSync(snapOut, JSON.stringify(snap));
+    const bin = process.env.ZERODOCK_BIN;
+    const [cmd, args] = bin ? [bin, []] : ['cargo', ['run', '-q', '--']];
+    execFileSync(cmd, [...args, 'scan', '--from', snapOut, '--format', 'json', '-o', out], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  return out;
 }

@@ -21,15 +21,16 @@ export function csp() {
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 
-/** Serves `dir` on 127.0.0.1 with the CSP header; `/` is `test.html`. */
-export async function serve(dir) {
+/** Serves `dir` on 127.0.0.1 with the CSP header; `/` is `test.html`. `extra` maps more URL paths
+ * to files outside `dir` (the giant-host benchmark serves its scenario script so). */
+export async function serve(dir, extra = {}) {
   const root = resolve(dir);
   const policy = csp();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const rel = url.pathname === '/' ? 'test.html' : decodeURIComponent(url.pathname.slice(1));
-    const file = normalize(join(root, rel));
-    if (!(file + sep).startsWith(root + sep) && file !== root) {
+    const file = extra[url.pathname] ?? normalize(join(root, rel));
+    if (!extra[url.pathname] && !(file + sep).startsWith(root + sep) && file !== root) {
       res.writeHead(403).end();
       return;
     }
