@@ -67,6 +67,9 @@ const REQUIREMENTS: &[Requirement] = &[
     Requirement { package: "libsecret-tools", satisfied: || has("secret-tool") },
     // `promtool check`/`test rules` over deploy/ and the live scrape test of tests/metrics_live.rs.
     Requirement { package: "prometheus", satisfied: || has("prometheus") && has("promtool") },
+    // A real Compose (Debian's 1.29, the v1 that labels `config_files` relative to `working_dir`)
+    // for tests/compose_live.rs: Compose's labels and the offending key's line, tried for real.
+    Requirement { package: "docker-compose", satisfied: || has("docker-compose") },
 ];
 
 fn pkg_config(module: &str) -> bool {

@@ -8,9 +8,9 @@ use ts_rs::TS;
 use crate::collect::{Progress, Stage};
 use crate::report::{
     AppliedWaiver, Category, CategoryScore, CheckResult, ContainerSummary, Counts, DaemonJsonChange,
-    DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, Finding, Grade, HostIdentity, IdentityAspect,
-    IdentityFact, Inventory, NetworkSummary, NewFailure, Posture, PublishedPort, Report, Risk, ScoreCap,
-    Severity, Snippet, SnippetKind, Status, Subject, Target, TargetKind, ToolInfo, WaiverUse,
+    DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, FileLocation, Finding, Grade, HostIdentity,
+    IdentityAspect, IdentityFact, Inventory, NetworkSummary, NewFailure, Posture, PublishedPort, Report,
+    Risk, ScoreCap, Severity, Snippet, SnippetKind, Status, Subject, Target, TargetKind, ToolInfo, WaiverUse,
 };
 use crate::snapshot::{
     BaseOs, Endpoint, EndpointSource, ImageVulns, Package, PackageKind, SetidFile, VulnDatabase, VulnScan,
@@ -51,6 +51,7 @@ pub fn report_typescript() -> String {
         TargetKind::decl(&cfg),
         Evidence::decl(&cfg),
         Snippet::decl(&cfg),
+        FileLocation::decl(&cfg),
         SnippetKind::decl(&cfg),
         AppliedWaiver::decl(&cfg),
         WaiverUse::decl(&cfg),

@@ -40,9 +40,10 @@ pub(crate) use error::check_schema_version;
 pub use evaluate::{CRITICAL_CAP, EvalConfig, HIGH_CAP, ImagePolicy, Policy, Waiver, evaluate};
 pub use report::{
     AppliedWaiver, Category, CategoryScore, CheckResult, ContainerSummary, Counts, DaemonJsonChange,
-    DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, Finding, Grade, HostIdentity, IdentityAspect,
-    IdentityFact, Inventory, NetworkSummary, NewFailure, Posture, PublishedPort, REPORT_SCHEMA_VERSION,
-    Report, Risk, Severity, Snippet, SnippetKind, Status, Subject, Target, TargetKind, ToolInfo, WaiverUse,
+    DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, FileLocation, Finding, Grade, HostIdentity,
+    IdentityAspect, IdentityFact, Inventory, NetworkSummary, NewFailure, Posture, PublishedPort,
+    REPORT_SCHEMA_VERSION, Report, Risk, Severity, Snippet, SnippetKind, Status, Subject, Target, TargetKind,
+    ToolInfo, WaiverUse,
 };
 pub use snapshot::{Fact, SNAPSHOT_SCHEMA_VERSION, Snapshot};
 

@@ -364,15 +364,28 @@ fn result(report: &Report, rules: &Rules, check: &CheckResult, finding: &Finding
     if let Some(id) = &target.id {
         logical["properties"] = json!({ "id": id });
     }
+    // A fix located in a file (a Compose service's key) points the result at that line, so code
+    // scanning annotates it; an unknown line leaves the region out (the whole file) rather than
+    // guessing one. Everything else is a setting without a line: line 1 of its file.
+    let physical = match finding.remediation.iter().find_map(|s| s.location.as_ref()) {
+        Some(location) if target.kind == TargetKind::Container => {
+            let mut physical = json!({ "artifactLocation": { "uri": file_uri(&location.path) } });
+            if let Some(line) = location.line {
+                physical["region"] = json!({ "startLine": line });
+            }
+            physical
+        }
+        _ => json!({
+            "artifactLocation": { "uri": artifact_uri(report, check, target) },
+            "region": { "startLine": 1 },
+        }),
+    };
     let mut result = json!({
         "ruleId": check.id,
         "level": level,
         "message": { "text": text },
         "locations": [{
-            "physicalLocation": {
-                "artifactLocation": { "uri": artifact_uri(report, check, target) },
-                "region": { "startLine": 1 },
-            },
+            "physicalLocation": physical,
             "logicalLocations": [logical],
         }],
         "partialFingerprints": { FINGERPRINT_KEY: fingerprint(&check.id, target) },

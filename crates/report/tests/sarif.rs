@@ -296,6 +296,7 @@ fn compose_containers_point_at_their_compose_file() {
     let target = containers.iter_mut().find(|c| c.name == "zd-privileged").expect("zd-privileged");
     target.labels.insert("com.docker.compose.project.config_files".into(), "docker-compose.yml".into());
     target.labels.insert("com.docker.compose.project.working_dir".into(), "/srv/v1app".into());
+    target.labels.insert("com.docker.compose.service".into(), "web".into());
     let log = sarif::to_value(&evaluate(&snap, &EvalConfig::at(at)));
     assert_valid(&log);
     let uris: Vec<&str> = results(&log)
@@ -305,6 +306,20 @@ fn compose_containers_point_at_their_compose_file() {
         .collect();
     assert!(!uris.is_empty());
     assert!(uris.iter().all(|u| *u == "file:///srv/v1app/docker-compose.yml"), "{uris:?}");
+
+    // The fixture's host never read that file: the line is unknown, so no region is guessed (a
+    // readable file's line is tested against a real docker-compose in tests/compose_live.rs).
+    let privileged = results(&log)
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "CTR001" && r["locations"][0]["logicalLocations"][0]["name"] == "zd-privileged"
+        })
+        .expect("CTR001 on zd-privileged");
+    assert!(privileged["locations"][0]["physicalLocation"].get("region").is_none(), "{privileged}");
+    assert!(
+        privileged["message"]["text"].as_str().is_some_and(|t| t.contains("line unknown")),
+        "{privileged}"
+    );
 }
 
 /// The results that stand for one vulnerability each (they carry the vulnerability fingerprint).

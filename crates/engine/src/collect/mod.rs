@@ -168,6 +168,10 @@ pub async fn collect(opts: &CollectOptions) -> Snapshot {
         _ => Fact::unavailable("the engine did not report its data-root (DockerRootDir)"),
     };
 
+    let compose_files = compose_files(&engine, host_facts, local).await;
+    let mut host = base.into_host(data_root_storage);
+    host.compose_files = compose_files;
+
     Snapshot {
         schema_version: SNAPSHOT_SCHEMA_VERSION,
         collected_at,
@@ -179,9 +183,43 @@ pub async fn collect(opts: &CollectOptions) -> Snapshot {
             tls: opts.endpoint.tls_dir.is_some(),
         },
         engine,
-        host: base.into_host(data_root_storage),
+        host,
         vulnerabilities: Fact::unavailable(crate::snapshot::VULNS_NOT_SCANNED),
     }
+}
+
+/// The Compose files the containers' labels name, read on this machine for their lines. A remote
+/// engine's files are on its own machine: a file of the same path here would be another file,
+/// so nothing is read and every line stays unknown.
+async fn compose_files(
+    engine: &Fact<crate::snapshot::Engine>,
+    host_facts: bool,
+    local: bool,
+) -> Fact<Vec<crate::snapshot::ComposeFile>> {
+    let mut paths: Vec<String> = engine
+        .ok()
+        .and_then(|e| e.containers.ok())
+        .into_iter()
+        .flatten()
+        .filter(|c| c.compose_service().is_some())
+        .filter_map(|c| c.compose_files())
+        .flatten()
+        .collect();
+    paths.sort();
+    paths.dedup();
+    if paths.is_empty() {
+        return Fact::available(Vec::new());
+    }
+    if !host_facts {
+        return Fact::unavailable("host facts were not collected");
+    }
+    if !local {
+        return Fact::unavailable("the engine is remote: its Compose files are on another machine");
+    }
+    tokio::task::spawn_blocking(move || host::compose::read(&paths)).await.map_or_else(
+        |e| Fact::unavailable(format!("reading the Compose files panicked: {e}")),
+        Fact::available,
+    )
 }
 
 /// Connects to the engine and subscribes to the events that can change a verdict (read-only:
@@ -232,6 +270,7 @@ impl host::Base {
             audit: self.audit,
             monitoring_agents: self.monitoring_agents,
             docker_files: self.docker_files,
+            compose_files: Fact::available(Vec::new()),
         }
     }
 }

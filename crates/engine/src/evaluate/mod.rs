@@ -14,6 +14,7 @@ use crate::report::{
 };
 use crate::snapshot::{Fact, Snapshot};
 
+mod compose;
 mod inventory;
 mod plan;
 pub(crate) mod score;
@@ -184,6 +185,7 @@ fn run_check(check: &Check, snap: &Snapshot, config: &EvalConfig) -> CheckResult
         (check.evaluate)(snap)
     };
     findings.sort_by(|a, b| a.target.cmp(&b.target));
+    compose::locate(snap, &mut findings);
     CheckResult {
         id: check.code.to_owned(),
         slug: check.slug.to_owned(),

@@ -301,13 +301,30 @@ pub struct Snippet {
     pub label: String,
     /// The text to copy.
     pub code: String,
+    /// The file and line it changes, when the snippet edits a file ZeroDock located (a Compose
+    /// service's key in the project's Compose file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<FileLocation>,
 }
 
 impl Snippet {
     /// A snippet of `kind`.
     pub fn new(kind: SnippetKind, label: impl Into<String>, code: impl Into<String>) -> Self {
-        Snippet { kind, label: label.into(), code: code.into() }
+        Snippet { kind, label: label.into(), code: code.into(), location: None }
     }
+}
+
+/// Where in a file a fix applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct FileLocation {
+    /// The file, as an absolute path on the scanned machine.
+    pub path: String,
+    /// The 1-based line of the key to change (or of the service, when that key is not written
+    /// yet); `None` when the file could not be read here — a line is never guessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// What that line holds ("`privileged` of service `web`"), or why the line is unknown.
+    pub note: String,
 }
 
 /// A waiver applied to a finding: the risk was accepted by the user.

@@ -18,7 +18,8 @@ mod posture;
 mod risks;
 
 pub use finding::{
-    AppliedWaiver, Category, Evidence, Finding, Severity, Snippet, SnippetKind, Status, Target, TargetKind,
+    AppliedWaiver, Category, Evidence, FileLocation, Finding, Severity, Snippet, SnippetKind, Status, Target,
+    TargetKind,
 };
 pub use inventory::{ContainerSummary, FailingCheck, Inventory, NetworkSummary, PublishedPort};
 pub use plan::{DaemonJsonChange, DaemonJsonPlan};

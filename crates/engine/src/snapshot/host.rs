@@ -52,11 +52,42 @@ pub struct Host {
     /// (CIS 3.1–3.14, 3.19–3.24). Snapshots taken before this fact existed read it as unavailable.
     #[serde(default = "not_collected")]
     pub docker_files: Fact<Vec<DockerFile>>,
+    /// The Compose files named by the containers' `com.docker.compose.project.config_files`
+    /// labels, read on this machine (read-only) for the line of each service and of each of its
+    /// keys, so a fix and a SARIF result can point at the line to edit. Only positions are kept,
+    /// never a value (an `environment:` value may be a secret). Left out when no container
+    /// names one; snapshots taken before this fact existed read it as not collected.
+    #[serde(default = "not_collected", skip_serializing_if = "no_compose_files")]
+    pub compose_files: Fact<Vec<ComposeFile>>,
+}
+
+/// A Compose file a container's labels name, and where its services are written.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ComposeFile {
+    /// The absolute path, as resolved from the labels (`working_dir` joined for Compose v1).
+    pub path: String,
+    /// Each service of the file, by name; unavailable with the reason when the file could not be
+    /// read or parsed here (then no line is known, and none is guessed).
+    pub services: Fact<BTreeMap<String, ComposeServiceLines>>,
+}
+
+/// Where one Compose service and its keys are written (1-based line numbers).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ComposeServiceLines {
+    /// The line of the service's name under `services:`.
+    pub line: u32,
+    /// The line of each key written directly under the service (`privileged`, `pid`, `ports`…).
+    pub keys: BTreeMap<String, u32>,
 }
 
 /// The value of a fact an older snapshot does not carry.
 fn not_collected<T>() -> Fact<T> {
     Fact::unavailable("not collected")
+}
+
+// Keeps snapshots of engines without Compose containers byte-identical to before the fact existed.
+fn no_compose_files(fact: &Fact<Vec<ComposeFile>>) -> bool {
+    matches!(fact, Fact::Available { value } if value.is_empty())
 }
 
 /// Operating system and kernel.

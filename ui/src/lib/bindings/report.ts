@@ -360,7 +360,27 @@ label: string,
 /**
  * The text to copy.
  */
-code: string, };
+code: string, 
+/**
+ * The file and line it changes, when the snippet edits a file ZeroDock located (a Compose
+ * service's key in the project's Compose file).
+ */
+location?: FileLocation | null, };
+
+export type FileLocation = { 
+/**
+ * The file, as an absolute path on the scanned machine.
+ */
+path: string, 
+/**
+ * The 1-based line of the key to change (or of the service, when that key is not written
+ * yet); `None` when the file could not be read here — a line is never guessed.
+ */
+line?: number | null, 
+/**
+ * What that line holds ("`privileged` of service `web`"), or why the line is unknown.
+ */
+note: string, };
 
 export type SnippetKind = "docker_run" | "compose" | "daemon_json" | "shell" | "dockerfile" | "json";
 

@@ -11,6 +11,7 @@
 mod accounts;
 mod audit;
 mod client_config;
+pub(crate) mod compose;
 mod daemon_json;
 mod desktop;
 mod docker_files;
