@@ -62,8 +62,17 @@ pub fn waive(
     }
     let target = target_of(request.target.as_deref())?;
     let mut doc = parse(text)?;
+    // A file of comments only (a header, a template) is all "trailing" text, which is printed
+    // after every table: it becomes the first table's prefix, so it stays a header. Notes after
+    // existing tables stay at the end, as written.
+    let trailing = if doc.as_table().is_empty() {
+        doc.trailing().as_str().unwrap_or_default().to_owned()
+    } else {
+        String::new()
+    };
     let waivers = waiver_tables(&mut doc, true)?.expect("created on demand");
     let existing = position(waivers, check.code, &target);
+    let mut took_trailing = false;
     let outcome = match existing {
         Some(index) => {
             let table = waivers.get_mut(index).expect("index from position");
@@ -88,10 +97,18 @@ pub fn waive(
             if let Some(expires) = request.expires {
                 table.insert("expires", toml_edit::value(expires.to_string()));
             }
+            if !trailing.trim().is_empty() {
+                let gap = if waivers.is_empty() && !trailing.ends_with("\n\n") { "\n" } else { "" };
+                table.decor_mut().set_prefix(format!("{trailing}{gap}"));
+                took_trailing = true;
+            }
             waivers.push(table);
             WaiveOutcome::Added
         }
     };
+    if took_trailing {
+        doc.set_trailing("");
+    }
     Ok((checked(doc)?, outcome))
 }
 
@@ -121,10 +138,17 @@ pub fn unwaive(text: &str, check: &str, target: Option<&str>) -> Result<(String,
         };
         return Err(refused(format!("no waiver for {} / {target}{hint}", found.code)));
     };
-    let removed = read_back(waivers.get(index).expect("index from position"))?;
+    let table = waivers.get(index).expect("index from position");
+    let removed = read_back(table)?;
+    let prefix = table.decor().prefix().and_then(|p| p.as_str()).unwrap_or_default().to_owned();
     waivers.remove(index);
     if waivers.is_empty() {
         doc.remove("waiver");
+        // The last table of a file that began as comments only carried them (see `waive`):
+        // they go back to being the whole file rather than disappear with it.
+        if doc.as_table().is_empty() && !prefix.trim().is_empty() {
+            doc.set_trailing(format!("{}\n", prefix.trim_end()));
+        }
     }
     Ok((checked(doc)?, removed))
 }
@@ -296,6 +320,19 @@ reason = "Rootless builds land in Q3"
     fn waive_into_an_empty_or_missing_file() {
         let (text, _) = waive("", &request("CTR001", Some("web"), "Vendor image"), today()).expect("added");
         assert_eq!(text, "[[waiver]]\ncheck = \"CTR001\"\ntarget = \"web\"\nreason = \"Vendor image\"\n");
+    }
+
+    #[test]
+    fn a_file_of_comments_only_keeps_them_as_its_header() {
+        let only_comments = "# Accepted risks, reviewed monthly.\n";
+        let (text, _) =
+            waive(only_comments, &request("CTR001", None, "Vendor image"), today()).expect("added");
+        assert_eq!(
+            text,
+            "# Accepted risks, reviewed monthly.\n\n[[waiver]]\ncheck = \"CTR001\"\ntarget = \"*\"\nreason = \"Vendor image\"\n"
+        );
+        let (text, _) = unwaive(&text, "CTR001", None).expect("removed");
+        assert_eq!(text, only_comments, "back to the comments alone");
     }
 
     #[test]
