@@ -24,6 +24,7 @@ use typst::foundations::{Datetime, Smart};
 use typst::syntax::Source;
 use typst_layout::PagedDocument;
 use zerodock_engine::Report;
+use zerodock_engine::report;
 
 use self::view::{Limits, View, view};
 use self::world::{ReportWorld, file_id};
@@ -122,11 +123,114 @@ impl fmt::Display for TemplateErrors<'_> {
     }
 }
 
-/// What `/data.json` holds: the report as is, and the view the built-in template reads.
+/// What `/data.json` holds: the report (as is for a custom template, [`BuiltinReport`] for the
+/// built-in one), and the view the built-in template reads.
 #[derive(Serialize)]
-struct Data<'a> {
-    report: &'a Report,
+struct Data<'a, R: Serialize> {
+    report: &'a R,
     view: View,
+}
+
+/// The report as the built-in template gets it: every field, but each check's `findings` empty.
+/// The template reads findings from `view` (ordered and truncated), never from the report, and on
+/// a giant host they are nearly all of it (27 of 28 MB of JSON at 1000 containers): typst parsing
+/// them into its own values was the largest part of a PDF's peak memory. A custom template still
+/// gets the whole report (docs/pdf-template.md). `same_json_as_the_report_but_findings` keeps this
+/// mirror in step with [`Report`].
+#[derive(Serialize)]
+struct BuiltinReport<'a> {
+    schema_version: u32,
+    tool: &'a report::ToolInfo,
+    generated_at: &'a chrono::DateTime<chrono::Utc>,
+    subject: &'a report::Subject,
+    score: Option<u8>,
+    grade: report::Grade,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grade_cap: &'a Option<String>,
+    categories: &'a [report::CategoryScore],
+    counts: &'a report::Counts,
+    checks: Vec<CheckWithoutFindings<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    waivers: &'a [report::WaiverUse],
+    inventory: &'a report::Inventory,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    daemon_json_plan: &'a Option<report::DaemonJsonPlan>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    risks: &'a [report::Risk],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    score_if_fixed_by_severity: &'a std::collections::BTreeMap<report::Severity, u8>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    identity: &'a [report::IdentityFact],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerabilities: &'a Option<zerodock_engine::snapshot::VulnScan>,
+}
+
+/// A [`report::CheckResult`] with an empty `findings` list (see [`BuiltinReport`]).
+#[derive(Serialize)]
+struct CheckWithoutFindings<'a> {
+    id: &'a str,
+    slug: &'a str,
+    title: &'a str,
+    category: &'a report::Category,
+    severity: report::Severity,
+    status: report::Status,
+    summary: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    rationale: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    remediation: &'a str,
+    references: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    doc_url: &'a Option<String>,
+    findings: [(); 0],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score_if_fixed: Option<u8>,
+}
+
+impl<'a> BuiltinReport<'a> {
+    fn new(r: &'a Report) -> Self {
+        let checks = r
+            .checks
+            .iter()
+            .map(|c| CheckWithoutFindings {
+                id: &c.id,
+                slug: &c.slug,
+                title: &c.title,
+                category: &c.category,
+                severity: c.severity,
+                status: c.status,
+                summary: &c.summary,
+                rationale: &c.rationale,
+                remediation: &c.remediation,
+                references: &c.references,
+                doc_url: &c.doc_url,
+                findings: [],
+                score_if_fixed: c.score_if_fixed,
+            })
+            .collect();
+        BuiltinReport {
+            schema_version: r.schema_version,
+            tool: &r.tool,
+            generated_at: &r.generated_at,
+            subject: &r.subject,
+            score: r.score,
+            grade: r.grade,
+            grade_cap: &r.grade_cap,
+            categories: &r.categories,
+            counts: &r.counts,
+            checks,
+            waivers: &r.waivers,
+            inventory: &r.inventory,
+            daemon_json_plan: &r.daemon_json_plan,
+            risks: &r.risks,
+            score_if_fixed_by_severity: &r.score_if_fixed_by_severity,
+            identity: &r.identity,
+            notes: &r.notes,
+            vulnerabilities: &r.vulnerabilities,
+        }
+    }
 }
 
 /// Renders `report` as a PDF document.
@@ -168,7 +272,10 @@ fn render_with(report: &Report, options: &PdfOptions, limits: Limits) -> Result<
 fn world(report: &Report, options: &PdfOptions, limits: Limits) -> Result<ReportWorld, PdfError> {
     let mut view = view(report, limits);
     view.seal = options.seal.iter().map(|(k, v)| [k.clone(), v.clone()]).collect();
-    let data = serde_json::to_vec(&Data { report, view })?;
+    let data = match options.template {
+        None => serde_json::to_vec(&Data { report: &BuiltinReport::new(report), view })?,
+        Some(_) => serde_json::to_vec(&Data { report, view })?,
+    };
     let generated = report.generated_at;
     let today = Datetime::from_ymd(
         generated.year(),
@@ -272,6 +379,20 @@ mod tests {
             let messages: Vec<String> = warnings.iter().map(|w| w.message.to_string()).collect();
             assert!(output.is_ok(), "{}", template_error(&world, &output.err().unwrap_or_default()));
             assert!(messages.is_empty(), "{name}: typst warnings: {messages:?}");
+        }
+    }
+
+    #[test]
+    fn same_json_as_the_report_but_findings() {
+        // The built-in template's copy of the report must follow every field of `Report`.
+        for name in ["default", "vulns", "swarm"] {
+            let report = fixture(name);
+            let mut want = serde_json::to_value(&report).expect("json");
+            for check in want["checks"].as_array_mut().expect("checks") {
+                check["findings"] = serde_json::json!([]);
+            }
+            let got = serde_json::to_value(BuiltinReport::new(&report)).expect("json");
+            assert!(got == want, "{name}: BuiltinReport differs from the report beyond its findings");
         }
     }
 
