@@ -261,6 +261,8 @@ pub(crate) static VARIANTS: &[Variant] = &[
     // The swarm seen from a worker: `/info` has no `Swarm.Cluster`, no manager counts (a second
     // engine joining the swarm would need a second host).
     ("swarm-worker", "swarm", swarm_worker),
+    // Three managers, one of them down and unreachable (one machine runs one swarm node).
+    ("swarm-manager-unreachable", "swarm", swarm_manager_unreachable),
     // Images pulled from a registry (nothing can be pulled here): every image of the default
     // engine gets the registry digest a pull records.
     ("pulled-images", "default", pulled_images),
@@ -305,6 +307,35 @@ fn swarm_worker(snap: &mut Snapshot) {
         swarm.secrets = Some(crate::snapshot::Fact::unavailable(
             "this swarm node is a worker: only a manager can list the swarm's secrets",
         ));
+        swarm.node_list = Some(crate::snapshot::Fact::unavailable(
+            "this swarm node is a worker: only a manager can list the swarm's nodes",
+        ));
+        swarm.services = Some(crate::snapshot::Fact::unavailable(
+            "this swarm node is a worker: only a manager can list the swarm's services",
+        ));
+    }
+}
+
+fn swarm_manager_unreachable(snap: &mut Snapshot) {
+    use crate::snapshot::{Fact, SwarmManagerStatus, SwarmNode};
+    if let Some(swarm) = swarm_of(snap) {
+        swarm.managers = 3;
+        swarm.nodes = 3;
+        let mut nodes = swarm.node_list.as_ref().and_then(|f| f.ok()).cloned().unwrap_or_default();
+        for (host, addr) in [("zd-manager-2", "10.213.6.2:2377"), ("zd-manager-3", "10.213.6.3:2377")] {
+            nodes.push(SwarmNode {
+                hostname: host.to_owned(),
+                role: "manager".to_owned(),
+                availability: "active".to_owned(),
+                state: if host.ends_with('3') { "down" } else { "ready" }.to_owned(),
+                manager: Some(SwarmManagerStatus {
+                    leader: false,
+                    reachability: if host.ends_with('3') { "unreachable" } else { "reachable" }.to_owned(),
+                    addr: addr.to_owned(),
+                }),
+            });
+        }
+        swarm.node_list = Some(Fact::available(nodes));
     }
 }
 

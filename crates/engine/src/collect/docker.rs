@@ -20,7 +20,8 @@ use crate::snapshot::secrets;
 use crate::snapshot::{
     Component, Container, ContainerNetwork, Device, Engine, EngineInfo, EngineProduct, EngineVersion,
     ExecSession, Fact, Healthcheck, HistoryEntry, Image, Mount, Network, PortBinding, RestartPolicy,
-    SwarmCluster, SwarmInfo as SnapshotSwarmInfo, Ulimit, Volume,
+    SwarmCluster, SwarmInfo as SnapshotSwarmInfo, SwarmManagerStatus, SwarmNode, SwarmService, Ulimit,
+    Volume,
 };
 
 /// Why a call failed, in words that say what to do.
@@ -192,6 +193,36 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
         } else {
             Fact::unavailable("this swarm node is a worker: only a manager can list the swarm's secrets")
         });
+        // CIS 7.1/7.2/7.4: each manager's reachability and address, and which service uses which
+        // secret. Both are manager-only GETs; of a service only its name and secret names are kept.
+        let worker = |what: &str| format!("this swarm node is a worker: only a manager can list {what}");
+        if swarm.control_available {
+            swarm.node_list = Some(
+                bounded(t, docker.list_nodes(None))
+                    .await
+                    .map(|list| {
+                        let mut nodes: Vec<SwarmNode> = list.into_iter().map(convert_node).collect();
+                        nodes.sort_by(|a, b| a.hostname.cmp(&b.hostname));
+                        nodes
+                    })
+                    .map_err(explain_call("GET /nodes"))
+                    .into(),
+            );
+            swarm.services = Some(
+                bounded(t, docker.list_services(None))
+                    .await
+                    .map(|list| {
+                        let mut services: Vec<SwarmService> = list.into_iter().map(convert_service).collect();
+                        services.sort_by(|a, b| a.name.cmp(&b.name));
+                        services
+                    })
+                    .map_err(explain_call("GET /services"))
+                    .into(),
+            );
+        } else {
+            swarm.node_list = Some(Fact::unavailable(worker("the swarm's nodes")));
+            swarm.services = Some(Fact::unavailable(worker("the swarm's services")));
+        }
     }
     let mut notes = Vec::new();
     let mut undecoded_containers = Vec::new();
@@ -613,7 +644,41 @@ fn convert_swarm(s: bollard::models::SwarmInfo) -> Option<SnapshotSwarmInfo> {
         manager_addrs,
         cluster,
         secrets: None,
+        node_list: None,
+        services: None,
     })
+}
+
+/// `GET /nodes` item → what 7.1/7.2 need: role, state, and a manager's reachability and address.
+fn convert_node(n: bollard::models::Node) -> SwarmNode {
+    let spec = n.spec.unwrap_or_default();
+    SwarmNode {
+        hostname: n.description.and_then(|d| d.hostname).unwrap_or_default(),
+        role: spec.role.map(|r| r.to_string()).unwrap_or_default(),
+        availability: spec.availability.map(|a| a.to_string()).unwrap_or_default(),
+        state: n.status.and_then(|s| s.state).map(|s| s.to_string()).unwrap_or_default(),
+        manager: n.manager_status.map(|m| SwarmManagerStatus {
+            leader: m.leader.unwrap_or(false),
+            reachability: m.reachability.map(|r| r.to_string()).unwrap_or_default(),
+            addr: m.addr.unwrap_or_default(),
+        }),
+    }
+}
+
+/// `GET /services` item → its name and the names of the secrets it is granted; the rest of the
+/// spec (environment, mounts) is dropped here, so no credential it holds reaches the snapshot.
+fn convert_service(s: bollard::models::Service) -> SwarmService {
+    let spec = s.spec.unwrap_or_default();
+    let mut secrets: Vec<String> = spec
+        .task_template
+        .and_then(|t| t.container_spec)
+        .and_then(|c| c.secrets)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.secret_name)
+        .collect();
+    secrets.sort();
+    SwarmService { name: spec.name.unwrap_or_default(), secrets }
 }
 
 fn healthcheck(h: Option<&HealthConfig>) -> Healthcheck {

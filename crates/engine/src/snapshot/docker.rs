@@ -243,6 +243,52 @@ pub struct Container {
     /// `HostConfig.IpcMode`.
     pub ipc_mode: String,
     /// `HostConfig.UTSMode`.
+    /// `GET /nodes`, sorted by hostname: each node's role, state and, for a manager, its Raft
+    /// reachability and listen address (CIS 7.1, 7.2). Unavailable on a worker, which cannot list
+    /// them; `None` in snapshots older than it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_list: Option<Fact<Vec<SwarmNode>>>,
+    /// `GET /services`, sorted by name: each service and the names of the secrets it is granted
+    /// (CIS 7.4). Nothing else of a service's spec is kept (its environment may hold credentials).
+    /// Unavailable on a worker; `None` in snapshots older than it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Fact<Vec<SwarmService>>>,
+}
+
+/// `GET /nodes`: one swarm node, as a manager lists it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SwarmNode {
+    /// `Description.Hostname`.
+    pub hostname: String,
+    /// `Spec.Role`: `manager` or `worker`.
+    pub role: String,
+    /// `Spec.Availability`: `active`, `pause` or `drain`.
+    pub availability: String,
+    /// `Status.State`: `ready`, `down`, `disconnected` or `unknown`.
+    pub state: String,
+    /// `ManagerStatus`, for a manager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<SwarmManagerStatus>,
+}
+
+/// `GET /nodes` → `ManagerStatus` of a manager node.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SwarmManagerStatus {
+    /// `Leader`: the Raft leader.
+    pub leader: bool,
+    /// `Reachability`: `reachable`, `unreachable` or `unknown`.
+    pub reachability: String,
+    /// `Addr`: the address and port it listens on for the swarm (2377 by default).
+    pub addr: String,
+}
+
+/// `GET /services`: a service's name and the secrets it is granted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SwarmService {
+    /// `Spec.Name`.
+    pub name: String,
+    /// `Spec.TaskTemplate.ContainerSpec.Secrets[].SecretName`, sorted.
+    pub secrets: Vec<String>,
     pub uts_mode: String,
     /// `HostConfig.UsernsMode`.
     pub userns_mode: String,

@@ -91,6 +91,52 @@ pub(crate) fn with_swarm(
     })
 }
 
+/// The managers `GET /nodes` lists, each as `HOST (leader, reachable, ADDR)`, for 7.1/7.2
+/// evidence; the reason when the list was not read (a worker, an older snapshot).
+pub(crate) fn managers_listed(swarm: &crate::snapshot::SwarmInfo) -> String {
+    let nodes = match swarm.node_list.as_ref().map(|f| f.get()) {
+        Some(Ok(nodes)) => nodes,
+        Some(Err(reason)) => return format!("not read: {reason}"),
+        None => return "not read (a snapshot taken before ZeroDock read `GET /nodes`)".to_owned(),
+    };
+    let managers: Vec<String> = nodes
+        .iter()
+        .filter_map(|n| {
+            let m = n.manager.as_ref()?;
+            let mut parts = Vec::new();
+            if m.leader {
+                parts.push("leader".to_owned());
+            }
+            parts.push(if m.reachability.is_empty() {
+                "reachability unknown".to_owned()
+            } else {
+                m.reachability.clone()
+            });
+            if !m.addr.is_empty() {
+                parts.push(m.addr.clone());
+            }
+            Some(format!(
+                "{} ({})",
+                if n.hostname.is_empty() { "unnamed node" } else { n.hostname.as_str() },
+                parts.join(", ")
+            ))
+        })
+        .collect();
+    if managers.is_empty() { "no manager listed".to_owned() } else { managers.join("; ") }
+}
+
+/// How many managers `GET /nodes` lists as not reachable (`None` when the list was not read).
+pub(crate) fn unreachable_managers(swarm: &crate::snapshot::SwarmInfo) -> Option<Vec<String>> {
+    let nodes = swarm.node_list.as_ref()?.ok()?;
+    Some(
+        nodes
+            .iter()
+            .filter(|n| n.manager.as_ref().is_some_and(|m| m.reachability != "reachable"))
+            .map(|n| n.hostname.clone())
+            .collect(),
+    )
+}
+
 /// Judges the cluster settings a manager reports in `GET /info` `Swarm.Cluster`; on a worker, an
 /// unknown finding saying so (a worker cannot read the managers' API).
 pub(crate) fn with_cluster(

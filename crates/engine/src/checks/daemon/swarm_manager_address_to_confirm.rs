@@ -2,7 +2,7 @@
 
 use crate::checks::prelude::*;
 
-use super::with_swarm;
+use super::{managers_listed, with_swarm};
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     with_swarm(snap, |swarm, target| {
@@ -20,6 +20,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         )
         .evidence("GET /info Swarm.NodeAddr", &swarm.node_addr, "a chosen host interface, not 0.0.0.0")
         .evidence("GET /info Swarm.RemoteManagers[].Addr", managers, "managers on a management network")
+        .evidence("GET /nodes ManagerStatus.Addr", managers_listed(swarm), "each manager on a management interface")
         .fix(
             SnippetKind::Shell,
             "See what listens on the management port (on each manager)",
@@ -46,7 +47,8 @@ crate::declare_check! {
     ///
     /// ## Evidence
     /// `GET /info` → `Swarm.NodeAddr` (the advertised management address) and
-    /// `Swarm.RemoteManagers[].Addr`. The listen address is given only to `docker swarm init` /
+    /// `Swarm.RemoteManagers[].Addr`, and `GET /nodes` → each manager's `ManagerStatus.Addr`
+    /// (`docker node ls`; a manager only). The listen address is given only to `docker swarm init` /
     /// `join` (`--listen-addr`) and the data-path address to `--data-path-addr`; neither is
     /// readable afterwards. On an engine not in a swarm the check does not apply.
     ///

@@ -2,7 +2,7 @@
 
 use crate::checks::prelude::*;
 
-use super::with_swarm;
+use super::{managers_listed, unreachable_managers, with_swarm};
 
 /// Docker advises at most seven managers: more add Raft traffic without useful fault tolerance.
 const MOST_MANAGERS: i64 = 7;
@@ -28,7 +28,29 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 ),
             )
             .evidence(field, managers, expected)
+            .evidence("GET /nodes ManagerStatus", managers_listed(swarm), "every manager reachable")
             .fix(SnippetKind::Shell, "Demote a manager to a worker (on a manager)", "docker node demote NODE");
+        }
+        // A manager Raft cannot reach still counts in the quorum but tolerates nothing: the
+        // swarm is one failure closer to losing its control plane than the count says.
+        if let Some(unreachable) = unreachable_managers(swarm).filter(|u| !u.is_empty()) {
+            return Finding::warn(
+                target,
+                format!(
+                    "The swarm has {managers} managers, but {} {} not reachable: it tolerates fewer losses than {tolerated}",
+                    unreachable.join(", "),
+                    if unreachable.len() == 1 { "is" } else { "are" }
+                ),
+            )
+            .evidence(field, managers, expected)
+            .evidence("GET /nodes ManagerStatus", managers_listed(swarm), "every manager reachable")
+            .fix(
+                SnippetKind::Shell,
+                "Bring the manager back, or remove it from the swarm (on a reachable manager)",
+                "docker node ls
+docker node demote NODE
+docker node rm NODE",
+            );
         }
         Finding::pass(
             target,
@@ -40,6 +62,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
             ),
         )
         .evidence(field, managers, expected)
+        .evidence("GET /nodes ManagerStatus", managers_listed(swarm), "every manager reachable")
     })
 }
 
@@ -57,7 +80,10 @@ crate::declare_check! {
     /// ## Evidence
     /// `GET /info` → `Swarm.Managers` and `Swarm.Nodes` (`docker info -f '{{.Swarm.Managers}}'`),
     /// which only a manager reports (a worker is unknown). An odd count up to 7 passes; an even
-    /// count or more than 7 fails. On an engine not in a swarm the check does not apply.
+    /// count or more than 7 fails. `GET /nodes` (`docker node ls`) names each manager with its
+    /// Raft reachability, leadership and address; an odd count with a manager that is not
+    /// `reachable` warns (it tolerates fewer losses than the count says). On an engine not in a
+    /// swarm the check does not apply.
     ///
     /// ## Remediation
     /// `docker node demote NODE` on a manager until the count is odd and no larger than the
@@ -91,5 +117,18 @@ mod DMN019 {
         assert_eq!(findings(&CHECK, &named("swarm-even-managers", |_| {}))[0].status, Status::Fail);
         assert_eq!(findings(&CHECK, &fixture("default"))[0].status, Status::NotApplicable);
         assert_eq!(findings(&CHECK, &named("swarm-worker", |_| {}))[0].status, Status::Unknown);
+    }
+
+    /// `GET /nodes` names each manager with its reachability; an unreachable one warns even when
+    /// the count is sound.
+    #[test]
+    fn managers_are_named_with_their_reachability() {
+        let f = &findings(&CHECK, &fixture("swarm"))[0];
+        let nodes =
+            f.evidence.iter().find(|e| e.field == "GET /nodes ManagerStatus").expect("nodes evidence");
+        assert!(nodes.observed.ends_with("(leader, reachable, 10.213.6.1:2377)"), "{}", nodes.observed);
+        let f = &findings(&CHECK, &named("swarm-manager-unreachable", |_| {}))[0];
+        assert_eq!(f.status, Status::Warn, "{}", f.message);
+        assert!(f.message.contains("zd-manager-3 is not reachable"), "{}", f.message);
     }
 }
