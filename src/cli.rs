@@ -622,11 +622,12 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
 
 /// Writes the outputs and, with `--sign`, signs the JSON ones: they are written first, so the
 /// PDF and HTML written after them can name the signature (key fingerprint, the JSON's digest).
+/// The order is `zerodock_report::signed`'s, shared with the app's export.
 fn emit_maybe_signed(
     report: &Report,
     format: Option<Format>,
     outputs: &[PathBuf],
-    mut view: View,
+    view: View,
     signing: Option<&crate::trust::Signing>,
 ) -> Result<()> {
     let Some(signing) = signing else { return emit(report, format, outputs, &view) };
@@ -634,15 +635,19 @@ fn emit_maybe_signed(
         outputs.iter().cloned().partition(|p| signing.files().contains(p));
     // Each part is given the whole list's length: a file's format depends on it (`--format` names
     // the format of a lone output only).
-    emit_part(report, format, &json, outputs.len(), &view)?;
-    if !others.is_empty() {
-        view.export.seal = signing.seal()?;
-        emit_part(report, format, &others, outputs.len(), &view)?;
-    }
-    signing.sign(report)
+    let mut sealed = view.clone();
+    let rest = (!others.is_empty()).then_some(|seal| {
+        sealed.export.seal = seal;
+        emit_part(report, format, &others, outputs.len(), &sealed)
+    });
+    let signed =
+        signing.inner().emit(report, || emit_part(report, format, &json, outputs.len(), &view), rest)?;
+    crate::trust::report_signed(&signed);
+    Ok(())
 }
 
 /// How the outputs are drawn.
+#[derive(Clone)]
 struct View {
     color: ColorChoice,
     verbose: bool,

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use zerodock_engine::Report;
 use zerodock_report::export;
+use zerodock_report::signed;
 use zerodock_store::secrets::Secrets;
 use zerodock_store::signing::{self, Envelope, PublicKey, ReportSigner};
 
@@ -42,10 +42,10 @@ pub enum KeyCommand {
 }
 
 /// A `--sign` request, checked and with its key loaded before any report is written, so a missing
-/// JSON output or an unusable keyring fails the command before it writes unsigned files.
+/// JSON output or an unusable keyring fails the command before it writes unsigned files. What is
+/// written in which order is `zerodock_report::signed` (shared with the desktop app's export).
 pub struct Signing {
-    files: Vec<PathBuf>,
-    signer: ReportSigner,
+    inner: signed::Signing,
 }
 
 impl Signing {
@@ -70,54 +70,30 @@ impl Signing {
                 note("the keyutils keyring is in memory: this key is lost at reboot (docs/secrets.md)");
             }
         }
-        Ok(Signing { files, signer })
+        Ok(Signing { inner: signed::Signing::new(files, signer) })
     }
 
     /// The JSON files that will be signed.
     pub fn files(&self) -> &[PathBuf] {
-        &self.files
+        self.inner.files()
     }
 
-    /// The signature's label/value lines for the PDF and HTML written beside the JSON (key
-    /// fingerprint, the JSON file's SHA-256, the envelope's name), from the JSON's bytes on disk:
-    /// call it once the JSON files are written and before the other outputs are rendered.
-    pub fn seal(&self) -> Result<Vec<(String, String)>> {
-        let Some(path) = self.files.first() else { return Ok(Vec::new()) };
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {} to seal it", path.display()))?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let seal = signing::Seal::new(&name, &bytes, &self.signer.public());
-        Ok(seal.lines().into_iter().map(|(label, value)| (label.to_owned(), value)).collect())
+    /// The shared signed export.
+    pub fn inner(&self) -> &signed::Signing {
+        &self.inner
     }
+}
 
-    /// Signs every JSON file written for `report`: each gets `<file>.dsse.json` beside it.
-    pub fn sign(&self, report: &Report) -> Result<()> {
-        let predicate = serde_json::json!({
-            "generator": { "name": "zerodock", "version": env!("CARGO_PKG_VERSION") },
-            "report": {
-                "schema_version": report.schema_version,
-                "generated_at": report.generated_at,
-                "score": report.score,
-                "grade": report.grade,
-            },
-        });
-        for path in &self.files {
-            // The bytes on disk are what an auditor hashes: read them back rather than re-render.
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {} to sign it", path.display()))?;
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let envelope = self.signer.sign(&name, &bytes, predicate.clone());
-            let target = signing::envelope_path(path);
-            export::write_atomic(&target, envelope.to_json().as_bytes())?;
-            note(&format!(
-                "signed {} → {} (key {}, report sha256:{})",
-                path.display(),
-                target.display(),
-                self.signer.public().fingerprint(),
-                signing::sha256_hex(&bytes)
-            ));
-        }
-        Ok(())
+/// Says on standard error what was signed, with the key and the digest.
+pub fn report_signed(signed: &[signed::Signed]) {
+    for s in signed {
+        note(&format!(
+            "signed {} → {} (key {}, report sha256:{})",
+            s.json.display(),
+            s.envelope.display(),
+            s.key_fingerprint,
+            s.report_sha256
+        ));
     }
 }
 

@@ -1,7 +1,7 @@
 //! `zerodock waive` and `zerodock unwaive`: accept a risk (or take it back) in the policy file the
 //! scans read, without hand-editing TOML. The edit itself is the engine's
-//! (`evaluate::waiver::edit`, shared with the desktop app); this module finds the file, reads it,
-//! writes it back atomically and says what changed.
+//! (`evaluate::waiver::edit`, shared with the desktop app), and so is reading and writing the file
+//! back atomically (`evaluate::waiver::file`); this module finds the file and says what changed.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
-use zerodock_engine::evaluate::waiver::{self, edit};
+use zerodock_engine::evaluate::waiver::{self, edit, file};
 
 /// `zerodock waive CHECK [TARGET] --reason TEXT`.
 #[derive(Debug, clap::Args)]
@@ -65,26 +65,15 @@ fn policy_path(named: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
-/// The file's text, empty when it does not exist yet. A symlink (dotfile managers) is followed, so
-/// the rename of the atomic write replaces its target, not the link.
+/// The file's text (empty when it does not exist yet) and the path to write back (a symlink's
+/// target): the engine's `waiver::file`, which the desktop tray uses too.
 fn read(path: &Path) -> Result<(PathBuf, String)> {
-    match std::fs::canonicalize(path) {
-        Ok(real) => {
-            let text = std::fs::read_to_string(&real)
-                .with_context(|| format!("cannot read policy file {}", path.display()))?;
-            Ok((real, text))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((path.to_owned(), String::new())),
-        Err(e) => Err(e).with_context(|| format!("cannot read policy file {}", path.display())),
-    }
+    let read = file::read(path)?;
+    Ok((read.real, read.text))
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    zerodock_report::export::write_atomic(path, text.as_bytes())
-        .with_context(|| format!("cannot write policy file {}", path.display()))
+    Ok(file::write(path, text)?)
 }
 
 /// Adds or updates a waiver; prints what it did.

@@ -10,6 +10,8 @@ pub mod markdown;
 pub mod pdf;
 pub mod sarif;
 mod shared;
+#[cfg(feature = "sign")]
+pub mod signed;
 pub mod terminal;
 mod vulns;
 

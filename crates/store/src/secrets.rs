@@ -161,7 +161,7 @@ impl Secrets {
 
     /// Opens the store `choice` names. Blocking: the Secret Service is asked over D-Bus.
     pub fn open_with(choice: StoreChoice) -> Result<(Secrets, StoreKind), SecretsError> {
-        let (store, kind) = platform::open(choice)?;
+        let (store, kind, _) = platform::open(choice)?;
         tracing::debug!(store = kind.as_str(), "keyring opened");
         Ok((Secrets { store, kind }, kind))
     }
@@ -232,13 +232,48 @@ fn describe(e: &keyring_core::Error) -> String {
     }
 }
 
+/// Which store holds the secrets and why, as the Host view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoreStatus {
+    /// The store in use; `None` when none can be opened (signing then fails with `reason`).
+    pub store: Option<StoreKind>,
+    /// Whether a secret kept there survives a reboot.
+    pub persistent: bool,
+    /// Why this store (forced by [`STORE_ENV`], the Secret Service answered, the fallback and
+    /// what the Secret Service said), or why there is none.
+    pub reason: String,
+}
+
+/// Opens the store `ZERODOCK_KEYRING` asks for, as [`Secrets::open`] does, and says which it is
+/// and why. Blocking (the Secret Service is asked over D-Bus); reads no secret.
+pub fn status() -> StoreStatus {
+    match StoreChoice::from_env() {
+        Ok(choice) => status_of(choice),
+        Err(e) => StoreStatus { store: None, persistent: false, reason: e.to_string() },
+    }
+}
+
+/// [`status`] for `choice`.
+pub fn status_of(choice: StoreChoice) -> StoreStatus {
+    match platform::open(choice) {
+        Ok((_, kind, why)) => {
+            let reason = if choice == StoreChoice::Auto { why } else { format!("forced by {STORE_ENV}") };
+            StoreStatus { store: Some(kind), persistent: kind.persistent(), reason }
+        }
+        Err(e) => StoreStatus { store: None, persistent: false, reason: e.to_string() },
+    }
+}
+
+/// What [`platform::open`] gives: the store, its kind and why it was chosen.
+type Opened = (Arc<CredentialStore>, StoreKind, String);
+
 #[cfg(target_os = "linux")]
 mod platform {
     //! Linux: Secret Service (libdbus) first, keyutils when no Secret Service answers.
-    use super::{CredentialStore, SecretsError, StoreChoice, StoreKind, describe};
+    use super::{CredentialStore, Opened, SecretsError, StoreChoice, StoreKind, describe};
     use std::sync::Arc;
 
-    pub(super) fn open(choice: StoreChoice) -> Result<(Arc<CredentialStore>, StoreKind), SecretsError> {
+    pub(super) fn open(choice: StoreChoice) -> Result<Opened, SecretsError> {
         let secret_service = || {
             dbus_secret_service_keyring_store::Store::new()
                 .map(|s| s as Arc<CredentialStore>)
@@ -250,20 +285,24 @@ mod platform {
                 .map_err(|e| format!("keyutils: {}", describe(&e)))
         };
         match choice {
-            StoreChoice::SecretService => {
-                secret_service().map(|s| (s, StoreKind::SecretService)).map_err(SecretsError::Unavailable)
-            }
-            StoreChoice::Keyutils => {
-                keyutils().map(|s| (s, StoreKind::Keyutils)).map_err(SecretsError::Unavailable)
-            }
+            StoreChoice::SecretService => secret_service()
+                .map(|s| (s, StoreKind::SecretService, "forced".to_owned()))
+                .map_err(SecretsError::Unavailable),
+            StoreChoice::Keyutils => keyutils()
+                .map(|s| (s, StoreKind::Keyutils, "forced".to_owned()))
+                .map_err(SecretsError::Unavailable),
             StoreChoice::Auto => match secret_service() {
-                Ok(s) => Ok((s, StoreKind::SecretService)),
+                Ok(s) => Ok((
+                    s,
+                    StoreKind::SecretService,
+                    "the Secret Service answers on the session bus".to_owned(),
+                )),
                 Err(why) => {
                     // Headless hosts and CI have no session bus or no keyring daemon: keyutils
                     // still keeps the secret out of the file system (in memory, until reboot).
                     tracing::info!(reason = %why, "no Secret Service; secrets go to the kernel keyring (keyutils)");
                     keyutils()
-                        .map(|s| (s, StoreKind::Keyutils))
+                        .map(|s| (s, StoreKind::Keyutils, format!("no Secret Service ({why}); the kernel keyring keeps secrets in memory until reboot")))
                         .map_err(|k| SecretsError::Unavailable(format!("{why}; {k}")))
                 }
             },
@@ -275,15 +314,15 @@ mod platform {
 mod platform {
     //! macOS: the login Keychain (`apple-native-keyring-store`, feature `keychain`). Not built or
     //! tested here (the CI is Linux); kept to the one constructor call.
-    use super::{CredentialStore, SecretsError, StoreChoice, StoreKind, describe};
+    use super::{Opened, SecretsError, StoreChoice, StoreKind, describe};
     use std::sync::Arc;
 
-    pub(super) fn open(choice: StoreChoice) -> Result<(Arc<CredentialStore>, StoreKind), SecretsError> {
+    pub(super) fn open(choice: StoreChoice) -> Result<Opened, SecretsError> {
         if choice != StoreChoice::Auto {
             return Err(SecretsError::Unavailable(format!("{choice:?} exists on Linux only")));
         }
         apple_native_keyring_store::keychain::Store::new()
-            .map(|s| (s as Arc<CredentialStore>, StoreKind::Keychain))
+            .map(|s| (s as Arc<super::CredentialStore>, StoreKind::Keychain, "the login Keychain".to_owned()))
             .map_err(|e| SecretsError::Unavailable(describe(&e)))
     }
 }
@@ -292,15 +331,21 @@ mod platform {
 mod platform {
     //! Windows: the Credential Manager (generic credentials, `windows-native-keyring-store`). Not
     //! built or tested here (the CI is Linux); kept to the one constructor call.
-    use super::{CredentialStore, SecretsError, StoreChoice, StoreKind, describe};
+    use super::{Opened, SecretsError, StoreChoice, StoreKind, describe};
     use std::sync::Arc;
 
-    pub(super) fn open(choice: StoreChoice) -> Result<(Arc<CredentialStore>, StoreKind), SecretsError> {
+    pub(super) fn open(choice: StoreChoice) -> Result<Opened, SecretsError> {
         if choice != StoreChoice::Auto {
             return Err(SecretsError::Unavailable(format!("{choice:?} exists on Linux only")));
         }
         windows_native_keyring_store::Store::new()
-            .map(|s| (s as Arc<CredentialStore>, StoreKind::CredentialManager))
+            .map(|s| {
+                (
+                    s as Arc<super::CredentialStore>,
+                    StoreKind::CredentialManager,
+                    "the Credential Manager".to_owned(),
+                )
+            })
             .map_err(|e| SecretsError::Unavailable(describe(&e)))
     }
 }
@@ -308,10 +353,9 @@ mod platform {
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
 mod platform {
     //! Other systems: no native store is wired; secrets are refused rather than kept in clear.
-    use super::{CredentialStore, SecretsError, StoreChoice, StoreKind};
-    use std::sync::Arc;
+    use super::{Opened, SecretsError, StoreChoice};
 
-    pub(super) fn open(_: StoreChoice) -> Result<(Arc<CredentialStore>, StoreKind), SecretsError> {
+    pub(super) fn open(_: StoreChoice) -> Result<Opened, SecretsError> {
         Err(SecretsError::Unavailable("no OS keyring store is supported on this system".to_owned()))
     }
 }
