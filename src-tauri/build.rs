@@ -11,6 +11,15 @@ const COMMANDS: &[&str] = &[
     "update_settings",
     "export_report",
     "reveal_path",
+    "waive",
+    "unwaive",
+    "keyring_status",
+    "list_history",
+    "history_diff",
+    "list_engines",
+    "select_engine",
+    "add_engine",
+    "remove_engine",
 ];
 
 fn main() {

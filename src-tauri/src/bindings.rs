@@ -10,9 +10,11 @@ use ts_rs::{Config, TS};
 
 use crate::error::{CommandError, ErrorCode};
 use crate::state::{
-    AppState, EngineState, EngineStatus, ExportFormat, ExportResult, NotifySeverity, Settings, Theme,
-    TrayState,
+    AppState, CategoryChange, CategoryPoint, EngineChoice, EngineList, EngineOrigin, EngineState,
+    EngineStatus, ExportFormat, ExportResult, HistoryList, HistoryStatus, NotifySeverity, ScanDiff,
+    ScanSummary, ScoreChange, Settings, Theme, TrayState, WaivedFinding,
 };
+use crate::state::{ExportSignature, KeyringStatus, PolicyState, PolicyWaiver, WaiverChange, WaiverInput};
 
 /// The file, relative to the workspace root.
 pub const PATH: &str = "ui/src/lib/bindings/app.ts";
@@ -54,8 +56,25 @@ pub fn render() -> String {
     out.add::<NotifySeverity>();
     out.add::<Theme>();
     out.add::<TrayState>();
+    out.add::<HistoryStatus>();
+    out.add::<HistoryList>();
+    out.add::<ScanSummary>();
+    out.add::<CategoryPoint>();
+    out.add::<ScanDiff>();
+    out.add::<ScoreChange>();
+    out.add::<CategoryChange>();
+    out.add::<WaivedFinding>();
+    out.add::<EngineList>();
+    out.add::<EngineChoice>();
+    out.add::<EngineOrigin>();
     out.add::<ExportFormat>();
     out.add::<ExportResult>();
+    out.add::<ExportSignature>();
+    out.add::<KeyringStatus>();
+    out.add::<PolicyState>();
+    out.add::<PolicyWaiver>();
+    out.add::<WaiverInput>();
+    out.add::<WaiverChange>();
     out.add::<ErrorCode>();
     out.add::<CommandError>();
     for dep in std::mem::take(&mut out.deps) {

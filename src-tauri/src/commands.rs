@@ -11,7 +11,10 @@ use crate::actions;
 use crate::core::Core;
 use crate::error::CommandError;
 use crate::export;
-use crate::state::{AppState, ExportFormat, ExportResult, Settings};
+use crate::state::{
+    AppState, EngineChoice, EngineList, ExportFormat, ExportResult, HistoryList, ScanDiff, Settings,
+};
+use crate::state::{KeyringStatus, WaiverChange, WaiverInput};
 
 /// The latest state.
 #[tauri::command]
@@ -55,14 +58,44 @@ pub async fn update_settings<R: Runtime>(
     actions::update_settings(&app, settings)
 }
 
-/// Save dialog, render, atomic write; `null` when cancelled.
+/// Save dialog, render, atomic write (signed when `sign`: the JSON, the seal, the envelope);
+/// `null` when cancelled.
 #[tauri::command]
 #[instrument(skip(app), err(level = "warn"))]
 pub async fn export_report<R: Runtime>(
     app: AppHandle<R>,
     format: ExportFormat,
+    sign: Option<bool>,
 ) -> Result<Option<ExportResult>, CommandError> {
-    export::export(&app, format).await
+    export::export(&app, format, sign.unwrap_or(false)).await
+}
+
+/// Accepts a risk: the tray adds (or updates) the waiver in the policy file and judges again.
+#[tauri::command]
+#[instrument(skip(app), err(level = "warn"))]
+pub async fn waive<R: Runtime>(app: AppHandle<R>, waiver: WaiverInput) -> Result<WaiverChange, CommandError> {
+    actions::waive(&app, waiver)
+}
+
+/// Takes an accepted risk back: the tray removes the waiver and judges again.
+#[tauri::command]
+#[instrument(skip(app), err(level = "warn"))]
+pub async fn unwaive<R: Runtime>(
+    app: AppHandle<R>,
+    check: String,
+    target: Option<String>,
+) -> Result<WaiverChange, CommandError> {
+    actions::unwaive(&app, check, target)
+}
+
+/// The OS keyring store in use and why, for the Host view.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn keyring_status() -> Result<KeyringStatus, CommandError> {
+    // Opening the Secret Service is a D-Bus round trip: on a blocking thread.
+    tauri::async_runtime::spawn_blocking(|| KeyringStatus::from(zerodock_store::secrets::status()))
+        .await
+        .map_err(|e| CommandError::internal(format!("the keyring check stopped: {e}")))
 }
 
 /// Shows a file exported in this session in the file manager.
@@ -70,4 +103,63 @@ pub async fn export_report<R: Runtime>(
 #[instrument(skip(app), err(level = "warn"))]
 pub fn reveal_path<R: Runtime>(app: AppHandle<R>, path: String) -> Result<(), CommandError> {
     export::reveal(&app, &path)
+}
+
+/// The saved scans of one engine (its endpoint; `null`: every engine), newest first.
+#[tauri::command]
+#[instrument(skip(app), err(level = "warn"))]
+pub async fn list_history<R: Runtime>(
+    app: AppHandle<R>,
+    engine: Option<String>,
+    limit: Option<u32>,
+) -> Result<HistoryList, CommandError> {
+    actions::list_history(&app, engine, limit)
+}
+
+/// What changed from saved scan `from` to `to` (`null`: the newest saved scan of that engine).
+#[tauri::command]
+#[instrument(skip(app), err(level = "warn"))]
+pub async fn history_diff<R: Runtime>(
+    app: AppHandle<R>,
+    from: i64,
+    to: Option<i64>,
+) -> Result<ScanDiff, CommandError> {
+    actions::history_diff(&app, from, to)
+}
+
+/// The engines the header's switcher offers, and the selected one.
+#[tauri::command]
+#[instrument(skip_all, err(level = "warn"))]
+pub async fn list_engines<R: Runtime>(app: AppHandle<R>) -> Result<EngineList, CommandError> {
+    actions::list_engines(&app)
+}
+
+/// Makes the tray watch another engine (`null`: the `docker` CLI's choice).
+#[tauri::command]
+#[instrument(skip(app), err(level = "warn"))]
+pub async fn select_engine<R: Runtime>(
+    app: AppHandle<R>,
+    id: Option<String>,
+) -> Result<AppState, CommandError> {
+    actions::select_engine(&app, id)
+}
+
+/// Adds an engine; with `tls`, Rust asks for the folder holding `ca.pem`, `cert.pem` and
+/// `key.pem` (the webview never sees the key). `null` when that dialog was cancelled.
+#[tauri::command]
+#[instrument(skip(app), err(level = "warn"))]
+pub async fn add_engine<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+    host: String,
+    tls: bool,
+) -> Result<Option<EngineChoice>, CommandError> {
+    actions::add_engine(&app, name, host, tls).await
+}
+
+/// Removes an engine added in the app (its certificates and keyring entry too).
+#[tauri::command]
+#[instrument(skip(app), err(level = "warn"))]
+pub async fn remove_engine<R: Runtime>(app: AppHandle<R>, id: String) -> Result<EngineList, CommandError> {
+    actions::remove_engine(&app, id)
 }

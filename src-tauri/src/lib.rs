@@ -15,7 +15,7 @@
 //! - `bindings`: the TypeScript of the IPC types; uses `error`, `state`.
 //! - `core`: the mirrored state, the tray connection's requests, exported files; uses `error`,
 //!   `state`.
-//! - `window`: the dashboard window's lifecycle; uses nothing.
+//! - `window`: the dashboard window's lifecycle; uses `state`.
 //! - `export`: save dialog, render, write; uses `core`, `error`, `state`.
 //! - `actions`: what commands and the tray's messages do; uses `core`, `error`, `state`, `window`.
 //! - `link`: the tray's socket: connect (start the tray if needed), subscribe, follow; uses
@@ -61,6 +61,7 @@ pub fn init_logging() {
 
 /// Runs the dashboard; returns the process exit code.
 pub fn run() -> i32 {
+    window::phase("main");
     init_logging();
     // Single instance first, so a second dashboard exits early and just shows the running one's
     // window. Here rather than in `run_app`: it owns a name on the session bus per process, so a
@@ -93,18 +94,43 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, tray_socket: Option<PathBuf>) ->
             commands::update_settings,
             commands::export_report,
             commands::reveal_path,
+            commands::waive,
+            commands::unwaive,
+            commands::keyring_status,
+            commands::list_history,
+            commands::history_diff,
+            commands::list_engines,
+            commands::select_engine,
+            commands::add_engine,
+            commands::remove_engine,
         ])
         .setup(move |app| setup(app, tray_socket.as_deref()))
 }
 
 fn setup<R: Runtime>(app: &mut App<R>, tray_socket: Option<&Path>) -> Result<(), Box<dyn std::error::Error>> {
-    // The window first: WebKit starts its processes and loads the page while we connect to the
-    // tray (0.3–0.4 s, or the tray's start), instead of after. No command can reach us before the
-    // core exists: the page's IPC is served by the event loop, which runs once setup returns.
+    window::phase("setup");
     let handle = app.handle().clone();
-    window::open(&handle);
-    // The tray's state before the page asks for it: the report shows at once, no scan of our own.
-    let link = link::connect(tray_socket)?;
+    // Usually the tray runs (it started us): its state arrives in milliseconds and goes into the
+    // window's first load, so the page draws the score in its first render, with no IPC round
+    // trip first. With no tray yet (the dashboard launched on its own), the window comes first:
+    // WebKit starts its processes and loads the page while the tray starts. No command can reach
+    // us before the core exists: the page's IPC is served by the event loop, which runs once
+    // setup returns.
+    let link = match link::connect_running(tray_socket)? {
+        Some(link) => {
+            window::phase("connected");
+            window::open_with(&handle, Some(&link.state));
+            window::phase("window");
+            link
+        }
+        None => {
+            window::open(&handle);
+            window::phase("window");
+            let link = link::connect(tray_socket)?;
+            window::phase("connected");
+            link
+        }
+    };
     tracing::info!(
         score = link.state.report.as_ref().and_then(|r| r.score),
         tray = link.state.tray.as_str(),

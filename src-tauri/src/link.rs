@@ -32,10 +32,7 @@ pub struct Link {
 /// Connects to the tray at `socket` (default: `zerodock_tray::ipc::socket_path`), starting
 /// `zerodock-tray` when nothing answers, and subscribes.
 pub fn connect(socket: Option<&Path>) -> Result<Link, String> {
-    let socket = match socket {
-        Some(path) => path.to_path_buf(),
-        None => ipc::socket_path().map_err(|e| format!("no runtime directory for the tray socket: {e}"))?,
-    };
+    let socket = socket_or_default(socket)?;
     let stream = match UnixStream::connect(&socket) {
         Ok(stream) => stream,
         Err(_) => {
@@ -43,6 +40,28 @@ pub fn connect(socket: Option<&Path>) -> Result<Link, String> {
             wait_for(&socket, Duration::from_secs(10))?
         }
     };
+    subscribe(&socket, stream)
+}
+
+/// Connects and subscribes only if a tray already listens at `socket` (the usual case: the tray
+/// started us); `Ok(None)` when none does, without starting one. Takes milliseconds, so the
+/// dashboard can wait for the state before it creates its window.
+pub fn connect_running(socket: Option<&Path>) -> Result<Option<Link>, String> {
+    let socket = socket_or_default(socket)?;
+    match UnixStream::connect(&socket) {
+        Ok(stream) => subscribe(&socket, stream).map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+fn socket_or_default(socket: Option<&Path>) -> Result<PathBuf, String> {
+    match socket {
+        Some(path) => Ok(path.to_path_buf()),
+        None => ipc::socket_path().map_err(|e| format!("no runtime directory for the tray socket: {e}")),
+    }
+}
+
+fn subscribe(socket: &Path, stream: UnixStream) -> Result<Link, String> {
     let mut writer = stream.try_clone().map_err(|e| e.to_string())?;
     writer
         .write_all(ipc::line(&ToTray { id: 0, request: Request::Subscribe }).as_bytes())

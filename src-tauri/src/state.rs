@@ -11,6 +11,13 @@ pub use zerodock_tray::model::{
     status_line,
 };
 
+pub use zerodock_tray::engines::{EngineChoice, EngineList, EngineOrigin};
+pub use zerodock_tray::history::{
+    CategoryChange, CategoryPoint, ScanDiff, ScanSummary, ScoreChange, WaivedFinding,
+};
+pub use zerodock_tray::model::{HistoryList, HistoryStatus};
+pub use zerodock_tray::model::{PolicyState, PolicyWaiver, WaiverChange, WaiverInput};
+
 /// Export formats offered by `export_report`: the report crate's own, so the app offers exactly
 /// what the renderers write.
 pub use zerodock_report::export::ExportFormat;
@@ -25,4 +32,45 @@ pub struct ExportResult {
     /// Its size in bytes.
     #[ts(type = "number")]
     pub bytes: u64,
+    /// The signature, when the export was signed.
+    pub signature: Option<ExportSignature>,
+}
+
+/// What **Sign** wrote beside an export (docs/signing.md): the JSON report (the export itself when
+/// it is JSON, else its twin, written first) and its DSSE envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportSignature {
+    /// The signed JSON report (absolute).
+    pub json_path: String,
+    /// Its envelope, `<json>.dsse.json` (absolute).
+    pub envelope_path: String,
+    /// The signing key's fingerprint (`zerodock key export` names the same).
+    pub key_fingerprint: String,
+    /// Hex SHA-256 of the JSON report file.
+    pub report_sha256: String,
+    /// Whether the key was created by this export (its first use).
+    pub key_created: bool,
+    /// The keyring store that holds the key (`secret-service`, `keyutils`, …).
+    pub keyring: String,
+}
+
+/// The OS keyring store in use, for the Host view (`keyring_status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct KeyringStatus {
+    /// `secret-service`, `keyutils`, `keychain`, `credential-manager`; `null`: no store.
+    pub store: Option<String>,
+    /// Whether a secret kept there survives a reboot (keyutils: no).
+    pub persistent: bool,
+    /// Why this store, or why there is none.
+    pub reason: String,
+}
+
+impl From<zerodock_store::secrets::StoreStatus> for KeyringStatus {
+    fn from(status: zerodock_store::secrets::StoreStatus) -> Self {
+        KeyringStatus {
+            store: status.store.map(|k| k.as_str().to_owned()),
+            persistent: status.persistent,
+            reason: status.reason,
+        }
+    }
 }

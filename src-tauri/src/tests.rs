@@ -83,6 +83,38 @@ fn stand_in(socket: &std::path::Path, state: AppState) -> StandIn {
                 Request::UpdateSettings { settings } => {
                     settings.validate().map(|()| serde_json::to_value(&settings).expect("json"))
                 }
+                Request::History { engine, limit } => Ok(stand_in_history(engine, limit)),
+                Request::HistoryDiff { from, to } => {
+                    if from.0 == 404 {
+                        Err(CommandError::invalid_argument("no scan 404 in the history"))
+                    } else {
+                        let (before, after) = (report("default"), report("hardened"));
+                        assert!(to.is_none_or(|t| t.0 > from.0));
+                        Ok(serde_json::to_value(zerodock_tray::history::diff(&before, &after)).expect("json"))
+                    }
+                }
+                // As the tray answers: what changed, and the policy after it (one waiver here).
+                Request::Waive { waiver } => Ok(json!({
+                    "message": format!("Accepted the risk of {} / {}.", waiver.check, waiver.target.as_deref().unwrap_or("*")),
+                    "policy": {"path": "/home/u/.config/zerodock/policy.toml", "exists": true, "error": null,
+                        "default_by": "u", "waivers": [{"check": waiver.check, "target": waiver.target.unwrap_or_else(|| "*".into()),
+                        "reason": waiver.reason, "by": waiver.by, "expires": waiver.expires}]},
+                })),
+                Request::Unwaive { check, target } => Err(CommandError::invalid_argument(format!(
+                    "no waiver for {check} / {}",
+                    target.unwrap_or_else(|| "*".into())
+                ))),
+                Request::Engines | Request::RemoveEngine { .. } => {
+                    Ok(json!({"engines": [], "selected": null}))
+                }
+                Request::SelectEngine { id } => {
+                    state.settings.engine = id;
+                    state.report = None;
+                    Ok(serde_json::to_value(&state).expect("json"))
+                }
+                Request::AddEngine { engine } => Ok(json!({"id": "added:1", "name": engine.name,
+                    "host": engine.host, "origin": "added", "tls": engine.tls.is_some(), "current": false,
+                    "problem": null})),
             };
             let reply = ToDashboard::Reply { id, result };
             let _ = writer.lock().expect("lock").write_all(zerodock_tray::ipc::line(&reply).as_bytes());
@@ -103,7 +135,25 @@ fn state_with(report: Option<Arc<Report>>) -> AppState {
         progress: None,
         paused: false,
         settings: Settings::default(),
+        policy: Default::default(),
+        history: Default::default(),
     }
+}
+
+/// What the stand-in's history answers: two scans of the weak fixture's engine, as the tray's
+/// history lists them.
+fn stand_in_history(engine: Option<String>, limit: Option<u32>) -> Value {
+    let scans: Vec<Value> = [report("default"), report("hardened")]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            json!({"id": i + 1, "scanned_at": r.generated_at, "engine": r.subject.endpoint.host,
+                "reached_engine": true, "score": r.score, "grade": r.grade, "counts": r.counts,
+                "categories": zerodock_tray::history::CategoryPoint::of(r)})
+        })
+        .take(limit.unwrap_or(10) as usize)
+        .collect();
+    json!({"engine": engine, "scans": scans, "engines": [], "retention_days": 90})
 }
 
 fn app(name: &str, state: AppState) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime>, StandIn) {
@@ -165,7 +215,7 @@ fn commands_answer_through_the_ipc_and_fail_with_stable_codes() {
     let err = invoke(&webview, "update_settings", json!({ "settings": bad })).expect_err("out of range");
     assert_eq!(err["code"], "invalid_argument", "{err}");
     let wanted = json!({"rescan_interval_secs": 600, "notifications": false, "notify_min_severity": "critical",
-        "start_at_login": false, "theme": "dark"});
+        "start_at_login": false, "theme": "dark", "engine": null});
     let saved = invoke(&webview, "update_settings", json!({ "settings": wanted })).expect("update_settings");
     assert_eq!(saved, wanted);
     match next_request(&tray) {
@@ -296,4 +346,201 @@ fn builds_of_the_tests_have_the_test_hooks() {
     // write; the dev-dependency of this package on itself turns `test-hooks` on wherever tests
     // are built.
     const { assert!(cfg!(feature = "test-hooks"), "the tests are built without the test hooks") };
+}
+
+#[test]
+fn history_and_engine_commands_are_the_tray_s_answers() {
+    let (_app, webview, tray) = app("history", state_with(Some(report("default"))));
+    assert!(matches!(next_request(&tray), Request::Subscribe));
+    let engine = "unix:///tmp/zerodock-test/default/docker.sock";
+
+    let list = invoke(&webview, "list_history", json!({"engine": engine, "limit": 1})).expect("list_history");
+    assert_eq!(list["scans"].as_array().map(Vec::len), Some(1));
+    assert!(list["scans"][0]["categories"].as_array().is_some_and(|c| !c.is_empty()), "{list}");
+    match next_request(&tray) {
+        Request::History { engine: Some(e), limit: Some(1) } => assert_eq!(e, engine),
+        other => panic!("the history was asked, got {other:?}"),
+    }
+
+    let diff = invoke(&webview, "history_diff", json!({"from": 1, "to": null})).expect("history_diff");
+    assert!(diff["fixed"].as_array().is_some_and(|f| !f.is_empty()), "{diff}");
+    assert!(diff["score"]["delta"].as_i64().is_some_and(|d| d > 0), "{diff}");
+    assert!(matches!(next_request(&tray), Request::HistoryDiff { from, to: None } if from.0 == 1));
+    let err = invoke(&webview, "history_diff", json!({"from": 404})).expect_err("unknown scan");
+    assert_eq!(err["code"], "invalid_argument", "{err}");
+    next_request(&tray);
+
+    invoke(&webview, "list_engines", json!({})).expect("list_engines");
+    assert!(matches!(next_request(&tray), Request::Engines));
+    let state = invoke(&webview, "select_engine", json!({"id": "context:remote"})).expect("select_engine");
+    assert_eq!(state["settings"]["engine"], "context:remote");
+    assert!(
+        matches!(next_request(&tray), Request::SelectEngine { id: Some(ref id) } if id == "context:remote")
+    );
+    let mirrored = invoke(&webview, "get_state", json!({})).expect("get_state");
+    assert_eq!(mirrored["report"], Value::Null, "the old engine's report is gone from the mirror");
+
+    // A plain engine needs no dialog; the key of a TLS one never crosses the webview (tested in
+    // the tray: it arrives from the folder dialog in Rust).
+    let added =
+        invoke(&webview, "add_engine", json!({"name": "lab", "host": "unix:///run/lab.sock", "tls": false}))
+            .expect("add_engine");
+    assert_eq!(added["id"], "added:1");
+    assert!(
+        matches!(next_request(&tray), Request::AddEngine { engine } if engine.tls.is_none() && engine.name == "lab")
+    );
+    invoke(&webview, "remove_engine", json!({"id": "added:1"})).expect("remove_engine");
+    assert!(matches!(next_request(&tray), Request::RemoveEngine { ref id } if id == "added:1"));
+}
+
+#[test]
+fn tls_files_are_read_from_the_chosen_folder_and_a_missing_one_is_named() {
+    let dir = temp_dir("tls-files");
+    for name in ["ca.pem", "cert.pem"] {
+        std::fs::write(dir.join(name), "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n")
+            .expect("write");
+    }
+    let err = crate::actions::read_tls_dir(&dir).expect_err("no key.pem");
+    assert!(err.message.contains("key.pem"), "{}", err.message);
+    std::fs::write(dir.join("key.pem"), "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n")
+        .expect("write");
+    let tls = crate::actions::read_tls_dir(&dir).expect("reads");
+    assert!(tls.key.0.contains("secret"));
+    assert!(!format!("{tls:?}").contains("secret"), "never printed");
+}
+
+#[test]
+fn waivers_are_asked_of_the_tray_and_an_empty_reason_never_reaches_it() {
+    let (_app, webview, tray) = app("waive", state_with(Some(report("default"))));
+    assert!(matches!(next_request(&tray), Request::Subscribe));
+    let waiver = json!({"check": "CTR003", "target": "web", "reason": "CI runner", "by": "alice", "expires": "2099-12-31"});
+    let change = invoke(&webview, "waive", json!({ "waiver": waiver })).expect("waive");
+    assert_eq!(change["message"], "Accepted the risk of CTR003 / web.");
+    assert_eq!(change["policy"]["waivers"][0]["by"], "alice");
+    match next_request(&tray) {
+        Request::Waive { waiver } => {
+            assert_eq!((waiver.check.as_str(), waiver.target.as_deref()), ("CTR003", Some("web")));
+            assert_eq!(waiver.expires.as_deref(), Some("2099-12-31"));
+        }
+        other => panic!("the waiver was forwarded, got {other:?}"),
+    }
+    // Every object of the check: no target.
+    let all = json!({"check": "CTR019", "target": null, "reason": "monitored elsewhere", "by": null, "expires": null});
+    let change = invoke(&webview, "waive", json!({ "waiver": all })).expect("waive all");
+    assert_eq!(change["policy"]["waivers"][0]["target"], "*");
+    assert!(matches!(next_request(&tray), Request::Waive { waiver } if waiver.target.is_none()));
+
+    let blank = json!({"check": "CTR003", "target": "web", "reason": "  ", "by": null, "expires": null});
+    let err = invoke(&webview, "waive", json!({ "waiver": blank })).expect_err("no reason");
+    assert_eq!(err["code"], "invalid_argument", "{err}");
+
+    // The tray's refusal reaches the webview with its code and message.
+    let err = invoke(&webview, "unwaive", json!({"check": "CTR003", "target": "db"})).expect_err("none");
+    assert_eq!(err["code"], "invalid_argument", "{err}");
+    assert_eq!(err["message"], "no waiver for CTR003 / db");
+    assert!(
+        matches!(next_request(&tray), Request::Unwaive { check, target: Some(t) } if check == "CTR003" && t == "db")
+    );
+    assert!(tray.requests.try_recv().is_err(), "the blank reason never reached the tray");
+}
+
+#[test]
+fn a_signed_export_writes_the_json_first_then_the_sealed_pdf_and_a_valid_envelope() {
+    use zerodock_store::signing::{self, Envelope, ReportSigner};
+    let dir = temp_dir("signed");
+    let default = report("default");
+    let secrets = zerodock_store::secrets::Secrets::mock().expect("mock keyring");
+    let pdf = dir.join("zerodock-host.pdf");
+    let done = crate::export::write_signed(&pdf, crate::state::ExportFormat::Pdf, &default, &secrets)
+        .expect("signed export");
+    let signature = done.signature.clone().expect("signed");
+    assert!(signature.key_created, "the first signature creates the key");
+    assert_eq!(signature.keyring, "mock");
+    assert_eq!(signature.json_path, dir.join("zerodock-host.json").display().to_string(), "the JSON twin");
+    assert_eq!(signature.envelope_path, dir.join("zerodock-host.json.dsse.json").display().to_string());
+
+    // The envelope verifies against the key in the keyring, over the JSON's bytes on disk.
+    let json = std::fs::read(&signature.json_path).expect("json twin");
+    let envelope =
+        Envelope::from_json(&std::fs::read(&signature.envelope_path).expect("envelope")).expect("dsse");
+    let key = ReportSigner::load(&secrets).expect("read").expect("kept in the keyring").public();
+    let verified = signing::verify(&envelope, &json, &[key.clone()]).expect("valid");
+    assert_eq!(verified.key_fingerprint, signature.key_fingerprint);
+    assert_eq!(verified.report_sha256, signature.report_sha256);
+    assert_eq!(Report::from_json(std::str::from_utf8(&json).expect("utf8")).expect("a report"), *default);
+    // Tampered: one byte of the JSON changed and the envelope no longer verifies.
+    let mut tampered = json.clone();
+    let at = tampered.iter().position(|b| *b == b'9').expect("a digit");
+    tampered[at] = b'8';
+    assert!(signing::verify(&envelope, &tampered, &[key]).is_err(), "tampering is caught");
+
+    // The PDF names the signature: its text (pdftotext) has the fingerprint and the JSON's digest.
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("Signed report"), "{text:.400}");
+    assert!(text.contains(&signature.key_fingerprint), "the key fingerprint is on the PDF");
+    assert!(text.contains(&signature.report_sha256[..32]), "the JSON's digest is on the PDF");
+    assert!(text.contains("zerodock-host.json.dsse.json"), "the envelope is named");
+
+    // A second export reuses the key; JSON alone signs the file itself.
+    let json_only = dir.join("plain.json");
+    let again = crate::export::write_signed(&json_only, crate::state::ExportFormat::Json, &default, &secrets)
+        .expect("signed json");
+    let again = again.signature.expect("signed");
+    assert!(!again.key_created);
+    assert_eq!(again.key_fingerprint, signature.key_fingerprint);
+    assert_eq!(again.json_path, json_only.display().to_string());
+    // Formats that cannot show the seal are refused before anything is written.
+    let md = dir.join("r.md");
+    let err = crate::export::write_signed(&md, crate::state::ExportFormat::Markdown, &default, &secrets)
+        .expect_err("markdown");
+    assert_eq!(err.code, ErrorCode::InvalidArgument, "{err}");
+    assert!(!md.exists() && !dir.join("r.json").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The Host view's keyring line against the real kernel keyutils store: this test binary is run
+/// again as a child inside a fresh session keyring (`keyctl session -`) with a session bus that
+/// does not answer, so `auto` falls back to keyutils; the child asks `keyring_status` through the
+/// real IPC of a mock app and checks what the UI gets.
+#[test]
+fn the_keyring_status_names_keyutils_and_why_in_a_real_session_keyring() {
+    let exe = std::env::current_exe().expect("test binary");
+    let out = std::process::Command::new("keyctl")
+        .args(["session", "-"])
+        .arg(&exe)
+        .args([
+            "--exact",
+            "tests::keyring_status_inner",
+            "--include-ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("ZERODOCK_TEST_INNER", "1")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/zerodock-test-bus")
+        .env_remove("ZERODOCK_KEYRING")
+        .output()
+        .expect("keyctl (Debian package keyutils)");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && text.contains("1 passed"), "the inner test failed:\n{text}");
+}
+
+#[test]
+#[ignore = "run by the_keyring_status_names_keyutils_and_why_in_a_real_session_keyring in a keyctl session"]
+fn keyring_status_inner() {
+    if std::env::var_os("ZERODOCK_TEST_INNER").is_none() {
+        return;
+    }
+    let (_app, webview, _tray) = app("keyring", state_with(None));
+    let status = invoke(&webview, "keyring_status", json!({})).expect("keyring_status");
+    assert_eq!(status["store"], "keyutils", "{status}");
+    assert_eq!(status["persistent"], false, "{status}");
+    let reason = status["reason"].as_str().expect("a reason");
+    assert!(reason.starts_with("no Secret Service ("), "{reason}");
+    assert!(reason.contains("in memory until reboot"), "{reason}");
 }

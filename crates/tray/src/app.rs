@@ -7,6 +7,7 @@
 //! CPU-bound to spread over cores, and every extra worker thread is stack and wakeups.
 
 use std::collections::HashMap;
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,11 +22,14 @@ use zerodock_engine::{CollectOptions, Report};
 
 use crate::autostart;
 use crate::core::Core;
+use crate::engines::Engines;
 use crate::error::{CommandError, ErrorCode};
+use crate::history::{self, Recorder};
 use crate::indicator::{MenuAction, View};
 use crate::ipc::{self, FindingRef, Request, ToDashboard, ToTray};
-use crate::model::{AppState, Settings};
+use crate::model::{AppState, HistoryStatus, Settings};
 use crate::notify::Notifier;
+use crate::policy;
 use crate::settings;
 use crate::sni::{self, Sni};
 #[cfg(feature = "test-hooks")]
@@ -196,7 +200,11 @@ impl Indicator {
 }
 
 enum Event {
-    Watch(WatchUpdate),
+    /// A watcher's update, with the generation of the watcher that sent it (an engine switch
+    /// starts a new one; what the old one still had queued is dropped).
+    Watch(u64, WatchUpdate),
+    /// The scan history opened, recovered or saved.
+    History(HistoryStatus),
     Menu(MenuAction),
     Connected(u64, UnboundedSender<Arc<str>>),
     Request(u64, ToTray),
@@ -232,16 +240,29 @@ struct Tray {
     image_waiters: Vec<(u64, u64)>,
     /// For tasks that report back to the loop (image scans).
     events: UnboundedSender<Event>,
+    /// The scan history (saves on change, answers the History view).
+    history: Recorder,
+    /// The engines the switcher offers, and the added ones' store.
+    engines: Engines,
+    /// The running watcher's generation (see [`Event::Watch`]).
+    generation: u64,
+    /// The selected engine's TLS key as an in-memory file, while its watcher runs.
+    key_file: Option<OwnedFd>,
 }
 
 async fn serve(socket: PathBuf, open_dashboard: bool) -> i32 {
     let settings_path = settings::config_dir().map(|d| settings::path_in(&d));
     let loaded = settings_path.as_deref().map(settings::load).unwrap_or_default();
-    let collect = CollectOptions::from_env();
+    let engines = Engines::new(settings::config_dir());
+    let selected = engines.resolve(loaded.engine.as_deref(), open_secrets);
+    let (collect, key_file) = match selected {
+        Ok(s) => (Ok(s.collect), s.key_file),
+        Err(e) => (Err(e), None),
+    };
     let endpoint = collect.as_ref().map(|c| c.endpoint.host.clone()).unwrap_or_default();
-    let core = Core::new(endpoint, loaded, settings_path);
+    let core = Core::new(endpoint, loaded, settings_path).with_policy_file(policy::path_from_env());
     if let Err(e) = &collect {
-        core.set_endpoint_error(e.to_string());
+        core.set_endpoint_error(e.clone());
     }
 
     let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
@@ -302,23 +323,20 @@ async fn serve(socket: PathBuf, open_dashboard: bool) -> i32 {
         held: None,
         image_waiters: Vec::new(),
         events: events_tx.clone(),
+        history: {
+            let tx = events_tx.clone();
+            Recorder::start(history::path_from_env(), history::retention_from_env(), move |status| {
+                let _ = tx.send(Event::History(status));
+            })
+        },
+        engines,
+        generation: 0,
+        key_file,
     };
     #[cfg(feature = "test-hooks")]
     testhook::record_tray(&state);
     match collect {
-        Ok(collect) => {
-            let mut config = WatchConfig::new(collect);
-            config.interval = Duration::from_secs(u64::from(tray.core.settings().rescan_interval_secs));
-            let (watcher, mut updates) = watch::spawn(config);
-            tray.core.attach_watcher(watcher);
-            let tx = events_tx.clone();
-            tokio::spawn(async move {
-                while let Some(update) = updates.recv().await {
-                    let _ = tx.send(Event::Watch(update));
-                }
-                tracing::warn!("the watcher stopped");
-            });
-        }
+        Ok(collect) => tray.start_watcher(collect),
         Err(e) => {
             tray.publish(&format!("no engine endpoint: {e}")).await;
         }
@@ -409,8 +427,12 @@ impl Tray {
     /// Handles one event; `false` ends the loop (quit).
     async fn handle(&mut self, event: Event) -> bool {
         match event {
-            Event::Watch(update) => {
+            Event::Watch(generation, _) if generation != self.generation => {}
+            Event::Watch(_, update) => {
                 let update = self.with_held_scan(update).await;
+                if let WatchUpdate::Evaluated { report, .. } = &update {
+                    self.history.record(report.clone());
+                }
                 let effects = self.core.apply(update);
                 if let Some(progress) = effects.progress {
                     self.send_dashboards(&ToDashboard::Progress { progress });
@@ -423,6 +445,10 @@ impl Tray {
                     tokio::spawn(async move { notifier.show(&effects.notify).await });
                 }
             }
+            Event::History(status) => {
+                self.core.set_history(status);
+                self.publish("history").await;
+            }
             Event::Menu(action) => return self.on_menu(action).await,
             Event::Connected(id, tx) => {
                 self.clients.insert(id, Client { tx, dashboard: false });
@@ -434,6 +460,12 @@ impl Tray {
                 self.scan_images(client, id);
             }
             Event::ImagesScanned(result) => self.images_scanned(*result).await,
+            Event::Request(
+                client,
+                ToTray { id, request: request @ (Request::History { .. } | Request::HistoryDiff { .. }) },
+            ) => {
+                self.history_request(client, id, request);
+            }
             Event::Request(client, ToTray { id, request }) => {
                 let quit = matches!(request, Request::Quit);
                 let result = self.on_request(client, request).await;
@@ -509,10 +541,105 @@ impl Tray {
                 self.open_dashboard(None);
                 Ok(serde_json::Value::Null)
             }
+            Request::Engines => Ok(json(&self.engine_list())),
+            Request::SelectEngine { id } => {
+                self.select_engine(id).await?;
+                Ok(json(&self.core.snapshot()))
+            }
+            Request::AddEngine { engine } => {
+                let added = self.engines.add(engine, open_secrets)?;
+                tracing::info!(id = %added.id, host = %added.host, tls = added.tls, "engine added");
+                Ok(json(&added))
+            }
+            Request::RemoveEngine { id } => {
+                if self.core.settings().engine.as_deref() == Some(id.as_str()) {
+                    return Err(CommandError::invalid_argument(
+                        "This engine is being watched: select another one before removing it.",
+                    ));
+                }
+                self.engines.remove(&id, open_secrets)?;
+                Ok(json(&self.engine_list()))
+            }
+            // Answered by the history thread (`history_request`), not here.
+            Request::History { .. } | Request::HistoryDiff { .. } => {
+                Err(CommandError::internal("history requests are answered asynchronously"))
+            }
+            Request::Waive { waiver } => {
+                let change = self.core.waive(&waiver)?;
+                self.publish(&change.message).await;
+                Ok(json(&change))
+            }
+            Request::Unwaive { check, target } => {
+                let change = self.core.unwaive(&check, target.as_deref())?;
+                self.publish(&change.message).await;
+                Ok(json(&change))
+            }
             // Answered when the scan ends (`images_scanned`), not here.
             Request::ScanImages => Err(CommandError::internal("scan_images is answered asynchronously")),
             Request::Quit => Ok(serde_json::Value::Null),
         }
+    }
+
+    /// Starts a watcher on `collect` (a new generation: updates an older watcher still had queued
+    /// are dropped) and attaches it, stopping the previous one.
+    fn start_watcher(&mut self, collect: CollectOptions) {
+        self.generation += 1;
+        let generation = self.generation;
+        let mut config = WatchConfig::new(collect);
+        config.policy = self.core.policy();
+        config.interval = Duration::from_secs(u64::from(self.core.settings().rescan_interval_secs));
+        let (watcher, mut updates) = watch::spawn(config);
+        self.core.attach_watcher(watcher);
+        let tx = self.events.clone();
+        tokio::spawn(async move {
+            while let Some(update) = updates.recv().await {
+                let _ = tx.send(Event::Watch(generation, update));
+            }
+            tracing::info!(generation, "a watcher stopped");
+        });
+    }
+
+    /// The switcher's list, with the selection from the settings.
+    fn engine_list(&self) -> crate::engines::EngineList {
+        let env = zerodock_engine::collect::endpoint::Env::current();
+        self.engines.list(&env, self.core.settings().engine.as_deref())
+    }
+
+    /// Follows another engine: resolves it (refused, and nothing changes, when it cannot be
+    /// used), persists the choice, and restarts the watcher on it. The old engine's report and
+    /// image scan are dropped: they describe another engine.
+    async fn select_engine(&mut self, id: Option<String>) -> Result<(), CommandError> {
+        let selected = self.engines.resolve(id.as_deref(), open_secrets).map_err(|e| {
+            CommandError::new(ErrorCode::EngineUnreachable, format!("That engine cannot be used: {e}"))
+        })?;
+        self.core.set_settings(Settings { engine: id.clone(), ..self.core.settings() })?;
+        let endpoint = selected.collect.endpoint.host.clone();
+        tracing::info!(engine = ?id, %endpoint, "engine selected");
+        self.core.switch_engine(endpoint);
+        self.held = None;
+        self.collect = Some(selected.collect.clone());
+        self.start_watcher(selected.collect);
+        // After the new watcher holds its options: the old key file may be read by nobody now.
+        self.key_file = selected.key_file;
+        self.publish("engine selected").await;
+        Ok(())
+    }
+
+    /// Answers a History view request from the history thread, without holding the loop.
+    fn history_request(&self, client: u64, id: u64, request: Request) {
+        let Some(tx) = self.clients.get(&client).map(|c| c.tx.clone()) else { return };
+        let history = self.history.clone();
+        tokio::spawn(async move {
+            let result = match request {
+                Request::History { engine, limit } => {
+                    let limit = limit.map_or(history::MAX_LIST, |l| l as usize);
+                    history.list(engine, limit).await.map(|l| json(&l))
+                }
+                Request::HistoryDiff { from, to } => history.diff(from, to).await.map(|d| json(&d)),
+                _ => Err(CommandError::internal("not a history request")),
+            };
+            let _ = tx.send(Arc::from(ipc::line(&ToDashboard::Reply { id, result })));
+        });
     }
 
     /// Starts an image scan (or joins the running one); the reply waits for its end.
@@ -530,9 +657,10 @@ impl Tray {
             return;
         }
         tracing::info!("image scan started");
+        let policy = self.core.policy();
         let events = self.events.clone();
         tokio::spawn(async move {
-            let result = vulns::scan(&opts).await;
+            let result = vulns::scan(&opts, policy).await;
             let _ = events.send(Event::ImagesScanned(Box::new(result)));
         });
     }
@@ -544,6 +672,7 @@ impl Tray {
             Ok((held, report)) => {
                 tracing::info!(images = held.scan().images.len(), "image scan finished");
                 self.held = Some(held);
+                self.history.record(report.clone());
                 let effects = self.core.apply(WatchUpdate::Evaluated {
                     report,
                     trigger: watch::Trigger::Manual,
@@ -571,7 +700,7 @@ impl Tray {
                 if report.subject.engine.is_some() && report.vulnerabilities.is_none() =>
             {
                 let reuse_host = matches!(trigger, watch::Trigger::Event { .. });
-                let report = held.reattach(opts, reuse_host).await.unwrap_or(report);
+                let report = held.reattach(opts, reuse_host, self.core.policy()).await.unwrap_or(report);
                 WatchUpdate::Evaluated { report, trigger, new_failures }
             }
             other => other,
@@ -684,6 +813,14 @@ pub fn dashboard_path() -> PathBuf {
         .ok()
         .and_then(|exe| exe.parent().map(|d| d.join(DASHBOARD_BIN)))
         .unwrap_or_else(|| PathBuf::from(DASHBOARD_BIN))
+}
+
+/// The OS keyring (the store `ZERODOCK_KEYRING` names, else the platform's), for added engines'
+/// TLS keys.
+fn open_secrets() -> Result<zerodock_store::secrets::Secrets, CommandError> {
+    zerodock_store::secrets::Secrets::open()
+        .map(|(secrets, _)| secrets)
+        .map_err(|e| CommandError::internal(format!("The OS keyring cannot be used: {e}")))
 }
 
 /// A reply value; our types always serialise.

@@ -5,23 +5,29 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use zerodock_engine::collect::watch::{WatchHandle, WatchUpdate};
+use zerodock_engine::collect::watch::{Trigger, WatchHandle, WatchUpdate};
+use zerodock_engine::evaluate::Policy;
 use zerodock_engine::{NewFailure, Progress, Report};
 
 use crate::error::{CommandError, ErrorCode};
-use crate::model::{AppState, EngineState, EngineStatus, Settings, TrayState};
-use crate::settings;
+use crate::model::{
+    AppState, EngineState, EngineStatus, HistoryStatus, Settings, TrayState, WaiverChange, WaiverInput,
+};
+use crate::{policy, settings};
 
 /// State shared by the watcher task, the tray menu and the dashboards' requests.
 pub struct Core {
     inner: Mutex<Inner>,
-    /// The watcher, once started (absent in unit tests and when the endpoint could not be resolved).
-    watch: OnceLock<WatchHandle>,
+    /// The watcher, once started (absent in unit tests and when the endpoint could not be
+    /// resolved); replaced when the user selects another engine.
+    watch: WatchSlot,
     /// Where settings are persisted (`None`: not persisted, unit tests).
     settings_path: Option<PathBuf>,
+    /// The policy file the scans apply and waiver edits change (`None`: no home directory).
+    policy_path: Option<PathBuf>,
     /// Set by "Quit" so the exit is not prevented.
     quitting: AtomicBool,
 }
@@ -33,6 +39,24 @@ struct Inner {
     progress: Option<Progress>,
     paused: bool,
     settings: Settings,
+    policy: policy::Loaded,
+    history: HistoryStatus,
+}
+
+/// The running watcher, if any: set when one starts, replaced when the user selects another engine.
+#[derive(Default)]
+struct WatchSlot(Mutex<Option<WatchHandle>>);
+
+impl WatchSlot {
+    /// The watcher (a handle is a cheap channel sender).
+    fn get(&self) -> Option<WatchHandle> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Puts `handle` in place; returns the previous one.
+    fn set(&self, handle: Option<WatchHandle>) -> Option<WatchHandle> {
+        std::mem::replace(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()), handle)
+    }
 }
 
 /// What an update asks the shell to do.
@@ -59,11 +83,22 @@ impl Core {
                 progress: None,
                 paused: false,
                 settings,
+                policy: policy::Loaded::default(),
+                history: HistoryStatus::default(),
             }),
-            watch: OnceLock::new(),
+            watch: WatchSlot::default(),
             settings_path,
+            policy_path: None,
             quitting: AtomicBool::new(false),
         }
+    }
+
+    /// Uses the policy file at `path` (read now; see [`policy::load`]).
+    #[must_use]
+    pub fn with_policy_file(mut self, path: Option<PathBuf>) -> Self {
+        self.lock().policy = policy::load(path.as_deref());
+        self.policy_path = path;
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -82,7 +117,49 @@ impl Core {
             paused: inner.paused,
             settings: inner.settings.clone(),
             tray: TrayState::of(inner.engine.state, inner.report.as_deref()),
+            policy: inner.policy.state.clone(),
+            history: inner.history.clone(),
         }
+    }
+
+    /// The policy rules the scans apply (`None`: no file, or one that cannot be applied).
+    pub fn policy(&self) -> Option<Policy> {
+        self.lock().policy.rules.clone()
+    }
+
+    fn policy_file(&self) -> Result<&PathBuf, CommandError> {
+        self.policy_path.as_ref().ok_or_else(|| {
+            CommandError::internal(
+                "There is no policy file to write to: HOME is not set (set ZERODOCK_POLICY to a file).",
+            )
+        })
+    }
+
+    /// Accepts a risk: adds (or updates) a waiver in the policy file, reads the file back and
+    /// asks the watcher to judge again with it; the report with the finding waived follows as a
+    /// state. The caller publishes the state (the policy part changed at once).
+    pub fn waive(&self, input: &WaiverInput) -> Result<WaiverChange, CommandError> {
+        let path = self.policy_file()?;
+        let message = policy::waive(path, input, chrono::Utc::now().date_naive())?;
+        Ok(self.reload_policy(message))
+    }
+
+    /// Takes an accepted risk back: removes the waiver for `check` and `target` (`None`: the one
+    /// for every object); as [`Core::waive`] otherwise.
+    pub fn unwaive(&self, check: &str, target: Option<&str>) -> Result<WaiverChange, CommandError> {
+        let path = self.policy_file()?;
+        let message = policy::unwaive(path, check, target)?;
+        Ok(self.reload_policy(message))
+    }
+
+    fn reload_policy(&self, message: String) -> WaiverChange {
+        let loaded = policy::load(self.policy_path.as_deref());
+        let (rules, state) = (loaded.rules.clone(), loaded.state.clone());
+        self.lock().policy = loaded;
+        if let Some(watch) = self.watch.get() {
+            watch.set_policy(rules);
+        }
+        WaiverChange { message, policy: state }
     }
 
     /// The latest report, if any.
@@ -95,14 +172,35 @@ impl Core {
         self.lock().settings.clone()
     }
 
-    /// Attaches the watcher (once).
+    /// Attaches the watcher; a previous one (another engine) is stopped.
     pub fn attach_watcher(&self, handle: WatchHandle) {
         let paused = self.lock().paused;
         handle.set_paused(paused);
-        let _ = self.watch.set(handle);
+        if let Some(old) = self.watch.set(Some(handle)) {
+            old.stop();
+        }
     }
 
-    fn watcher(&self) -> Result<&WatchHandle, CommandError> {
+    /// Follows another engine: stops the watcher, forgets the report of the old engine (its
+    /// findings are not this engine's) and shows `endpoint` as connecting until the new watcher
+    /// reports. The caller attaches the new watcher.
+    pub fn switch_engine(&self, endpoint: impl Into<String>) {
+        if let Some(old) = self.watch.set(None) {
+            old.stop();
+        }
+        let mut inner = self.lock();
+        inner.report = None;
+        inner.scanning = false;
+        inner.progress = None;
+        inner.engine = EngineStatus::connecting(endpoint);
+    }
+
+    /// Takes the history's status (opened, recovered, a save), for the next state.
+    pub fn set_history(&self, status: HistoryStatus) {
+        self.lock().history = status;
+    }
+
+    fn watcher(&self) -> Result<WatchHandle, CommandError> {
         self.watch.get().ok_or_else(|| {
             CommandError::new(
                 ErrorCode::EngineUnreachable,
@@ -186,7 +284,9 @@ impl Core {
                 inner.scanning = false;
                 inner.progress = None;
                 let reached_engine = report.subject.engine.is_some();
-                let notify = if inner.settings.notifications {
+                // A waiver the user just removed brings its failure back: they did it and are
+                // looking, so it is not news.
+                let notify = if inner.settings.notifications && trigger != Trigger::PolicyChanged {
                     let min = inner.settings.notify_min_severity;
                     new_failures.into_iter().filter(|f| min.admits(f.severity)).collect()
                 } else {
@@ -357,6 +457,49 @@ mod tests {
         assert_eq!(core.snapshot().settings, wanted);
         // No watcher attached (no endpoint): a scan is refused with a reason.
         assert_eq!(core.scan_now().expect_err("no watcher").code, ErrorCode::EngineUnreachable);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_waiver_from_the_dashboard_is_written_read_back_and_its_rejudging_notifies_nothing() {
+        let dir = std::env::temp_dir().join(format!("zerodock-tray-core-waive-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("policy.toml");
+        std::fs::write(&path, "# Ours: keep this line.\n").expect("write");
+        let core = Core::new("unix:///var/run/docker.sock", Settings::default(), None)
+            .with_policy_file(Some(path.clone()));
+        let state = core.snapshot().policy;
+        assert!(state.exists && state.waivers.is_empty() && state.error.is_none(), "{state:?}");
+        assert_eq!(state.path.as_deref(), Some(path.to_str().expect("utf8")));
+
+        let input = crate::model::WaiverInput {
+            check: "docker-socket-mounted".into(),
+            target: Some("web".into()),
+            reason: "A CI runner".into(),
+            by: Some("ops".into()),
+            expires: None,
+        };
+        let change = core.waive(&input).expect("waived");
+        assert!(change.message.contains("CTR003 / web"), "{}", change.message);
+        assert_eq!(core.snapshot().policy, change.policy, "the state shows the file as written");
+        assert_eq!(change.policy.waivers[0].check, "CTR003");
+        assert_eq!(core.policy().expect("applied").waivers.len(), 1, "the next evaluation applies it");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.starts_with("# Ours: keep this line.\n"), "{text}");
+
+        // The watcher judges again after the edit: a failure that comes back is not news.
+        let mut baseline = Baseline::default();
+        core.apply(evaluated(&mut baseline, &report("hardened"), Trigger::Startup));
+        let fx = core.apply(evaluated(&mut baseline, &report("default"), Trigger::PolicyChanged));
+        assert!(fx.state_changed && fx.notify.is_empty(), "{:?}", fx.notify);
+
+        let change = core.unwaive("CTR003", Some("web")).expect("removed");
+        assert!(change.policy.waivers.is_empty());
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "# Ours: keep this line.\n");
+        // No file to edit at all (no home): a clear refusal.
+        let homeless = Core::new("unix:///var/run/docker.sock", Settings::default(), None);
+        assert!(homeless.waive(&input).is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }
 

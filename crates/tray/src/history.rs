@@ -26,7 +26,12 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::oneshot;
 use zerodock_engine::Report;
-use zerodock_store::history::{self, History, ScanDiff, ScanId, ScanSummary, engine_key};
+use zerodock_store::history::{self, History, engine_key};
+/// The history's types the History view shows (the store's, re-exported so the dashboard needs
+/// no dependency of its own on the store).
+pub use zerodock_store::history::{
+    CategoryChange, CategoryPoint, ScanDiff, ScanId, ScanSummary, ScoreChange, WaivedFinding, diff,
+};
 
 use crate::error::CommandError;
 use crate::model::{HistoryList, HistoryStatus};

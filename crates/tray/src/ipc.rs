@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::CommandError;
-use crate::model::{AppState, Settings};
+use crate::model::{AppState, Settings, WaiverInput};
 
 /// Overrides the socket's path (tests and the benchmark use a private one).
 pub const SOCKET_ENV: &str = "ZERODOCK_TRAY_SOCKET";
@@ -91,6 +91,58 @@ pub enum Request {
     /// (`crate::vulns`). Replies `null` once the report with the vulnerability part is published
     /// (as a `state`, before the reply); may take minutes the first time an image is read.
     ScanImages,
+    /// Accept a risk: add (or update) a waiver in the policy file and judge again with it
+    /// (`crate::policy`). Replies [`crate::model::WaiverChange`]; the state with the new policy follows at once,
+    /// the re-evaluated report (the finding waived) shortly after.
+    Waive {
+        /// The waiver.
+        waiver: WaiverInput,
+    },
+    /// Take an accepted risk back: remove the waiver for `check` and `target` (`None`: the one
+    /// for every object). Replies [`crate::model::WaiverChange`], as [`Request::Waive`].
+    Unwaive {
+        /// Check code or slug.
+        check: String,
+        /// The target the waiver names; `None` for `*`.
+        target: Option<String>,
+    },
+    /// The saved scans of one engine (its endpoint; `None`: every engine), newest first, at most
+    /// `limit` (`crate::history`). Replies [`crate::model::HistoryList`].
+    History {
+        /// The engine's endpoint.
+        engine: Option<String>,
+        /// The most scans to return.
+        limit: Option<u32>,
+    },
+    /// What changed from saved scan `from` to `to` (`None`: the newest saved scan of `from`'s
+    /// engine): the store's diff, as `zerodock diff`. Replies `zerodock_store::history::ScanDiff`.
+    HistoryDiff {
+        /// The older scan.
+        from: zerodock_store::history::ScanId,
+        /// The newer scan.
+        to: Option<zerodock_store::history::ScanId>,
+    },
+    /// The engines the switcher offers (`crate::engines`). Replies
+    /// [`crate::engines::EngineList`].
+    Engines,
+    /// Watch another engine (an id from [`Request::Engines`]; `None`: the `docker` CLI's choice):
+    /// persisted in the settings, the watcher restarted on it. Replies the new [`AppState`].
+    SelectEngine {
+        /// The engine's id.
+        id: Option<String>,
+    },
+    /// Add an engine (unix socket, TCP, TCP with TLS: the key goes to the OS keyring). Replies
+    /// its [`crate::engines::EngineChoice`].
+    AddEngine {
+        /// The engine.
+        engine: crate::engines::NewEngine,
+    },
+    /// Remove an added engine (its certificates and keyring entry too). Replies the new
+    /// [`crate::engines::EngineList`].
+    RemoveEngine {
+        /// The engine's id.
+        id: String,
+    },
     /// Open (or focus) the dashboard: what a second launch asks. Replies `null`.
     OpenDashboard,
     /// Quit the tray and its dashboard. Replies `null`.

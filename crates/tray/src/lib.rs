@@ -9,8 +9,16 @@
 //! - `error`: the error a request or command returns (stable code + message).
 //! - `model`: the shared types (state, settings, tray state) and the status line; uses `error`.
 //! - `settings`: settings persistence; uses `model`.
-//! - `core`: the state and how a watcher update changes it; uses `error`, `settings`, `model`.
-//! - `ipc`: the socket, its protocol and the single-instance lock; uses `error`, `model`.
+//! - `policy`: the policy file (waivers) the scans apply and the dashboard edits; uses `error`,
+//!   `model`.
+//! - `core`: the state and how a watcher update changes it; uses `error`, `settings`, `policy`,
+//!   `model`.
+//! - `history`: the scan history the tray saves into (on change) and the History view reads;
+//!   uses `error`, `model`.
+//! - `engines`: the engines the switcher offers (contexts, `DOCKER_HOST`, added ones with their
+//!   TLS key in the keyring) and the watcher's endpoint for the selected one; uses `error`.
+//! - `ipc`: the socket, its protocol and the single-instance lock; uses `error`, `model`,
+//!   `engines`.
 //! - `testhook` (feature `test-hooks` only): the test state file; uses `model`.
 //! - `notify`: notification wording, sending and clicks over D-Bus; uses `ipc`, `testhook`.
 //! - `autostart`: the XDG autostart entry.
@@ -23,11 +31,14 @@
 pub mod app;
 pub mod autostart;
 pub mod core;
+pub mod engines;
 pub mod error;
+pub mod history;
 pub mod indicator;
 pub mod ipc;
 pub mod model;
 pub mod notify;
+pub mod policy;
 pub mod settings;
 pub mod sni;
 #[cfg(feature = "test-hooks")]

@@ -29,6 +29,70 @@ pub struct AppState {
     pub settings: Settings,
     /// What the tray icon shows.
     pub tray: TrayState,
+    /// The policy file the scans apply and *Accept risk…* edits, with its waivers.
+    #[serde(default)]
+    pub policy: PolicyState,
+    /// The scan history the tray saves into (`crate::history`).
+    #[serde(default)]
+    pub history: HistoryStatus,
+}
+
+/// The policy file (`docs/waivers.md`) as the tray read it: where it is and its waivers, in file
+/// order. What became of each waiver (matched, expired) is in the report's `waivers`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct PolicyState {
+    /// The file (`ZERODOCK_POLICY`, else `$XDG_CONFIG_HOME/zerodock/policy.toml`); `null` when
+    /// there is no home directory to keep it in.
+    pub path: Option<String>,
+    /// Whether the file exists yet (the first accepted risk creates it).
+    pub exists: bool,
+    /// Its waivers.
+    pub waivers: Vec<PolicyWaiver>,
+    /// Why it cannot be applied (unreadable, refused by the parser): the scans then run without
+    /// it, and edits are refused until it is fixed.
+    pub error: Option<String>,
+    /// Who accepts a risk when the user does not say: the OS user (`$USER`, else `$LOGNAME`).
+    pub default_by: Option<String>,
+}
+
+/// One `[[waiver]]` of the policy file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PolicyWaiver {
+    /// The check's code (`CTR003`), whichever name the file uses.
+    pub check: String,
+    /// The object's name or id prefix, or `*` for every object of the check.
+    pub target: String,
+    /// Why the risk is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub by: Option<String>,
+    /// The last day it applies (`YYYY-MM-DD`).
+    pub expires: Option<String>,
+}
+
+/// What *Accept risk…* asks: a waiver to add, or to update when the check and target have one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WaiverInput {
+    /// Check code or slug.
+    pub check: String,
+    /// One object (its name); `null` for every object of the check.
+    pub target: Option<String>,
+    /// Why the risk is accepted (required).
+    pub reason: String,
+    /// Who accepted it (the dashboard proposes the OS user).
+    pub by: Option<String>,
+    /// The last day it applies (`YYYY-MM-DD`, not in the past); `null` for no expiry.
+    pub expires: Option<String>,
+}
+
+/// What a waiver edit did, and the policy after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WaiverChange {
+    /// For the user: what was added, updated (and what it was) or removed, and in which file.
+    pub message: String,
+    /// The policy file after the edit.
+    pub policy: PolicyState,
 }
 
 /// Whether ZeroDock can talk to the Docker engine.
@@ -109,6 +173,9 @@ pub struct Settings {
     pub start_at_login: bool,
     /// The dashboard's colours: follow the desktop's light/dark preference, or force one.
     pub theme: Theme,
+    /// The engine the tray watches (an id from the switcher's list, `crate::engines`); `null`:
+    /// the one the `docker` CLI would use (`DOCKER_HOST`, the current context, the default socket).
+    pub engine: Option<String>,
 }
 
 impl Default for Settings {
@@ -119,6 +186,7 @@ impl Default for Settings {
             notify_min_severity: NotifySeverity::High,
             start_at_login: false,
             theme: Theme::System,
+            engine: None,
         }
     }
 }
@@ -262,4 +330,37 @@ pub fn status_line(state: &AppState) -> String {
         parts.push("monitoring paused".to_owned());
     }
     format!("ZeroDock — {}", parts.join(" · "))
+}
+
+/// The scan history as the tray keeps it (`crate::history`, docs/history.md): where, whether it
+/// works, and a damaged file it moved aside, which the app tells the user about.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct HistoryStatus {
+    /// The database file (`ZERODOCK_HISTORY`, else `history.sqlite` in the data directory).
+    pub path: Option<String>,
+    /// Whether scans are being saved (the file is open).
+    pub available: bool,
+    /// A damaged database was moved aside at start and a new one begun: where it went and why.
+    pub recovered: Option<String>,
+    /// Why the history is off (the file cannot be opened, no data directory).
+    pub error: Option<String>,
+    /// Counts the saves since the tray started: the History view reads the list again when it
+    /// changes.
+    pub revision: u32,
+    /// When the tray last saved a scan.
+    pub last_saved: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What the History view reads: the saved scans of one engine, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct HistoryList {
+    /// The engine listed (its endpoint); `null`: every engine.
+    pub engine: Option<String>,
+    /// The scans, newest first.
+    pub scans: Vec<zerodock_store::history::ScanSummary>,
+    /// Every engine with saved scans, most recently scanned first.
+    pub engines: Vec<String>,
+    /// Scans older than this many days are deleted (`0`: kept).
+    pub retention_days: u32,
 }

@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 
+use zerodock_engine::evaluate::Policy;
 use zerodock_engine::snapshot::VulnScan;
 use zerodock_engine::{CollectOptions, EvalConfig, Fact, Report, Snapshot, collect, evaluate};
 use zerodock_vuln::scan::{self, ImageCache};
@@ -36,7 +37,10 @@ pub struct Held {
 /// # Errors
 /// `engine_unreachable` when the engine cannot be read; `scan_failed` when the database cannot be
 /// opened or queried (a damaged database must not read as "no vulnerabilities").
-pub async fn scan(opts: &CollectOptions) -> Result<(Held, Arc<Report>), CommandError> {
+pub async fn scan(
+    opts: &CollectOptions,
+    policy: Option<Policy>,
+) -> Result<(Held, Arc<Report>), CommandError> {
     let mut opts = opts.clone();
     opts.host_facts = true;
     opts.progress = None;
@@ -59,7 +63,7 @@ pub async fn scan(opts: &CollectOptions) -> Result<(Held, Arc<Report>), CommandE
         CommandError::new(ErrorCode::ScanFailed, format!("The vulnerability database failed: {e}"))
     })?;
     snapshot.vulnerabilities = Fact::available(assessed.clone());
-    let report = Arc::new(evaluate(&snapshot, &EvalConfig::at(chrono::Utc::now())));
+    let report = Arc::new(evaluate(&snapshot, &config(policy)));
     Ok((Held { scan: assessed, host_from: snapshot }, report))
 }
 
@@ -72,7 +76,12 @@ impl Held {
     /// Re-reads the engine (host facts reused when `reuse_host`, as for an event) and evaluates
     /// with the held scan attached, limited to the images still in use. `None` when the engine
     /// cannot be read now (the watcher's report then stands).
-    pub async fn reattach(&mut self, opts: &CollectOptions, reuse_host: bool) -> Option<Arc<Report>> {
+    pub async fn reattach(
+        &mut self,
+        opts: &CollectOptions,
+        reuse_host: bool,
+        policy: Option<Policy>,
+    ) -> Option<Arc<Report>> {
         let mut opts = opts.clone();
         opts.host_facts = !reuse_host;
         opts.progress = None;
@@ -86,10 +95,20 @@ impl Held {
         let mut attached = self.scan.clone();
         attached.images.retain(|i| in_use.iter().any(|r| r.id == i.image_id));
         snapshot.vulnerabilities = Fact::available(attached);
-        let report = Arc::new(evaluate(&snapshot, &EvalConfig::at(chrono::Utc::now())));
+        let report = Arc::new(evaluate(&snapshot, &config(policy)));
         if !reuse_host {
             self.host_from = snapshot;
         }
         Some(report)
     }
+}
+
+/// Now, with the tray's policy (waivers, severity overrides): an image scan's report is judged as
+/// the watcher's are.
+fn config(policy: Option<Policy>) -> EvalConfig {
+    let mut config = EvalConfig::at(chrono::Utc::now());
+    if let Some(policy) = policy {
+        config.policy = policy;
+    }
+    config
 }

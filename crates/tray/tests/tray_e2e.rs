@@ -767,3 +767,129 @@ fn the_dashboard_s_requests_scan_images_and_save_settings_in_the_tray() {
     drop(home);
     drop(bus);
 }
+
+/// The tray saves its scans into the history (on change only), answers the History view, moves a
+/// damaged history aside and says so in its state, and follows the engine the switcher selects: an
+/// added engine whose socket does not exist (the watcher restarts on it, its host-only scan lands
+/// under its own endpoint), then back to the test engine.
+#[test]
+fn the_tray_saves_scans_on_change_and_follows_the_selected_engine() {
+    let _engine = ENGINE.blocking_lock();
+    let bus = Bus::start();
+    let mut home = Home::new("history");
+    // A damaged history where the tray keeps it: moved aside, never a failed start.
+    let db = home.dir.join("data/zerodock/history.sqlite");
+    std::fs::create_dir_all(db.parent().expect("dir")).expect("data dir");
+    std::fs::write(&db, b"not a database, a damaged file ".repeat(300)).expect("damaged file");
+    home.start_tray(&bus, &[]);
+    let socket = home.dir.join("run/zerodock/tray.sock");
+    home.wait("the tray's first report", Duration::from_secs(60), || {
+        last_settled(&home.lines(), 0).filter(|_| socket.exists())
+    });
+    let mut client = Client::connect(&socket);
+    let (states, _) = client.ask(serde_json::json!({"type": "subscribe"}));
+    let first = states.first().expect("state").clone();
+    let endpoint = first["engine"]["endpoint"].as_str().expect("endpoint").to_owned();
+    assert_eq!(endpoint, home.docker_host);
+    let saved = if first["history"]["revision"].as_u64() >= Some(1) {
+        first
+    } else {
+        client.state_until(|s| s["history"]["revision"].as_u64() >= Some(1))
+    };
+    let told = saved["history"]["recovered"].as_str().expect("the recovery is told").to_owned();
+    assert!(told.contains("moved to") && told.contains("history.sqlite.corrupt-"), "{told}");
+    let kept = std::fs::read_dir(db.parent().expect("dir"))
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().starts_with("history.sqlite.corrupt-"))
+        .expect("the damaged file is kept");
+    assert!(std::fs::read(kept.path()).expect("read").starts_with(b"not a database"));
+
+    let list = |client: &mut Client, engine: &str| -> Vec<Value> {
+        let (_, reply) = client.ask(serde_json::json!({"type": "history", "engine": engine, "limit": null}));
+        reply.expect("history")["scans"].as_array().expect("scans").clone()
+    };
+    let scans = list(&mut client, &endpoint);
+    assert_eq!(scans.len(), 1, "{scans:?}");
+    assert_eq!(scans[0]["reached_engine"], true);
+    assert!(scans[0]["categories"].as_array().is_some_and(|c| !c.is_empty()));
+
+    // A rescan that changes nothing is not saved.
+    let before = saved["report"]["generated_at"].clone();
+    let (_, ok) = client.ask(serde_json::json!({"type": "scan_now"}));
+    assert_eq!(ok, Ok(Value::Null));
+    client.state_until(|s| {
+        s["scanning"] == false && s["report"]["generated_at"] != before && !s["report"].is_null()
+    });
+    assert_eq!(list(&mut client, &endpoint).len(), 1, "unchanged: not saved");
+
+    // A privileged container is a new failure: saved, and the diff since the first scan names it.
+    let name = format!("zd-tray-history-{}", std::process::id());
+    home.containers.push(name.clone());
+    let _ = home.docker(&["rm", "-f", &name]);
+    let out = home.docker(&["create", "--privileged", "--name", &name, scratch_image(), "/bin/true"]);
+    assert!(out.status.success(), "docker create: {}", String::from_utf8_lossy(&out.stderr));
+    client.state_until(|s| s["history"]["revision"].as_u64() >= Some(2));
+    let scans = list(&mut client, &endpoint);
+    assert_eq!(scans.len(), 2, "{scans:?}");
+    let first_id = scans[1]["id"].clone();
+    let (_, diff) = client.ask(serde_json::json!({"type": "history_diff", "from": first_id, "to": null}));
+    let diff = diff.expect("diff");
+    let new: Vec<&str> = diff["new_failures"]
+        .as_array()
+        .expect("new failures")
+        .iter()
+        .filter_map(|f| f["target"]["name"].as_str())
+        .collect();
+    assert!(new.contains(&name.as_str()), "{new:?}");
+
+    // The switcher: DOCKER_HOST is listed as what the docker CLI uses now.
+    let (_, engines) = client.ask(serde_json::json!({"type": "engines"}));
+    let engines = engines.expect("engines");
+    let docker_host = engines["engines"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|e| e["id"] == "docker-host")
+        .expect("DOCKER_HOST listed")
+        .clone();
+    assert_eq!(
+        (docker_host["host"].as_str(), &docker_host["current"]),
+        (Some(endpoint.as_str()), &Value::Bool(true))
+    );
+
+    // An added engine that is not there: selected, the watcher follows it and finds it down.
+    let nowhere = format!("unix://{}/nowhere/docker.sock", home.dir.display());
+    let (_, added) = client.ask(serde_json::json!({"type": "add_engine",
+        "engine": {"name": "nowhere", "host": nowhere, "tls": null}}));
+    let id = added.expect("added")["id"].as_str().expect("id").to_owned();
+    let (_, state) = client.ask(serde_json::json!({"type": "select_engine", "id": id}));
+    let state = state.expect("selected");
+    assert_eq!(state["engine"]["endpoint"], nowhere.as_str());
+    assert!(state["report"].is_null(), "the old engine's report is not shown for the new one");
+    let down = client.state_until(|s| s["engine"]["state"] == "unreachable" && !s["report"].is_null());
+    assert_eq!(down["report"]["subject"]["endpoint"]["host"], nowhere.as_str());
+    let file = home.dir.join("config/dev.zerodock.desktop/settings.json");
+    let settings: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("settings")).expect("json");
+    assert_eq!(settings["engine"], id.as_str(), "the choice is kept");
+    let elsewhere = list(&mut client, &nowhere);
+    assert_eq!(elsewhere.len(), 1, "its own history: {elsewhere:?}");
+    assert_eq!(elsewhere[0]["reached_engine"], false);
+    let (_, refused) = client.ask(serde_json::json!({"type": "remove_engine", "id": id}));
+    assert_eq!(refused.expect_err("watched")["code"], "invalid_argument");
+
+    // Back to the docker CLI's choice: the test engine again, its history untouched.
+    let (_, state) = client.ask(serde_json::json!({"type": "select_engine", "id": null}));
+    assert_eq!(state.expect("selected")["engine"]["endpoint"], endpoint.as_str());
+    let back = client.state_until(|s| s["engine"]["state"] == "connected" && !s["report"].is_null());
+    assert_eq!(back["report"]["subject"]["endpoint"]["host"], endpoint.as_str());
+    assert!(list(&mut client, &endpoint).len() >= 2);
+    let (_, removed) = client.ask(serde_json::json!({"type": "remove_engine", "id": id}));
+    assert!(
+        removed.expect("removed")["engines"].as_array().expect("list").iter().all(|e| e["id"] != id.as_str())
+    );
+    drop(client);
+    drop(home);
+    drop(bus);
+}

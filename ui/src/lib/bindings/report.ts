@@ -150,9 +150,23 @@ export type EndpointSource = { "kind": "flag" } | { "kind": "docker_host" } | { 
 /**
  * The context's name.
  */
-name: string, } | { "kind": "default" };
+name: string, } | { "kind": "default" } | { "kind": "discovered", 
+/**
+ * What listens there, as found: `rootless dockerd`, `rootless Podman`, `Podman`.
+ */
+engine: string, };
 
 export type EngineIdentity = { 
+/**
+ * Which engine answered: `Docker Engine`, `Docker Desktop` or `Podman` (from `/version`
+ * `Components`/`Platform`); empty in reports older than it, which were all Docker.
+ */
+product: string, 
+/**
+ * Whether it runs rootless (`/info` `SecurityOptions` `name=rootless`, or Podman's
+ * `Rootless`): container root is an ordinary user on the host.
+ */
+rootless: boolean, 
 /**
  * Engine version.
  */
@@ -592,7 +606,12 @@ changes: Array<DaemonJsonChange>,
 /**
  * What to watch out for before replacing the file (unreadable file, redacted values).
  */
-warnings?: Array<string>, };
+warnings?: Array<string>, 
+/**
+ * Values of the proposed file that are examples the user must replace before applying it
+ * (a syslog server's address): the file view marks them, and the plan names their keys.
+ */
+placeholders?: Array<DaemonJsonPlaceholder>, };
 
 export type DaemonJsonChange = { 
 /**
@@ -611,6 +630,16 @@ current?: string | null,
  * The recommended value (JSON).
  */
 proposed: string, };
+
+export type DaemonJsonPlaceholder = { 
+/**
+ * The key, dotted for nested objects (`log-opts.syslog-address`).
+ */
+key: string, 
+/**
+ * The example value written in its place (`tcp+tls://logs.example.internal:6514`).
+ */
+value: string, };
 
 export type Posture = "good" | "attention" | "critical";
 
