@@ -321,20 +321,15 @@ fn local_value(key: &str) -> Option<String> {
 /// (`*.example.*`), `<angle brackets>`, an UPPER_CASE name, or a file that is not there (a TLS
 /// certificate path: dockerd refuses to start without it). Go templates (`{{.Name}}`) are values.
 fn is_placeholder(value: &str) -> bool {
-    let example_host =
-        value.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).any(|w| w == "example");
-    let angle = value.contains('<') && value.contains('>');
-    let upper = value.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).any(is_upper_placeholder);
+    // The engine's rules (the plan marks those values for the user), plus a path that does not
+    // exist on this machine, which only the machine applying the fix can tell.
     let missing_file = value.starts_with('/') && !Path::new(value).exists();
-    example_host || angle || upper || missing_file
+    zerodock_engine::report::is_placeholder(value) || missing_file
 }
 
 /// `CAP_NAME`, `MEMORY_LIMIT`, `YOUR_HOST`: upper case with an underscore (`ALL` is a value).
 fn is_upper_placeholder(word: &str) -> bool {
-    word.len() >= 3
-        && word.contains('_')
-        && word.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        && word.bytes().any(|b| b.is_ascii_uppercase())
+    zerodock_engine::report::is_upper_placeholder(word)
 }
 
 /// Replaces every placeholder string of `value` (dotted keys) with its local value; panics naming
@@ -449,6 +444,15 @@ fn the_daemon_json_plan_starts_dockerd_and_fixes_its_checks() {
             c.key,
             c.proposed,
             c.current.as_deref().unwrap_or("unset")
+        );
+    }
+    // What this test had to fill is what the plan tells the user to fill (the file view marks
+    // those values), except paths missing here, which only the applying machine can tell.
+    let told: Vec<&str> = plan.placeholders.iter().map(|p| p.key.as_str()).collect();
+    for (key, from, _) in &filled {
+        assert!(
+            told.contains(&key.as_str()) || from.starts_with('/'),
+            "daemon_json_plan.placeholders does not name `{key}` = {from:?}, which had to be filled: {told:?}"
         );
     }
     for (key, from, to) in &filled {

@@ -8,7 +8,7 @@ use ts_rs::TS;
 use crate::collect::{Progress, Stage};
 use crate::report::{
     AppliedWaiver, Category, CategoryScore, CheckResult, ContainerSummary, Counts, DaemonJsonChange,
-    DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, FileLocation, Finding, Grade, HostIdentity,
+    DaemonJsonPlaceholder, DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, FileLocation, Finding, Grade, HostIdentity,
     IdentityAspect, IdentityFact, Inventory, NetworkSummary, NewFailure, Posture, PublishedPort, Report,
     Risk, ScoreCap, Severity, Snippet, SnippetKind, Status, Subject, Target, TargetKind, ToolInfo, WaiverUse,
 };
@@ -62,6 +62,7 @@ pub fn report_typescript() -> String {
         NetworkSummary::decl(&cfg),
         DaemonJsonPlan::decl(&cfg),
         DaemonJsonChange::decl(&cfg),
+        DaemonJsonPlaceholder::decl(&cfg),
         Posture::decl(&cfg),
         NewFailure::decl(&cfg),
         Risk::decl(&cfg),

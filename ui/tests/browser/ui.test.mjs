@@ -229,6 +229,26 @@ describe('checklist', () => {
       assert.equal(await page.evaluate(() => window.__zdTest.clipboard), plan.proposed);
       await p.scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, 'daemon-plan.png') });
+
+      // Placeholders (the syslog server's address): named above the table, the change row says
+      // "fill in", and the proposed file marks the value — yet the copy is the file as proposed.
+      assert.ok(plan.placeholders?.length, 'the weak plan proposes a syslog address to fill in');
+      const told = await p.locator('[data-testid=daemon-placeholders] li').allTextContents();
+      assert.deepEqual(told.map((t) => t.split(' — ')[0]), plan.placeholders.map((x) => x.key));
+      const rows = await p.locator('[data-testid=daemon-changes] tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({ key: tr.querySelector('td code').textContent, fill: !!tr.querySelector('[data-testid=needs-fill]') })));
+      for (const r of rows) {
+        const expected = plan.placeholders.some((x) => x.key === r.key || x.key.startsWith(`${r.key}.`));
+        assert.equal(r.fill, expected, `row ${r.key}`);
+      }
+      await p.locator('[data-testid=daemon-placeholders]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, 'daemon-plan-fill-in.png') });
+      await p.locator('[role=tab]', { hasText: 'Proposed file' }).click();
+      const marked = await p.locator('[data-testid=daemon-proposed] [data-testid=placeholder]').allTextContents();
+      assert.deepEqual(marked, plan.placeholders.map((x) => x.value));
+      assert.equal(await p.locator('[data-testid=daemon-proposed] pre').textContent(), plan.proposed, 'marks add no text');
+      await p.locator('[data-testid=daemon-proposed]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, 'daemon-plan-placeholders.png') });
     });
   });
 });

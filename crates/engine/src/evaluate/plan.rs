@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::report::{CheckResult, DaemonJsonChange, DaemonJsonPlan, SnippetKind, Status};
+use crate::report::{
+    CheckResult, DaemonJsonChange, DaemonJsonPlaceholder, DaemonJsonPlan, SnippetKind, Status, is_placeholder,
+};
 use crate::snapshot::secrets::REDACTED;
 use crate::snapshot::{Fact, Snapshot};
 
@@ -66,6 +68,10 @@ pub(crate) fn daemon_json(snap: &Snapshot, checks: &[CheckResult]) -> Option<Dae
     let pretty = |m: &Map<String, Value>| {
         serde_json::to_string_pretty(&Value::Object(m.clone())).unwrap_or_else(|_| "{}".to_owned())
     };
+    let mut placeholders = Vec::new();
+    for (key, value) in &proposed {
+        find_placeholders(value, key, &mut placeholders);
+    }
     Some(DaemonJsonPlan {
         path,
         exists,
@@ -73,7 +79,28 @@ pub(crate) fn daemon_json(snap: &Snapshot, checks: &[CheckResult]) -> Option<Dae
         proposed: pretty(&proposed),
         changes,
         warnings,
+        placeholders,
     })
+}
+
+/// Every string of `value` (at dotted `key`) that is a placeholder the user must replace.
+fn find_placeholders(value: &Value, key: &str, out: &mut Vec<DaemonJsonPlaceholder>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                find_placeholders(v, &format!("{key}.{k}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                find_placeholders(v, &format!("{key}[{i}]"), out);
+            }
+        }
+        Value::String(s) if is_placeholder(s) => {
+            out.push(DaemonJsonPlaceholder { key: key.to_owned(), value: s.clone() });
+        }
+        _ => {}
+    }
 }
 
 /// Alternatives ("Or require mutual TLS…", "Or, if logs must stay local: …") are choices offered
@@ -208,6 +235,28 @@ mod tests {
         let before = keys.len();
         keys.dedup();
         assert_eq!(before, keys.len(), "one change per key");
+        // The syslog server's address is an example the user must replace: the plan names it,
+        // and nothing else of the file (`{{.Name}}` is a log tag template, a value to keep).
+        assert_eq!(
+            plan.placeholders,
+            [DaemonJsonPlaceholder {
+                key: "log-opts.syslog-address".to_owned(),
+                value: "tcp+tls://logs.example.internal:6514".to_owned()
+            }]
+        );
+    }
+
+    #[test]
+    fn placeholders_are_told_from_values() {
+        for p in ["tcp+tls://logs.example.internal:6514", "https://example.com/x", "<address>", "CHANGE_ME"] {
+            assert!(is_placeholder(p), "{p}");
+        }
+        for v in ["{{.Name}}", "udp://127.0.0.1:514", "default", "10m", "127.0.0.1", "/tmp", "info", "syslog", "ALL"] {
+            assert!(!is_placeholder(v), "{v}");
+        }
+        let mut found = Vec::new();
+        find_placeholders(&json!({ "a": ["x", "HOST_NAME"], "b": "c" }), "opts", &mut found);
+        assert_eq!(found, [DaemonJsonPlaceholder { key: "opts.a[1]".to_owned(), value: "HOST_NAME".to_owned() }]);
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub use finding::{
     TargetKind,
 };
 pub use inventory::{ContainerSummary, FailingCheck, Inventory, NetworkSummary, PublishedPort};
-pub use plan::{DaemonJsonChange, DaemonJsonPlan};
+pub use plan::{DaemonJsonChange, DaemonJsonPlaceholder, DaemonJsonPlan, is_placeholder, is_upper_placeholder};
 pub use posture::{Baseline, NewFailure, Posture};
 pub use risks::{IdentityAspect, IdentityFact, Risk, ScoreCap};
 
