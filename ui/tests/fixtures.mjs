@@ -45,8 +45,10 @@ export function appState(report, over = {}) {
     scanning: false,
     progress: null,
     paused: false,
-    settings: { rescan_interval_secs: 300, notifications: true, notify_min_severity: 'high', start_at_login: false, theme: 'system' },
+    settings: { rescan_interval_secs: 300, notifications: true, notify_min_severity: 'high', start_at_login: false, theme: 'system', engine: null },
     tray: 'critical',
+    history: { path: '/home/user/.local/share/zerodock/history.sqlite', available: true, recovered: null, error: null, revision: 0, last_saved: null },
+    policy: { path: '/home/user/.config/zerodock/policy.toml', exists: false, waivers: [], error: null, default_by: 'user' },
     ...over,
   };
 }
