@@ -5,7 +5,7 @@
 
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import type { AppState, CommandError, ExportFormat, ExportResult } from '../src/lib/model';
+import type { AppState, CommandError, EngineList, ExportFormat, ExportResult, HistoryList, ScanDiff } from '../src/lib/model';
 
 /** What a test sets up before the page loads. */
 type Scenario = {
@@ -18,6 +18,12 @@ type Scenario = {
   settingsError?: CommandError;
   /** What `scan_images` does: publish this state first (as the tray does before replying), or fail. */
   scanImagesAnswer?: AppState | CommandError;
+  /** What `list_history` answers (else an empty history). */
+  history?: HistoryList;
+  /** What `history_diff` answers, by the `from` scan's id. */
+  diffs?: Record<number, ScanDiff>;
+  /** What `list_engines` answers (else the default context only). */
+  engines?: EngineList;
 };
 
 /** What a test can read and do. */
@@ -94,6 +100,38 @@ mockIPC(
       }
       case 'reveal_path':
         return null;
+      case 'list_history':
+        return scenario.history ?? { engine: args?.engine ?? null, scans: [], engines: [], retention_days: 90 };
+      case 'history_diff': {
+        const d = scenario.diffs?.[Number(args?.from)];
+        if (!d) throw { code: 'invalid_argument', message: `no scan ${String(args?.from)} in the history` } satisfies CommandError;
+        return d;
+      }
+      case 'list_engines':
+        return { ...(scenario.engines ?? { engines: [], selected: null }), selected: state.settings.engine };
+      case 'select_engine': {
+        // The tray persists the choice, restarts its watcher and answers the new state (no report yet).
+        const engine = scenario.engines?.engines.find((e) => e.id === args?.id);
+        state = {
+          ...state,
+          report: null,
+          settings: { ...state.settings, engine: (args?.id as string | null) ?? null },
+          engine: { state: 'connecting', endpoint: engine?.host ?? state.engine.endpoint, message: null, hint: null, next_retry_secs: null },
+          tray: 'scanning',
+        };
+        return state;
+      }
+      case 'add_engine': {
+        const host = String(args?.host ?? '');
+        if (host.startsWith('ssh://')) throw { code: 'invalid_argument', message: 'SSH endpoints are not supported' } satisfies CommandError;
+        const n = (scenario.engines?.engines.filter((e) => e.origin === 'added').length ?? 0) + 1;
+        const added = { id: `added:${n}`, name: String(args?.name), host, origin: 'added' as const, tls: Boolean(args?.tls), current: false, problem: null };
+        if (scenario.engines) scenario.engines = { ...scenario.engines, engines: [...scenario.engines.engines, added] };
+        return added;
+      }
+      case 'remove_engine':
+        if (scenario.engines) scenario.engines = { ...scenario.engines, engines: scenario.engines.engines.filter((e) => e.id !== args?.id) };
+        return scenario.engines ?? { engines: [], selected: null };
       case 'plugin:clipboard-manager|write_text':
         ctl.clipboard = String(args?.text ?? '');
         return null;

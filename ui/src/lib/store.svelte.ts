@@ -7,7 +7,7 @@ import { NO_FILTERS, type Filters } from './filter';
 import * as ipc from './ipc';
 
 /** The pages of the sidebar. */
-export type View = 'overview' | 'checklist' | 'containers' | 'vulnerabilities' | 'network' | 'host' | 'settings';
+export type View = 'overview' | 'checklist' | 'containers' | 'vulnerabilities' | 'network' | 'host' | 'history' | 'settings';
 
 /** A transient message (copy failed, scan refused…). */
 export type Notice = { id: number; kind: 'error' | 'info'; text: string };
@@ -42,6 +42,8 @@ export class Store {
   #unlisten: (() => void)[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
   #noticeId = 0;
+  /** The history recovery already told (once per recovery, not per state). */
+  #toldRecovery: string | null = null;
 
   /** The latest report, if any. */
   get report() {
@@ -80,6 +82,11 @@ export class Store {
   apply(s: AppState): void {
     this.app = s;
     this.loadError = null;
+    const recovered = s.history?.recovered ?? null;
+    if (recovered && recovered !== this.#toldRecovery) {
+      this.#toldRecovery = recovered;
+      this.notify('error', `The scan history was damaged and a new one started: ${recovered}. Details in History.`);
+    }
     this.now = new Date();
     if (s.scanning) this.scanRequested = false;
     this.progress = s.scanning ? (s.progress ?? this.progress) : null;

@@ -446,7 +446,7 @@ describe('settings', () => {
       await page.locator('[data-testid=theme-dark]').locator('..').click(); // the label, as a user clicks it
       await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
       assert.ok((await bg(page)) < 120, 'the dark setting wins over a light desktop');
-      assert.deepEqual(await last(), { rescan_interval_secs: 900, notifications: true, notify_min_severity: 'critical', start_at_login: true, theme: 'dark' });
+      assert.deepEqual(await last(), { rescan_interval_secs: 900, notifications: true, notify_min_severity: 'critical', start_at_login: true, theme: 'dark', engine: null });
       assert.match(await page.textContent('[data-testid=settings-status]'), /Saved/);
       // The header's monitoring hint follows the tray's new interval (state-changed, not the form).
       assert.match(await page.getAttribute('[data-testid=monitoring-toggle]', 'title'), /every 15 min/);

@@ -21,7 +21,7 @@ describe('layout', () => {
   test('every page the app routes to is a view', () => {
     const app = SOURCES['/src/App.svelte'];
     const views = under('/src/lib/views/').map(([path]) => path.replace(/^.*\/(\w+)\.svelte$/, '$1'));
-    expect(views.sort()).toEqual(['Checklist', 'Containers', 'Host', 'Network', 'Overview', 'Settings', 'Vulnerabilities']);
+    expect(views.sort()).toEqual(['Checklist', 'Containers', 'History', 'Host', 'Network', 'Overview', 'Settings', 'Vulnerabilities']);
     for (const v of views) expect(app).toContain(`import ${v} from './lib/views/${v}.svelte'`);
   });
 

@@ -69,7 +69,7 @@ describe('Settings view', () => {
     expect(sent.at(-1)?.start_at_login).toBe(true);
     el<HTMLInputElement>('theme-dark').click();
     await settle();
-    expect(sent.at(-1)).toEqual({ rescan_interval_secs: 3600, notifications: false, notify_min_severity: 'critical', start_at_login: true, theme: 'dark' });
+    expect(sent.at(-1)).toEqual({ rescan_interval_secs: 3600, notifications: false, notify_min_severity: 'critical', start_at_login: true, theme: 'dark', engine: null });
     unmount(c);
   });
 
