@@ -105,11 +105,20 @@ export function factOf(report: Report, aspect: IdentityAspect, value?: string): 
   return { label, value: value ?? VERDICT[fact.status], status: fact.status, code: fact.check, detail: fact.summary };
 }
 
+/**
+ * The engine that answered, as the terminal header names it: `Docker 20.10.24`, `Podman 4.3.1 ·
+ * rootless` (Podman speaks Docker's API too; reports older than `product` were all Docker).
+ */
+export function engineName(engine: NonNullable<Report['subject']['engine']>): string {
+  const product = engine.product && engine.product !== 'Docker Engine' ? engine.product : 'Docker';
+  return `${product} ${engine.version}${engine.rootless ? ' · rootless' : ''}`;
+}
+
 /** The identity card of the overview: engine version and currency, OS, encryption, privileges, endpoint. */
 export function identity(report: Report): Fact[] {
   const s = report.subject;
   const engine = s.engine;
-  const versionValue = engine ? `Docker ${engine.version}` : 'Engine unreachable';
+  const versionValue = engine ? engineName(engine) : 'Engine unreachable';
   const facts: Fact[] = [
     factOf(report, 'engine_version', versionValue),
     {
@@ -143,6 +152,8 @@ function sourceWords(source: Report['subject']['endpoint']['source']): string {
       return `Docker context ${'name' in source ? source.name : ''}`.trim();
     case 'flag':
       return 'from --host';
+    case 'discovered':
+      return `found: ${'engine' in source ? source.engine : 'engine'}'s socket`;
     default:
       return 'default socket';
   }

@@ -19,6 +19,7 @@ import type {
   ScanDiff,
   Settings,
 } from './model';
+import type { KeyringStatus, WaiverChange, WaiverInput } from './model';
 
 /** Event names, as emitted by src-tauri. */
 export const EVENTS = { stateChanged: 'state-changed', scanProgress: 'scan-progress', focusFinding: 'focus-finding' } as const;
@@ -55,6 +56,17 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
+/** The state the dashboard handed the page with its first load (`window::first_state_script` in
+ * src-tauri: the tray's state, taken just before the window was built), once; `null` when there
+ * was none (no tray was running yet, a reload) — then `getState` is the first. It lets the first
+ * render show the score without waiting for an IPC round trip; `getState` still follows. */
+export function initialState(): AppState | null {
+  const w = window as unknown as Record<string, unknown>;
+  const state = (w.__ZERODOCK_FIRST_STATE__ ?? null) as AppState | null;
+  delete w.__ZERODOCK_FIRST_STATE__;
+  return state;
+}
+
 /** The latest state: report, engine status, scanning, paused, settings. */
 export const getState = (): Promise<AppState> => call<AppState>('get_state');
 /** Asks for a full rescan; the result arrives as `state-changed`. */
@@ -67,9 +79,17 @@ export const setMonitoring = (paused: boolean): Promise<AppState> => call<AppSta
 /** Saves the settings. */
 export const updateSettings = (settings: Settings): Promise<Settings> =>
   call<Settings>('update_settings', { settings });
-/** Exports the current report; Rust shows the save dialog. `null` when the user cancelled. */
-export const exportReport = (format: ExportFormat): Promise<ExportResult | null> =>
-  call<ExportResult | null>('export_report', { format });
+/** Exports the current report; Rust shows the save dialog. `null` when the user cancelled. With
+ * `sign`, the JSON (the export or its `.json` twin) is signed and the PDF/HTML carries the seal. */
+export const exportReport = (format: ExportFormat, sign = false): Promise<ExportResult | null> =>
+  call<ExportResult | null>('export_report', { format, sign });
+/** Accepts a risk: the tray adds (or updates) the waiver in the policy file and judges again. */
+export const waive = (waiver: WaiverInput): Promise<WaiverChange> => call<WaiverChange>('waive', { waiver });
+/** Takes an accepted risk back (`target` `null`: the waiver for every object of the check). */
+export const unwaive = (check: string, target: string | null): Promise<WaiverChange> =>
+  call<WaiverChange>('unwaive', { check, target });
+/** The OS keyring store in use and why (the Host view). */
+export const keyringStatus = (): Promise<KeyringStatus> => call<KeyringStatus>('keyring_status');
 /** Shows a file this session exported in the file manager. */
 export const revealPath = (path: string): Promise<null> => call<null>('reveal_path', { path });
 /** The saved scans of one engine (its endpoint; `null`: every engine), newest first. */

@@ -52,10 +52,31 @@ describe('commands', () => {
       'plugin:opener|open_url',
     ]);
     expect(calls[2][1]).toEqual({ paused: true });
-    expect(calls[4][1]).toEqual({ format: 'pdf' });
+    expect(calls[4][1]).toEqual({ format: 'pdf', sign: false });
     expect(calls[5][1]).toEqual({ path: '/tmp/r.pdf' });
     expect((calls[6][1] as { text: string }).text).toBe('docker run --rm x');
     expect((calls[7][1] as { url: string }).url).toBe('https://docs.docker.com/');
+  });
+
+  test('waivers, signed export and the keyring: names and arguments', async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'waive' || cmd === 'unwaive') return { message: 'done', policy: state.policy };
+      if (cmd === 'keyring_status') return { store: 'keyutils', persistent: false, reason: 'no Secret Service' };
+      return null;
+    });
+    const waiver = { check: 'CTR003', target: 'web', reason: 'CI runner', by: 'u', expires: null };
+    expect((await ipc.waive(waiver)).message).toBe('done');
+    await ipc.unwaive('CTR019', null);
+    expect((await ipc.keyringStatus()).store).toBe('keyutils');
+    await ipc.exportReport('html', true);
+    expect(calls).toEqual([
+      ['waive', { waiver }],
+      ['unwaive', { check: 'CTR019', target: null }],
+      ['keyring_status', {}],
+      ['export_report', { format: 'html', sign: true }],
+    ]);
   });
 
   test('errors become CommandError', async () => {
