@@ -116,18 +116,24 @@ export function groupChecks(report: Report, f: Filters): Group[] {
   return groups;
 }
 
+/** One collator for sorting names: `localeCompare` sets one up per call, which dominated sorting
+ * the ten thousand objects of a giant host. Same order as `localeCompare`. */
+export const byName = new Intl.Collator().compare;
+
 /** The objects named by findings, by kind then name, for the object filter. */
 export function objectsOf(report: Report, kind: TargetKind | 'all' = 'all'): { kind: TargetKind; name: string }[] {
-  const seen = new Map<string, { kind: TargetKind; name: string }>();
+  // Names per kind: a giant host's report has a million findings about ten thousand objects.
+  const byKind = new Map<TargetKind, Set<string>>();
   for (const c of report.checks) {
     for (const x of c.findings) {
       if (kind !== 'all' && x.target.kind !== kind) continue;
-      seen.set(`${x.target.kind}\u0000${x.target.name}`, { kind: x.target.kind, name: x.target.name });
+      let names = byKind.get(x.target.kind);
+      if (!names) byKind.set(x.target.kind, (names = new Set()));
+      names.add(x.target.name);
     }
   }
-  return [...seen.values()].sort(
-    (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.name.localeCompare(b.name),
-  );
+  const kinds = [...byKind.keys()].sort((a, b) => KIND_ORDER.indexOf(a) - KIND_ORDER.indexOf(b));
+  return kinds.flatMap((k) => [...(byKind.get(k) ?? [])].sort(byName).map((name) => ({ kind: k, name })));
 }
 
 /** Object kinds present in the report. */
