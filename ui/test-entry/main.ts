@@ -6,6 +6,7 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { AppState, CommandError, EngineList, ExportFormat, ExportResult, HistoryList, ScanDiff } from '../src/lib/model';
+import type { KeyringStatus, WaiverInput } from '../src/lib/model';
 
 /** What a test sets up before the page loads. */
 type Scenario = {
@@ -18,6 +19,11 @@ type Scenario = {
   settingsError?: CommandError;
   /** What `scan_images` does: publish this state first (as the tray does before replying), or fail. */
   scanImagesAnswer?: AppState | CommandError;
+  /** What `waive` does, as the tray does: publish this state (the policy with the waiver, the report
+   * judged again), then answer; or fail. Absent: refused. */
+  waiveAnswer?: AppState | CommandError;
+  /** What `keyring_status` answers (else the Secret Service). */
+  keyring?: KeyringStatus;
   /** What `list_history` answers (else an empty history). */
   history?: HistoryList;
   /** What `history_diff` answers, by the `from` scan's id. */
@@ -100,6 +106,21 @@ mockIPC(
       }
       case 'reveal_path':
         return null;
+      case 'waive': {
+        const answer = scenario.waiveAnswer;
+        const w = args?.waiver as WaiverInput;
+        if (!answer) throw { code: 'internal', message: 'the test scenario sets no waiveAnswer' } satisfies CommandError;
+        if ('code' in answer) throw answer;
+        await ctl.setState(answer);
+        return { message: `Accepted the risk of ${w.check} / ${w.target ?? '*'} in ${answer.policy.path}.`, policy: answer.policy };
+      }
+      case 'unwaive': {
+        const policy = { ...state.policy, waivers: state.policy.waivers.filter((x) => !(x.check === args?.check && x.target === ((args?.target as string | null) ?? '*'))) };
+        await ctl.setState({ ...state, policy });
+        return { message: `Removed the waiver for ${String(args?.check)} / ${String(args?.target ?? '*')}.`, policy };
+      }
+      case 'keyring_status':
+        return scenario.keyring ?? { store: 'secret-service', persistent: true, reason: 'the Secret Service answers on the session bus' };
       case 'list_history':
         return scenario.history ?? { engine: args?.engine ?? null, scans: [], engines: [], retention_days: 90 };
       case 'history_diff': {

@@ -37,6 +37,24 @@ export function ensureReport(name, force = false) {
   return JSON.parse(readFileSync(out, 'utf8'));
 }
 
+/** The report of snapshot fixture `name` judged with the policy file `toml` (written beside it as
+ * `policy-<tag>.toml`), by the real engine: what the tray publishes after *Accept risk…*. Always
+ * regenerated (a few hundred ms): the policy is the test's. */
+export function ensureWaivedReport(name, tag, toml) {
+  const out = join(OUT, `report-${name}-${tag}.json`);
+  const policy = join(OUT, `policy-${tag}.toml`);
+  const snap = join(ROOT, 'crates', 'engine', 'tests', 'fixtures', `${name}.json`);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(policy, toml);
+  const bin = process.env.ZERODOCK_BIN;
+  const [cmd, args] = bin ? [bin, []] : ['cargo', ['run', '-q', '--']];
+  execFileSync(cmd, [...args, 'scan', '--from', snap, '--policy', policy, '--format', 'json', '-o', out], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
+
 /** An AppState around `report`, as src-tauri sends it. */
 export function appState(report, over = {}) {
   return {

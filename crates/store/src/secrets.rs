@@ -302,7 +302,10 @@ mod platform {
                     // still keeps the secret out of the file system (in memory, until reboot).
                     tracing::info!(reason = %why, "no Secret Service; secrets go to the kernel keyring (keyutils)");
                     keyutils()
-                        .map(|s| (s, StoreKind::Keyutils, format!("no Secret Service ({why}); the kernel keyring keeps secrets in memory until reboot")))
+                        .map(|s| (s, StoreKind::Keyutils, format!(
+                                "no Secret Service ({}); the kernel keyring keeps secrets in memory until reboot",
+                                why.trim_start_matches("Secret Service: ")
+                            )))
                         .map_err(|k| SecretsError::Unavailable(format!("{why}; {k}")))
                 }
             },
