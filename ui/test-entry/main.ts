@@ -128,8 +128,17 @@ mockIPC(
         if (!d) throw { code: 'invalid_argument', message: `no scan ${String(args?.from)} in the history` } satisfies CommandError;
         return d;
       }
-      case 'list_engines':
-        return { ...(scenario.engines ?? { engines: [], selected: null }), selected: state.settings.engine };
+      case 'list_engines': {
+        // Without a scenario list: what a tray started with DOCKER_HOST lists (the fixtures' case).
+        const fallback = {
+          engines: [
+            { id: 'docker-host', name: 'DOCKER_HOST', host: state.engine.endpoint, origin: 'docker_host' as const, tls: false, current: true, problem: null },
+            { id: 'context:default', name: 'default', host: 'unix:///var/run/docker.sock', origin: 'context' as const, tls: false, current: false, problem: null },
+          ],
+          selected: null,
+        };
+        return { ...(scenario.engines ?? fallback), selected: state.settings.engine };
+      }
       case 'select_engine': {
         // The tray persists the choice, restarts its watcher and answers the new state (no report yet).
         const engine = scenario.engines?.engines.find((e) => e.id === args?.id);

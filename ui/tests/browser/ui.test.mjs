@@ -431,7 +431,7 @@ describe('settings', () => {
       await page.click('[data-testid=nav-settings]');
       await page.waitForSelector('[data-testid=settings]');
       assert.equal(await page.textContent('[data-testid=engine-endpoint]'), appState(weak).engine.endpoint);
-      assert.match(await page.textContent('[data-testid=engine-note]'), /docker context use/);
+      assert.match(await page.textContent('[data-testid=engine-note]'), /engine menu in the header/);
       assert.ok((await bg(page)) > 600, 'light by default in a light desktop');
       await readmeShot(page, 'settings.png');
 

@@ -41,7 +41,7 @@ describe('Settings view', () => {
     const { c, store, sent, el } = mountSettings((s) => s);
     expect(el<HTMLSelectElement>('rescan-interval').value).toBe('300');
     expect(el('engine-endpoint').textContent).toBe(store.app!.engine.endpoint);
-    expect(el('engine-note').textContent).toMatch(/docker context use/);
+    expect(el('engine-note').textContent).toMatch(/engine menu in the header/);
 
     const interval = el<HTMLSelectElement>('rescan-interval');
     interval.value = '3600';
