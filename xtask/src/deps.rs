@@ -67,6 +67,13 @@ const REQUIREMENTS: &[Requirement] = &[
     Requirement { package: "libsecret-tools", satisfied: || has("secret-tool") },
     // `promtool check`/`test rules` over deploy/ and the live scrape test of tests/metrics_live.rs.
     Requirement { package: "prometheus", satisfied: || has("prometheus") && has("promtool") },
+    // Podman's Docker-compatible API (tests/podman_live.rs, the podman fixtures) and rootless
+    // dockerd (docker.io's dockerd-rootless.sh runs RootlessKit with slirp4netns; newuidmap from
+    // uidmap maps the dedicated user's ids): xtask/src/rootless.rs.
+    Requirement { package: "podman", satisfied: || has("podman") },
+    Requirement { package: "rootlesskit", satisfied: || has("rootlesskit") },
+    Requirement { package: "slirp4netns", satisfied: || has("slirp4netns") },
+    Requirement { package: "uidmap", satisfied: || has("newuidmap") && has("newgidmap") },
     // A real Compose (Debian's 1.29, the v1 that labels `config_files` relative to `working_dir`)
     // for tests/compose_live.rs: Compose's labels and the offending key's line, tried for real.
     Requirement { package: "docker-compose", satisfied: || has("docker-compose") },

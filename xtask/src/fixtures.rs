@@ -16,7 +16,8 @@ use crate::scenario::{Running, Scenarios};
 use crate::util::{self, Phases};
 
 /// The daemons captured by default, in order.
-pub const FIXTURE_DAEMONS: &[&str] = &["default", "hardened", "vulns", "swarm"];
+pub const FIXTURE_DAEMONS: &[&str] =
+    &["default", "hardened", "vulns", "swarm", "podman", "podman-rootless", "rootless"];
 
 /// Builds the CLI once and returns a private copy of the binary, so both fixtures come from the
 /// same build even if the tree changes while daemons start. Fails early, with a clear message,
@@ -61,16 +62,37 @@ pub fn collect(
     out: &Path,
     extra: &[String],
 ) -> Result<()> {
+    collect_from(
+        sc,
+        collector,
+        &running.host,
+        running.docker_config.as_deref(),
+        running.daemon.name(),
+        out,
+        extra,
+    )
+}
+
+/// [`collect`] from any engine: `host`, with `docker_config` as the client configuration.
+pub fn collect_from(
+    sc: &Scenarios,
+    collector: &Path,
+    host: &str,
+    docker_config: Option<&Path>,
+    name: &str,
+    out: &Path,
+    extra: &[String],
+) -> Result<()> {
     let mut cmd = Command::new(collector);
     cmd.current_dir(util::workspace_root())
         .args(["collect", "--output"])
         .arg(out)
         .args(extra)
-        .env("DOCKER_HOST", &running.host)
+        .env("DOCKER_HOST", host)
         .env_remove("DOCKER_CONTEXT")
         .env_remove("DOCKER_TLS_VERIFY")
         .env_remove("DOCKER_CERT_PATH");
-    match &running.docker_config {
+    match docker_config {
         Some(dir) => cmd.env("DOCKER_CONFIG", dir),
         None => cmd.env_remove("DOCKER_CONFIG"),
     };
@@ -81,10 +103,7 @@ pub fn collect(
         if util::contains_bytes(&written, secret.as_bytes())
             || util::contains_bytes(&printed, secret.as_bytes())
         {
-            bail!(
-                "the planted secret (or its registry-auth encoding) leaked into the snapshot of `{}`",
-                running.daemon.name()
-            );
+            bail!("the planted secret (or its registry-auth encoding) leaked into the snapshot of `{name}`");
         }
     }
     serde_json::from_slice::<serde_json::Value>(&written).context("collect wrote invalid JSON")?;
@@ -102,6 +121,20 @@ pub fn capture(phases: &mut Phases, daemons: &[String]) -> Result<()> {
     let fixtures = util::workspace_root().join("crates/engine/tests/fixtures");
     std::fs::create_dir_all(&fixtures)?;
     for name in daemons {
+        if crate::rootless::Kind::of(name).is_some() {
+            let engine = phases.run(&format!("{name}: start"), || crate::rootless::start(name))?;
+            phases.run(&format!("{name}: image, containers"), || engine.populate(&sc))?;
+            let staged = crate::dockerd::base_dir().join(format!("{name}-snapshot.json"));
+            phases.run(&format!("{name}: zerodock collect"), || {
+                collect_from(&sc, &collector, &engine.host(), None, name, &staged, &[])
+            })?;
+            let target = fixtures.join(format!("{name}.json"));
+            std::fs::copy(&staged, &target).with_context(|| format!("cannot write {}", target.display()))?;
+            let _ = std::fs::remove_file(&staged);
+            eprintln!("    wrote {}", target.display());
+            phases.run(&format!("{name}: stop"), || engine.stop())?;
+            continue;
+        }
         let running = phases.run(&format!("{name}: start dockerd"), || sc.start(name, false))?;
         phases.run(&format!("{name}: images, networks, containers"), || sc.populate(&running))?;
         let spec = sc.daemon(name)?;

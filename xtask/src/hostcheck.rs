@@ -226,6 +226,16 @@ pub fn watched_paths(sc: &Scenarios) -> Vec<PathBuf> {
         "/etc/subuid",
         "/etc/subgid",
         "/dev/zero",
+        // The Podman and rootless engines (xtask/src/rootless.rs) run in a private mount namespace
+        // with their own users, lock segment (/dev/shm: a tmpfs of their own) and /var/lib:
+        // none of these may change.
+        "/etc/passwd",
+        "/etc/group",
+        "/var/lib/containers",
+        "/run/containers",
+        "/run/libpod",
+        "/run/podman",
+        "/run/user",
     ]
     .into_iter()
     .map(PathBuf::from)

@@ -17,6 +17,7 @@ mod bench;
 mod bench_desktop;
 mod bench_mix;
 mod bless;
+mod compare_bench;
 mod deps;
 mod dockerd;
 #[cfg(test)]
@@ -24,6 +25,7 @@ mod faults;
 mod fixtures;
 mod hostcheck;
 mod remediation;
+mod rootless;
 mod run;
 mod sbom;
 mod scenario;
@@ -64,6 +66,9 @@ enum Task {
     /// The supply-chain stage of `test` alone: cargo deny (bans, licenses, sources; installed if
     /// missing) and the licences of the npm packages bundled into the UI.
     SupplyChain,
+    /// docker-bench-security (../shared/tools, a comparison oracle; nothing when absent) and
+    /// ZeroDock on the same engine: a table per CIS id, agree or differ with the reason.
+    CompareBench(compare_bench::Options),
     /// Build the CLI and scan this machine's Docker engine (`--demo`: a private demo daemon).
     Run(run::Options),
     /// Install the system packages the live tests need (docker.io, busybox-static, iptables, iproute2).
@@ -132,6 +137,19 @@ fn scenario_up(phases: &mut Phases, daemons: &[String]) -> Result<()> {
     }
     let mut lines = Vec::new();
     for name in daemons {
+        if rootless::Kind::of(name).is_some() {
+            let engine = phases.run(&format!("{name}: start"), || rootless::start(name))?;
+            phases.run(&format!("{name}: image, containers"), || engine.populate(&sc))?;
+            let runtime = engine.runtime_dir();
+            eprintln!(
+                "# engine {name} (log: {}/engine.log; XDG_RUNTIME_DIR={})",
+                rootless::dir_of(name).display(),
+                runtime.display()
+            );
+            lines.push(format!("DOCKER_HOST={}", engine.host()));
+            engine.keep_running();
+            continue;
+        }
         let running = phases.run(&format!("{name}: start dockerd"), || sc.start(name, true))?;
         // On failure, `running` drops here and the half-populated daemon is stopped.
         phases.run(&format!("{name}: images, networks, containers"), || sc.populate(&running))?;
@@ -153,7 +171,18 @@ fn scenario_down(phases: &mut Phases, daemons: &[String]) -> Result<()> {
         daemons.to_vec()
     };
     for name in &names {
+        if rootless::Kind::of(name).is_some() {
+            phases.run(&format!("{name}: stop and remove"), || rootless::stop_dir(name))?;
+            continue;
+        }
         phases.run(&format!("{name}: stop and remove"), || sc.down(name))?;
+    }
+    if daemons.is_empty() {
+        for name in rootless::ENGINES {
+            if rootless::dir_of(name).exists() {
+                phases.run(&format!("{name}: stop and remove"), || rootless::stop_dir(name))?;
+            }
+        }
     }
     Ok(())
 }
@@ -170,6 +199,7 @@ fn main() -> ExitCode {
         Task::Bench(opts) => bench::run(&mut phases, &opts),
         Task::BenchDesktop(opts) => bench_desktop::run(&mut phases, &opts),
         Task::Bless => bless::run(&mut phases),
+        Task::CompareBench(opts) => compare_bench::run(&mut phases, &opts),
         Task::Sbom(opts) => phases.run("sbom", || sbom::run(&opts)),
         Task::SupplyChain => phases.run(supply::STAGE, supply::run),
         Task::Scenario { action: ScenarioAction::Up { daemons } } => {

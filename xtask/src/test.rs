@@ -130,7 +130,37 @@ fn stages(phases: &mut Phases, opts: &Options, started_private: &mut bool) -> Re
         Ok(Some(host))
     })?;
 
+    // Podman's Docker-compatible API, rootful and rootless, for tests/podman_live.rs (started as
+    // root only; without root that test fails, naming the remedy). Stopped after the tests, also
+    // when they fail (the guards' drop).
+    let mut podman: Vec<crate::rootless::Engine> = Vec::new();
+    if util::is_root() {
+        let started = phases.run("podman engines (rootful, rootless)", || {
+            let sc = Scenarios::load()?;
+            for name in ["podman", "podman-rootless"] {
+                let engine = crate::rootless::start(name)?;
+                let populated = engine.populate(&sc);
+                podman.push(engine);
+                populated?;
+            }
+            Ok(())
+        });
+        if started.is_err() {
+            podman.clear();
+        }
+    }
+    let podman_env: Vec<(&str, String)> = match podman.as_slice() {
+        [rootful, rootless] => vec![
+            ("ZERODOCK_TEST_PODMAN_HOST", rootful.host()),
+            ("ZERODOCK_TEST_PODMAN_ROOTLESS_HOST", rootless.host()),
+            ("ZERODOCK_TEST_PODMAN_ROOTLESS_RUNTIME_DIR", rootless.runtime_dir().display().to_string()),
+        ],
+        _ => Vec::new(),
+    };
     let engine_env = |cmd: &mut std::process::Command| {
+        for (key, value) in &podman_env {
+            cmd.env(key, value);
+        }
         if let Some(host) = &host {
             cmd.env("DOCKER_HOST", host).env("ZERODOCK_TEST_DOCKER_HOST", host);
         } else {
@@ -173,6 +203,10 @@ fn stages(phases: &mut Phases, opts: &Options, started_private: &mut bool) -> Re
 
     let result =
         if failed.is_empty() { Ok(()) } else { Err(anyhow::anyhow!("failed: {}", failed.join(", "))) };
+    for engine in podman.drain(..) {
+        let name = format!("stop {}", engine.name());
+        phases.run(&name, || engine.stop())?;
+    }
     if let Some(running) = private.take() {
         phases.run("stop private dockerd", || running.daemon.stop())?;
     }

@@ -103,12 +103,7 @@ fn header(h: &mut String, report: &Report, name: &str) {
     let mut row = |label: &str, value: String| {
         let _ = writeln!(h, "<div><dt>{label}</dt><dd>{value}</dd></div>");
     };
-    let source = match &s.endpoint.source {
-        zerodock_engine::snapshot::EndpointSource::Flag => "--host".to_owned(),
-        zerodock_engine::snapshot::EndpointSource::DockerHost => "DOCKER_HOST".to_owned(),
-        zerodock_engine::snapshot::EndpointSource::Context { name } => format!("Docker context {name}"),
-        zerodock_engine::snapshot::EndpointSource::Default => "default socket".to_owned(),
-    };
+    let source = s.endpoint.source.describe();
     let mut endpoint = format!("<code>{}</code> (from {}", escape(&s.endpoint.host), escape(&source));
     if s.endpoint.tls {
         endpoint.push_str(", TLS");
@@ -117,7 +112,7 @@ fn header(h: &mut String, report: &Report, name: &str) {
     row("Endpoint", endpoint);
     match (&s.engine, &s.engine_unavailable) {
         (Some(e), _) => {
-            let mut engine = format!("Docker Engine {} (API {})", escape(&e.version), escape(&e.api_version));
+            let mut engine = escape(&e.headline());
             if let Some(p) = &e.platform {
                 let _ = write!(engine, ", {}", escape(p));
             }

@@ -145,10 +145,10 @@ fn vulnerability_summary(out: &mut String, report: &Report, p: &Painter) {
 fn header(out: &mut String, report: &Report, p: &Painter) {
     let s = &report.subject;
     let engine = match (&s.engine, &s.engine_unavailable) {
+        // `Docker 20.10.24 (API 1.41)`; another engine, or a rootless one, says so.
         (Some(e), _) => format!(
-            "Docker {} (API {}) on {}{}",
-            e.version,
-            e.api_version,
+            "{} on {}{}",
+            e.headline().replacen("Docker Engine ", "Docker ", 1),
             if e.name.is_empty() { "?" } else { &e.name },
             e.platform.as_ref().map(|pl| format!(", {pl}")).unwrap_or_default()
         ),

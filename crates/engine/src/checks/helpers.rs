@@ -24,6 +24,44 @@ pub(crate) fn engine_target(snap: &Snapshot) -> Target {
     Target::new(TargetKind::Engine, name, id)
 }
 
+/// The engine runs rootless (rootless dockerd, or rootless Podman): its name as findings say it,
+/// `None` for a rootful engine. Under it `--privileged` grants every capability and device *of
+/// the user running the engine*, inside that user's namespace — not host root — so checks whose
+/// failure means "host root" warn instead, saying why.
+pub(crate) fn rootless_engine(snap: &Snapshot) -> Option<&'static str> {
+    if !snap.engine_rootless() {
+        return None;
+    }
+    Some(match snap.engine_product() {
+        crate::snapshot::EngineProduct::Podman => "rootless Podman",
+        _ => "rootless dockerd",
+    })
+}
+
+/// The evidence a rootless engine adds to a privileged-container finding: where rootless mode
+/// was read from.
+pub(crate) fn rootless_evidence(snap: &Snapshot, finding: Finding) -> Finding {
+    match snap.info() {
+        Ok(i) if i.security_option("rootless").is_some() => {
+            finding.evidence("GET /info SecurityOptions", "name=rootless", "a rootful engine to be host root")
+        }
+        Ok(_) => finding.evidence("GET /info Rootless", "true", "a rootful engine to be host root"),
+        Err(_) => finding,
+    }
+}
+
+/// Checks of a dockerd setting (daemon.json keys, dockerd flags, its live-restore or
+/// authorization plugins) on Podman's Docker-compatible API: not applicable, saying why. `None`
+/// for any other engine.
+pub(crate) fn podman_not_applicable(snap: &Snapshot, target: Target, why: &str) -> Option<Vec<Finding>> {
+    (snap.engine_product() == crate::snapshot::EngineProduct::Podman).then(|| {
+        vec![Finding::not_applicable(
+            target,
+            format!("the engine is Podman, which has no dockerd and no daemon.json: {why}"),
+        )]
+    })
+}
+
 /// The target for this machine.
 pub(crate) fn host_target(snap: &Snapshot) -> Target {
     let name = snap.host.os.ok().map(|o| o.hostname.clone()).unwrap_or_else(|| "localhost".to_owned());
@@ -267,17 +305,29 @@ pub(crate) fn container_fixes(c: &Container, flags: &str, compose: &str) -> Vec<
 
 /// A daemon.json fragment and the restart that applies it.
 pub(crate) fn daemon_json_fix(snap: &Snapshot, fragment: Value) -> [Snippet; 2] {
-    let path = snap
-        .host
-        .daemon_json
-        .ok()
-        .and_then(|d| d.as_ref().map(|d| d.file.path.clone()))
-        .unwrap_or_else(|| "/etc/docker/daemon.json".to_owned());
+    let rootless = rootless_engine(snap).is_some();
+    let path =
+        snap.host.daemon_json.ok().and_then(|d| d.as_ref().map(|d| d.file.path.clone())).unwrap_or_else(
+            || {
+                // A rootless daemon reads the file in its user's home.
+                if rootless { "~/.config/docker/daemon.json" } else { "/etc/docker/daemon.json" }.to_owned()
+            },
+        );
     let code = serde_json::to_string_pretty(&fragment).unwrap_or_default();
     [
         Snippet::new(SnippetKind::DaemonJson, format!("Merge into {path}"), code),
-        Snippet::new(SnippetKind::Shell, "Restart the daemon to apply", "sudo systemctl restart docker"),
+        Snippet::new(SnippetKind::Shell, "Restart the daemon to apply", restart_command(snap)),
     ]
+}
+
+/// How to restart the scanned daemon: a user unit for rootless dockerd (no sudo: it is the
+/// user's own daemon), the system unit otherwise.
+pub(crate) fn restart_command(snap: &Snapshot) -> &'static str {
+    if rootless_engine(snap).is_some() {
+        "systemctl --user restart docker"
+    } else {
+        "sudo systemctl restart docker"
+    }
 }
 
 #[cfg(test)]

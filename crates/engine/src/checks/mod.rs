@@ -19,6 +19,8 @@ pub(crate) mod testing;
 mod container;
 mod daemon;
 mod desktop;
+#[cfg(test)]
+mod engines;
 mod host;
 mod image;
 /// IMG009's predicate with the policy's allowlist, called by `evaluate`.

@@ -230,6 +230,8 @@ fn counts<'a>(checks: impl Iterator<Item = &'a CheckResult>) -> Counts {
 /// What was scanned, as the report names it.
 fn subject(snap: &Snapshot) -> Subject {
     let engine = snap.version().ok().map(|v| EngineIdentity {
+        product: snap.engine_product().name().to_owned(),
+        rootless: snap.engine_rootless(),
         version: v.version.clone(),
         api_version: v.api_version.clone(),
         platform: v.platform_name.clone().filter(|p| !p.is_empty()),

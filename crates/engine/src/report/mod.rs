@@ -22,7 +22,9 @@ pub use finding::{
     TargetKind,
 };
 pub use inventory::{ContainerSummary, FailingCheck, Inventory, NetworkSummary, PublishedPort};
-pub use plan::{DaemonJsonChange, DaemonJsonPlaceholder, DaemonJsonPlan, is_placeholder, is_upper_placeholder};
+pub use plan::{
+    DaemonJsonChange, DaemonJsonPlaceholder, DaemonJsonPlan, is_placeholder, is_upper_placeholder,
+};
 pub use posture::{Baseline, NewFailure, Posture};
 pub use risks::{IdentityAspect, IdentityFact, Risk, ScoreCap};
 
@@ -145,6 +147,14 @@ pub struct Subject {
 /// Engine identity.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema, TS)]
 pub struct EngineIdentity {
+    /// Which engine answered: `Docker Engine`, `Docker Desktop` or `Podman` (from `/version`
+    /// `Components`/`Platform`); empty in reports older than it, which were all Docker.
+    #[serde(default)]
+    pub product: String,
+    /// Whether it runs rootless (`/info` `SecurityOptions` `name=rootless`, or Podman's
+    /// `Rootless`): container root is an ordinary user on the host.
+    #[serde(default)]
+    pub rootless: bool,
     /// Engine version.
     pub version: String,
     /// Engine API version.
@@ -156,6 +166,20 @@ pub struct EngineIdentity {
     pub operating_system: String,
     /// The engine host's name.
     pub name: String,
+}
+
+impl EngineIdentity {
+    /// `Docker Engine 20.10.24 (API 1.41)`, `Podman 4.3.1 (API 1.41), rootless`: the product
+    /// (Docker Engine for reports older than it), version, API and rootless mode, as every report
+    /// format names the engine.
+    pub fn headline(&self) -> String {
+        let product = if self.product.is_empty() { "Docker Engine" } else { self.product.as_str() };
+        let mut line = format!("{product} {} (API {})", self.version, self.api_version);
+        if self.rootless {
+            line.push_str(", rootless");
+        }
+        line
+    }
 }
 
 /// Host identity.

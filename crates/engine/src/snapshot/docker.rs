@@ -139,6 +139,11 @@ pub struct EngineInfo {
     pub ncpu: i64,
     /// `MemTotal` in bytes.
     pub mem_total: i64,
+    /// `Rootless`: a field only Podman's `/info` has (true when its service runs as an ordinary
+    /// user; rootless Podman does not say `name=rootless` in `SecurityOptions` as dockerd does).
+    /// Read for Podman only; absent (false) for Docker and in older snapshots.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rootless: bool,
 }
 
 impl EngineInfo {
@@ -159,6 +164,63 @@ impl EngineInfo {
     /// Whether this is Docker Desktop (the daemon runs in a VM, not on this host).
     pub fn is_docker_desktop(&self) -> bool {
         self.operating_system.starts_with("Docker Desktop")
+    }
+
+    /// Whether the engine runs as an ordinary user (rootless dockerd: `name=rootless` in
+    /// `SecurityOptions`; rootless Podman: its `Rootless` field): container root is then that
+    /// user on the host, not host root.
+    pub fn is_rootless(&self) -> bool {
+        self.rootless || self.security_option("rootless").is_some()
+    }
+}
+
+/// Which engine answered the Docker API, from `GET /version` (`Components[].Name`, `Platform.Name`)
+/// and `GET /info` (`OperatingSystem`). Checks whose meaning depends on dockerd (its daemon.json,
+/// its flags, the `docker` group, live-restore) ask this before judging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineProduct {
+    /// dockerd (Docker Engine - Community, a distribution's `docker.io`, Mirantis).
+    DockerEngine,
+    /// Docker Desktop: dockerd in a VM.
+    DockerDesktop,
+    /// Podman's Docker-compatible API (`podman system service`): no daemon.json, no dockerd.
+    Podman,
+}
+
+impl EngineProduct {
+    /// Identifies the engine. Podman names itself in `Components` (`Podman Engine`); Docker
+    /// Desktop in `Platform.Name` or `OperatingSystem`; anything else speaking the API is taken
+    /// for dockerd, the API's reference implementation.
+    pub fn identify(version: Option<&EngineVersion>, info: Option<&EngineInfo>) -> Self {
+        let podman = |name: &str| name.to_ascii_lowercase().contains("podman");
+        if let Some(v) = version {
+            if v.components.iter().any(|c| podman(&c.name)) || v.platform_name.as_deref().is_some_and(podman)
+            {
+                return EngineProduct::Podman;
+            }
+            if v.platform_name.as_deref().is_some_and(|p| p.starts_with("Docker Desktop")) {
+                return EngineProduct::DockerDesktop;
+            }
+        }
+        if info.is_some_and(EngineInfo::is_docker_desktop) {
+            return EngineProduct::DockerDesktop;
+        }
+        EngineProduct::DockerEngine
+    }
+
+    /// The product's name as reports print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineProduct::DockerEngine => "Docker Engine",
+            EngineProduct::DockerDesktop => "Docker Desktop",
+            EngineProduct::Podman => "Podman",
+        }
+    }
+}
+
+impl std::fmt::Display for EngineProduct {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -181,6 +243,52 @@ pub struct SwarmInfo {
     /// Unavailable on a worker, which cannot list them; `None` in snapshots older than it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Fact<Vec<String>>>,
+    /// `GET /nodes`, sorted by hostname: each node's role, state and, for a manager, its Raft
+    /// reachability and listen address (CIS 7.1, 7.2). Unavailable on a worker, which cannot list
+    /// them; `None` in snapshots older than it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_list: Option<Fact<Vec<SwarmNode>>>,
+    /// `GET /services`, sorted by name: each service and the names of the secrets it is granted
+    /// (CIS 7.4). Nothing else of a service's spec is kept (its environment may hold credentials).
+    /// Unavailable on a worker; `None` in snapshots older than it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Fact<Vec<SwarmService>>>,
+}
+
+/// `GET /nodes`: one swarm node, as a manager lists it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SwarmNode {
+    /// `Description.Hostname`.
+    pub hostname: String,
+    /// `Spec.Role`: `manager` or `worker`.
+    pub role: String,
+    /// `Spec.Availability`: `active`, `pause` or `drain`.
+    pub availability: String,
+    /// `Status.State`: `ready`, `down`, `disconnected` or `unknown`.
+    pub state: String,
+    /// `ManagerStatus`, for a manager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<SwarmManagerStatus>,
+}
+
+/// `GET /nodes` → `ManagerStatus` of a manager node.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SwarmManagerStatus {
+    /// `Leader`: the Raft leader.
+    pub leader: bool,
+    /// `Reachability`: `reachable`, `unreachable` or `unknown`.
+    pub reachability: String,
+    /// `Addr`: the address and port it listens on for the swarm (2377 by default).
+    pub addr: String,
+}
+
+/// `GET /services`: a service's name and the secrets it is granted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SwarmService {
+    /// `Spec.Name`.
+    pub name: String,
+    /// `Spec.TaskTemplate.ContainerSpec.Secrets[].SecretName`, sorted.
+    pub secrets: Vec<String>,
 }
 
 /// `GET /info` → `Swarm.Cluster`, as a manager reports it.
@@ -243,52 +351,6 @@ pub struct Container {
     /// `HostConfig.IpcMode`.
     pub ipc_mode: String,
     /// `HostConfig.UTSMode`.
-    /// `GET /nodes`, sorted by hostname: each node's role, state and, for a manager, its Raft
-    /// reachability and listen address (CIS 7.1, 7.2). Unavailable on a worker, which cannot list
-    /// them; `None` in snapshots older than it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub node_list: Option<Fact<Vec<SwarmNode>>>,
-    /// `GET /services`, sorted by name: each service and the names of the secrets it is granted
-    /// (CIS 7.4). Nothing else of a service's spec is kept (its environment may hold credentials).
-    /// Unavailable on a worker; `None` in snapshots older than it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub services: Option<Fact<Vec<SwarmService>>>,
-}
-
-/// `GET /nodes`: one swarm node, as a manager lists it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SwarmNode {
-    /// `Description.Hostname`.
-    pub hostname: String,
-    /// `Spec.Role`: `manager` or `worker`.
-    pub role: String,
-    /// `Spec.Availability`: `active`, `pause` or `drain`.
-    pub availability: String,
-    /// `Status.State`: `ready`, `down`, `disconnected` or `unknown`.
-    pub state: String,
-    /// `ManagerStatus`, for a manager.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manager: Option<SwarmManagerStatus>,
-}
-
-/// `GET /nodes` → `ManagerStatus` of a manager node.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SwarmManagerStatus {
-    /// `Leader`: the Raft leader.
-    pub leader: bool,
-    /// `Reachability`: `reachable`, `unreachable` or `unknown`.
-    pub reachability: String,
-    /// `Addr`: the address and port it listens on for the swarm (2377 by default).
-    pub addr: String,
-}
-
-/// `GET /services`: a service's name and the secrets it is granted.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SwarmService {
-    /// `Spec.Name`.
-    pub name: String,
-    /// `Spec.TaskTemplate.ContainerSpec.Secrets[].SecretName`, sorted.
-    pub secrets: Vec<String>,
     pub uts_mode: String,
     /// `HostConfig.UsernsMode`.
     pub userns_mode: String,

@@ -99,6 +99,18 @@ impl Snapshot {
         self.engine()?.version.get()
     }
 
+    /// Which engine answered (Docker Engine, Docker Desktop, Podman); Docker Engine when neither
+    /// `/version` nor `/info` could be read.
+    pub fn engine_product(&self) -> EngineProduct {
+        EngineProduct::identify(self.version().ok(), self.info().ok())
+    }
+
+    /// Whether the engine runs rootless (see [`EngineInfo::is_rootless`]); false when `/info`
+    /// could not be read.
+    pub fn engine_rootless(&self) -> bool {
+        self.info().is_ok_and(EngineInfo::is_rootless)
+    }
+
     /// Looks an image up by its id (`sha256:…`).
     pub fn image_by_id(&self, id: &str) -> Option<&Image> {
         self.images().ok()?.iter().find(|i| i.id == id)
@@ -206,4 +218,24 @@ pub enum EndpointSource {
     },
     /// The platform's default socket.
     Default,
+    /// Nothing chose an engine and the default socket is absent: a socket found in one of the
+    /// places rootless dockerd and Podman listen (`collect::endpoint::DISCOVERY_ORDER`).
+    Discovered {
+        /// What listens there, as found: `rootless dockerd`, `rootless Podman`, `Podman`.
+        engine: String,
+    },
+}
+
+impl EndpointSource {
+    /// How a report says the endpoint was chosen: `--host`, `DOCKER_HOST`, `Docker context NAME`,
+    /// `default socket`, `found: rootless dockerd's socket`.
+    pub fn describe(&self) -> String {
+        match self {
+            EndpointSource::Flag => "--host".to_owned(),
+            EndpointSource::DockerHost => "DOCKER_HOST".to_owned(),
+            EndpointSource::Context { name } => format!("Docker context {name}"),
+            EndpointSource::Default => "default socket".to_owned(),
+            EndpointSource::Discovered { engine } => format!("found: {engine}'s socket"),
+        }
+    }
 }

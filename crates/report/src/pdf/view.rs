@@ -511,6 +511,7 @@ fn identity(report: &Report) -> Vec<[String; 2]> {
         zerodock_engine::snapshot::EndpointSource::DockerHost => "DOCKER_HOST".to_owned(),
         zerodock_engine::snapshot::EndpointSource::Context { name } => format!("Docker context `{name}`"),
         zerodock_engine::snapshot::EndpointSource::Default => "default socket".to_owned(),
+        other @ zerodock_engine::snapshot::EndpointSource::Discovered { .. } => other.describe(),
     };
     let mut endpoint = format!("{} (from {source}", s.endpoint.host);
     if s.endpoint.tls {
@@ -520,7 +521,7 @@ fn identity(report: &Report) -> Vec<[String; 2]> {
     row("Endpoint", breakable(&endpoint, CODE_COLUMNS));
     match (&s.engine, &s.engine_unavailable) {
         (Some(e), _) => {
-            let mut engine = format!("Docker Engine {} (API {})", e.version, e.api_version);
+            let mut engine = e.headline();
             if let Some(p) = &e.platform {
                 engine.push_str(&format!(", {p}"));
             }

@@ -7,8 +7,12 @@ use super::{is_host_mode, state_note};
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     // Root in a user namespace (userns-remap, rootless) is an unprivileged user on the host.
-    let remapped =
-        snap.info().ok().and_then(|i| i.security_option("userns").or_else(|| i.security_option("rootless")));
+    let remapped = snap.info().ok().and_then(|i| {
+        i.security_option("userns")
+            .or_else(|| i.security_option("rootless"))
+            // Rootless Podman reports it in `Rootless`, not in SecurityOptions.
+            .or_else(|| i.rootless.then_some("Rootless: true"))
+    });
     each_container(snap, |c| {
         let target = container_target(c);
         let (field, user) = if c.user.is_empty() {

@@ -45,10 +45,22 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let note = state_note(c);
         if c.privileged {
             // CTR001 reports the privilege itself; here the effect on capabilities is stated.
-            return Finding::fail(
-                target,
-                format!("Container `{}` has every capability: it is privileged{note}", c.name),
-            )
+            // Under a rootless engine it is the engine user's power, not host root (see CTR001).
+            let rootless = rootless_engine(snap);
+            let finding = match rootless {
+                Some(engine) => Finding::warn(
+                    target,
+                    format!(
+                        "Container `{}` has every capability of the user running {engine}: it is privileged{note}",
+                        c.name
+                    ),
+                ),
+                None => Finding::fail(
+                    target,
+                    format!("Container `{}` has every capability: it is privileged{note}", c.name),
+                ),
+            };
+            return finding
             .evidence("HostConfig.Privileged", true, "false (privileged implies every capability)")
             .fixes(container_fixes(
                 c,

@@ -47,16 +47,28 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let target = container_target(c);
         let note = state_note(c);
         if c.privileged {
-            return Finding::fail(
-                target,
-                format!("Container `{}` sees every host device: it is privileged{note}", c.name),
-            )
-            .evidence("HostConfig.Privileged", true, "false (privileged exposes every device)")
-            .fixes(container_fixes(
-                c,
-                "--device DEVICE_PATH",
-                "privileged: false\ndevices: []  # only what it needs",
-            ));
+            // Under a rootless engine it is the engine user's power, not host root (see CTR001).
+            let rootless = rootless_engine(snap);
+            let finding = match rootless {
+                Some(engine) => Finding::warn(
+                    target,
+                    format!(
+                        "Container `{}` sees every host device of the user running {engine}: it is privileged{note}",
+                        c.name
+                    ),
+                ),
+                None => Finding::fail(
+                    target,
+                    format!("Container `{}` sees every host device: it is privileged{note}", c.name),
+                ),
+            };
+            return finding
+                .evidence("HostConfig.Privileged", true, "false (privileged exposes every device)")
+                .fixes(container_fixes(
+                    c,
+                    "--device DEVICE_PATH",
+                    "privileged: false\ndevices: []  # only what it needs",
+                ));
         }
         if c.devices.is_empty() {
             return Finding::pass(target, format!("Container `{}` is given no host device", c.name))

@@ -6,8 +6,12 @@ use crate::checks::prelude::*;
 use super::exec_sessions;
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
-    let remapped =
-        snap.info().ok().and_then(|i| i.security_option("userns").or_else(|| i.security_option("rootless")));
+    let remapped = snap.info().ok().and_then(|i| {
+        i.security_option("userns")
+            .or_else(|| i.security_option("rootless"))
+            // Rootless Podman reports it in `Rootless`, not in SecurityOptions.
+            .or_else(|| i.rootless.then_some("Rootless: true"))
+    });
     each_container(snap, |c| {
         let target = container_target(c);
         let sessions = match exec_sessions(c, &target) {

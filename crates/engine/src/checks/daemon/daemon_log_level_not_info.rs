@@ -7,6 +7,13 @@ use crate::checks::prelude::*;
 use super::setting_fix;
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    if let Some(na) = podman_not_applicable(
+        snap,
+        engine_target(snap),
+        "its log level is `podman system service --log-level` (default warn), which the API does not report",
+    ) {
+        return na;
+    }
     with_info(snap, |info, target| {
         if info.debug {
             // `debug: true` / `-D` logs every API call with its body at debug level.

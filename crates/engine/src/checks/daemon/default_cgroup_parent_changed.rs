@@ -3,6 +3,13 @@
 use crate::checks::prelude::*;
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    if let Some(na) = podman_not_applicable(
+        snap,
+        engine_target(snap),
+        "the default cgroup parent comes from containers.conf (`cgroup_parent`); each container's is judged by CTR030",
+    ) {
+        return na;
+    }
     let target = engine_target(snap);
     let finding = match daemon_setting(snap, "cgroup-parent", "cgroup-parent") {
         Ok(setting) => {

@@ -7,6 +7,13 @@ use crate::checks::prelude::*;
 use super::setting_fix;
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    if let Some(na) = podman_not_applicable(
+        snap,
+        engine_target(snap),
+        "its compatibility API reports `ExperimentalBuild: true` whatever its configuration; it has no experimental daemon mode",
+    ) {
+        return na;
+    }
     with_info(snap, |info, target| {
         let version_experimental = snap.version().ok().map(|v| v.experimental);
         let on = info.experimental_build || version_experimental == Some(true);

@@ -9,6 +9,13 @@ use super::setting_fix;
 const ICC_OPTION: &str = "com.docker.network.bridge.enable_icc";
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    if let Some(na) = podman_not_applicable(
+        snap,
+        engine_target(snap),
+        "inter-container traffic on its networks is set by their CNI/netavark configuration, not by dockerd's `icc`",
+    ) {
+        return na;
+    }
     let target = engine_target(snap);
     let finding = match snap.networks() {
         Ok(networks) => match networks.iter().find(|n| n.is_default_bridge()) {

@@ -7,6 +7,13 @@ use crate::checks::prelude::*;
 use super::setting_fix;
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    if let Some(na) = podman_not_applicable(
+        snap,
+        engine_target(snap),
+        "its networks' firewall rules come from CNI/netavark; there is no `iptables` daemon option",
+    ) {
+        return na;
+    }
     let target = engine_target(snap);
     let finding = match daemon_setting(snap, "iptables", "iptables") {
         Ok(setting) => {

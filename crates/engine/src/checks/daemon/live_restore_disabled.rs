@@ -7,6 +7,13 @@ use crate::checks::prelude::*;
 use super::setting_fix;
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    if let Some(na) = podman_not_applicable(
+        snap,
+        engine_target(snap),
+        "each container runs under its own conmon and keeps running when the API service stops: there is no live-restore to turn on",
+    ) {
+        return na;
+    }
     with_info(snap, |info, target| {
         if info.swarm_state == "active" {
             return Finding::not_applicable(

@@ -11,6 +11,13 @@ fn proposed() -> Value {
 }
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    if let Some(na) = podman_not_applicable(
+        snap,
+        engine_target(snap),
+        "default ulimits come from containers.conf `default_ulimits`; each container's ulimits are judged by CTR027",
+    ) {
+        return na;
+    }
     let target = engine_target(snap);
     let finding = match daemon_setting(snap, "default-ulimits", "default-ulimit") {
         Ok(setting) => {

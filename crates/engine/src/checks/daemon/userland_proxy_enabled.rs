@@ -7,12 +7,28 @@ use crate::checks::prelude::*;
 use super::setting_fix;
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
+    if let Some(na) = podman_not_applicable(
+        snap,
+        engine_target(snap),
+        "published ports are forwarded by conmon (rootless: rootlessport); there is no `userland-proxy` setting",
+    ) {
+        return na;
+    }
     let target = engine_target(snap);
     let finding = match daemon_setting(snap, "userland-proxy", "userland-proxy") {
         Ok(setting) => {
             let field = setting.field("userland-proxy");
             let observed = setting.display("true");
-            if setting.as_bool(true) {
+            if setting.as_bool(true) && rootless_engine(snap).is_some() {
+                // Rootless dockerd: docker-proxy runs as the daemon's user, inside RootlessKit's
+                // namespaces; the root process this check is about does not exist.
+                Finding::warn(
+                    target,
+                    "Published ports are forwarded by `docker-proxy` running as the rootless daemon's user, not root (userland proxy enabled)",
+                )
+                .evidence(field, observed, "false")
+                .fixes(setting_fix(snap, "userland-proxy", "userland-proxy", Value::Bool(false)))
+            } else if setting.as_bool(true) {
                 Finding::fail(
                     target,
                     "Published ports are forwarded by a root `docker-proxy` process (userland proxy enabled)",
@@ -44,7 +60,8 @@ crate::declare_check! {
     /// process running as root on the host, listening on the port and copying traffic into the
     /// container. Each one is extra root-owned attack surface, and it hides the real client address
     /// from the container. With hairpin NAT available (every current kernel), iptables/nftables rules
-    /// do the same job without a userspace process.
+    /// do the same job without a userspace process. Under rootless dockerd the proxy runs as the
+    /// daemon's user inside RootlessKit's namespaces, not as root: a warning there.
     ///
     /// ## Evidence
     /// dockerd's `--userland-proxy` flag (`/proc/<dockerd pid>/cmdline`), else the `userland-proxy`

@@ -9,6 +9,13 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         Ok(t) => t,
         Err(na) => return vec![*na],
     };
+    if let Some(na) = podman_not_applicable(
+        snap,
+        target.clone(),
+        "Podman's configuration is containers.conf, not a daemon.json",
+    ) {
+        return na;
+    }
     let dj = match snap.host.daemon_json.get() {
         Err(reason) => {
             return vec![Finding::unknown(

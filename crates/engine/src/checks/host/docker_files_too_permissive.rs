@@ -10,6 +10,21 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         Ok(t) => t,
         Err(na) => return vec![*na],
     };
+    if let Some(na) = podman_not_applicable(
+        snap,
+        target.clone(),
+        "docker.service, docker.socket and /etc/docker configure dockerd, not this engine",
+    ) {
+        return na;
+    }
+    if rootless_engine(snap).is_some() {
+        // A rootful-only risk: rootless dockerd reads ~/.config/docker/daemon.json (HST007).
+        return vec![Finding::not_applicable(
+            target,
+            "the engine is rootless dockerd: its configuration lives in its user's home (~/.config/docker, judged by \
+             HST007); docker.service, docker.socket and /etc/docker configure a rootful dockerd",
+        )];
+    }
     if runs_in_desktop_vm(snap) {
         return vec![Finding::not_applicable(
             target,

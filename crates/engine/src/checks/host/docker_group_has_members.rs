@@ -9,6 +9,13 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         Ok(t) => t,
         Err(na) => return vec![*na],
     };
+    if let Some(na) = podman_not_applicable(
+        snap,
+        target.clone(),
+        "the `docker` group opens dockerd's socket, not Podman's (root's, or the rootless user's, mode 0600)",
+    ) {
+        return na;
+    }
     let finding = match snap.host.docker_group.get() {
         Err(reason) => Finding::unknown(target, format!("the docker group could not be read: {reason}")),
         Ok(None) => Finding::pass(
@@ -22,6 +29,17 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 "no members",
                 "no members",
             )
+        }
+        Ok(Some(group)) if rootless_engine(snap).is_some() => {
+            // A rootful-only risk: the rootless daemon's socket belongs to its user.
+            let members = group.members.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+            Finding::info(
+                target,
+                format!(
+                    "{members} in the `docker` group would be root through a rootful dockerd's socket; the scanned engine is rootless, its socket belongs to its user and the group does not open it"
+                ),
+            )
+            .evidence(format!("/etc/group: {} (gid {})", group.name, group.gid), group.members.join(", "), "no members")
         }
         Ok(Some(group)) => {
             let members = group.members.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");

@@ -10,7 +10,7 @@ use super::in_scope;
 fn user_owned_expected(snap: &Snapshot, socket: &FileFacts) -> bool {
     let system_dir = ["/run/", "/var/run/"].iter().any(|d| socket.path.starts_with(d))
         && !socket.path.starts_with("/run/user/");
-    !system_dir || snap.info().is_ok_and(|i| i.security_option("rootless").is_some() || i.is_docker_desktop())
+    !system_dir || snap.info().is_ok_and(|i| i.is_rootless() || i.is_docker_desktop())
 }
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {

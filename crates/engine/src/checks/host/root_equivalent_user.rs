@@ -47,7 +47,7 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     if !pending.is_empty() {
         message.push_str(&format!(" ({} effective after the next login)", pending.join(", ")));
     }
-    let rootless = snap.info().is_ok_and(|i| i.security_option("rootless").is_some());
+    let rootless = snap.info().is_ok_and(|i| i.is_rootless());
     let only_docker = groups == ["docker"];
     let finding = if rootless && only_docker {
         Finding::warn(

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::checks::daemon::setting_fix;
 use crate::checks::prelude::*;
+use crate::snapshot::EngineProduct;
 
 fn evaluate(snap: &Snapshot) -> Vec<Finding> {
     with_info(snap, |info, target| {
@@ -16,12 +17,36 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
                 "user namespaces are a Linux feature; this is a Windows engine",
             );
         }
-        if info.security_option("rootless").is_some() {
-            return Finding::pass(
+        let podman = snap.engine_product() == EngineProduct::Podman;
+        if info.is_rootless() {
+            let message = if podman {
+                "Podman runs rootless: root in a container is the unprivileged user running Podman on the host"
+            } else {
+                "The daemon runs rootless: root in a container is an unprivileged user on the host"
+            };
+            // Rootless Podman says so in its own `Rootless` field, not in SecurityOptions.
+            let field = if podman && info.security_option("rootless").is_none() {
+                "GET /info Rootless"
+            } else {
+                field
+            };
+            let value = if field == "GET /info Rootless" { "true".to_owned() } else { options };
+            return Finding::pass(target, message).evidence(field, value, expected);
+        }
+        if podman {
+            // Rootful Podman: the same risk, but the fix is Podman's, not a daemon.json key.
+            return Finding::fail(
                 target,
-                "The daemon runs rootless: root in a container is an unprivileged user on the host",
+                "Podman runs as root and container root is host root (rootful Podman, no user namespace)",
             )
-            .evidence(field, options, expected);
+            .evidence(field, options, expected)
+            .evidence("GET /info Rootless", "false", "true")
+            .fix(
+                SnippetKind::Shell,
+                "Run the containers with rootless Podman (as an ordinary user), or give each its own user namespace",
+                "systemctl --user enable --now podman.socket   # as the user who runs the containers
+                 # or, rootful: podman run --userns=auto …  (needs /etc/subuid and /etc/subgid entries for `containers`)",
+            );
         }
         if info.security_option("userns").is_some() {
             return Finding::pass(

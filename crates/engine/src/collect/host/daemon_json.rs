@@ -70,7 +70,20 @@ pub(super) fn config_file_of(dockerd: &DockerdProcess, env: &Env) -> Vec<Candida
         return vec![Candidate { path, explicit_for: Some(dockerd.pid) }];
     }
     if dockerd.uid.is_some_and(|uid| uid != 0) {
-        return env.rootless_paths().into_iter().map(|path| Candidate { path, explicit_for: None }).collect();
+        // The daemon's own home, when its environment can be read (root scanning another user's
+        // rootless dockerd); else the scanning user's, who most likely runs it.
+        let own = |key| super::dockerd::process_env(dockerd.pid, key).map(PathBuf::from);
+        let daemons = Env {
+            home: own("HOME").or_else(|| env.home.clone()),
+            xdg_config_home: own("XDG_CONFIG_HOME")
+                .filter(|p| p.is_absolute())
+                .or_else(|| if own("HOME").is_some() { None } else { env.xdg_config_home.clone() }),
+        };
+        return daemons
+            .rootless_paths()
+            .into_iter()
+            .map(|path| Candidate { path, explicit_for: None })
+            .collect();
     }
     vec![Candidate { path: PathBuf::from(ETC_DAEMON_JSON), explicit_for: None }]
 }

@@ -132,16 +132,33 @@ pub(super) fn select<'a>(
             .find(|(_, hosts)| hosts.is_empty() || hosts.iter().any(|h| h.starts_with("fd://")))
             .map(|(p, _)| *p);
     }
-    // Rootless dockerd listens on $XDG_RUNTIME_DIR/docker.sock, i.e. /run/user/UID, by default.
+    // Rootless dockerd listens on $XDG_RUNTIME_DIR/docker.sock: its own environment says where
+    // (readable by root and by its user), else systemd's /run/user/UID.
     listening
         .iter()
         .find(|(p, hosts)| {
             !listens_on_unix(hosts)
                 && p.uid.is_some_and(|uid| {
-                    uid != 0 && same_path(socket, &PathBuf::from(format!("/run/user/{uid}/docker.sock")))
+                    uid != 0
+                        && (same_path(socket, &PathBuf::from(format!("/run/user/{uid}/docker.sock")))
+                            || process_env(p.pid, "XDG_RUNTIME_DIR")
+                                .is_some_and(|dir| same_path(socket, &Path::new(&dir).join("docker.sock"))))
                 })
         })
         .map(|(p, _)| *p)
+}
+
+/// One variable of a process's environment (`/proc/PID/environ`), read for a rootless dockerd's
+/// `XDG_RUNTIME_DIR`, `HOME` and `XDG_CONFIG_HOME` only: the value is used to find its socket
+/// and daemon.json, never stored (an environment may hold secrets). `None` when unreadable (another
+/// user's process, not Linux) or unset.
+pub(super) fn process_env(pid: u32, key: &str) -> Option<String> {
+    let raw = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+    raw.split(|b| *b == 0).find_map(|entry| {
+        let entry = std::str::from_utf8(entry).ok()?;
+        let (k, v) = entry.split_once('=')?;
+        (k == key && !v.is_empty()).then(|| v.to_owned())
+    })
 }
 
 /// The socket path of a `-H` value (`unix:///x` or a bare `/x`).
