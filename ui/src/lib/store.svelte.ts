@@ -14,8 +14,11 @@ export type Notice = { id: number; kind: 'error' | 'info'; text: string };
 
 /** The UI state. */
 export class Store {
-  /** The latest state from src-tauri; `null` until `get_state` answered. */
-  app = $state<AppState | null>(null);
+  /** The latest state from src-tauri; `null` until `get_state` answered. Raw, not deeply
+   * reactive: it is only ever replaced whole, and a deep proxy over a giant host's report (a
+   * million findings) made every read allocate proxies — seconds and a gigabyte of heap to open
+   * the checklist at 10 000 containers. */
+  app = $state.raw<AppState | null>(null);
   /** The running scan's progress (events arrive faster than state changes). */
   progress = $state<Progress | null>(null);
   /** Set while a `scan_now` request waits for the watcher to report `scanning`. */
