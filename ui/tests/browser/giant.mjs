@@ -16,7 +16,9 @@ export function scenarioScript(reportFile) {
   const out = join(dir, basename(reportFile).replace(/\.json$/, '.scenario.js'));
   let fresh = false;
   try {
-    fresh = statSync(out).mtimeMs >= statSync(reportFile).mtimeMs;
+    // Stale when the report or the AppState shape (fixtures.mjs appState) changed.
+    const inputs = [reportFile, join(ROOT, 'ui', 'tests', 'fixtures.mjs')];
+    fresh = inputs.every((f) => statSync(out).mtimeMs >= statSync(f).mtimeMs);
   } catch {
     fresh = false;
   }
