@@ -57,15 +57,25 @@ export class Store {
     return this.scanRequested || (this.app?.scanning ?? false);
   }
 
-  /** Subscribes to the events, then reads the current state. */
+  /** A store that starts from `initial` (the state handed to the page with its first load), if
+   * any, so the first render already shows it. */
+  constructor(initial: AppState | null = null) {
+    if (initial) this.apply(initial);
+  }
+
+  /** Subscribes to the events, then reads the current state (again, if the page had one: it may
+   * have changed before the subscription). */
   async start(): Promise<void> {
-    this.#unlisten.push(await ipc.onStateChanged((s) => this.apply(s)));
+    // The three subscriptions at once: each is an IPC round trip, and the state waits for all.
     this.#unlisten.push(
-      await ipc.onScanProgress((p) => {
-        this.progress = p;
-      }),
+      ...(await Promise.all([
+        ipc.onStateChanged((s) => this.apply(s)),
+        ipc.onScanProgress((p) => {
+          this.progress = p;
+        }),
+        ipc.onFocusFinding((f) => this.focusFinding(f)),
+      ])),
     );
-    this.#unlisten.push(await ipc.onFocusFinding((f) => this.focusFinding(f)));
     this.#timer = setInterval(() => (this.now = new Date()), 30_000);
     try {
       this.apply(await ipc.getState());
@@ -83,6 +93,8 @@ export class Store {
 
   /** Takes a new AppState. */
   apply(s: AppState): void {
+    // The first state's arrival, for the benchmark's itemised "Open dashboard" (a few µs).
+    if (!this.app) performance.mark?.('zd-state');
     this.app = s;
     this.loadError = null;
     const recovered = s.history?.recovered ?? null;
