@@ -72,7 +72,7 @@ pub(super) fn config_file_of(dockerd: &DockerdProcess, env: &Env) -> Vec<Candida
     if dockerd.uid.is_some_and(|uid| uid != 0) {
         // The daemon's own home, when its environment can be read (root scanning another user's
         // rootless dockerd); else the scanning user's, who most likely runs it.
-        let own = |key| super::dockerd::process_env(dockerd.pid, key).map(PathBuf::from);
+        let own = |key| super::processes::process_env(dockerd.pid, key).map(PathBuf::from);
         let daemons = Env {
             home: own("HOME").or_else(|| env.home.clone()),
             xdg_config_home: own("XDG_CONFIG_HOME")

@@ -141,24 +141,11 @@ pub(super) fn select<'a>(
                 && p.uid.is_some_and(|uid| {
                     uid != 0
                         && (same_path(socket, &PathBuf::from(format!("/run/user/{uid}/docker.sock")))
-                            || process_env(p.pid, "XDG_RUNTIME_DIR")
+                            || super::processes::process_env(p.pid, "XDG_RUNTIME_DIR")
                                 .is_some_and(|dir| same_path(socket, &Path::new(&dir).join("docker.sock"))))
                 })
         })
         .map(|(p, _)| *p)
-}
-
-/// One variable of a process's environment (`/proc/PID/environ`), read for a rootless dockerd's
-/// `XDG_RUNTIME_DIR`, `HOME` and `XDG_CONFIG_HOME` only: the value is used to find its socket
-/// and daemon.json, never stored (an environment may hold secrets). `None` when unreadable (another
-/// user's process, not Linux) or unset.
-pub(super) fn process_env(pid: u32, key: &str) -> Option<String> {
-    let raw = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
-    raw.split(|b| *b == 0).find_map(|entry| {
-        let entry = std::str::from_utf8(entry).ok()?;
-        let (k, v) = entry.split_once('=')?;
-        (k == key && !v.is_empty()).then(|| v.to_owned())
-    })
 }
 
 /// The socket path of a `-H` value (`unix:///x` or a bare `/x`).

@@ -107,6 +107,19 @@ fn hidden_processes() -> Option<String> {
     })
 }
 
+/// One variable of a process's environment (`/proc/PID/environ`), read for a rootless dockerd's
+/// `XDG_RUNTIME_DIR`, `HOME` and `XDG_CONFIG_HOME` only: the value is used to find its socket
+/// and daemon.json, never stored (an environment may hold secrets). `None` when unreadable (another
+/// user's process, not Linux) or unset.
+pub(super) fn process_env(pid: u32, key: &str) -> Option<String> {
+    let raw = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+    raw.split(|b| *b == 0).find_map(|entry| {
+        let entry = std::str::from_utf8(entry).ok()?;
+        let (k, v) = entry.split_once('=')?;
+        (k == key && !v.is_empty()).then(|| v.to_owned())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
