@@ -106,6 +106,61 @@ async fn events_drive_new_verdicts_and_every_request_is_a_get() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// *Accept risk…* in the tray: a policy change makes the watcher judge again at once (not at the
+/// next event or interval), against the live engine, and the finding comes out waived; taking the
+/// waiver back makes it fail again. The policy is written by the engine's own editor (the code
+/// `zerodock waive` and the tray run).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_change_is_judged_again_at_once() {
+    use zerodock_engine::evaluate::Policy;
+    use zerodock_engine::evaluate::waiver::edit;
+    common::ensure_image();
+    let privileged = Scenario::new("watch-waive", false, &["--privileged"]); // created: judged, never run
+    let mut collect = CollectOptions::with_host(Some(common::docker_host())).expect("endpoint");
+    collect.timeout = Duration::from_secs(10);
+    let mut config = WatchConfig::new(collect);
+    config.interval = Duration::from_secs(3600);
+    let (handle, mut rx) = watch::spawn(config);
+    let waived = |report: &Report| {
+        report
+            .check("CTR001")
+            .and_then(|c| c.findings.iter().find(|f| f.target.name == privileged.name))
+            .map(|f| (f.status, f.waived.as_ref().map(|w| w.reason.clone())))
+    };
+    let (first, _) = next_report(&mut rx, Duration::from_secs(60)).await.expect("first report");
+    assert_eq!(waived(&first), Some((Status::Fail, None)));
+
+    let request = edit::WaiverRequest {
+        check: "privileged-container".into(),
+        target: Some(privileged.name.clone()),
+        reason: "live test: accepted".into(),
+        by: Some("tester".into()),
+        expires: None,
+    };
+    let (text, _) = edit::waive("# live test\n", &request, chrono::Utc::now().date_naive()).expect("waive");
+    handle.set_policy(Some(Policy::from_toml(&text).expect("policy")));
+    // The other test of this file starts containers: skip reports its events caused.
+    let judged = loop {
+        let (report, trigger) = next_report(&mut rx, Duration::from_secs(30)).await.expect("judged again");
+        if trigger == Trigger::PolicyChanged {
+            break report;
+        }
+    };
+    assert_eq!(waived(&judged), Some((Status::Fail, Some("live test: accepted".to_owned()))));
+    assert!(judged.waivers.iter().any(|u| u.check == "CTR001" && u.matched == 1), "{:?}", judged.waivers);
+
+    handle.set_policy(None);
+    let back = loop {
+        let (report, trigger) = next_report(&mut rx, Duration::from_secs(30)).await.expect("judged again");
+        if trigger == Trigger::PolicyChanged {
+            break report;
+        }
+    };
+    assert_eq!(waived(&back), Some((Status::Fail, None)), "the waiver taken back");
+    handle.stop();
+    drop(privileged);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_engine_is_reported_and_retried() {
     let dir = common::tempdir("watch-down");

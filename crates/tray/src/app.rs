@@ -433,6 +433,12 @@ impl Tray {
                 if let WatchUpdate::Evaluated { report, .. } = &update {
                     self.history.record(report.clone());
                 }
+                // A policy file edited elsewhere (`zerodock waive`) since it was read: the watcher
+                // judges again with it, and the dashboards list its waivers.
+                let evaluated = matches!(update, WatchUpdate::Evaluated { .. });
+                if evaluated && let Some(why) = self.core.reload_policy_if_changed() {
+                    self.publish(&why).await;
+                }
                 let effects = self.core.apply(update);
                 if let Some(progress) = effects.progress {
                     self.send_dashboards(&ToDashboard::Progress { progress });

@@ -152,6 +152,18 @@ impl Core {
         Ok(self.reload_policy(message))
     }
 
+    /// Reads the policy file again when it changed since it was read (`zerodock waive` or an
+    /// editor while the tray runs) and has the watcher judge again with it; says so for the log.
+    /// One `stat` per call: the tray calls it after each evaluation.
+    pub fn reload_policy_if_changed(&self) -> Option<String> {
+        let path = self.policy_path.as_deref()?;
+        if policy::stamp(path) == self.lock().policy.stamp {
+            return None;
+        }
+        let change = self.reload_policy(format!("the policy file {} changed: judging again", path.display()));
+        Some(change.message)
+    }
+
     fn reload_policy(&self, message: String) -> WaiverChange {
         let loaded = policy::load(self.policy_path.as_deref());
         let (rules, state) = (loaded.rules.clone(), loaded.state.clone());
@@ -494,7 +506,19 @@ mod tests {
         let fx = core.apply(evaluated(&mut baseline, &report("default"), Trigger::PolicyChanged));
         assert!(fx.state_changed && fx.notify.is_empty(), "{:?}", fx.notify);
 
+        // Nothing changed on disk since: nothing to reload.
+        assert_eq!(core.reload_policy_if_changed(), None);
+        // `zerodock waive` (or an editor) changes the file while the tray runs: read again.
+        let outside = format!("{text}\n[[waiver]]\ncheck = \"CTR019\"\nreason = \"from the CLI\"\n");
+        std::fs::write(&path, outside).expect("edit elsewhere");
+        assert!(core.reload_policy_if_changed().is_some_and(|m| m.contains("changed")));
+        assert_eq!(core.snapshot().policy.waivers.len(), 2, "the CLI's waiver shows in the app");
+        assert_eq!(core.policy().expect("applied").waivers.len(), 2);
+        assert_eq!(core.reload_policy_if_changed(), None, "once");
+
         let change = core.unwaive("CTR003", Some("web")).expect("removed");
+        assert_eq!(change.policy.waivers.len(), 1);
+        let change = core.unwaive("CTR019", None).expect("removed");
         assert!(change.policy.waivers.is_empty());
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "# Ours: keep this line.\n");
         // No file to edit at all (no home): a clear refusal.

@@ -37,6 +37,18 @@ pub struct Loaded {
     pub state: PolicyState,
     /// What the scans apply.
     pub rules: Option<Policy>,
+    /// The file's modification time and size when read, to notice an edit made elsewhere
+    /// (`zerodock waive`, an editor) without reading it on every scan.
+    pub stamp: Option<Stamp>,
+}
+
+/// When a file was last changed, and its size: what [`stamp`] compares.
+pub type Stamp = (std::time::SystemTime, u64);
+
+/// The policy file's [`Stamp`] now (`None`: it does not exist or cannot be read).
+pub fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
 }
 
 /// Reads the policy file at `path`. Never fails: an unreadable or refused file is reported in
@@ -46,15 +58,20 @@ pub fn load(path: Option<&Path>) -> Loaded {
     let default_by =
         ["USER", "LOGNAME"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
     let Some(path) = path else {
-        return Loaded { state: PolicyState { default_by, ..PolicyState::default() }, rules: None };
+        return Loaded {
+            state: PolicyState { default_by, ..PolicyState::default() },
+            rules: None,
+            stamp: None,
+        };
     };
     let mut state =
         PolicyState { path: Some(path.display().to_string()), default_by, ..PolicyState::default() };
+    let stamp = stamp(path);
     let read = match file::read(path) {
         Ok(read) => read,
         Err(e) => {
             state.error = Some(e.to_string());
-            return Loaded { state, rules: None };
+            return Loaded { state, rules: None, stamp };
         }
     };
     state.exists = read.exists;
@@ -71,11 +88,11 @@ pub fn load(path: Option<&Path>) -> Loaded {
                     expires: w.expires.map(|d| d.to_string()),
                 })
                 .collect();
-            Loaded { state, rules: read.exists.then_some(rules) }
+            Loaded { state, rules: read.exists.then_some(rules), stamp }
         }
         Err(e) => {
             state.error = Some(format!("{}: {e}", path.display()));
-            Loaded { state, rules: None }
+            Loaded { state, rules: None, stamp }
         }
     }
 }

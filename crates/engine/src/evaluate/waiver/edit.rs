@@ -119,6 +119,8 @@ pub fn unwaive(text: &str, check: &str, target: Option<&str>) -> Result<(String,
     let found = known_check(check)?;
     let target = target_of(target)?;
     let mut doc = parse(text)?;
+    // Waivers alone: the comments above the first one may be the file's header (see `waive`).
+    let only_waivers = doc.as_table().len() == 1;
     let Some(waivers) = waiver_tables(&mut doc, false)? else {
         return Err(refused(format!("the policy has no waivers, so none for {} / {target}", found.code)));
     };
@@ -142,6 +144,16 @@ pub fn unwaive(text: &str, check: &str, target: Option<&str>) -> Result<(String,
     let removed = read_back(table)?;
     let prefix = table.decor().prefix().and_then(|p| p.as_str()).unwrap_or_default().to_owned();
     waivers.remove(index);
+    if index == 0
+        && only_waivers
+        && !prefix.trim().is_empty()
+        && let Some(next) = waivers.get_mut(0)
+    {
+        // The header stays at the top, above what is now the first waiver.
+        let own = next.decor().prefix().and_then(|p| p.as_str()).unwrap_or_default().trim_start_matches('\n');
+        let joined = format!("{prefix}{own}");
+        next.decor_mut().set_prefix(joined);
+    }
     if waivers.is_empty() {
         doc.remove("waiver");
         // The last table of a file that began as comments only carried them (see `waive`):
@@ -330,6 +342,12 @@ reason = "Rootless builds land in Q3"
         assert_eq!(
             text,
             "# Accepted risks, reviewed monthly.\n\n[[waiver]]\ncheck = \"CTR001\"\ntarget = \"*\"\nreason = \"Vendor image\"\n"
+        );
+        let (two, _) = waive(&text, &request("CTR019", None, "Monitored"), today()).expect("added");
+        let (one, _) = unwaive(&two, "CTR001", None).expect("removed");
+        assert!(
+            one.starts_with("# Accepted risks, reviewed monthly.\n\n[[waiver]]\ncheck = \"CTR019\""),
+            "{one}"
         );
         let (text, _) = unwaive(&text, "CTR001", None).expect("removed");
         assert_eq!(text, only_comments, "back to the comments alone");
