@@ -150,6 +150,8 @@ try {
     return { ms: performance.now() - t, options: sel.options.length };
   }, N);
   row('object filter: pick one of the select\'s options', fmt(objectFilter.ms), `(${objectFilter.options} options)`);
+  row('open Network view', fmt(await click('[data-testid=nav-network]')));
+  row('DOM: network members / port rows / all nodes', `${await page.locator('.members li').count()} / ${await page.locator('[data-testid=port-row]').count()} / ${await metric('Nodes')}`);
   row('JS heap at the end', `${((await metric('JSHeapUsedSize')) / 1e6).toFixed(0)} MB`);
   row('page errors', String(errors.length), errors.slice(0, 3).join(' | '));
 
