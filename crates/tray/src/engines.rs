@@ -465,6 +465,146 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// `openssl` with `args` in `dir`; panics with its stderr when it fails.
+    fn openssl(dir: &Path, args: &[&str]) {
+        let out =
+            std::process::Command::new("openssl").args(args).current_dir(dir).output().expect("openssl");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// A real TLS handshake with the key from the keyring: a CA, a server and a client certificate
+    /// made by openssl; `openssl s_server` requires and verifies a client certificate. The client
+    /// proves it holds the key (TLS CertificateVerify), so the server accepting `zd-test-client`
+    /// shows bollard read the key through the in-memory file. (s_server answers HTTP with a status
+    /// page, not the Engine API, so the engine itself stays unavailable: that is not what is tested.)
+    #[tokio::test]
+    async fn the_key_from_the_keyring_completes_a_real_tls_client_handshake() {
+        let dir = temp_dir("handshake");
+        let pki = dir.join("pki");
+        std::fs::create_dir_all(&pki).expect("dir");
+        openssl(
+            &pki,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=zd-test-ca",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign",
+            ],
+        );
+        std::fs::write(pki.join("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+            .expect("ext");
+        std::fs::write(pki.join("client.ext"), "extendedKeyUsage=clientAuth\n").expect("ext");
+        for who in ["server", "client"] {
+            openssl(
+                &pki,
+                &[
+                    "req",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-keyout",
+                    &format!("{who}.key"),
+                    "-out",
+                    &format!("{who}.csr"),
+                    "-subj",
+                    &format!("/CN=zd-test-{who}"),
+                ],
+            );
+            openssl(
+                &pki,
+                &[
+                    "x509",
+                    "-req",
+                    "-in",
+                    &format!("{who}.csr"),
+                    "-CA",
+                    "ca.pem",
+                    "-CAkey",
+                    "ca.key",
+                    "-CAcreateserial",
+                    "-out",
+                    &format!("{who}.pem"),
+                    "-days",
+                    "2",
+                    "-extfile",
+                    &format!("{who}.ext"),
+                ],
+            );
+        }
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+        let log = std::fs::File::create(pki.join("s_server.log")).expect("log");
+        let mut server = std::process::Command::new("openssl")
+            .args([
+                "s_server",
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+                "-cert",
+                "server.pem",
+                "-key",
+                "server.key",
+                "-CAfile",
+                "ca.pem",
+                "-Verify",
+                "1",
+                "-verify_return_error",
+                "-www",
+            ])
+            .current_dir(&pki)
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("openssl s_server");
+        let read = |name: &str| Pem(std::fs::read_to_string(pki.join(name)).expect("pem"));
+        let tls = TlsMaterial { ca: read("ca.pem"), cert: read("client.pem"), key: read("client.key") };
+        // Only the engine's copy of the key is used from here on.
+        std::fs::remove_file(pki.join("client.key")).expect("rm key");
+        let secrets = Secrets::mock().expect("mock keyring");
+        let engines = Engines::new(Some(dir.join("app")));
+        let host = format!("tcp://127.0.0.1:{port}");
+        let added = engines
+            .add(NewEngine { name: "tls".into(), host, tls: Some(tls) }, || Ok(secrets.clone()))
+            .expect("added");
+        let mut selected = engines.resolve(Some(&added.id), || Ok(secrets.clone())).expect("resolves");
+        selected.collect.host_facts = false;
+        selected.collect.timeout = std::time::Duration::from_secs(5);
+        let log = || std::fs::read_to_string(pki.join("s_server.log")).unwrap_or_default();
+        let mut accepted = false;
+        // s_server may still be starting: a few attempts, each a real connection.
+        for _ in 0..20 {
+            let snapshot = zerodock_engine::collect(&selected.collect).await;
+            if log().contains("CN = zd-test-client") {
+                accepted = true;
+                break;
+            }
+            tracing::debug!(engine = ?snapshot.engine, "no client handshake yet");
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        let _ = server.kill();
+        let _ = server.wait();
+        assert!(accepted, "the server verified no client certificate:\n{}", log());
+        assert!(log().contains("verify return:1"), "{}", log());
+        drop(selected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn an_added_tls_engine_keeps_its_key_in_the_keyring_and_hands_it_over_in_memory() {
         let dir = temp_dir("tls");
