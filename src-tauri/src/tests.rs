@@ -464,7 +464,7 @@ fn a_signed_export_writes_the_json_first_then_the_sealed_pdf_and_a_valid_envelop
     let envelope =
         Envelope::from_json(&std::fs::read(&signature.envelope_path).expect("envelope")).expect("dsse");
     let key = ReportSigner::load(&secrets).expect("read").expect("kept in the keyring").public();
-    let verified = signing::verify(&envelope, &json, &[key.clone()]).expect("valid");
+    let verified = signing::verify(&envelope, &json, std::slice::from_ref(&key)).expect("valid");
     assert_eq!(verified.key_fingerprint, signature.key_fingerprint);
     assert_eq!(verified.report_sha256, signature.report_sha256);
     assert_eq!(Report::from_json(std::str::from_utf8(&json).expect("utf8")).expect("a report"), *default);
