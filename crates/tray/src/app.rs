@@ -780,6 +780,9 @@ impl Tray {
         let exe = dashboard_path();
         let mut cmd = tokio::process::Command::new(&exe);
         cmd.env(ipc::SOCKET_ENV, &self.socket).stdin(std::process::Stdio::null());
+        if software_gl_only() {
+            cmd.env(WEBKIT_NO_COMPOSITING, "1");
+        }
         match cmd.spawn() {
             Ok(child) => {
                 let pid = child.id().unwrap_or_default();
@@ -808,6 +811,21 @@ impl Tray {
         let _ = std::fs::remove_file(&self.socket);
         tracing::info!("quit");
     }
+}
+
+/// WebKitGTK's switch for its non-composited (CPU) drawing path.
+const WEBKIT_NO_COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
+/// Whether the dashboard's WebKit would composite on Mesa's software rasteriser: no GPU render
+/// node (`/dev/dri/renderD*`: VMs, remote sessions, Xvfb) and the user did not choose either
+/// way. WebKit then emulates a GPU on the CPU (llvmpipe), which its own CPU path beats: the
+/// dashboard's first frame was presented 0.2–3.9 s after it was drawn (shaders compiled on the
+/// CPU), against 30–110 ms without compositing (`docs/performance.md`). A machine with a GPU
+/// keeps WebKit's default.
+fn software_gl_only() -> bool {
+    std::env::var_os(WEBKIT_NO_COMPOSITING).is_none()
+        && !std::fs::read_dir("/dev/dri")
+            .is_ok_and(|dir| dir.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD")))
 }
 
 /// `zerodock-desktop` beside this executable, unless [`DASHBOARD_ENV`] names another.
