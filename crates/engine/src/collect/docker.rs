@@ -87,11 +87,12 @@ pub(crate) async fn connect(opts: &CollectOptions) -> Result<Docker, String> {
         }
     } else if host.starts_with("npipe://") {
         Docker::connect_with_host(host)
+    } else if host.starts_with("ssh://") {
+        let target = super::ssh::SshTarget::parse(host)?;
+        target.preflight(host, opts.timeout).await?;
+        super::ssh::connect(target, opts.timeout)
     } else {
-        return Err(format!(
-            "endpoint {host} is not supported: use a unix socket or tcp (for ssh, forward the socket: \
-             `ssh -nNL /tmp/docker.sock:/var/run/docker.sock user@host` then --host unix:///tmp/docker.sock)"
-        ));
+        return Err(format!("endpoint {host} is not supported: use unix://, tcp:// or ssh://"));
     }
     .map_err(|e| explain_error(&e, host))?;
     let docker = bounded(opts.timeout, docker.negotiate_version()).await.map_err(|e| match e {

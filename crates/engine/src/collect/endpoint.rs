@@ -254,7 +254,7 @@ pub struct KnownEngine {
     pub host: String,
     /// Whether the `docker` CLI would use it now (the precedence [`resolve`] applies).
     pub current: bool,
-    /// Why it cannot be used, if it cannot (an unreadable context, an `ssh://` endpoint).
+    /// Why it cannot be used, if it cannot (an unreadable context).
     pub problem: Option<String>,
 }
 
@@ -289,12 +289,11 @@ pub fn known_engines(env: &Env) -> Vec<KnownEngine> {
             Some(match context_endpoint(&dir, &name) {
                 Ok(r) => {
                     let source = EndpointSource::Context { name: name.clone() };
-                    let problem = r.host.starts_with("ssh://").then(|| {
-                        "ssh endpoints are not supported: forward the socket (`ssh -nNL /tmp/docker.sock:/var/run/docker.sock user@host`) and use --host unix:///tmp/docker.sock".to_owned()
-                    });
-                    KnownEngine { current: is_current(&r.host, &source), name, host: r.host, problem }
+                    KnownEngine { current: is_current(&r.host, &source), name, host: r.host, problem: None }
                 }
-                Err(e) => KnownEngine { name, host: String::new(), current: false, problem: Some(e.to_string()) },
+                Err(e) => {
+                    KnownEngine { name, host: String::new(), current: false, problem: Some(e.to_string()) }
+                }
             })
         })
         .collect();

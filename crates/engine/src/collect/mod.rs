@@ -7,6 +7,7 @@
 mod docker;
 pub mod endpoint;
 pub mod host;
+mod ssh;
 pub mod watch;
 
 use std::path::PathBuf;
