@@ -65,9 +65,11 @@ fn try_open<R: Runtime>(app: &AppHandle<R>, first_state: Option<&AppState>) -> t
 /// "marks":{…},…}` to the test state file (`zerodock_tray::testhook`), so the tray's end-to-end test
 /// and the benchmark see when the dashboard painted which score — without WebDriver, as the tray
 /// starts this process. `marks` itemise the page's part, as Unix milliseconds: `navigation` (the
-/// page was asked for), `response` (our protocol handler answered), `dom` (the document parsed),
-/// `main` (the bundle runs), `state` (the first state reached the page) and `painted` (a frame
-/// after the score entered the DOM, i.e. once it was drawn).
+/// page was asked for), `response` (our protocol handler answered), `main` (the bundle ran),
+/// `state` (the first state reached the page), `mounted` (the first render is in the DOM),
+/// `score` (the score was seen in the DOM), `dom` (DOMContentLoaded), `frame` (the next animation
+/// frame: style, layout and paint done) and `painted` (the frame after it: the first one was
+/// presented). `painted` is the time reported as "score painted".
 #[cfg(feature = "test-hooks")]
 mod painted {
     use tauri::{Runtime, WebviewWindowBuilder};
@@ -83,15 +85,16 @@ mod painted {
         const el = document.querySelector('[data-testid=score]');
         const score = el && parseInt((el.textContent || '').trim(), 10);
         if (!Number.isInteger(score)) return false;
-        requestAnimationFrame(() => requestAnimationFrame(() => {
+        const seen = abs(performance.now());
+        requestAnimationFrame(() => { const frame = abs(performance.now()); requestAnimationFrame(() => {
           const nav = performance.getEntriesByType('navigation')[0];
-          const marks = { navigation: abs(0), painted: abs(performance.now()) };
+          const marks = { navigation: abs(0), score: seen, frame, painted: abs(performance.now()) };
           if (nav) { marks.response = abs(nav.responseEnd); marks.dom = abs(nav.domContentLoadedEventStart); }
           for (const m of performance.getEntriesByType('mark')) {
             if (m.name.startsWith('zd-')) marks[m.name.slice(3)] = abs(m.startTime);
           }
           document.title = 'zerodock-painted:' + score + ':' + JSON.stringify(marks);
-        }));
+        }); });
         return true;
       };
       const watch = () => {

@@ -301,6 +301,35 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
     );
     assert_eq!(last_scan["text"], "just now", "right after the first scan: {last_scan}");
     screenshot(&client, "initial").await;
+    // "Scan now" as a user clicks it: the tray's new evaluation reaches the overview, whose
+    // "Last scan" is the new report's time and reads "just now" (the dashboard shows the tray's
+    // report; nothing in between keeps an older time).
+    client
+        .find(Locator::Css("[data-testid=scan-now]"))
+        .await
+        .expect("Scan now")
+        .click()
+        .await
+        .expect("click");
+    let rescanned = wait_for("the overview to show the rescan's time", Duration::from_secs(60), || async {
+        let now = client
+            .execute(
+                "const t = document.querySelector('[data-testid=last-scan]'); \
+                 return t && { text: t.textContent.trim(), at: t.getAttribute('datetime'), \
+                               age: Date.now() - Date.parse(t.getAttribute('datetime')) };",
+                vec![],
+            )
+            .await
+            .ok()?;
+        (now["at"].is_string() && now["at"] != last_scan["at"]).then_some(now)
+    })
+    .await;
+    eprintln!("after Scan now: {rescanned}");
+    assert_eq!(rescanned["text"], "just now", "right after Scan now: {rescanned}");
+    assert!(
+        rescanned["age"].as_f64().is_some_and(|ms| (-5_000.0..30_000.0).contains(&ms)),
+        "the rescan's report is not from now by the webview's clock: {rescanned}"
+    );
     client
         .find(Locator::Css("[data-testid=nav-checklist]"))
         .await
