@@ -9,8 +9,9 @@
 //!   never on disk. When the engine is selected the key is read from the keyring into an anonymous
 //!   in-memory file (`memfd_create`) that bollard reads as `/proc/self/fd/N` on each TLS handshake;
 //!   it lives as long as that selection.
-//! - SSH: ZeroDock's engine client (bollard, built without its `ssh` feature) has no SSH
-//!   transport, so an `ssh://` context is listed with that reason and cannot be selected.
+//! - SSH (`ssh://[user@]host[:port]`, a context or added): the system `ssh` runs
+//!   `docker system dial-stdio` on that machine, as the docker CLI does. Nothing is stored for it:
+//!   keys, agent and host keys are the user's own ssh setup; an unknown host key is refused.
 //!
 //! The choice persists in the settings (`Settings::engine`, an [`EngineChoice::id`]); `None` is
 //! what the `docker` CLI would use (`DOCKER_HOST`, the current context, the default socket).
@@ -31,10 +32,6 @@ use crate::error::CommandError;
 pub const FILE_NAME: &str = "engines.json";
 /// The id of the `DOCKER_HOST` entry.
 pub const DOCKER_HOST_ID: &str = "docker-host";
-/// Why an `ssh://` endpoint cannot be selected.
-pub const SSH_UNSUPPORTED: &str = "SSH endpoints are not supported: ZeroDock's Docker client is built without an SSH \
-transport. Forward the socket (`ssh -nNL /tmp/docker.sock:/var/run/docker.sock user@host`) and add \
-unix:///tmp/docker.sock as an engine.";
 
 /// Where an engine comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -63,7 +60,7 @@ pub struct EngineChoice {
     pub tls: bool,
     /// Whether the `docker` CLI would use it now (the engine used when nothing is selected).
     pub current: bool,
-    /// Why it cannot be selected (an `ssh://` endpoint, an unreadable context).
+    /// Why it cannot be selected (an unreadable context).
     pub problem: Option<String>,
 }
 
@@ -190,8 +187,7 @@ impl Engines {
                 } else {
                     (format!("context:{}", k.name), EngineOrigin::Context)
                 };
-                let problem =
-                    if k.host.starts_with("ssh://") { Some(SSH_UNSUPPORTED.to_owned()) } else { k.problem };
+                let problem = k.problem;
                 EngineChoice {
                     id,
                     name: k.name,
@@ -316,11 +312,7 @@ impl Engines {
             return plain(CollectOptions::with_host(Some(&host)));
         }
         if let Some(name) = id.strip_prefix("context:") {
-            let selected = plain(CollectOptions::with_endpoint(None, Some(name)))?;
-            if selected.collect.endpoint.host.starts_with("ssh://") {
-                return Err(SSH_UNSUPPORTED.to_owned());
-            }
-            return Ok(selected);
+            return plain(CollectOptions::with_endpoint(None, Some(name)));
         }
         let added = self.added().into_iter().find(|a| a.id == id).ok_or_else(|| format!("no engine {id}"))?;
         let mut collect = CollectOptions::with_host(Some(&added.host)).map_err(|e| e.to_string())?;
@@ -357,14 +349,11 @@ fn memfd_with(bytes: &[u8]) -> std::io::Result<OwnedFd> {
 
 fn normalise(host: &str) -> Result<String, CommandError> {
     let host = host.trim();
-    if host.starts_with("ssh://") {
-        return Err(CommandError::invalid_argument(SSH_UNSUPPORTED));
-    }
     let host = if host.starts_with('/') { format!("unix://{host}") } else { host.to_owned() };
-    let ok = ["unix:///", "tcp://"].iter().any(|p| host.starts_with(p) && host.len() > p.len());
+    let ok = ["unix:///", "tcp://", "ssh://"].iter().any(|p| host.starts_with(p) && host.len() > p.len());
     if !ok {
         return Err(CommandError::invalid_argument(format!(
-            "`{host}` is not a Docker endpoint: use unix:///path/to/docker.sock or tcp://host:port"
+            "`{host}` is not a Docker endpoint: use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host"
         )));
     }
     Ok(host)
@@ -419,7 +408,7 @@ mod tests {
     const CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBfakecert\n-----END CERTIFICATE-----\n";
 
     #[test]
-    fn contexts_docker_host_and_added_engines_are_listed_ssh_with_its_reason() {
+    fn contexts_docker_host_and_added_engines_are_listed_ssh_ones_selectable() {
         let dir = temp_dir("list");
         let config = dir.join("docker");
         context(&config, "remote", "tcp://10.1.2.3:2376");
@@ -444,17 +433,26 @@ mod tests {
             rows,
             [
                 ("context:default", endpoint::DEFAULT_HOST, false, false),
-                ("context:over-ssh", "ssh://admin@build-01", false, true),
+                ("context:over-ssh", "ssh://admin@build-01", false, false),
                 ("context:remote", "tcp://10.1.2.3:2376", true, false),
                 ("added:1", "unix:///run/lab/docker.sock", false, false),
             ]
         );
-        assert!(list.engines[1].problem.as_deref().unwrap_or_default().contains("SSH"));
         assert_eq!(list.selected.as_deref(), Some("context:remote"));
         assert_eq!(engines.list(&env, Some("context:gone")).selected, None, "an unknown id selects nothing");
 
-        // SSH and nonsense are refused when added, with the reason.
-        for (host, says) in [("ssh://me@host", "SSH"), ("build-01:2376", "not a Docker endpoint")] {
+        // An SSH engine is added like a socket (no secret: the user's ssh setup authenticates).
+        let ssh = engines
+            .add(
+                NewEngine { name: "build".into(), host: " ssh://me@build-01:2222 ".into(), tls: None },
+                || unreachable!("no keyring for ssh"),
+            )
+            .expect("ssh added");
+        assert_eq!(ssh.host, "ssh://me@build-01:2222");
+        engines.remove(&ssh.id, || unreachable!("no key to delete")).expect("removed");
+        // Nonsense is refused when added, with the reason.
+        for (host, says) in [("ssh://", "not a Docker endpoint"), ("build-01:2376", "not a Docker endpoint")]
+        {
             let err = engines
                 .add(NewEngine { name: "x".into(), host: host.into(), tls: None }, || unreachable!())
                 .expect_err(host);

@@ -397,7 +397,7 @@ tls: boolean,
  */
 current: boolean, 
 /**
- * Why it cannot be selected (an `ssh://` endpoint, an unreadable context).
+ * Why it cannot be selected (an unreadable context).
  */
 problem: string | null, };
 
