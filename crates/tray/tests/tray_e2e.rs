@@ -893,3 +893,67 @@ fn the_tray_saves_scans_on_change_and_follows_the_selected_engine() {
     drop(home);
     drop(bus);
 }
+
+/// *Accept risk…* through the real tray: the waiver the dashboard asks for is written to the
+/// project's policy file (`ZERODOCK_POLICY`), its comment kept, the state carries the file's waivers
+/// at once, and the live engine's report comes back judged with it (the finding waived, with the
+/// reason); taking it back restores the file and the failure.
+#[test]
+fn the_tray_accepts_a_risk_into_the_policy_file_and_judges_again() {
+    let _engine = ENGINE.blocking_lock();
+    let bus = Bus::start();
+    let mut home = Home::new("waive");
+    let name = format!("zd-tray-waive-{}", std::process::id());
+    let _ = home.docker(&["rm", "-f", &name]);
+    // Created, never started: judged all the same (a privileged start is refused in some sandboxes).
+    let out = home.docker(&["create", "--name", &name, "--privileged", scratch_image(), "/bin/true"]);
+    assert!(out.status.success(), "docker create: {}", String::from_utf8_lossy(&out.stderr));
+    home.containers.push(name.clone());
+    let policy = home.dir.join("project/zerodock.toml");
+    std::fs::create_dir_all(policy.parent().expect("dir")).expect("project dir");
+    let header = "# Project policy: keep this comment.\n";
+    std::fs::write(&policy, header).expect("policy");
+    home.start_tray(&bus, &[("ZERODOCK_POLICY", policy.to_str().expect("utf8"))]);
+    let socket = home.dir.join("run/zerodock/tray.sock");
+    home.wait("the tray's first report", Duration::from_secs(60), || {
+        last_settled(&home.lines(), 0).filter(|_| socket.exists())
+    });
+    let mut client = Client::connect(&socket);
+    let (states, subscribed) = client.ask(serde_json::json!({"type": "subscribe"}));
+    assert_eq!(subscribed, Ok(Value::Null));
+    let finding = |state: &Value| -> Value {
+        state["report"]["checks"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["id"] == "CTR001"))
+            .and_then(|c| c["findings"].as_array())
+            .and_then(|fs| fs.iter().find(|f| f["target"]["name"].as_str() == Some(name.as_str())))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let first = client.state_until(|s| !finding(s).is_null());
+    let _ = states;
+    assert_eq!(first["policy"]["path"], policy.display().to_string());
+    assert_eq!(finding(&first)["status"], "fail");
+    assert!(finding(&first)["waived"].is_null());
+
+    let waiver = serde_json::json!({"check": "CTR001", "target": name, "reason": "e2e: accepted", "by": "tester", "expires": null});
+    let (_, reply) = client.ask(serde_json::json!({"type": "waive", "waiver": waiver}));
+    let reply = reply.unwrap_or_else(|e| panic!("waive refused: {e}\ntray log:\n{}", home.log()));
+    assert!(reply["message"].as_str().is_some_and(|m| m.contains("CTR001")), "{reply}");
+    assert_eq!(reply["policy"]["waivers"][0]["target"], name.as_str());
+    let judged = client.state_until(|s| finding(s)["waived"]["reason"] == "e2e: accepted");
+    assert_eq!(finding(&judged)["status"], "fail", "still reported with its real status");
+    let text = std::fs::read_to_string(&policy).expect("policy");
+    assert!(text.starts_with(header) && text.contains(&format!("target = \"{name}\"")), "{text}");
+
+    let (_, reply) =
+        client.ask(serde_json::json!({"type": "unwaive", "check": "privileged-container", "target": name}));
+    assert!(reply.is_ok(), "{reply:?}");
+    client.state_until(|s| {
+        finding(s)["waived"].is_null() && s["policy"]["waivers"].as_array().is_some_and(Vec::is_empty)
+    });
+    assert_eq!(std::fs::read_to_string(&policy).expect("policy"), header, "back as written");
+    drop(client);
+    drop(home);
+    drop(bus);
+}
