@@ -153,7 +153,6 @@ mockIPC(
       }
       case 'add_engine': {
         const host = String(args?.host ?? '');
-        if (host.startsWith('ssh://')) throw { code: 'invalid_argument', message: 'SSH endpoints are not supported' } satisfies CommandError;
         const n = (scenario.engines?.engines.filter((e) => e.origin === 'added').length ?? 0) + 1;
         const added = { id: `added:${n}`, name: String(args?.name), host, origin: 'added' as const, tls: Boolean(args?.tls), current: false, problem: null };
         if (scenario.engines) scenario.engines = { ...scenario.engines, engines: [...scenario.engines.engines, added] };

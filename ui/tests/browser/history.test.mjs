@@ -86,7 +86,7 @@ const engines = {
   engines: [
     { id: 'context:default', name: 'default', host: 'unix:///var/run/docker.sock', origin: 'context', tls: false, current: true, problem: null },
     { id: 'context:build-01', name: 'build-01', host: 'tcp://10.20.0.5:2376', origin: 'context', tls: false, current: false, problem: null },
-    { id: 'context:over-ssh', name: 'over-ssh', host: 'ssh://admin@build-02', origin: 'context', tls: false, current: false, problem: 'SSH endpoints are not supported: ZeroDock\'s Docker client is built without an SSH transport.' },
+    { id: 'context:over-ssh', name: 'over-ssh', host: 'ssh://admin@build-02', origin: 'context', tls: false, current: false, problem: null },
     { id: 'added:1', name: 'lab', host: 'tcp://lab.internal:2376', origin: 'added', tls: true, current: false, problem: null },
   ],
   selected: null,
@@ -166,14 +166,14 @@ describe('history', () => {
 });
 
 describe('engine switcher', () => {
-  test('lists contexts and added engines, refuses ssh with the reason, switches, adds and removes', async () => {
+  test('lists contexts and added engines (ssh ones selectable), switches, adds an ssh engine and removes', async () => {
     await withApp({ state: appState(current), history, diffs, engines }, {}, async (page) => {
       await page.waitForSelector('[data-testid=engine-name]');
       assert.equal(await page.textContent('[data-testid=engine-name]'), 'default');
       await page.click('[data-testid=engine-status]');
       await page.waitForSelector('[data-testid=engine-menu]');
-      assert.ok(await page.isDisabled('[data-testid="engine-context:over-ssh"]'));
-      assert.match(await page.textContent('[data-testid="engine-context:over-ssh"]'), /SSH endpoints are not supported/);
+      assert.ok(!(await page.isDisabled('[data-testid="engine-context:over-ssh"]')), 'an ssh context can be chosen');
+      assert.match(await page.textContent('[data-testid="engine-context:over-ssh"]'), /SSH/);
       assert.match(await page.textContent('[data-testid="engine-added:1"]'), /TLS/);
       await readmeShot(page, 'engine-switcher.png');
 
@@ -188,13 +188,15 @@ describe('engine switcher', () => {
       await page.click('[data-testid=add-engine]');
       await page.fill('[data-testid=add-engine-form] input >> nth=0', 'staging');
       await page.fill('[data-testid=add-engine-form] input >> nth=1', 'ssh://me@staging');
-      await page.click('[data-testid=add-engine-form] button[type=submit]');
-      await page.waitForSelector('[data-testid=add-engine-form] [role=alert]');
-      await page.fill('[data-testid=add-engine-form] input >> nth=1', 'unix:///run/staging.sock');
+      // SSH: the user's own ssh setup, no TLS choice, and the host key rule said before adding.
+      await page.waitForSelector('[data-testid=ssh-hint]');
+      assert.match(await page.textContent('[data-testid=ssh-hint]'), /known_hosts.*never accepted/s);
+      assert.equal(await page.locator('[data-testid=add-engine-form] input[type=checkbox]').count(), 0);
+      await page.locator('[data-testid=add-engine-form]').screenshot({ path: join(SHOTS, 'add-ssh-engine.png') });
       await page.click('[data-testid=add-engine-form] button[type=submit]');
       await page.waitForSelector('[data-testid=add-engine-form]', { state: 'detached' });
       const add = await page.evaluate(() => window.__zdTest.calls.filter((c) => c.cmd === 'add_engine').at(-1).args);
-      assert.deepEqual(add, { name: 'staging', host: 'unix:///run/staging.sock', tls: false });
+      assert.deepEqual(add, { name: 'staging', host: 'ssh://me@staging', tls: false });
     });
   });
 });
