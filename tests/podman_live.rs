@@ -1,9 +1,11 @@
-//! ZeroDock against Podman's Docker-compatible API, for real: a rootful `podman system service`
-//! and a rootless one (a dedicated user, in its own mount namespace), both started and populated
-//! by `cargo xtask test` (xtask/src/rootless.rs: containers `zd-root`, `zd-hardened`,
-//! `zd-privileged`, and on the rootful one `zd-hostnet`), which passes their sockets in
-//! `ZERODOCK_TEST_PODMAN_HOST` and `ZERODOCK_TEST_PODMAN_ROOTLESS_HOST`. There is no skip: without
-//! them the test fails and says how to run it.
+//! ZeroDock against Podman's Docker-compatible API and rootless dockerd, for real: a rootful
+//! `podman system service`, a rootless one and a rootless dockerd (RootlessKit), the rootless ones
+//! as a dedicated user in their own mount namespace, all started and populated by
+//! `cargo xtask test` (xtask/src/rootless.rs: containers `zd-root`, `zd-hardened`,
+//! `zd-privileged`, and on rootful Podman `zd-hostnet`), which passes their sockets in
+//! `ZERODOCK_TEST_PODMAN_HOST`, `ZERODOCK_TEST_PODMAN_ROOTLESS_HOST` and
+//! `ZERODOCK_TEST_ROOTLESS_DOCKER_HOST`. There is no skip: without them the test fails and says
+//! how to run it.
 
 mod common;
 
@@ -136,4 +138,31 @@ fn the_rootless_podman_socket_is_discovered() {
             serde_json::json!({"kind": "discovered", "engine": "rootless Podman"})
         );
     }
+}
+
+/// Rootless dockerd: identified as Docker Engine, rootless; its dockerd process is found by its own
+/// `XDG_RUNTIME_DIR` and its daemon.json is the one in its user's home (written by the xtask with
+/// `log-level: info`), so the daemon checks judge it; a privileged container warns; the rootful
+/// daemon's files (/etc/docker, docker.service) are not applicable.
+#[test]
+fn rootless_dockerd_is_judged_as_rootless() {
+    let host = podman_host("ZERODOCK_TEST_ROOTLESS_DOCKER_HOST");
+    let report = scan_json(&host);
+    let engine = &report["subject"]["engine"];
+    assert_eq!(
+        (engine["product"].as_str(), engine["rootless"].as_bool()),
+        (Some("Docker Engine"), Some(true)),
+        "{engine}"
+    );
+    let privileged = finding(&report, "CTR001", "zd-privileged");
+    assert_eq!(privileged["status"], "warn", "{privileged}");
+    assert!(privileged["message"].as_str().unwrap().contains("rootless dockerd"), "{privileged}");
+    assert_eq!(engine_finding(&report, "HST005")["status"], "pass");
+    assert_eq!(engine_finding(&report, "HST012")["status"], "not_applicable");
+    let daemon_json = engine_finding(&report, "HST007");
+    assert_eq!(daemon_json["status"], "pass", "{daemon_json}");
+    assert!(daemon_json.to_string().contains("/home/.config/docker/daemon.json"), "{daemon_json}");
+    // The log level is read from that file: judged, not unknown.
+    let log_level = engine_finding(&report, "DMN012");
+    assert_eq!(log_level["status"], "pass", "{log_level}");
 }

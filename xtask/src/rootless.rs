@@ -35,12 +35,14 @@ use crate::util;
 
 /// The dedicated user of the rootless engines: it exists only inside their mount namespace.
 pub const USER: &str = "zd-rootless";
-/// Its uid and gid, unused on the host ([`start`] checks).
+/// The first uid (and gid) of those users, unused on the host ([`start`] checks): rootless Podman
+/// gets it, rootless dockerd the next, so both can run side by side and each teardown kills only
+/// its own processes.
 pub const UID: u32 = 60_123;
-/// Its subordinate ids (`/etc/subuid` in the namespace): far from the ranges `useradd` hands out
-/// (100000 up), which userns-remap's `dockremap` may hold on the host.
+/// The subordinate ids (`/etc/subuid` in the namespace) start here, one range per engine: far from
+/// the ranges `useradd` hands out (100000 up), which userns-remap's `dockremap` may hold on the host.
 pub const SUBID_START: u32 = 1_610_000_000;
-/// Size of the subordinate range.
+/// Size of each subordinate range.
 pub const SUBID_COUNT: u32 = 65_536;
 
 /// The engines this module runs, as `capture-fixtures --daemon` names them.
@@ -70,6 +72,14 @@ impl Kind {
 
     fn rootless(self) -> bool {
         self != Kind::Podman
+    }
+
+    /// The uid and the first subordinate id of this engine's user.
+    fn ids(self) -> (u32, u32) {
+        match self {
+            Kind::RootlessDockerd => (UID + 1, SUBID_START + SUBID_COUNT),
+            _ => (UID, SUBID_START),
+        }
     }
 }
 
@@ -101,16 +111,17 @@ pub fn start(name: &str) -> Result<Engine> {
     kill_leftovers(kind, &dir);
     crate::dockerd::remove_dir(&dir)?;
     if kind.rootless() {
-        if let Some(line) = util::run_stdout(Command::new("getent").args(["passwd", &UID.to_string()])).ok()
+        let (uid, subid) = kind.ids();
+        if let Some(line) = util::run_stdout(Command::new("getent").args(["passwd", &uid.to_string()])).ok()
             && !line.is_empty()
         {
             bail!(
-                "uid {UID} belongs to a user of this machine ({line}): the rootless engines need it unused"
+                "uid {uid} belongs to a user of this machine ({line}): the rootless engines need it unused"
             );
         }
-        let strays = processes_of_ids();
+        let strays = processes_of_ids(kind);
         if !strays.is_empty() {
-            bail!("processes run with uid {UID} or in {SUBID_START}+{SUBID_COUNT} already: {strays:?}");
+            bail!("processes run with uid {uid} or in {subid}+{SUBID_COUNT} already: {strays:?}");
         }
     }
     std::fs::create_dir_all(&dir)?;
@@ -145,7 +156,7 @@ pub fn start(name: &str) -> Result<Engine> {
             )
         }
         Kind::PodmanRootless | Kind::RootlessDockerd => {
-            write_identity_files(&dir)?;
+            write_identity_files(&dir, kind)?;
             for file in ["passwd", "group", "subuid", "subgid"] {
                 mounts.push(format!("mount --bind {} /etc/{file}", dir.join("etc").join(file).display()));
             }
@@ -162,8 +173,8 @@ pub fn start(name: &str) -> Result<Engine> {
                 std::fs::create_dir_all(config.join("docker"))?;
                 std::fs::write(config.join("docker/daemon.json"), "{\n  \"log-level\": \"info\"\n}\n")?;
             }
-            chown_tree(&home, UID)?;
-            chown_tree(&runtime, UID)?;
+            chown_tree(&home, kind.ids().0)?;
+            chown_tree(&runtime, kind.ids().0)?;
             util::chmod(&runtime, 0o700)?;
             let contrib = "/usr/share/docker.io/contrib";
             let program = match kind {
@@ -174,9 +185,10 @@ pub fn start(name: &str) -> Result<Engine> {
                     .to_string(),
             };
             format!(
-                "exec setpriv --reuid={UID} --regid={UID} --clear-groups env -i HOME={home} USER={USER} \
+                "exec setpriv --reuid={uid} --regid={uid} --clear-groups env -i HOME={home} USER={USER} \
                  XDG_RUNTIME_DIR={runtime} XDG_CONFIG_HOME={home}/.config DBUS_SESSION_BUS_ADDRESS=disabled: \
                  PATH={contrib}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin {program}",
+                uid = kind.ids().0,
                 home = home.display(),
                 runtime = runtime.display(),
             )
@@ -355,7 +367,7 @@ impl Engine {
         }
         kill_leftovers(self.kind, &self.dir);
         let left: Vec<u32> = util::processes_under(&self.dir).into_iter().map(|p| p.0).collect();
-        let ids = if self.kind.rootless() { processes_of_ids() } else { Vec::new() };
+        let ids = if self.kind.rootless() { processes_of_ids(self.kind) } else { Vec::new() };
         if !left.is_empty() || !ids.is_empty() {
             bail!("{}: processes left after teardown: {left:?} {ids:?}", self.name);
         }
@@ -408,7 +420,7 @@ fn kill_leftovers(kind: Kind, dir: &Path) {
     for _ in 0..3 {
         let mut pids: Vec<u32> = util::processes_under(dir).into_iter().map(|p| p.0).collect();
         if kind.rootless() {
-            pids.extend(processes_of_ids());
+            pids.extend(processes_of_ids(kind));
         }
         if pids.is_empty() {
             break;
@@ -425,11 +437,12 @@ fn kill_leftovers(kind: Kind, dir: &Path) {
     }
 }
 
-/// Processes (zombies aside) whose real uid is [`UID`] or in the subordinate range (container
-/// processes of the rootless engines).
-fn processes_of_ids() -> Vec<u32> {
+/// Processes (zombies aside) whose real uid is the engine user's or in its subordinate range
+/// (container processes of a rootless engine).
+fn processes_of_ids(kind: Kind) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    let ours = |uid: u32| uid == UID || (SUBID_START..SUBID_START + SUBID_COUNT).contains(&uid);
+    let (user, subid) = kind.ids();
+    let ours = |uid: u32| uid == user || (subid..subid + SUBID_COUNT).contains(&uid);
     entries
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
@@ -489,14 +502,15 @@ fn remove_podman_cgroups(dir: &Path) {
 
 /// The namespace's `/etc/passwd`, `/etc/group` (the host's plus [`USER`]) and `/etc/subuid`,
 /// `/etc/subgid` (only [`USER`]'s range), under `<dir>/etc`.
-fn write_identity_files(dir: &Path) -> Result<()> {
+fn write_identity_files(dir: &Path, kind: Kind) -> Result<()> {
+    let (uid, subid) = kind.ids();
     let etc = dir.join("etc");
     let home = dir.join("home");
     let mut passwd = std::fs::read_to_string("/etc/passwd").context("cannot read /etc/passwd")?;
-    passwd.push_str(&format!("{USER}:x:{UID}:{UID}:ZeroDock rootless tests:{}:/bin/sh\n", home.display()));
+    passwd.push_str(&format!("{USER}:x:{uid}:{uid}:ZeroDock rootless tests:{}:/bin/sh\n", home.display()));
     let mut group = std::fs::read_to_string("/etc/group").context("cannot read /etc/group")?;
-    group.push_str(&format!("{USER}:x:{UID}:\n"));
-    let subids = format!("{USER}:{SUBID_START}:{SUBID_COUNT}\n");
+    group.push_str(&format!("{USER}:x:{uid}:\n"));
+    let subids = format!("{USER}:{subid}:{SUBID_COUNT}\n");
     for (name, text) in [("passwd", passwd), ("group", group), ("subuid", subids.clone()), ("subgid", subids)]
     {
         util::write_with_mode(&etc.join(name), text.as_bytes(), 0o644)?;

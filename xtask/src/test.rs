@@ -130,14 +130,14 @@ fn stages(phases: &mut Phases, opts: &Options, started_private: &mut bool) -> Re
         Ok(Some(host))
     })?;
 
-    // Podman's Docker-compatible API, rootful and rootless, for tests/podman_live.rs (started as
-    // root only; without root that test fails, naming the remedy). Stopped after the tests, also
-    // when they fail (the guards' drop).
+    // Podman's Docker-compatible API, rootful and rootless, and rootless dockerd, for
+    // tests/podman_live.rs (started as root only; without root that test fails, naming the
+    // remedy). Stopped after the tests, also when they fail (the guards' drop).
     let mut podman: Vec<crate::rootless::Engine> = Vec::new();
     if util::is_root() {
-        let started = phases.run("podman engines (rootful, rootless)", || {
+        let started = phases.run("podman (rootful, rootless), rootless dockerd", || {
             let sc = Scenarios::load()?;
-            for name in ["podman", "podman-rootless"] {
+            for name in crate::rootless::ENGINES {
                 let engine = crate::rootless::start(name)?;
                 let populated = engine.populate(&sc);
                 podman.push(engine);
@@ -150,10 +150,11 @@ fn stages(phases: &mut Phases, opts: &Options, started_private: &mut bool) -> Re
         }
     }
     let podman_env: Vec<(&str, String)> = match podman.as_slice() {
-        [rootful, rootless] => vec![
+        [rootful, rootless, rootless_dockerd] => vec![
             ("ZERODOCK_TEST_PODMAN_HOST", rootful.host()),
             ("ZERODOCK_TEST_PODMAN_ROOTLESS_HOST", rootless.host()),
             ("ZERODOCK_TEST_PODMAN_ROOTLESS_RUNTIME_DIR", rootless.runtime_dir().display().to_string()),
+            ("ZERODOCK_TEST_ROOTLESS_DOCKER_HOST", rootless_dockerd.host()),
         ],
         _ => Vec::new(),
     };
