@@ -54,6 +54,10 @@ const REQUIREMENTS: &[Requirement] = &[
     // The XEmbed-only tray host of crates/tray/tests/tray_e2e.rs (the tray's fallback path).
     Requirement { package: "trayer", satisfied: || has("trayer") },
     Requirement { package: "poppler-utils", satisfied: || has("pdftotext") && has("pdftoppm") },
+    // ssh:// engines (tests/ssh_live.rs): the client ZeroDock runs, and a private sshd on 127.0.0.1
+    // with its own config in a temp dir (the package's own service is not used by the test).
+    Requirement { package: "openssh-client", satisfied: || has("ssh") && has("ssh-keygen") },
+    Requirement { package: "openssh-server", satisfied: || Path::new("/usr/sbin/sshd").exists() },
     Requirement { package: "chromium", satisfied: || Path::new("/usr/bin/chromium").exists() },
     Requirement { package: "nodejs", satisfied: || has("node") },
     Requirement { package: "npm", satisfied: || has("npm") },
