@@ -18,7 +18,6 @@ mod bench_desktop;
 mod bench_mix;
 mod bless;
 mod compare_bench;
-mod compare_bench;
 mod deps;
 mod dockerd;
 #[cfg(test)]
@@ -67,9 +66,6 @@ enum Task {
     /// The supply-chain stage of `test` alone: cargo deny (bans, licenses, sources; installed if
     /// missing) and the licences of the npm packages bundled into the UI.
     SupplyChain,
-    /// docker-bench-security (../shared/tools, a comparison oracle; nothing when absent) and
-    /// ZeroDock on the same engine: a table per CIS id, agree or differ with the reason.
-    CompareBench(compare_bench::Options),
     /// docker-bench-security (../shared/tools, a comparison oracle; nothing when absent) and
     /// ZeroDock on the same engine: a table per CIS id, agree or differ with the reason.
     CompareBench(compare_bench::Options),
@@ -203,7 +199,6 @@ fn main() -> ExitCode {
         Task::Bench(opts) => bench::run(&mut phases, &opts),
         Task::BenchDesktop(opts) => bench_desktop::run(&mut phases, &opts),
         Task::Bless => bless::run(&mut phases),
-        Task::CompareBench(opts) => compare_bench::run(&mut phases, &opts),
         Task::CompareBench(opts) => compare_bench::run(&mut phases, &opts),
         Task::Sbom(opts) => phases.run("sbom", || sbom::run(&opts)),
         Task::SupplyChain => phases.run(supply::STAGE, supply::run),
