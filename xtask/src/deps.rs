@@ -149,7 +149,28 @@ pub fn ensure() -> Result<()> {
     if !still.is_empty() {
         bail!("apt-get finished but these requirements are still unmet: {}", still.join(" "));
     }
+    if missing.contains(&"openssh-server") {
+        keep_sshd_off();
+    }
     Ok(())
+}
+
+/// The tests only need the `sshd` binary (tests/ssh_live.rs runs a private one on 127.0.0.1), but on
+/// a systemd machine the package also starts and enables the system's sshd on port 22: a test
+/// command must not open a machine to the network, so the service we caused is stopped and disabled.
+fn keep_sshd_off() {
+    if !Path::new("/run/systemd/system").exists() || util::find_binary("systemctl", &[]).is_none() {
+        return; // no systemd (containers, CI): the package started nothing
+    }
+    let status = Command::new("systemctl").args(["disable", "--now", "ssh.service", "ssh.socket"]).status();
+    match status {
+        Ok(s) if s.success() => eprintln!(
+            "    openssh-server: installed for the tests only; its system service is stopped and disabled"
+        ),
+        _ => eprintln!(
+            "    warning: openssh-server was installed for the tests; stop its system service yourself if you do not want it: systemctl disable --now ssh"
+        ),
+    }
 }
 
 #[cfg(test)]
