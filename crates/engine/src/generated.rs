@@ -8,9 +8,10 @@ use ts_rs::TS;
 use crate::collect::{Progress, Stage};
 use crate::report::{
     AppliedWaiver, Category, CategoryScore, CheckResult, ContainerSummary, Counts, DaemonJsonChange,
-    DaemonJsonPlaceholder, DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, FileLocation, Finding, Grade, HostIdentity,
-    IdentityAspect, IdentityFact, Inventory, NetworkSummary, NewFailure, Posture, PublishedPort, Report,
-    Risk, ScoreCap, Severity, Snippet, SnippetKind, Status, Subject, Target, TargetKind, ToolInfo, WaiverUse,
+    DaemonJsonPlaceholder, DaemonJsonPlan, EngineIdentity, Evidence, FailingCheck, FileLocation, Finding,
+    Grade, HostIdentity, IdentityAspect, IdentityFact, Inventory, NetworkSummary, NewFailure, Posture,
+    PublishedPort, Report, Risk, ScoreCap, Severity, Snippet, SnippetKind, Status, Subject, Target,
+    TargetKind, ToolInfo, WaiverUse,
 };
 use crate::snapshot::{
     BaseOs, Endpoint, EndpointSource, ImageVulns, Package, PackageKind, SetidFile, VulnDatabase, VulnScan,

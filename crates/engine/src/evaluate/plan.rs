@@ -251,12 +251,25 @@ mod tests {
         for p in ["tcp+tls://logs.example.internal:6514", "https://example.com/x", "<address>", "CHANGE_ME"] {
             assert!(is_placeholder(p), "{p}");
         }
-        for v in ["{{.Name}}", "udp://127.0.0.1:514", "default", "10m", "127.0.0.1", "/tmp", "info", "syslog", "ALL"] {
+        for v in [
+            "{{.Name}}",
+            "udp://127.0.0.1:514",
+            "default",
+            "10m",
+            "127.0.0.1",
+            "/tmp",
+            "info",
+            "syslog",
+            "ALL",
+        ] {
             assert!(!is_placeholder(v), "{v}");
         }
         let mut found = Vec::new();
         find_placeholders(&json!({ "a": ["x", "HOST_NAME"], "b": "c" }), "opts", &mut found);
-        assert_eq!(found, [DaemonJsonPlaceholder { key: "opts.a[1]".to_owned(), value: "HOST_NAME".to_owned() }]);
+        assert_eq!(
+            found,
+            [DaemonJsonPlaceholder { key: "opts.a[1]".to_owned(), value: "HOST_NAME".to_owned() }]
+        );
     }
 
     #[test]

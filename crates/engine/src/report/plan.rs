@@ -43,7 +43,8 @@ pub struct DaemonJsonPlaceholder {
 /// word with an underscore (`CAP_NAME`, `MEMORY_LIMIT`). The remediation proof
 /// (`xtask/src/remediation.rs`) tells them apart by the same rules before it fills them.
 pub fn is_placeholder(value: &str) -> bool {
-    let example_host = value.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).any(|w| w == "example");
+    let example_host =
+        value.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).any(|w| w == "example");
     let angle = value.contains('<') && value.contains('>');
     let upper = value.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).any(is_upper_placeholder);
     example_host || angle || upper
