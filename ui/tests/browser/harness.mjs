@@ -6,6 +6,8 @@
 import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { ROOT } from '../fixtures.mjs';
 
@@ -83,4 +85,28 @@ export async function openApp(browser, baseUrl, scenario, { width = 1280, height
     return [...problems, ...csp.map((v) => `CSP violation: ${v}`)];
   };
   return { page, context, problems: check };
+}
+
+/** One browser and one server of the test build for a spec file, and `withApp(scenario, opts,
+ *  body)`: opens the app, runs `body(page)`, then asserts nothing broke the CSP or logged an error. */
+export function useApp() {
+  let server;
+  let browser;
+  before(async () => {
+    server = await serve(join(ROOT, 'ui', 'dist-test'));
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return async function withApp(scenario, opts, body) {
+    const app = await openApp(browser, server.url, scenario, opts);
+    try {
+      await body(app.page);
+      assert.deepEqual(await app.problems(), [], 'no CSP violation, console error or non-local request');
+    } finally {
+      await app.context.close();
+    }
+  };
 }

@@ -3,14 +3,14 @@
 // engine reports (tests/fixtures.mjs), and the change list is what the real `zerodock diff` says
 // about those reports saved in a real history file: the app shows the store's diff, one rule.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureReport, appState, ROOT } from '../fixtures.mjs';
-import { launch, openApp, serve } from './harness.mjs';
+import { useApp } from './harness.mjs';
 
 const DOCS = join(ROOT, 'docs', 'screenshots');
 const SHOTS = join(ROOT, 'target', 'shots');
@@ -92,26 +92,7 @@ const engines = {
   selected: null,
 };
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(join(ROOT, 'ui', 'dist-test'));
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function withApp(scenario, opts, body) {
-  const app = await openApp(browser, server.url, scenario, opts);
-  try {
-    await body(app.page);
-    assert.deepEqual(await app.problems(), [], 'no CSP violation, console error or non-local request');
-  } finally {
-    await app.context.close();
-  }
-}
+const withApp = useApp();
 
 describe('history', () => {
   test('the Overview shows the trend and opens the History view with the chart and the real diff', async () => {

@@ -4,12 +4,12 @@
 // that leaves localhost. Screenshots go to target/shots/; the README's copies in docs/screenshots/ are
 // rewritten only by `cargo xtask bless` (ZERODOCK_BLESS=1), so a test run changes no tracked file.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureReport, appState, ROOT } from '../fixtures.mjs';
-import { launch, openApp, serve } from './harness.mjs';
+import { useApp } from './harness.mjs';
 
 const DOCS = join(ROOT, 'docs', 'screenshots');
 const SHOTS = join(ROOT, 'target', 'shots');
@@ -28,27 +28,7 @@ async function readmeShot(page, name) {
 const weak = ensureReport('default');
 const hardened = ensureReport('hardened');
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(join(ROOT, 'ui', 'dist-test'));
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** Opens the app, runs `body`, then asserts nothing broke the CSP or logged an error. */
-async function withApp(scenario, opts, body) {
-  const app = await openApp(browser, server.url, scenario, opts);
-  try {
-    await body(app.page);
-    assert.deepEqual(await app.problems(), [], 'no CSP violation, console error or non-local request');
-  } finally {
-    await app.context.close();
-  }
-}
+const withApp = useApp();
 
 const rows = (page) => page.locator('[data-testid=check-row]');
 const attrs = (page, name) => rows(page).evaluateAll((els, n) => els.map((e) => e.getAttribute(n)), name);

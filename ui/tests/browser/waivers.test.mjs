@@ -5,12 +5,12 @@
 // are the engine's verdicts, not the test's. Screenshots go to target/shots/ (accept-risk.png and
 // waivers.png are the README's, copied by `cargo xtask bless`).
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { appState, ensureReport, ensureWaivedReport, ROOT } from '../fixtures.mjs';
-import { launch, openApp, serve } from './harness.mjs';
+import { useApp } from './harness.mjs';
 
 const DOCS = join(ROOT, 'docs', 'screenshots');
 const SHOTS = join(ROOT, 'target', 'shots');
@@ -41,26 +41,7 @@ const three = [
 const threeReport = ensureWaivedReport('default', 'three', toml(three));
 const policy = (waivers) => ({ path: POLICY, exists: waivers.length > 0, waivers, error: null, default_by: 'user' });
 
-let server;
-let browser;
-before(async () => {
-  server = await serve(join(ROOT, 'ui', 'dist-test'));
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function withApp(scenario, opts, body) {
-  const app = await openApp(browser, server.url, scenario, opts);
-  try {
-    await body(app.page);
-    assert.deepEqual(await app.problems(), [], 'no CSP violation, console error or non-local request');
-  } finally {
-    await app.context.close();
-  }
-}
+const withApp = useApp();
 
 describe('accept risk', () => {
   test('from a failing finding: reason required, the waiver sent, the finding then shows waived', async () => {
