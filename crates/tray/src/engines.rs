@@ -18,7 +18,7 @@
 
 use std::io::Write;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -27,6 +27,7 @@ use zerodock_engine::collect::endpoint::{self, Env};
 use zerodock_store::secrets::Secrets;
 
 use crate::error::CommandError;
+use crate::settings::write_atomic;
 
 /// The added engines' file, in the app's config directory.
 pub const FILE_NAME: &str = "engines.json";
@@ -363,23 +364,6 @@ fn no_config_dir() -> CommandError {
     CommandError::internal("There is no config directory to keep added engines in (is HOME set?).")
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().ok_or_else(|| std::io::Error::other("no directory"))?;
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     //! The switcher's list from a real Docker client config (contexts on disk, as `docker context
@@ -387,6 +371,8 @@ mod tests {
     //! store) and reaches the client only through the in-memory file.
 
     use std::io::Read;
+
+    use std::path::Path;
 
     use super::*;
 

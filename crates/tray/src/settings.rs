@@ -48,14 +48,21 @@ pub fn load(path: &Path) -> Settings {
 
 /// Writes the settings atomically, creating the directory when needed.
 pub fn save(path: &Path, settings: &Settings) -> std::io::Result<()> {
-    let dir = path.parent().ok_or_else(|| std::io::Error::other("settings path has no directory"))?;
-    std::fs::create_dir_all(dir)?;
     let mut json = serde_json::to_vec_pretty(settings).map_err(std::io::Error::other)?;
     json.push(b'\n');
-    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+    write_atomic(path, &json)
+}
+
+/// Writes a file of the tray's config through a temporary file and a rename, creating the
+/// directory when needed: a crash mid-write leaves the old file, never half a new one.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().ok_or_else(|| std::io::Error::other("the path has no directory"))?;
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(&json)?;
+        file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
