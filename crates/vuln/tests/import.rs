@@ -399,7 +399,20 @@ fn any_json() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
+/// 256 cases per property in `cargo test`; `ZERODOCK_FUZZ_CASES=N` sets every property's count
+/// for a long run (as in `fuzz_image.rs` and `crates/engine/tests/fuzz.rs`). Without it the
+/// properties ran proptest's default and the long-run variable silently did nothing here.
+fn config(default_cases: u32) -> ProptestConfig {
+    let cases = std::env::var("ZERODOCK_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default_cases);
+    ProptestConfig { cases, failure_persistence: None, max_shrink_iters: 512, ..ProptestConfig::default() }
+}
+
 proptest! {
+    #![proptest_config(config(256))]
+
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         let _ = read_scanner_output(&bytes);
