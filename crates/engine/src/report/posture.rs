@@ -101,13 +101,35 @@ impl Baseline {
     /// The new failures of `report` against the baseline, then `report` becomes the baseline if it
     /// reached the engine. The first report that reaches the engine yields none: what it finds is
     /// the state of things, not news.
+    ///
+    /// A failure the baseline could not judge is not news either: when a slow engine left a part
+    /// unread (`GET /containers/json` timed out: every container check unknown), the failures the
+    /// next complete scan finds had been there all along, unseen.
     pub fn advance(&mut self, report: &std::sync::Arc<Report>) -> Vec<NewFailure> {
         if report.subject.engine.is_none() {
             return Vec::new();
         }
-        let new = self.last.as_ref().map(|last| report.new_failures(last)).unwrap_or_default();
+        let new = match &self.last {
+            Some(last) => {
+                let mut new = report.new_failures(last);
+                new.retain(|n| !unjudged(last, &n.check, &n.target));
+                new
+            }
+            None => Vec::new(),
+        };
         self.last = Some(report.clone());
         new
+    }
+}
+
+/// Whether `report` could not judge check `code` on `target`: its finding there is unknown, or the
+/// whole check is unknown without a finding on it (the objects could not be listed).
+fn unjudged(report: &Report, code: &str, target: &Target) -> bool {
+    let Some(check) = report.check(code) else { return false };
+    let same = |t: &Target| t.kind == target.kind && t.name == target.name;
+    match check.findings.iter().find(|f| same(&f.target)) {
+        Some(finding) => finding.status == Status::Unknown,
+        None => check.status == Status::Unknown,
     }
 }
 
@@ -173,5 +195,37 @@ mod tests {
         from_hardened.advance(&hardened);
         from_hardened.advance(&down);
         assert!(!from_hardened.advance(&weak).is_empty(), "what really got worse is still reported");
+    }
+
+    /// A slow engine: `GET /containers/json` timed out, so the scan reached the engine but every
+    /// container check is unknown. The complete scan after it finds the same failures as before
+    /// the slow spell: none is new.
+    #[test]
+    fn failures_a_partial_scan_could_not_judge_are_not_news() {
+        use std::sync::Arc;
+        let weak = Arc::new(report(&fixture("default")));
+        let slow = Arc::new(report(&variant("default", |s| {
+            let engine = s.engine.ok_mut().expect("engine");
+            engine.containers = crate::snapshot::Fact::unavailable(
+                "the Docker engine did not answer `GET /containers/json` within 2 s",
+            );
+        })));
+        assert!(slow.subject.engine.is_some(), "the engine answered the other calls");
+        let ctr003 = slow.check("CTR003").expect("CTR003");
+        assert_eq!(ctr003.status, Status::Unknown);
+        let mut baseline = Baseline::default();
+        baseline.advance(&weak);
+        assert!(baseline.advance(&slow).is_empty());
+        let after = baseline.advance(&weak);
+        assert!(after.is_empty(), "unread is not the same as absent: {after:?}");
+        // A first scan that was already slow: the same.
+        let mut from_slow = Baseline::default();
+        from_slow.advance(&slow);
+        assert!(from_slow.advance(&weak).is_empty());
+        // Judged as passing before (the hardened engine), failing now: news.
+        let hardened = Arc::new(report(&fixture("hardened")));
+        let mut from_hardened = Baseline::default();
+        from_hardened.advance(&hardened);
+        assert!(from_hardened.advance(&weak).iter().any(|n| n.check == "CTR003"));
     }
 }
