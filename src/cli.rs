@@ -477,6 +477,9 @@ fn watch(args: &WatchArgs) -> Result<ExitCode> {
                             "posture": report.posture(),
                             "counts": report.counts,
                             "new_failures": new,
+                            // What the scan could not read (a slow engine's call, named) and what
+                            // changed under it: without these a verdict turned unknown says nothing.
+                            "notes": report.notes,
                         })
                         .to_string()
                     } else {
@@ -495,6 +498,9 @@ fn watch(args: &WatchArgs) -> Result<ExitCode> {
                                 n.target.name,
                                 n.message
                             ));
+                        }
+                        for note in &report.notes {
+                            line.push_str(&format!("\n  NOTE {note}"));
                         }
                         line
                     };

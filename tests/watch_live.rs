@@ -225,3 +225,219 @@ fn the_cli_watch_names_a_new_critical_failure() {
     assert!(line["trigger"].as_str().is_some_and(|t| t.contains("container")), "{line}");
     assert_eq!(line["posture"], "critical");
 }
+
+/// Issue 13, a hung engine under the watcher: the recording proxy never answers
+/// `GET /containers/json`. The scan is bounded by the call timeout and a report still comes: what
+/// answered is judged, the container checks are unknown and a note names the call and the limit.
+/// Once the engine answers again, Scan now reads the containers, and the failures it finds are not
+/// news (they were there all along, only unread).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_call_is_bounded_named_and_read_again_once_answered() {
+    common::ensure_image();
+    let privileged = Scenario::new("watch-stall", false, &["--privileged"]); // created: judged, never run
+    let dir = common::tempdir("watch-stall");
+    let proxy = Proxy::stalling(&dir, &common::socket_path(), "/containers/json");
+    let mut collect = CollectOptions::with_host(Some(&proxy.host())).expect("endpoint");
+    collect.timeout = Duration::from_secs(2);
+    let mut config = WatchConfig::new(collect);
+    config.interval = Duration::from_secs(3600);
+    let (handle, mut rx) = watch::spawn(config);
+
+    // A generous deadline only a hang reaches (the figure is the 2 s call timeout).
+    let (first, trigger, _) =
+        next_evaluation(&mut rx, Duration::from_secs(60)).await.expect("a report despite the hung call");
+    assert_eq!(trigger, Trigger::Startup);
+    assert!(first.subject.engine.is_some(), "what answered was read: {:?}", first.subject.engine_unavailable);
+    assert_eq!(first.check("CTR001").map(|c| c.status), Some(Status::Unknown), "unread is unknown");
+    let note = first.notes.iter().find(|n| n.contains("`GET /containers/json`"));
+    let note = note.unwrap_or_else(|| panic!("a note names the hung call: {:?}", first.notes));
+    assert!(note.contains("within 2 s"), "and the limit: {note}");
+    assert!(proxy.requests().iter().any(|r| r.contains("/containers/json")), "the call was made");
+
+    proxy.answer_again();
+    handle.rescan();
+    // The other tests of this file cause events: every evaluation until Scan now's counts.
+    let mut news = Vec::new();
+    let report = loop {
+        let (report, trigger, new) =
+            next_evaluation(&mut rx, Duration::from_secs(60)).await.expect("Scan now after the stall");
+        news.extend(new);
+        if trigger == Trigger::Manual {
+            break report;
+        }
+    };
+    assert!(fails(&report, "CTR001", &privileged.name), "read again: {:?}", report.notes);
+    assert!(report.notes.iter().all(|n| !n.contains("did not answer")), "{:?}", report.notes);
+    assert!(
+        !news.iter().any(|n| n.target.name == privileged.name),
+        "a failure that was only unread is not news: {news:?}"
+    );
+    handle.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Issue 13: the event subscription hangs (`GET /events` never answered). The watcher still
+/// scans (the startup report is complete), says the event stream failed naming the call, and
+/// subscribes again by itself once the engine answers: a container created then is judged at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_event_stream_is_named_and_subscribed_again() {
+    common::ensure_image();
+    let dir = common::tempdir("watch-stall-events");
+    let proxy = Proxy::stalling(&dir, &common::socket_path(), "/events");
+    let mut collect = CollectOptions::with_host(Some(&proxy.host())).expect("endpoint");
+    collect.timeout = Duration::from_secs(2);
+    let mut config = WatchConfig::new(collect);
+    config.interval = Duration::from_secs(3600);
+    let (handle, mut rx) = watch::spawn(config);
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let (mut complete, mut down) = (None, None);
+    while complete.is_none() || down.is_none() {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(WatchUpdate::Evaluated { report, .. })) if complete.is_none() => complete = Some(report),
+            Ok(Some(WatchUpdate::EngineDown { reason, .. })) if down.is_none() => down = Some(reason),
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the watcher ended"),
+            Err(_) => panic!("hung: a report {:?}, an engine-down notice {down:?}", complete.is_some()),
+        }
+    }
+    let complete = complete.expect("report");
+    assert_ne!(complete.check("CTR001").map(|c| c.status), Some(Status::Unknown), "scans go on");
+    let down = down.expect("down");
+    assert!(down.contains("`GET /events`"), "the notice names the hung call: {down}");
+
+    // The engine answers again: the next subscription request goes through.
+    let subscriptions = |p: &Proxy| p.requests().iter().filter(|r| r.contains("/events")).count();
+    let before = subscriptions(&proxy);
+    proxy.answer_again();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while subscriptions(&proxy) <= before {
+        assert!(std::time::Instant::now() < deadline, "never subscribed again");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await; // the engine registers the subscription
+    // The rescan that follows a reconnect may list a container created meanwhile before its event
+    // is handled: then another one shows whether events flow.
+    let mut triggers = Vec::new();
+    for attempt in 0..3 {
+        let created = Scenario::new(&format!("watch-resubscribed-{attempt}"), false, &[]);
+        let trigger = loop {
+            let (report, trigger, _) = next_evaluation(&mut rx, Duration::from_secs(60))
+                .await
+                .expect("an evaluation after the event");
+            if report.inventory.containers.iter().any(|c| c.name == created.name) {
+                break trigger;
+            }
+        };
+        triggers.push(trigger);
+        if matches!(triggers.last(), Some(Trigger::Event { .. })) {
+            break;
+        }
+    }
+    assert!(
+        matches!(triggers.last(), Some(Trigger::Event { .. })),
+        "seen through the new subscription: {triggers:?}"
+    );
+    handle.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Issue 13, a slow engine that does answer: `GET /containers/json` comes a second late, within
+/// the call timeout: the report is complete, nothing is unknown for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_answer_within_the_limit_is_waited_for() {
+    common::ensure_image();
+    let privileged = Scenario::new("watch-slow", false, &["--privileged"]);
+    let dir = common::tempdir("watch-slow");
+    let proxy = Proxy::delaying(&dir, &common::socket_path(), "/containers/json", Duration::from_secs(1));
+    let mut collect = CollectOptions::with_host(Some(&proxy.host())).expect("endpoint");
+    collect.timeout = Duration::from_secs(10);
+    let mut config = WatchConfig::new(collect);
+    config.interval = Duration::from_secs(3600);
+    let (handle, mut rx) = watch::spawn(config);
+    let (report, _) = next_report(&mut rx, Duration::from_secs(60)).await.expect("a report");
+    assert!(fails(&report, "CTR001", &privileged.name), "{:?}", report.notes);
+    assert!(report.notes.iter().all(|n| !n.contains("did not answer")), "{:?}", report.notes);
+    handle.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Reads a child's stdout lines on a thread, so a test waits for each with a deadline instead of
+/// blocking on a child that hangs.
+fn line_reader(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The next JSON line of `zerodock watch --format json` that `want` accepts, within a generous
+/// deadline that only a hang reaches.
+fn next_line(
+    lines: &std::sync::mpsc::Receiver<String>,
+    what: &str,
+    mut want: impl FnMut(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = lines.recv_timeout(left).unwrap_or_else(|e| panic!("no {what} from zerodock watch: {e}"));
+        let value: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
+        if want(&value) {
+            return value;
+        }
+    }
+}
+
+/// Issue 13, `zerodock watch` on a hung engine: with `GET /containers/json` never answered, each
+/// evaluation line still comes, with a note naming the call and the limit, and once the engine
+/// answers the next evaluation (an engine event's) reads the containers and calls nothing new
+/// that was only unread. With `GET /events` never answered, an `engine_down` line names it.
+#[test]
+fn the_cli_watch_names_a_stalled_call_and_goes_on() {
+    common::ensure_image();
+    let privileged = Scenario::new("cli-watch-stall", false, &["--privileged"]);
+    let dir = common::tempdir("cli-watch-stall");
+    let proxy = Proxy::stalling(&dir, &common::socket_path(), "/containers/json");
+    let watch = |host: &str| {
+        common::zerodock()
+            .args(["watch", "--format", "json", "--interval", "3600", "--timeout", "2", "--host", host])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("zerodock watch starts")
+    };
+    let mut child = watch(&proxy.host());
+    let lines = line_reader(child.stdout.take().expect("stdout"));
+    let first = next_line(&lines, "first evaluation", |l| l["event"] == "evaluated");
+    let notes = first["notes"].to_string();
+    assert!(notes.contains("`GET /containers/json`") && notes.contains("within 2 s"), "{first}");
+
+    proxy.answer_again();
+    std::thread::sleep(Duration::from_millis(500)); // the event subscription is up
+    let nudge = Scenario::new("cli-watch-nudge", false, &[]); // an event: a scan that reads containers
+    let after = next_line(&lines, "an evaluation that read the containers", |l| {
+        l["event"] == "evaluated" && !l["notes"].to_string().contains("did not answer")
+    });
+    assert!(after["trigger"].as_str().is_some_and(|t| t.starts_with("event")), "{after}");
+    let new = after["new_failures"].to_string();
+    assert!(!new.contains(privileged.name.as_str()), "only unread before, not new: {new}");
+    let _ = child.kill();
+    let _ = child.wait();
+    drop((proxy, nudge));
+
+    let events = Proxy::stalling(&dir, &common::socket_path(), "/events");
+    let mut child = watch(&events.host());
+    let lines = line_reader(child.stdout.take().expect("stdout"));
+    next_line(&lines, "first evaluation", |l| l["event"] == "evaluated");
+    let down = next_line(&lines, "an engine_down line", |l| l["event"] == "engine_down");
+    assert!(down["reason"].as_str().is_some_and(|r| r.contains("`GET /events`")), "{down}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,7 +1,7 @@
 //! A recording proxy in front of the Docker socket: it forwards bytes both ways and records every
 //! HTTP request line the client sends, so a test can prove a scan made only GET requests. It can
 //! also play a daemon that dies mid-scan: after N requests it drops every connection, one that
-//! hangs on a call, and (`Proxy::rewriting`) a newer engine: each JSON answer is rewritten by the
+//! hangs on a call (or answers it late), and (`Proxy::rewriting`) a newer engine: each JSON answer is rewritten by the
 //! test before the client sees it.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
 const METHODS: [&str; 7] = ["GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "PATCH ", "OPTIONS "];
 
@@ -20,31 +21,53 @@ pub struct Proxy {
     pub socket: PathBuf,
     requests: Arc<Mutex<Vec<String>>>,
     stopped: Arc<AtomicBool>,
+    /// The request-line needle that stalls (or delays) a request; changeable while running.
+    stall: Arc<Mutex<Option<String>>>,
 }
 
 impl Proxy {
     /// Listens on `dir/proxy.sock`, forwarding to `upstream`. With `die_after = Some(n)`, every
     /// connection is cut once `n` requests have been seen, as if the daemon had died.
     pub fn start(dir: &Path, upstream: &Path, die_after: Option<usize>) -> Proxy {
-        Self::start_with(dir, upstream, die_after, None)
+        Self::start_with(dir, upstream, die_after, None, None)
     }
 
     /// Like [`Proxy::start`], but a request whose line contains `stall` is recorded and never
     /// forwarded: the client waits for an answer that never comes, as from a hung daemon.
+    /// [`Proxy::answer_again`] ends the stall for the requests that follow (a stalled connection
+    /// stays stalled: its client gives up on it).
     pub fn stalling(dir: &Path, upstream: &Path, stall: &str) -> Proxy {
-        Self::start_with(dir, upstream, None, Some(stall.to_owned()))
+        Self::start_with(dir, upstream, None, Some(stall.to_owned()), None)
     }
 
-    fn start_with(dir: &Path, upstream: &Path, die_after: Option<usize>, stall: Option<String>) -> Proxy {
+    /// A slow daemon: a request whose line contains `slow` is forwarded only after `delay`.
+    pub fn delaying(dir: &Path, upstream: &Path, slow: &str, delay: Duration) -> Proxy {
+        Self::start_with(dir, upstream, None, Some(slow.to_owned()), Some(delay))
+    }
+
+    /// The hung (or slow) daemon answers again: requests from now on are forwarded at once.
+    pub fn answer_again(&self) {
+        *self.stall.lock().expect("lock") = None;
+    }
+
+    fn start_with(
+        dir: &Path,
+        upstream: &Path,
+        die_after: Option<usize>,
+        stall: Option<String>,
+        delay: Option<Duration>,
+    ) -> Proxy {
         let socket = dir.join("proxy.sock");
         let _ = std::fs::remove_file(&socket);
         let listener = UnixListener::bind(&socket).expect("bind proxy socket");
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stopped = Arc::new(AtomicBool::new(false));
         let seen = Arc::new(AtomicUsize::new(0));
+        let stall = Arc::new(Mutex::new(stall));
         let upstream = upstream.to_path_buf();
         {
-            let (requests, stopped) = (Arc::clone(&requests), Arc::clone(&stopped));
+            let (requests, stopped, stall) =
+                (Arc::clone(&requests), Arc::clone(&stopped), Arc::clone(&stall));
             thread::spawn(move || {
                 for client in listener.incoming() {
                     if stopped.load(Ordering::SeqCst) {
@@ -57,14 +80,12 @@ impl Proxy {
                     }
                     let Ok(server) = UnixStream::connect(&upstream) else { continue };
                     let (requests, seen) = (Arc::clone(&requests), Arc::clone(&seen));
-                    let stall = stall.clone();
-                    thread::spawn(move || {
-                        relay(client, server, &requests, &seen, die_after, stall.as_deref())
-                    });
+                    let stall = Arc::clone(&stall);
+                    thread::spawn(move || relay(client, server, &requests, &seen, die_after, &stall, delay));
                 }
             });
         }
-        Proxy { socket, requests, stopped }
+        Proxy { socket, requests, stopped, stall }
     }
 
     /// A newer engine than the one behind it: every request is answered by the real daemon, then
@@ -104,7 +125,7 @@ impl Proxy {
                 }
             });
         }
-        Proxy { socket, requests, stopped }
+        Proxy { socket, requests, stopped, stall: Arc::new(Mutex::new(None)) }
     }
 
     /// `unix://` address of the proxy.
@@ -132,7 +153,8 @@ fn relay(
     requests: &Mutex<Vec<String>>,
     seen: &AtomicUsize,
     die_after: Option<usize>,
-    stall: Option<&str>,
+    stall: &Mutex<Option<String>>,
+    delay: Option<Duration>,
 ) {
     let (Ok(mut client_w), Ok(mut server_r)) = (client.try_clone(), server.try_clone()) else { return };
     let back = thread::spawn(move || {
@@ -143,6 +165,7 @@ fn relay(
     let mut line_start = true;
     let mut stalled = false;
     loop {
+        let mut slow = false;
         let n = match client.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
@@ -154,8 +177,15 @@ fn relay(
             if (i > 0 || line_start) && METHODS.iter().any(|m| line.starts_with(m)) {
                 requests.lock().expect("lock").push(line.to_owned());
                 seen.fetch_add(1, Ordering::SeqCst);
-                stalled |= stall.is_some_and(|s| line.contains(s));
+                let matched = stall.lock().expect("lock").as_deref().is_some_and(|s| line.contains(s));
+                match delay {
+                    Some(_) => slow |= matched,
+                    None => stalled |= matched,
+                }
             }
+        }
+        if let Some(delay) = delay.filter(|_| slow) {
+            thread::sleep(delay);
         }
         if stalled {
             // Swallow the rest of this connection: the daemon "hangs" on it.

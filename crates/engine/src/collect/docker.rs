@@ -95,8 +95,12 @@ pub(crate) async fn connect(opts: &CollectOptions) -> Result<Docker, String> {
         return Err(format!("endpoint {host} is not supported: use unix://, tcp:// or ssh://"));
     }
     .map_err(|e| explain_error(&e, host))?;
+    // A hung engine's first unanswered call is this one: name it, as every other call's timeout does.
     let docker = bounded(opts.timeout, docker.negotiate_version()).await.map_err(|e| match e {
-        CallError::Timeout => explain_error(&bollard::errors::Error::RequestTimeoutError, host),
+        CallError::Timeout | CallError::Api(bollard::errors::Error::RequestTimeoutError) => format!(
+            "the Docker engine at {host} did not answer `GET /version` within {} s: it may be overloaded or hung",
+            opts.timeout.as_secs()
+        ),
         CallError::Api(e) => explain_error(&e, host),
     })?;
     Ok(docker)
@@ -252,28 +256,37 @@ pub(crate) async fn collect(docker: &Docker, opts: &CollectOptions) -> Engine {
         }
         Err(e) => Fact::unavailable(explain_call("GET /images/json")(e)),
     };
+    let networks: Fact<Vec<Network>> = networks
+        .map(|list| {
+            let mut list: Vec<Network> = list.into_iter().map(convert_network).collect();
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+            list
+        })
+        .map_err(explain_call("GET /networks"))
+        .into();
+    let volumes: Fact<Vec<Volume>> = volumes
+        .map(|resp| {
+            let mut list: Vec<Volume> =
+                resp.volumes.unwrap_or_default().into_iter().map(convert_volume).collect();
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+            list
+        })
+        .map_err(explain_call("GET /volumes"))
+        .into();
+    // A call that failed (a slow engine's timeout names the call and the limit) is said once where
+    // every output lists what happened during the scan — `zerodock watch` prints these — not only
+    // in the unknown verdicts it causes.
+    let failed = [version.get().err(), info.get().err(), containers.get().err(), images.get().err()];
+    let failed = failed.into_iter().chain([networks.get().err(), volumes.get().err()]);
+    let failed: Vec<String> = failed.flatten().map(str::to_owned).collect();
+    notes.splice(0..0, failed);
     Engine {
         version,
         info,
         containers,
         images,
-        networks: networks
-            .map(|list| {
-                let mut list: Vec<Network> = list.into_iter().map(convert_network).collect();
-                list.sort_by(|a, b| a.name.cmp(&b.name));
-                list
-            })
-            .map_err(explain_call("GET /networks"))
-            .into(),
-        volumes: volumes
-            .map(|resp| {
-                let mut list: Vec<Volume> =
-                    resp.volumes.unwrap_or_default().into_iter().map(convert_volume).collect();
-                list.sort_by(|a, b| a.name.cmp(&b.name));
-                list
-            })
-            .map_err(explain_call("GET /volumes"))
-            .into(),
+        networks,
+        volumes,
         notes,
         undecoded_containers,
         undecoded_images,
@@ -994,7 +1007,13 @@ pub(crate) fn watch_events(
                     .unwrap_or_default();
                 format!("{kind} {action} {name}").trim().to_owned()
             })
-            .map_err(|e| e.to_string())
+            .map_err(|e| match e {
+                // bollard's own words are "Timeout error": say what did not come.
+                bollard::errors::Error::RequestTimeoutError => {
+                    "no answer within the call timeout: the engine may be overloaded or hung".to_owned()
+                }
+                e => e.to_string(),
+            })
     })
 }
 

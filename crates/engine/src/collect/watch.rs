@@ -315,8 +315,13 @@ async fn subscribe(opts: CollectOptions, feed: mpsc::UnboundedSender<Feed>) {
                                 return;
                             }
                         }
-                        Some(Err(e)) => break format!("the engine's event stream failed: {e}"),
-                        None => break "the engine closed the event stream (dockerd stopped?)".to_owned(),
+                        Some(Err(e)) => {
+                            break format!("the engine's event stream (`GET /events`) failed: {e}");
+                        }
+                        None => {
+                            break "the engine closed its event stream (`GET /events`): dockerd stopped?"
+                                .to_owned();
+                        }
                     }
                 };
                 was_down = true;
