@@ -50,6 +50,11 @@ impl Proxy {
         *self.stall.lock().expect("lock") = None;
     }
 
+    /// From now on a request whose line contains `needle` stalls (or is delayed) again.
+    pub fn stall_again(&self, needle: &str) {
+        *self.stall.lock().expect("lock") = Some(needle.to_owned());
+    }
+
     fn start_with(
         dir: &Path,
         upstream: &Path,
