@@ -342,6 +342,49 @@ async fn a_stalled_event_stream_is_named_and_subscribed_again() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Issue 13: the engine hangs on its first call (`GET /version`, the API version negotiation):
+/// the report says the engine could not be inspected, naming the call and the limit, the watcher's
+/// engine-down notice names it too, and once the engine answers the watcher reconnects by itself
+/// and reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_first_call_is_named_and_the_watcher_reconnects() {
+    let dir = common::tempdir("watch-stall-version");
+    let proxy = Proxy::stalling(&dir, &common::socket_path(), "/version");
+    let mut collect = CollectOptions::with_host(Some(&proxy.host())).expect("endpoint");
+    collect.timeout = Duration::from_secs(2);
+    let mut config = WatchConfig::new(collect);
+    config.interval = Duration::from_secs(3600);
+    let (handle, mut rx) = watch::spawn(config);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let (mut report, mut down) = (None, None);
+    while report.is_none() || down.is_none() {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(WatchUpdate::Evaluated { report: r, .. })) if report.is_none() => report = Some(r),
+            Ok(Some(WatchUpdate::EngineDown { reason, .. })) if down.is_none() => down = Some(reason),
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the watcher ended"),
+            Err(_) => panic!("hung: a report {:?}, an engine-down notice {down:?}", report.is_some()),
+        }
+    }
+    let report = report.expect("report");
+    let why = report.subject.engine_unavailable.clone().unwrap_or_default();
+    assert!(why.contains("`GET /version`") && why.contains("within 2 s"), "{why}");
+    let down = down.expect("down");
+    assert!(down.contains("`GET /version`"), "{down}");
+
+    proxy.answer_again();
+    let read = loop {
+        let (report, trigger, _) =
+            next_evaluation(&mut rx, Duration::from_secs(60)).await.expect("an evaluation once answered");
+        if report.subject.engine.is_some() {
+            break trigger;
+        }
+    };
+    assert_eq!(read, Trigger::Reconnected, "by itself, not by a rescan asked for");
+    handle.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// Issue 13, a slow engine that does answer: `GET /containers/json` comes a second late, within
 /// the call timeout: the report is complete, nothing is unknown for it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
