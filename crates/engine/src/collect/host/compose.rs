@@ -5,17 +5,19 @@
 //! may be secrets, and the line of a key is all a fix needs.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::Marker;
 
 use crate::snapshot::{ComposeFile, ComposeServiceLines, Fact};
 
 /// Compose files are small; a larger file is not read (it is not a Compose file a person edits).
-const MAX_BYTES: u64 = 4 * 1024 * 1024;
+pub const MAX_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Reads each of `paths` (absolute, deduplicated by the caller) for its services' lines.
-pub(crate) fn read(paths: &[String]) -> Vec<ComposeFile> {
+/// Reads each of `paths` (absolute, deduplicated by the caller) for its services' lines. The paths
+/// come from container labels, which whoever created a container wrote: any file may be named.
+pub fn read(paths: &[String]) -> Vec<ComposeFile> {
     paths.iter().map(|path| ComposeFile { path: path.clone(), services: read_one(path) }).collect()
 }
 
@@ -27,25 +29,72 @@ fn read_one(path: &str) -> Fact<BTreeMap<String, ComposeServiceLines>> {
     if !meta.is_file() {
         return Fact::unavailable(format!("{path} is not a regular file on this machine"));
     }
+    let too_large = || Fact::unavailable(format!("{path} is larger than {MAX_BYTES} bytes: not read"));
     if meta.len() > MAX_BYTES {
-        return Fact::unavailable(format!("{path} is larger than {MAX_BYTES} bytes: not read"));
+        return too_large();
     }
-    match std::fs::read_to_string(path) {
-        Ok(text) => match service_lines(&text) {
-            Ok(services) => Fact::available(services),
-            Err(e) => Fact::unavailable(format!("{path} is not YAML this reader understands ({e})")),
-        },
-        Err(e) => Fact::unavailable(format!("{path} could not be read on this machine ({e})")),
+    // The size is checked again while reading: a file in /proc says 0 bytes and can yield
+    // gigabytes (a label naming /proc/self/pagemap), and a file may grow after its metadata.
+    let bytes = match read_capped(path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return too_large(),
+        Err(e) => return Fact::unavailable(format!("{path} could not be read on this machine ({e})")),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid =
+                std::str::from_utf8(&e.as_bytes()[..e.utf8_error().valid_up_to()]).unwrap_or_default();
+            let line = valid.matches('\n').count() + 1;
+            let column = valid.rsplit('\n').next().map_or(0, |last| last.chars().count()) + 1;
+            return Fact::unavailable(format!(
+                "{path} is not UTF-8 text (line {line} column {column}): not read"
+            ));
+        }
+    };
+    match service_lines(&text) {
+        Ok(services) => Fact::available(services),
+        Err(e) => Fact::unavailable(format!("{path} is not YAML this reader understands ({e})")),
+    }
+}
+
+/// The file's bytes, or `None` once more than [`MAX_BYTES`] came. Reads whole 64 KiB chunks:
+/// some /proc files refuse reads of other sizes (pagemap wants multiples of 8).
+fn read_capped(path: &str) -> std::io::Result<Option<Vec<u8>>> {
+    let mut file = std::fs::File::open(path)?;
+    let (mut bytes, mut chunk) = (Vec::new(), vec![0u8; 64 * 1024]);
+    loop {
+        match file.read(&mut chunk) {
+            Ok(0) => return Ok(Some(bytes)),
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        if bytes.len() as u64 > MAX_BYTES {
+            return Ok(None);
+        }
     }
 }
 
 /// The line of every service under the first document's top-level `services:` and of each key
 /// written directly under it. A key that comes from a merge (`<<: *defaults`) or an `extends:` is
-/// not written under the service, so it has no line of its own.
-pub(crate) fn service_lines(text: &str) -> Result<BTreeMap<String, ComposeServiceLines>, String> {
+/// not written under the service, so it has no line of its own. An error carries the YAML
+/// scanner's position (`… at byte 12 line 2 column 5`), never a value of the file.
+pub fn service_lines(text: &str) -> Result<BTreeMap<String, ComposeServiceLines>, String> {
+    // yaml-rust2 would read a byte order mark as part of the first key (`\u{feff}services`),
+    // and a file saved with one would seem to have no services.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut walker = Walker::default();
-    Parser::new_from_str(text).load(&mut walker, false).map_err(|e| e.to_string())?;
-    Ok(walker.services)
+    // The parser's events are pulled one by one rather than through `Parser::load`, which
+    // recurses once per nesting level: a file nested a thousand blocks deep (half a megabyte)
+    // overflowed the stack and aborted the whole scan. Only the first document is read.
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_token().map_err(|e| e.to_string())? {
+            (Event::DocumentEnd | Event::StreamEnd, _) => return Ok(walker.services),
+            (ev, mark) => walker.on_event(ev, mark),
+        }
+    }
 }
 
 /// One open mapping or sequence of the event stream.
@@ -127,7 +176,8 @@ impl Walker {
     }
 }
 
-impl MarkedEventReceiver for Walker {
+impl Walker {
+    /// Takes the parser's next event (positions and structure; scalars only as keys).
     fn on_event(&mut self, ev: Event, mark: Marker) {
         // The scanner counts lines from 1; a file of more than 4 billion lines is not read anyway.
         let line = u32::try_from(mark.line()).unwrap_or(u32::MAX);

@@ -11,7 +11,7 @@
 mod accounts;
 mod audit;
 mod client_config;
-pub(crate) mod compose;
+pub mod compose;
 mod daemon_json;
 mod desktop;
 mod docker_files;
