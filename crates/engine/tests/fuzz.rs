@@ -28,7 +28,8 @@ use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
 use serde_json::Value;
 use zerodock_engine::collect::endpoint::{self, Env};
-use zerodock_engine::collect::host::{Inputs, collect_base};
+use zerodock_engine::collect::host::{Inputs, collect_base, parse_daemon_json};
+use zerodock_engine::snapshot::secrets::SAFE_LOG_OPTS;
 use zerodock_engine::{EvalConfig, Policy, Report, Snapshot, evaluate};
 
 // ---------------------------------------------------------------------------------------------
@@ -1044,6 +1045,83 @@ fn check_host(dir: &TempDir, files: &HostFiles) -> Result<(), TestCaseError> {
         !Path::new("/etc/docker/daemon.json").exists() && base.dockerd.get().is_ok_and(Option::is_none);
     check_file_fact(base.daemon_json.get(), &daemon, &files.daemon_json, daemon_is_ours)?;
     Ok(())
+}
+
+/// The daemon.json seed of [`host_files`], mutated.
+fn daemon_json_file() -> impl Strategy<Value = String> {
+    host_files().prop_map(|files| files.daemon_json)
+}
+
+/// Every string of a JSON value.
+fn strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+        _ => {}
+    }
+}
+
+/// `daemon.json` read directly (`collect_base` reads a home one only when no rootful dockerd
+/// runs, which is never during `cargo xtask test`): no panic; an error names the file and, for
+/// text that is not JSON, serde_json's line and column; what is kept has its credentials
+/// redacted — every proxy string, every log option not on the allowlist, and the userinfo of
+/// every URL.
+fn check_daemon_json(text: &str) -> Result<(), TestCaseError> {
+    let path = Path::new("/fuzz/etc/docker/daemon.json");
+    match parse_daemon_json(text, path) {
+        Err(reason) => {
+            prop_assert!(reason.contains("/fuzz/etc/docker/daemon.json"), "{reason}");
+            if let Some(e) = json_syntax_error(text) {
+                let at = format!("(line {}, column {})", e.line(), e.column());
+                prop_assert!(reason.contains(&at), "does not say {at}: {reason}");
+            }
+        }
+        Ok(settings) => {
+            for (key, value) in &settings {
+                let mut kept = Vec::new();
+                strings(value, &mut kept);
+                if ["proxies", "http-proxy", "https-proxy", "no-proxy"].contains(&key.as_str()) {
+                    prop_assert!(kept.iter().all(|s| s.is_empty() || s == "<redacted>"), "{key}: {kept:?}");
+                }
+                if key == "log-opts"
+                    && let Value::Object(opts) = value
+                {
+                    for (opt, v) in opts.iter().filter(|(o, _)| !SAFE_LOG_OPTS.contains(&o.as_str())) {
+                        let mut kept = Vec::new();
+                        strings(v, &mut kept);
+                        prop_assert!(
+                            kept.iter().all(|s| s.is_empty() || s == "<redacted>"),
+                            "log-opts {opt}: {kept:?}"
+                        );
+                    }
+                }
+                for s in &kept {
+                    let mut rest = s.as_str();
+                    while let Some(i) = rest.find("://") {
+                        let after = &rest[i + 3..];
+                        let end = after.find(['/', '?', '#', ',', ' ', ';']).unwrap_or(after.len());
+                        let authority = &after[..end];
+                        prop_assert!(
+                            !authority.contains('@') || authority.starts_with("<redacted>@"),
+                            "{key}: userinfo kept in {s:?}"
+                        );
+                        rest = &after[end..];
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn daemon_json_is_read_or_refused_with_its_credentials_redacted(text in daemon_json_file()) {
+        check_daemon_json(&text)?;
+    }
 }
 
 proptest! {

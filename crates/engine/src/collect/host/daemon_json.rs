@@ -140,8 +140,9 @@ fn read(path: &Path, accounts: &Accounts) -> Result<Option<DaemonJson>, String> 
 }
 
 /// The settings of a daemon.json, credentials redacted. An empty file is an empty configuration,
-/// as dockerd treats it.
-pub(super) fn parse_settings(text: &str, path: &Path) -> Result<Map<String, Value>, String> {
+/// as dockerd treats it. Public for the fuzz target (`tests/fuzz.rs`), which cannot reach it
+/// through [`super::collect_base`] while any rootful dockerd runs on the machine.
+pub fn parse_settings(text: &str, path: &Path) -> Result<Map<String, Value>, String> {
     if text.trim().is_empty() {
         return Ok(Map::new());
     }

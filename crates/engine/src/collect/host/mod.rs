@@ -175,6 +175,7 @@ fn json_reason(path: &Path, err: &serde_json::Error) -> String {
 }
 
 pub(crate) use crate::snapshot::secrets::redact_userinfo;
+pub use daemon_json::parse_settings as parse_daemon_json;
 
 #[cfg(test)]
 mod testing {
