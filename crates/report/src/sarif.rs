@@ -35,8 +35,10 @@ pub fn render(report: &Report) -> String {
 /// 1000-container host has ~14,000 of them (~13 MB), never held as one JSON tree.
 pub fn write(report: &Report, out: &mut impl std::io::Write) -> std::io::Result<()> {
     let rules = Rules::of(report);
-    serde_json::to_writer_pretty(&mut *out, &log(report, &rules)).map_err(std::io::Error::other)?;
-    out.write_all(b"\n")
+    let mut out = crate::export::buffered(out);
+    serde_json::to_writer_pretty(&mut out, &log(report, &rules)).map_err(std::io::Error::other)?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)
 }
 
 /// The report as a SARIF 2.1.0 log value (for tests and tools that post-process it).
