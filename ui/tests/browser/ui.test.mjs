@@ -299,6 +299,24 @@ describe('app states', () => {
     });
   });
 
+  test('a partly hung engine: the report\'s notes name the call and the limit on the overview', async () => {
+    // The note as the engine writes it when `GET /containers/json` times out (crates/engine
+    // collect/docker.rs; tests/watch_live.rs proves it on a real engine behind a stalling proxy).
+    const note = 'the Docker engine at unix:///var/run/docker.sock did not answer `GET /containers/json` within 15 s: it may be overloaded or hung (a longer --timeout waits more)';
+    await withApp({ state: appState({ ...weak, notes: [note] }) }, { width: 1180, height: 900 }, async (page) => {
+      const notes = page.locator('[data-testid=collection-notes]');
+      await notes.waitFor();
+      const text = await notes.textContent();
+      assert.ok(text.includes('GET /containers/json') && text.includes('15 s'), text);
+      await notes.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, 'overview-notes.png') });
+    });
+    await withApp({ state: appState(weak) }, {}, async (page) => {
+      await page.waitForSelector('[data-testid=last-scan]');
+      assert.equal(await page.locator('[data-testid=collection-notes]').count(), 0, 'no notes, no box');
+    });
+  });
+
   test('scan progress events move the bar; Scan now calls scan_now', async () => {
     await withApp({ state: appState(weak) }, {}, async (page) => {
       await page.click('[data-testid=scan-now]');
