@@ -807,6 +807,70 @@ proptest! {
     }
 }
 
+/// `zerodock waive`/`unwaive` and the app's "Accept risk…" edit the user's own policy text
+/// (`evaluate::waiver::edit`, `toml_edit`): over any policy text — built from parts, commented,
+/// damaged — an edit never panics; an accepted waive gives a file the scanner reads, holding the
+/// waiver, keeping every comment line; unwaiving it again gives back the waivers there were.
+fn check_waiver_edit(
+    text: &str,
+    check: &'static zerodock_engine::Check,
+    by_slug: bool,
+    target: Option<String>,
+) -> Result<(), TestCaseError> {
+    use zerodock_engine::evaluate::waiver::edit::{WaiverRequest, unwaive, waive};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("date");
+    let request = WaiverRequest {
+        check: if by_slug { check.slug.to_owned() } else { check.code.to_owned() },
+        target: target.clone(),
+        reason: "accepted by the fuzz test".into(),
+        by: Some("fuzz".into()),
+        expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31),
+    };
+    let _ = unwaive(text, check.code, target.as_deref());
+    let (edited, _) = match waive(text, &request, today) {
+        Ok(done) => done,
+        Err(e) => {
+            prop_assert!(!e.to_string().trim().is_empty());
+            return Ok(());
+        }
+    };
+    let policy = Policy::from_toml(&edited).map_err(|e| TestCaseError::fail(format!("{e}\n{edited}")))?;
+    let want = target.as_deref().map_or("*", str::trim);
+    let is_it = |w: &zerodock_engine::Waiver| {
+        zerodock_engine::checks::find(&w.check).is_some_and(|c| c.code == check.code) && w.target == want
+    };
+    prop_assert!(policy.waivers.iter().any(is_it), "the waiver is not in\n{edited}");
+    for comment in text.lines().map(str::trim).filter(|l| l.starts_with('#')) {
+        prop_assert!(edited.contains(comment), "comment {comment:?} lost:\n{edited}");
+    }
+    let (back, removed) = unwaive(&edited, check.code, target.as_deref())
+        .map_err(|e| TestCaseError::fail(format!("{e}\n{edited}")))?;
+    prop_assert!(is_it(&removed));
+    let before = Policy::from_toml(text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let after = Policy::from_toml(&back).map_err(|e| TestCaseError::fail(format!("{e}\n{back}")))?;
+    let others = |p: &Policy| p.waivers.iter().filter(|w| !is_it(w)).cloned().collect::<Vec<_>>();
+    prop_assert_eq!(others(&after), others(&before));
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    #[test]
+    fn waiver_edits_survive_any_policy_text(
+        p in policy_text(),
+        header in prop::option::of(Just("# team policy: do not remove\n")),
+        note in prop::option::of(Just("\n# trailing note\n")),
+        check in any::<Index>(),
+        by_slug in any::<bool>(),
+        target in prop::option::of(prop_oneof![Just("web".to_owned()), Just(" db ".to_owned()), Just("*".to_owned()), odd_string()]),
+    ) {
+        let text = format!("{}{}{}", header.unwrap_or_default(), p.render(), note.unwrap_or_default());
+        let catalogue = zerodock_engine::catalogue();
+        check_waiver_edit(&text, catalogue[check.index(catalogue.len())], by_slug, target)?;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Files read from a directory: endpoint resolution and host collection
 

@@ -975,3 +975,17 @@ fn deep_nesting_does_not_overflow_the_stack() {
     );
     assert_eq!(service_lines(&sequences).expect("nested sequences")["web"].keys["image"], 3);
 }
+/// Found by the long run: a key with nothing after `? ` is a null, which the reader kept as a
+/// service named "" on a line past the end of the file.
+#[test]
+fn a_null_key_is_no_service_and_no_line() {
+    let services =
+        service_lines("services:\r\n  web:\r\n    image: x\r\n    pid: \"host\"\r\n  ? ").expect("yaml");
+    assert_eq!(services.keys().collect::<Vec<_>>(), ["web"]);
+    let services = service_lines("services:\n  web:\n    ? \n    image: x\n").expect("yaml");
+    assert_eq!(services["web"].keys.keys().collect::<Vec<_>>(), ["image"]);
+    assert!(
+        service_lines("services:\n  '':\n    image: x\n").expect("yaml").contains_key(""),
+        "a quoted empty name is a name"
+    );
+}

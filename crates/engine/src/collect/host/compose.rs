@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use yaml_rust2::parser::{Event, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::snapshot::{ComposeFile, ComposeServiceLines, Fact};
 
@@ -182,6 +182,9 @@ impl Walker {
         // The scanner counts lines from 1; a file of more than 4 billion lines is not read anyway.
         let line = u32::try_from(mark.line()).unwrap_or(u32::MAX);
         match ev {
+            // An empty plain scalar is a null (`? ` with nothing after it): no name, and its
+            // position may be past the end of the file (fuzz_compose.rs).
+            Event::Scalar(text, TScalarStyle::Plain, ..) if text.is_empty() => self.scalar(None, line),
             Event::Scalar(text, ..) => self.scalar(Some(text), line),
             Event::Alias(_) => self.scalar(None, line),
             Event::MappingStart(..) => self.open(Frame::Mapping { key: None, expecting_key: true }),
