@@ -254,7 +254,7 @@ fn apply(env: &mut Envelope, report: &mut Vec<u8>, edit: &Edit) {
         }
         Edit::SigCut(at) => {
             if let Some(s) = env.signatures.first_mut() {
-                s.sig.truncate(at.index(s.sig.len()));
+                s.sig.truncate(at.index(s.sig.len() + 1));
             }
         }
         Edit::NoSignatures => env.signatures.clear(),
