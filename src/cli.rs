@@ -502,7 +502,8 @@ fn watch(args: &WatchArgs) -> Result<ExitCode> {
                         for note in &report.notes {
                             line.push_str(&format!("\n  NOTE {note}"));
                         }
-                        line
+                        // Names and messages come from the engine: hidden characters are shown.
+                        zerodock_report::reveal::reveal(&line, false)
                     };
                     Some(line)
                 }

@@ -186,8 +186,23 @@ fn an_odd_host_is_judged_right_in_every_format() {
     assert!(sarif_text.contains(&compose.name) && sarif_text.contains("SEC001"), "SARIF");
     assert!(html.contains(&compose.name), "HTML names the container");
     for name in CREDENTIAL_NAMES {
-        assert!(html.contains(name), "HTML names {} verbatim", name.escape_unicode());
+        // Shown, never obeyed: a right-to-left override or a zero-width space from the engine is
+        // written as ⟨U+202E⟩ in what people read (Trojan Source); SARIF and JSON keep the data.
+        let shown = zerodock_report::reveal::reveal(name, false);
+        assert!(html.contains(&shown), "HTML names {shown} with its hidden characters shown");
         assert!(sarif_text.contains(name), "SARIF names {} verbatim", name.escape_unicode());
+    }
+    let terminal =
+        zerodock().args(["scan", "--color", "always", "--max-targets", "0"]).output().expect("zerodock runs");
+    let terminal = String::from_utf8(terminal.stdout).expect("UTF-8");
+    assert!(terminal.contains("⟨U+202E⟩API_TOKEN"), "the terminal shows the override");
+    for (format, text) in [("HTML", &html), ("Markdown", &markdown), ("terminal", &terminal)] {
+        let hidden: Vec<String> = text
+            .chars()
+            .filter(|c| zerodock_report::reveal::is_hidden(*c) && *c != '\u{1b}')
+            .map(|c| c.escape_unicode().to_string())
+            .collect();
+        assert!(hidden.is_empty(), "{format} holds hidden characters: {hidden:?}");
     }
     assert!(markdown.contains(&creds.name), "Markdown names the container");
     assert!(pdf.contains("CTR001") && pdf.contains("SEC001"), "PDF lists the failing checks");

@@ -90,7 +90,9 @@ pub fn render_sealed(report: &Report, seal: &[(String, String)]) -> String {
         escape(&report.tool.catalogue_version),
         report.generated_at.format("%Y-%m-%d %H:%M:%S UTC"),
     );
-    h
+    // Hidden characters from the engine's data (crate::reveal) are shown, never obeyed; the
+    // document's own text has none.
+    crate::reveal::reveal(&h, false)
 }
 
 fn header(h: &mut String, report: &Report, name: &str) {

@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod pdf;
+pub mod reveal;
 pub mod sarif;
 mod shared;
 #[cfg(feature = "sign")]

@@ -4,6 +4,7 @@
 //! character comment limit, well under the 1 MiB job-summary limit) with a note saying so, however
 //! many containers the host runs.
 
+use crate::reveal::reveal;
 use crate::shared::subject_name;
 use crate::vulns::{self, Tally};
 use std::fmt::Write;
@@ -299,7 +300,12 @@ fn detail(c: &CheckResult) -> String {
                 SnippetKind::Dockerfile => "dockerfile",
             };
             let fence = "`".repeat(longest_run(&s.code, '`').max(2) + 1);
-            let _ = writeln!(d, "**Fix:** {}\n\n{fence}{lang}\n{}\n{fence}\n", inline(&s.label), s.code);
+            let _ = writeln!(
+                d,
+                "**Fix:** {}\n\n{fence}{lang}\n{}\n{fence}\n",
+                inline(&s.label),
+                reveal(&s.code, false)
+            );
         }
     }
     if let Some(url) = &c.doc_url {
@@ -320,7 +326,7 @@ fn longest_run(text: &str, ch: char) -> usize {
 
 /// A code span that holds `s` whatever backticks it contains (CommonMark: a longer fence, padded).
 fn code_span(s: &str) -> String {
-    let s = s.replace('\n', " ");
+    let s = reveal(s, false).replace('\n', " ");
     let fence = "`".repeat(longest_run(&s, '`') + 1);
     if s.starts_with('`') || s.ends_with('`') {
         format!("{fence} {s} {fence}")
@@ -332,7 +338,7 @@ fn code_span(s: &str) -> String {
 /// Plain text: characters Markdown or HTML would interpret are escaped.
 fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in reveal(s, false).chars() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -363,7 +369,7 @@ fn cell(s: &str) -> String {
 
 /// Text inside an HTML element (the `<summary>` line).
 fn html(s: &str) -> String {
-    crate::html::escape(s)
+    crate::html::escape(&reveal(s, false))
 }
 
 #[cfg(test)]

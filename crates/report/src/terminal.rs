@@ -100,7 +100,9 @@ pub fn render(report: &Report, options: &Options) -> String {
     }
     vulnerability_summary(&mut out, report, &p);
     footer(&mut out, report, &p);
-    out
+    // Hidden characters and escapes from the engine's data (crate::reveal) are shown, never
+    // obeyed by the terminal; our own colour sequences are kept.
+    crate::reveal::reveal(&out, options.color)
 }
 
 /// One line per scanned image after the checklist: counts per severity and how many have a fix.
