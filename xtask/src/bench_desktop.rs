@@ -17,7 +17,9 @@
 //!   dashboard's first painted score (`dashboard_painted`, the dashboard's test hook: the second
 //!   animation frame after the score entered the DOM, i.e. once its frame was presented), `--starts`
 //!   times with the window closed in between (the first with the dashboard's pages cold),
-//!   itemised from the dashboard's steps and the page's marks.
+//!   itemised from the dashboard's steps and the page's marks; then its memory again once those
+//!   dashboards have closed, and the mappings that hold most of it. `--tray-only` measures only
+//!   this part.
 //!
 //! A benchmark, not a test: it prints figures and a verdict per aim, and fails only when something
 //! could not be measured. Without `DISPLAY` it re-runs itself under `xvfb-run` + `dbus-run-session`.
@@ -61,6 +63,10 @@ pub struct Options {
     /// Use the existing release binary.
     #[arg(long)]
     pub no_build: bool,
+    /// Measure only the tray alone (both backends), not the WebDriver session: the quick way to
+    /// follow the tray's memory while changing it.
+    #[arg(long)]
+    pub tray_only: bool,
 }
 
 /// Runs the benchmark.
@@ -123,6 +129,10 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
             bench_tray(&tray_bin, backend, &docker_host, &run_args_of(&scenario_args), opts)
         })?;
         trays.push(figures);
+    }
+    if opts.tray_only {
+        print_trays(&trays, opts);
+        return Ok(());
     }
 
     let home = AppHome::new("bench-desktop")?;
@@ -257,12 +267,24 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         if left.is_empty() { "none".to_owned() } else { left.join(", ") }
     );
     println!("  idle CPU, tray only, {} s:          {cpu_pct:.2} % of one core", opts.idle_secs);
-    for t in &trays {
+    print_trays(&trays, opts);
+    Ok(())
+}
+
+fn print_trays(trays: &[TrayFigures], opts: &Options) {
+    let verdict = |ok: bool| if ok { "meets the aim" } else { "MISSES the aim" };
+    for t in trays {
         println!("\nzerodock-tray alone, backend {} (release):", t.backend);
         println!(
             "  memory after the first scan:        {} ({} ≤ {AIM_TRAY_MB} MB RSS)",
             t.memory,
             verdict(t.memory.rss_mb <= AIM_TRAY_MB)
+        );
+        println!("    largest mappings (RSS / PSS / anonymous, MB): {}", t.largest);
+        println!(
+            "  after the dashboard closed:         {} ({} ≤ {AIM_TRAY_MB} MB RSS)",
+            t.after_close,
+            verdict(t.after_close.rss_mb <= AIM_TRAY_MB)
         );
         println!("  idle CPU, {} s:                     {:.2} % of one core", opts.idle_secs, t.cpu_pct);
         println!(
@@ -283,13 +305,17 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         println!("    first, ms since asked:            {}", median_steps(&t.steps[..1.min(t.steps.len())]));
         println!("    then, median ms since asked:      {}", median_steps(&t.steps[1.min(t.steps.len())..]));
     }
-    Ok(())
 }
 
 /// What the tray process alone costs and how fast it is.
 struct TrayFigures {
     backend: &'static str,
     memory: Memory,
+    /// The mappings holding most of `memory` (see [`largest_mappings`]).
+    largest: String,
+    /// The tray again once the dashboards it started have closed (serialised states, the
+    /// dashboard's requests: what stays behind).
+    after_close: Memory,
     cpu_pct: f64,
     event_ms: Vec<f64>,
     /// "Open dashboard" → painted, in order (the first with cold caches).
@@ -382,6 +408,7 @@ fn bench_tray(
         wait_until("the tray's first scan", Duration::from_secs(60), || settled(0))?;
         std::thread::sleep(Duration::from_secs(3));
         let memory = Memory::of_tree(pid);
+        let largest = largest_mappings(pid, 8);
         let before = cpu_ticks_tree(pid);
         let idle = Instant::now();
         std::thread::sleep(Duration::from_secs(opts.idle_secs));
@@ -431,7 +458,9 @@ fn bench_tray(
                 );
             }
         }
-        Ok(TrayFigures { backend, memory, cpu_pct, event_ms, open_s, steps })
+        std::thread::sleep(Duration::from_secs(3));
+        let after_close = Memory::of_tree(pid);
+        Ok(TrayFigures { backend, memory, largest, after_close, cpu_pct, event_ms, open_s, steps })
     })();
     util::signal(pid, "TERM");
     if !util::wait_gone(pid, Duration::from_secs(5)) {
@@ -586,6 +615,47 @@ impl std::fmt::Display for Memory {
             self.rss_mb, self.pss_mb, self.anon_mb, self.processes
         )
     }
+}
+
+/// The `n` mappings of `pid` with the most resident memory, summed by file (the binary itself,
+/// each library) or kind (`[heap]`, `[anon]`: anonymous mappings without a name, i.e. other
+/// malloc arenas and thread stacks), as `name rss/pss/anon` in MB: where the tray's memory is.
+fn largest_mappings(pid: u32, n: usize) -> String {
+    let Ok(smaps) = std::fs::read_to_string(format!("/proc/{pid}/smaps")) else { return String::new() };
+    let mut by_name: Vec<(String, [u64; 3])> = Vec::new();
+    let mut current = 0;
+    for line in smaps.lines() {
+        let mut fields = line.split_whitespace();
+        let first = fields.next().unwrap_or_default();
+        if first.contains('-') && !first.ends_with(':') {
+            // A mapping's header: range perms offset dev inode [name].
+            let name = fields.nth(4).map_or("[anon]", |n| n.rsplit('/').next().unwrap_or(n)).to_owned();
+            current = by_name.iter().position(|(k, _)| *k == name).unwrap_or_else(|| {
+                by_name.push((name, [0; 3]));
+                by_name.len() - 1
+            });
+            continue;
+        }
+        let slot = match first {
+            "Rss:" => 0,
+            "Pss:" => 1,
+            "Anonymous:" => 2,
+            _ => continue,
+        };
+        if let (Some(kb), Some(entry)) =
+            (fields.next().and_then(|v| v.parse::<u64>().ok()), by_name.get_mut(current))
+        {
+            entry.1[slot] += kb;
+        }
+    }
+    by_name.sort_by_key(|(_, kb)| std::cmp::Reverse(kb[0]));
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    by_name
+        .iter()
+        .take(n)
+        .map(|(name, kb)| format!("{name} {:.1}/{:.1}/{:.1}", mb(kb[0]), mb(kb[1]), mb(kb[2])))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn stat_fields(pid: u32) -> Option<Vec<String>> {

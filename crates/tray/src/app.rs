@@ -52,7 +52,11 @@ pub const DEFAULT_LOG_FILTER: &str = "zerodock_tray=info,warn";
 
 /// Runs the tray; returns the exit code.
 pub fn run() -> i32 {
+    let reexec_failed = crate::tuning::reexec();
     init_logging();
+    if let Some(e) = reexec_failed {
+        tracing::warn!("could not re-execute with the tray's memory settings ({e}): running without them");
+    }
     let open_dashboard = std::env::args().skip(1).any(|a| a == DASHBOARD_ARG);
     let socket = match ipc::socket_path() {
         Ok(path) => path,
@@ -780,6 +784,7 @@ impl Tray {
         let exe = dashboard_path();
         let mut cmd = tokio::process::Command::new(&exe);
         cmd.env(ipc::SOCKET_ENV, &self.socket).stdin(std::process::Stdio::null());
+        crate::tuning::untune(&mut cmd);
         if software_gl_only() {
             cmd.env(WEBKIT_NO_COMPOSITING, "1");
         }

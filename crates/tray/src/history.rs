@@ -12,10 +12,18 @@
 //! 90 × 35.5 KB ≈ 3 MB per engine.
 //!
 //! **Where the work runs.** SQLite calls block (a save is ~15 ms, and waits up to 30 s while the
-//! CLI writes), so one thread owns the database and takes jobs in order; the tray's event loop only
-//! sends. Opening moves a damaged database aside (the store's recovery) and the tray tells the user
-//! in the app ([`HistoryStatus::recovered`]); a database that cannot be used at all turns the
+//! CLI writes), so one thread does the database work and takes jobs in order; the tray's event loop
+//! only sends. Opening moves a damaged database aside (the store's recovery) and the tray tells the
+//! user in the app ([`HistoryStatus::recovered`]); a database that cannot be used at all turns the
 //! history off with the reason, never the tray.
+//!
+//! **Open only while used.** The database is opened at start (to say whether the history works),
+//! then for each save, list or diff, and closed after: a save happens on a change or once a day, a
+//! list when the History view or the Overview's trend asks. An open connection kept all day would
+//! hold SQLite's page cache (up to 2 MB once the open's `quick_check` read the file), its
+//! statements and the WAL index mapping in a process meant to stay small. Reopening costs a few
+//! milliseconds (the `quick_check` of a 90-day history) per save; an unchanged scan — most scans —
+//! is compared with the last saved one kept in memory and opens nothing.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -60,8 +68,18 @@ pub enum SaveReason {
 /// The last saved scan of one engine, what the next report is compared with.
 #[derive(Debug, Clone)]
 pub struct LastSaved {
-    /// The report as saved.
+    /// The report as saved, or a later one that differs from it by nothing [`should_save`] looks
+    /// at: the tray keeps the newest (the one its state shares) rather than a second copy.
     pub report: Arc<Report>,
+    /// When the saved report was made (the heartbeat counts from it).
+    pub saved_at: chrono::DateTime<Utc>,
+}
+
+impl LastSaved {
+    /// `report`, just saved.
+    pub fn of(report: Arc<Report>) -> LastSaved {
+        LastSaved { saved_at: report.generated_at, report }
+    }
 }
 
 /// Whether `report` is worth saving after `last` (see the module docs); `None`: skip it.
@@ -71,7 +89,7 @@ pub fn should_save(last: Option<&LastSaved>, report: &Report) -> Option<SaveReas
     if reached(&last.report) != reached(report) || !history::diff(&last.report, report).is_empty() {
         return Some(SaveReason::Changed);
     }
-    let age = report.generated_at.signed_duration_since(last.report.generated_at);
+    let age = report.generated_at.signed_duration_since(last.saved_at);
     (age.to_std().unwrap_or_default() >= HEARTBEAT).then_some(SaveReason::Heartbeat)
 }
 
@@ -100,7 +118,8 @@ pub struct Recorder {
 }
 
 struct Worker {
-    history: Option<History>,
+    /// The database file, while the history is usable (`None`: off, `status.error` says why).
+    path: Option<PathBuf>,
     status: HistoryStatus,
     retention_days: u32,
     last: HashMap<String, LastSaved>,
@@ -119,7 +138,7 @@ impl Recorder {
         let (jobs, rx) = std_mpsc::channel::<Job>();
         let spawned = std::thread::Builder::new().name("history".into()).spawn(move || {
             let mut worker = Worker {
-                history: None,
+                path: None,
                 status: HistoryStatus::default(),
                 retention_days,
                 last: HashMap::new(),
@@ -182,6 +201,8 @@ fn unavailable(status: &HistoryStatus) -> CommandError {
 }
 
 impl Worker {
+    /// The first open, at start: says whether the history works (and whether a damaged file was
+    /// moved aside), then closes the database again.
     fn open(&mut self, path: Result<PathBuf, String>) {
         let path = match path {
             Ok(path) => path,
@@ -192,34 +213,50 @@ impl Worker {
             }
         };
         self.status.path = Some(path.display().to_string());
-        match History::open(&path) {
+        self.path = Some(path);
+        if self.connect().is_ok() {
+            self.status.available = true;
+            self.publish();
+        }
+    }
+
+    /// Opens the database for one job (the caller drops it when done). A file damaged since is
+    /// moved aside as at start and the user told; a file that cannot be opened any more turns the
+    /// history off with the reason.
+    fn connect(&mut self) -> Result<History, CommandError> {
+        let Some(path) = self.path.as_ref() else { return Err(unavailable(&self.status)) };
+        match History::open(path) {
             Ok((history, recovery)) => {
                 if let Some(recovery) = recovery {
                     tracing::warn!("{recovery}");
                     self.status.recovered = Some(recovery.to_string());
+                    if self.status.available {
+                        self.publish();
+                    }
                 }
-                self.status.available = true;
-                self.history = Some(history);
+                Ok(history)
             }
             Err(e) => {
                 tracing::warn!("scan history off: {e}");
+                self.path = None;
+                self.status.available = false;
                 self.status.error = Some(e.to_string());
+                self.publish();
+                Err(unavailable(&self.status))
             }
         }
-        self.publish();
     }
 
     fn publish(&self) {
         (self.on_status)(self.status.clone());
     }
 
-    fn last_saved(&mut self, engine: &str) -> Option<&LastSaved> {
+    fn last_saved(&mut self, history: &History, engine: &str) -> Option<&LastSaved> {
         if !self.last.contains_key(engine) {
-            let history = self.history.as_ref()?;
             let newest = history.list(Some(engine), 1).ok()?.into_iter().next()?;
             match history.get(newest.id) {
                 Ok(report) => {
-                    self.last.insert(engine.to_owned(), LastSaved { report: Arc::new(report) });
+                    self.last.insert(engine.to_owned(), LastSaved::of(Arc::new(report)));
                 }
                 Err(e) => {
                     tracing::warn!("scan {} cannot be read back ({e}): saving the next scan", newest.id)
@@ -230,16 +267,30 @@ impl Worker {
     }
 
     fn record(&mut self, report: Arc<Report>) {
-        if self.history.is_none() {
+        if self.path.is_none() {
             return;
         }
         let engine = engine_key(&report).to_owned();
-        let Some(reason) = should_save(self.last_saved(&engine), &report) else { return };
-        let Some(history) = self.history.as_mut() else { return };
+        // Most scans change nothing: compared with the last save in memory, they open nothing, and
+        // the newer report replaces the one kept (the tray's state holds it anyway; the one read
+        // back from the file at start would be a second copy all day).
+        if let Some(last) = self.last.get_mut(&engine)
+            && should_save(Some(last), &report).is_none()
+        {
+            last.report = report;
+            return;
+        }
+        let Ok(mut history) = self.connect() else { return };
+        let Some(reason) = should_save(self.last_saved(&history, &engine), &report) else {
+            if let Some(last) = self.last.get_mut(&engine) {
+                last.report = report;
+            }
+            return;
+        };
         match history.save(&report) {
             Ok(id) => {
                 tracing::info!(scan = %id, engine = %engine, ?reason, score = report.score, "scan saved");
-                self.last.insert(engine, LastSaved { report });
+                self.last.insert(engine, LastSaved::of(report));
                 self.status.revision = self.status.revision.wrapping_add(1);
                 self.status.last_saved = Some(Utc::now());
             }
@@ -260,7 +311,7 @@ impl Worker {
     }
 
     fn list(&mut self, engine: Option<String>, limit: usize) -> Result<HistoryList, CommandError> {
-        let Some(history) = self.history.as_ref() else { return Err(unavailable(&self.status)) };
+        let history = self.connect()?;
         let scans: Vec<ScanSummary> = history
             .list(engine.as_deref(), limit.clamp(1, MAX_LIST))
             .map_err(|e| CommandError::internal(e.to_string()))?;
@@ -269,7 +320,7 @@ impl Worker {
     }
 
     fn diff(&mut self, from: ScanId, to: Option<ScanId>) -> Result<ScanDiff, CommandError> {
-        let Some(history) = self.history.as_ref() else { return Err(unavailable(&self.status)) };
+        let history = self.connect()?;
         let read = |id: ScanId| history.get(id).map_err(|e| CommandError::invalid_argument(e.to_string()));
         let before = read(from)?;
         let to = match to {

@@ -25,6 +25,8 @@
 //! - `vulns`: "Scan images" (the vulnerability part of the report); uses `error`.
 //! - `indicator`: what a tray shows and offers (icons, status line, menu actions); uses `model`.
 //! - `sni`, `xembed` (feature `xembed`): the two tray backends; use `indicator`, `model`.
+//! - `tuning`: the environment the tray re-executes itself with (GTK without OpenGL, one malloc
+//!   arena) and takes off for the dashboard.
 //! - `app`: the process (event loop, dashboard process); uses all of the above.
 #![deny(missing_docs)]
 
@@ -43,6 +45,7 @@ pub mod settings;
 pub mod sni;
 #[cfg(feature = "test-hooks")]
 pub mod testhook;
+pub mod tuning;
 pub mod vulns;
 #[cfg(feature = "xembed")]
 pub mod xembed;

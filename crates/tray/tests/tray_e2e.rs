@@ -35,6 +35,7 @@ use serde_json::Value;
 use zbus::zvariant::{OwnedValue, Value as ZValue};
 use zerodock_tray::indicator::{icon_argb, label};
 use zerodock_tray::model::TrayState;
+use zerodock_tray::tuning;
 
 /// Held by every test that changes the engine (containers): the tests of this file run in
 /// parallel, and one's containers would move the other's score between "the tray showed" and "the
@@ -182,6 +183,13 @@ impl Drop for Home {
 }
 
 /// Whether `pid` runs (a zombie has ended).
+/// A process's environment, `NAME=value` each.
+fn environ(pid: u64) -> Vec<String> {
+    std::fs::read(format!("/proc/{pid}/environ"))
+        .map(|b| b.split(|c| *c == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect())
+        .unwrap_or_default()
+}
+
 fn alive(pid: u64) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
@@ -471,6 +479,18 @@ async fn status_notifier_tray_follows_the_engine_starts_and_ends_the_dashboard()
     assert_eq!(painted["dashboard_painted"].as_u64(), Some(score_before), "{painted}");
     let dashboard = painted["dashboard_pid"].as_u64().expect("dashboard pid");
     assert!(children(tray_pid).contains(&dashboard), "the tray started it");
+    // The tray re-executed itself with its memory settings; the dashboard has the user's
+    // environment (WebKit draws with OpenGL).
+    let tray_env = environ(tray_pid);
+    assert!(tray_env.iter().any(|v| v == "GDK_GL=disable"), "{tray_env:?}");
+    assert!(tray_env.iter().any(|v| v == "MALLOC_ARENA_MAX=1"), "{tray_env:?}");
+    let dashboard_env = environ(dashboard);
+    assert!(
+        !dashboard_env.iter().any(|v| v.starts_with("GDK_GL=")
+            || v.starts_with("MALLOC_")
+            || v.starts_with(tuning::TUNED_ENV)),
+        "{dashboard_env:?}"
+    );
 
     // 3. Closing its window ends the dashboard; the tray stays, with no process under it.
     assert_eq!(close_x11_window("ZeroDock"), 1, "one dashboard window");
@@ -554,6 +574,9 @@ fn without_a_watcher_the_tray_embeds_in_an_xembed_tray() {
         .spawn()
         .expect("trayer (Debian package trayer)");
     std::thread::sleep(Duration::from_millis(500));
+    // As on a desktop where the tray is the first GTK 3 client: GTK then probes OpenGL, unless
+    // told not to (an earlier GTK client leaves its result on the root window).
+    forget_gdk_visuals();
     let tray_pid = home.start_tray(&bus, &[]);
     home.wait("the backend line", Duration::from_secs(20), || {
         home.lines().into_iter().find(|l| l.get("backend").is_some())
@@ -565,6 +588,15 @@ fn without_a_watcher_the_tray_embeds_in_an_xembed_tray() {
     });
     eprintln!("{embedded} XEmbed client window(s) inside trayer");
     home.wait("a settled tray state", Duration::from_secs(60), || last_settled(&home.lines(), 0));
+    // GTK without OpenGL: no GL driver (on this VM Mesa's llvmpipe and libLLVM, +55 MB) was
+    // loaded, although GTK probes GL when it is the display's first GTK 3 client (trayer is GTK 2).
+    let maps = std::fs::read_to_string(format!("/proc/{tray_pid}/maps")).expect("maps");
+    let gl: Vec<&str> = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .filter(|p| p.contains("/dri/") || p.contains("libLLVM") || p.contains("libGLX_mesa"))
+        .collect();
+    assert!(gl.is_empty(), "the XEmbed tray loaded a GL driver: {gl:?}");
 
     // The socket's quit (what the dashboard and a second launch speak) ends it.
     let socket = home.dir.join("run/zerodock/tray.sock");
@@ -580,6 +612,18 @@ fn without_a_watcher_the_tray_embeds_in_an_xembed_tray() {
     assert!(!alive(u64::from(tray_pid)));
     let _ = trayer.kill();
     let _ = trayer.wait();
+}
+
+/// Removes `GDK_VISUALS` from the root window: the GL visuals the first GTK 3 client of a
+/// display found, which later clients read instead of probing GL themselves.
+fn forget_gdk_visuals() {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::ConnectionExt;
+    let (conn, screen) = x11rb::connect(None).expect("the display");
+    let root = conn.setup().roots[screen].root;
+    let atom = conn.intern_atom(false, b"GDK_VISUALS").expect("intern").reply().expect("atom").atom;
+    conn.delete_property(root, atom).expect("delete GDK_VISUALS");
+    conn.flush().expect("flush");
 }
 
 /// How many embedded windows (not top-level, carrying `_XEMBED_INFO`) the display has: the

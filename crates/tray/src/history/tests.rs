@@ -1,6 +1,6 @@
 //! The save-on-change rule on reports the engine computed from real snapshot fixtures, and the
-//! history thread on a real SQLite file: saving, skipping, listing, diffing, and a damaged file
-//! moved aside with the user told.
+//! history thread on a real SQLite file: saving, skipping, listing, diffing, a damaged file moved
+//! aside with the user told, and the file open only while a job runs.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -41,7 +41,7 @@ fn a_report_is_saved_when_first_changed_or_a_day_after_the_last_save() {
     let default = later(&report("default"), 0);
     let hardened = later(&report("hardened"), 0);
     assert_eq!(should_save(None, &default), Some(SaveReason::First));
-    let last = LastSaved { report: default.clone() };
+    let last = LastSaved::of(default.clone());
     assert_eq!(should_save(Some(&last), &later(&default, 1)), None, "the same findings an hour later");
     assert_eq!(should_save(Some(&last), &later(&default, 23)), None);
     assert_eq!(should_save(Some(&last), &later(&default, 24)), Some(SaveReason::Heartbeat));
@@ -105,6 +105,65 @@ async fn the_tray_saves_on_change_lists_and_diffs_through_the_history_thread() {
     again.flush().await;
     assert_eq!(again.list(Some(engine), 100).await.expect("lists").scans.len(), 3, "unchanged: not saved");
     assert_eq!(seen.lock().expect("lock").last().expect("status").revision, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Whether SQLite's WAL or its index exists beside `path`: both are removed when the last
+/// connection closes, so their absence between jobs says the tray holds the database closed.
+fn wal_files(path: &std::path::Path) -> Vec<PathBuf> {
+    ["-wal", "-shm"]
+        .iter()
+        .map(|suffix| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            PathBuf::from(name)
+        })
+        .filter(|p| p.exists())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_database_is_open_only_while_a_save_or_list_runs() {
+    let dir = temp_dir("closed");
+    let path = dir.join("history.sqlite");
+    let (seen, sink) = statuses();
+    let recorder = Recorder::start(Ok(path.clone()), 90, sink);
+    recorder.flush().await;
+    assert!(path.exists(), "opened (and created) at start, to say whether the history works");
+    assert_eq!(wal_files(&path), Vec::<PathBuf>::new(), "closed again after the start");
+    let default = later(&report("default"), 0);
+    recorder.record(default.clone());
+    recorder.record(later(&default, 1)); // unchanged: compared in memory, skipped
+    recorder.flush().await;
+    assert_eq!(wal_files(&path), Vec::<PathBuf>::new(), "closed after the save");
+    let list = recorder.list(Some(ENGINE.to_owned()), 10).await.expect("lists");
+    assert_eq!(list.scans.len(), 1, "saved once");
+    assert_eq!(list.scans[0].score, default.score);
+    assert_eq!(wal_files(&path), Vec::<PathBuf>::new(), "closed after the list");
+    assert_eq!(seen.lock().expect("lock").last().expect("status").revision, 1);
+
+    // Damaged while the tray runs (it holds no connection): the next save moves the file aside,
+    // saves into a new one and tells the user, as a damaged file found at start.
+    std::fs::write(&path, b"overwritten while ZeroDock ran, no longer a database".repeat(200))
+        .expect("damage");
+    let hardened = later(&report("hardened"), 2);
+    recorder.record(hardened.clone());
+    recorder.flush().await;
+    let status = seen.lock().expect("lock").last().cloned().expect("status");
+    assert!(status.available, "{status:?}");
+    assert!(status.recovered.as_deref().is_some_and(|r| r.contains(".corrupt-")), "{status:?}");
+    assert_eq!(status.revision, 2, "{status:?}");
+    let list = recorder.list(Some(ENGINE.to_owned()), 10).await.expect("lists");
+    assert_eq!(list.scans.iter().map(|s| s.score).collect::<Vec<_>>(), vec![hardened.score]);
+
+    // An unchanged scan replaces the kept report (no second copy), but the daily heartbeat still
+    // counts from the save: 18 h after it nothing is saved, 24 h after it one is.
+    recorder.record(later(&hardened, 20));
+    recorder.record(later(&hardened, 26));
+    recorder.flush().await;
+    let list = recorder.list(Some(ENGINE.to_owned()), 10).await.expect("lists");
+    assert_eq!(list.scans.len(), 2, "the save and its heartbeat a day later");
+    assert_eq!(seen.lock().expect("lock").last().expect("status").revision, 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
