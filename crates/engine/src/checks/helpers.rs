@@ -229,6 +229,11 @@ pub(crate) fn daemon_setting(snap: &Snapshot, key: &str, flag: &str) -> Result<D
             Ok(DaemonSetting { value: None, source: SettingSource::Default })
         }
         (Ok(Some(_)), Ok(None)) => Ok(DaemonSetting { value: None, source: SettingSource::Default }),
+        (Ok(None), Ok(None)) if snap.engine_product() == crate::snapshot::EngineProduct::Podman => Err(
+            "the engine is Podman, whose defaults are in containers.conf, not in a dockerd command line or \
+             daemon.json, and ZeroDock does not read containers.conf"
+                .to_owned(),
+        ),
         (Ok(None), Ok(None)) => {
             Err("no dockerd process and no daemon.json are visible on this machine".to_owned())
         }

@@ -63,6 +63,11 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         let expected =
             "a remote driver (syslog, fluentd, gelf, awslogs, splunk, gcplogs) or journald with a shipper";
         match driver {
+            "" if snap.engine_product() == crate::snapshot::EngineProduct::Podman => Finding::unknown(
+                target,
+                "Podman reports no default log driver in `GET /info`: it is `log_driver` in containers.conf, \
+                 which ZeroDock does not read",
+            ),
             "" => Finding::unknown(target, "the engine reported no default log driver (`LoggingDriver` is empty)"),
             "none" => Finding::fail(target, "The daemon discards container logs by default (log driver `none`)")
                 .evidence(field, driver, expected)

@@ -50,6 +50,11 @@ fn evaluate(snap: &Snapshot) -> Vec<Finding> {
         Ok(s) => Finding::fail(target, fail)
             .evidence(s.field("no-new-privileges"), s.display("false"), "true")
             .fixes(fixes()),
+        Err(_) if snap.engine_product() == crate::snapshot::EngineProduct::Podman => Finding::unknown(
+            target,
+            "Podman does not report no-new-privileges in `GET /info`: its default is `no_new_privileges` in \
+             containers.conf, which ZeroDock does not read",
+        ),
         Err(why) => Finding::unknown(
             target,
             format!("engines before 24.0 do not report no-new-privileges in `docker info`, and {why}"),
