@@ -3,7 +3,9 @@
 //! endpoint resolution over the client `config.json` and Docker context `meta.json`, and — through
 //! `collect::host::collect_base` pointed at a temp home — the client `config.json`, Docker Desktop's
 //! `settings-store.json` and (when no rootful dockerd or `/etc/docker/daemon.json` is in sight) a
-//! home `daemon.json`.
+//! home `daemon.json`; `daemon.json` again directly (`collect::host::parse_daemon_json`, with its
+//! credentials redacted), since a running dockerd hides the home file; and the waiver editor
+//! (`evaluate::waiver::edit`) over the user's policy text.
 //!
 //! Properties: no input panics; an error's message is non-empty, says what was read (the file's
 //! path for file parsers), and carries the line and column wherever the underlying parser
