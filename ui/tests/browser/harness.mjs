@@ -59,7 +59,7 @@ export function launch() {
 
 /** Opens the app with `scenario` (see test-entry/main.ts) and returns the page plus the list of
  * problems seen so far (CSP violations, console errors, page errors, non-local requests). */
-export async function openApp(browser, baseUrl, scenario, { width = 1280, height = 800, colorScheme = 'light' } = {}) {
+export async function openApp(browser, baseUrl, scenario, { width = 1280, height = 800, colorScheme = 'light', initScript = null } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems = [];
@@ -79,6 +79,8 @@ export async function openApp(browser, baseUrl, scenario, { width = 1280, height
       window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
     });
   }, scenario);
+  // A test's own script, before the app's (e.g. a webview's navigator as WebKitGTK reports it).
+  if (initScript) await page.addInitScript(initScript);
   await page.goto(baseUrl);
   const check = async () => {
     const csp = await page.evaluate(() => window.__cspViolations ?? []);

@@ -95,6 +95,17 @@ const engines = {
 const withApp = useApp();
 
 describe('history', () => {
+  test('the sparkline is drawn when the webview reports the C locale as its language', async () => {
+    // WebKitGTK under LANG=C.UTF-8 reports navigator.language "C", which Intl refuses: uPlot's
+    // module threw on import and the trend showed "The chart could not be drawn" instead.
+    const scenario = { state: appState(current), history, diffs, engines };
+    await withApp(scenario, { initScript: () => Object.defineProperty(navigator, 'language', { value: 'C', configurable: true }) }, async (page) => {
+      await page.waitForSelector('[data-testid=sparkline][data-ready=true]');
+      assert.equal(await page.locator('[data-testid=sparkline] canvas').count(), 1);
+      assert.equal(await page.locator('[data-testid=sparkline] .subtle').count(), 0);
+    });
+  });
+
   test('the Overview shows the trend and opens the History view with the chart and the real diff', async () => {
     const scenario = { state: appState(current), history, diffs, engines };
     await withApp(scenario, {}, async (page) => {
