@@ -56,27 +56,40 @@ fn config_divided(default_cases: u32, divisor: u32) -> ProptestConfig {
     ProptestConfig { cases, failure_persistence: None, max_shrink_iters: 1024, ..ProptestConfig::default() }
 }
 
-/// A temp directory of this test process, removed by the OS's tmp cleaning at worst; each case
-/// writes its own file name so parallel properties do not collide.
-fn temp_file(bytes: &[u8]) -> PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("zd-fuzz-compose-{}", std::process::id()));
+/// A Compose file written for one case, in a directory of its own that goes when it is dropped
+/// (a test leaves nothing behind in `/tmp`).
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(bytes: &[u8]) -> TempFile {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("zd-fuzz-compose-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        dir
-    });
-    let path = dir.join(format!("compose-{}.yml", N.fetch_add(1, Ordering::Relaxed)));
-    std::fs::write(&path, bytes).expect("write temp file");
-    path
+        let path = dir.join("compose.yml");
+        std::fs::write(&path, bytes).expect("write temp file");
+        TempFile(path)
+    }
+
+    fn name(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 /// Reads one file through the public reader, removing it after.
 fn read_file(bytes: &[u8]) -> (String, Fact<BTreeMap<String, ComposeServiceLines>>) {
-    let path = temp_file(bytes);
-    let name = path.display().to_string();
+    let file = TempFile::new(bytes);
+    let name = file.name();
     let mut files = read(std::slice::from_ref(&name));
-    let _ = std::fs::remove_file(&path);
+    drop(file);
     assert_eq!(files.len(), 1, "one file asked, one answered");
     let file = files.remove(0);
     assert_eq!(file.path, name, "the file keeps the path it was asked under");
@@ -810,10 +823,10 @@ proptest! {
     /// cites a line only if the reader gave it for that file, else says why it is unknown.
     #[test]
     fn lines_read_flow_into_fixes_that_cite_only_them(bytes in mutated(), service in "[a-z]{1,6}") {
-        let path = temp_file(&bytes);
-        let name = path.display().to_string();
+        let file = TempFile::new(&bytes);
+        let name = file.name();
         let read_files = read(std::slice::from_ref(&name));
-        let _ = std::fs::remove_file(&path);
+        drop(file);
         let mut snap = Snapshot::from_json(&fixture("default.json")).expect("fixture");
         // Every container of the fixture is a service of the fuzzed file: one named as the
         // file says when it names one, else a random name the file may not hold.

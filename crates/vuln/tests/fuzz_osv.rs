@@ -17,8 +17,8 @@
 //! cargo test --release -p zerodock-vuln --test fuzz_osv`.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::path::Path;
+use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -91,25 +91,6 @@ fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
         w.write_all(body).expect("write");
     }
     w.finish().expect("finish").into_inner()
-}
-
-/// One database per test thread's property, reused across cases (an import replaces the
-/// ecosystems it holds; opening a database per case would measure SQLite, not the parser).
-struct Db {
-    _dir: tempfile::TempDir,
-    zip: PathBuf,
-    db: Database,
-}
-
-fn with_db<T>(slot: &'static OnceLock<Mutex<Db>>, f: impl FnOnce(&mut Db) -> T) -> T {
-    let db = slot.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let zip = dir.path().join("all.zip");
-        let db = Database::open(&dir.path().join("vulndb.sqlite")).expect("open");
-        Mutex::new(Db { _dir: dir, zip, db })
-    });
-    let mut guard = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    f(&mut guard)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,8 +218,6 @@ fn record_entry() -> impl Strategy<Value = (String, Vec<u8>)> {
 // ---------------------------------------------------------------------------------------------
 // Properties
 
-static ZIP_DB: OnceLock<Mutex<Db>> = OnceLock::new();
-
 proptest! {
     #![proptest_config(config(48, 1))]
 
@@ -308,26 +287,29 @@ proptest! {
         if let Some(cut) = cut {
             bytes.truncate(cut.index(bytes.len() + 1));
         }
-        with_db(&ZIP_DB, |db| -> Result<(), TestCaseError> {
-            std::fs::write(&db.zip, zip_of(&good)).expect("write zip");
-            let zip = db.zip.clone();
-            db.db.import_zip(&zip, "good").map_err(|e| TestCaseError::fail(e.to_string()))?;
+        // A fresh database per case, in a temp dir removed with it (a static one would outlive
+        // the test process's cleanup and stay in /tmp).
+        let dir = tempfile::tempdir().expect("tempdir");
+        let zip = dir.path().join("all.zip");
+        let mut db = Database::open(&dir.path().join("vulndb.sqlite")).expect("open");
+        {
+            std::fs::write(&zip, zip_of(&good)).expect("write zip");
+            db.import_zip(&zip, "good").map_err(|e| TestCaseError::fail(e.to_string()))?;
             let answers = |db: &Database| -> Vec<String> {
                 queries().iter().map(|(e, p, v)| format!("{:?}", db.matches(e, p, v).map(|m| m.into_iter().map(|m| (m.id, m.fixed)).collect::<Vec<_>>()))).collect()
             };
-            let before = (answers(&db.db), db.db.info().map_err(|e| TestCaseError::fail(e.to_string()))?);
-            std::fs::write(&db.zip, &bytes).expect("write zip");
-            match db.db.import_zip(&zip, "damaged") {
+            let before = (answers(&db), db.info().map_err(|e| TestCaseError::fail(e.to_string()))?);
+            std::fs::write(&zip, &bytes).expect("write zip");
+            match db.import_zip(&zip, "damaged") {
                 Ok(_) => {}
                 Err(e @ Error::CorruptExport { .. }) => {
                     prop_assert!(e.to_string().starts_with(&zip.display().to_string()), "{e}");
-                    let after = (answers(&db.db), db.db.info().map_err(|e| TestCaseError::fail(e.to_string()))?);
+                    let after = (answers(&db), db.info().map_err(|e| TestCaseError::fail(e.to_string()))?);
                     prop_assert_eq!(after, before, "a refused import changed the database");
                 }
                 Err(e) => prop_assert!(false, "not a corrupt export: {e}"),
             }
-            Ok(())
-        })?;
+        }
     }
 }
 
