@@ -55,13 +55,32 @@ pub(super) fn encode(report: &Report) -> Result<Encoded, Error> {
     Ok(Encoded { blob, texts })
 }
 
+/// The most a stored report may inflate to: far above any report ZeroDock writes (10,000
+/// containers: ~175 MB of compact JSON before the prose is taken out), and a bound on a damaged or
+/// hostile history file whose blob is a deflate bomb (~1000:1), which would otherwise take all memory.
+const MAX_DECODED: u64 = 1 << 30;
+
 /// Decodes a stored report; `lookup` reads a text by hash.
 pub(super) fn decode(
     blob: &[u8],
     lookup: &mut dyn FnMut(&str) -> Result<Option<String>, rusqlite::Error>,
 ) -> Result<Report, String> {
-    let mut json = Vec::with_capacity(blob.len() * 8);
-    flate2::read::DeflateDecoder::new(blob).read_to_end(&mut json).map_err(|e| format!("decompress: {e}"))?;
+    decode_within(blob, lookup, MAX_DECODED)
+}
+
+fn decode_within(
+    blob: &[u8],
+    lookup: &mut dyn FnMut(&str) -> Result<Option<String>, rusqlite::Error>,
+    max: u64,
+) -> Result<Report, String> {
+    let mut json = Vec::with_capacity(blob.len().saturating_mul(8).min(64 << 20));
+    flate2::read::DeflateDecoder::new(blob)
+        .take(max + 1)
+        .read_to_end(&mut json)
+        .map_err(|e| format!("decompress: {e}"))?;
+    if json.len() as u64 > max {
+        return Err(format!("the stored report inflates past {} MiB: not read", max >> 20));
+    }
     let mut value: Value = serde_json::from_slice(&json).map_err(|e| format!("JSON: {e}"))?;
     // A row written by a newer ZeroDock with another report format is refused, as
     // `Report::from_json` refuses such a file, rather than read with fields misunderstood.
@@ -88,4 +107,25 @@ pub(super) fn decode(
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A blob that inflates past the bound is refused before it takes the memory (a deflate bomb
+    /// in a damaged or planted history file); one within it decodes as before.
+    #[test]
+    fn a_blob_inflating_past_the_bound_is_refused() {
+        let mut bomb = flate2::write::DeflateEncoder::new(Vec::new(), Compression::best());
+        bomb.write_all(&vec![b' '; 3 << 20]).expect("compress");
+        let bomb = bomb.finish().expect("compress");
+        assert!(bomb.len() < 16 << 10, "{} bytes", bomb.len());
+        let mut lookup = |_: &str| Ok(None);
+        let error = decode_within(&bomb, &mut lookup, 1 << 20).err().expect("refused");
+        assert!(error.contains("inflates past 1 MiB"), "{error}");
+        // Within the bound the same blob is read (and then refused for what it is: not a report).
+        let error = decode_within(&bomb, &mut lookup, 4 << 20).err().expect("not a report");
+        assert!(error.starts_with("JSON"), "{error}");
+    }
 }
