@@ -122,10 +122,10 @@ mod tests {
         let bomb = bomb.finish().expect("compress");
         assert!(bomb.len() < 16 << 10, "{} bytes", bomb.len());
         let mut lookup = |_: &str| Ok(None);
-        let error = decode_within(&bomb, &mut lookup, 1 << 20).err().expect("refused");
+        let error = decode_within(&bomb, &mut lookup, 1 << 20).expect_err("refused");
         assert!(error.contains("inflates past 1 MiB"), "{error}");
         // Within the bound the same blob is read (and then refused for what it is: not a report).
-        let error = decode_within(&bomb, &mut lookup, 4 << 20).err().expect("not a report");
+        let error = decode_within(&bomb, &mut lookup, 4 << 20).expect_err("not a report");
         assert!(error.starts_with("JSON"), "{error}");
     }
 }
