@@ -129,7 +129,11 @@ fn the_rootless_podman_socket_is_discovered() {
     let snapshot: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("collect wrote no JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
     let endpoint = &snapshot["endpoint"];
-    if std::path::Path::new("/var/run/docker.sock").exists() {
+    // Only a socket counts, as in the discovery itself: a directory left at that path (a
+    // container that bound a missing socket path makes dockerd create one) is passed over.
+    let default_socket = std::fs::metadata("/var/run/docker.sock")
+        .is_ok_and(|m| std::os::unix::fs::FileTypeExt::is_socket(&m.file_type()));
+    if default_socket {
         assert_eq!(endpoint["source"]["kind"], "default", "{endpoint}");
     } else {
         assert_eq!(endpoint["host"], host.as_str(), "{endpoint}");
