@@ -25,7 +25,6 @@
 #![allow(missing_docs)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -37,37 +36,17 @@ use zerodock_tray::indicator::{icon_argb, label};
 use zerodock_tray::model::TrayState;
 use zerodock_tray::tuning;
 
+mod common;
+use common::{Bus, Client, scratch_image};
+
+/// How long a socket read may wait: an image's first read exports it from the engine —
+/// generous, but never a hang.
+const IMAGE_READ_PATIENCE: Duration = Duration::from_secs(300);
+
 /// Held by every test that changes the engine (containers): the tests of this file run in
 /// parallel, and one's containers would move the other's score between "the tray showed" and "the
 /// dashboard painted".
 static ENGINE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// A private session bus (a real `dbus-daemon`), stopped on drop.
-struct Bus {
-    daemon: Child,
-    address: String,
-}
-
-impl Bus {
-    fn start() -> Bus {
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (Debian package dbus)");
-        let mut address = String::new();
-        BufReader::new(daemon.stdout.take().expect("stdout")).read_line(&mut address).expect("bus address");
-        Bus { daemon, address: address.trim().to_owned() }
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
 
 /// A private home (settings with a 1 h interval: only events explain a change within seconds),
 /// runtime dir and state file; removed on drop with the processes it knows of.
@@ -207,17 +186,6 @@ fn children(pid: u64) -> Vec<u64> {
         })
         .filter(|p| alive(*p))
         .collect()
-}
-
-/// The scratch image `xtask/scenarios.toml` names.
-fn scratch_image() -> &'static str {
-    let toml = include_str!("../../../xtask/scenarios.toml");
-    let section = toml.split("\n[scratch]").nth(1).expect("xtask/scenarios.toml has [scratch]");
-    section
-        .lines()
-        .take_while(|l| !l.starts_with('['))
-        .find_map(|l| l.strip_prefix("tag = \"")?.strip_suffix('"'))
-        .expect("[scratch] names its tag")
 }
 
 /// Sends WM_DELETE_WINDOW to every X window titled `title`; returns how many there were.
@@ -648,63 +616,6 @@ fn embedded_icon_windows() -> Option<usize> {
     Some(count)
 }
 
-/// A socket client speaking `zerodock_tray::ipc` as the dashboard does.
-struct Client {
-    reader: BufReader<std::os::unix::net::UnixStream>,
-    writer: std::os::unix::net::UnixStream,
-    next_id: u64,
-}
-
-impl Client {
-    fn connect(socket: &std::path::Path) -> Client {
-        let stream = std::os::unix::net::UnixStream::connect(socket).expect("connect to the tray");
-        // An image's first read exports it from the engine: generous, but never a hang.
-        stream.set_read_timeout(Some(Duration::from_secs(300))).expect("timeout");
-        Client { writer: stream.try_clone().expect("clone"), reader: BufReader::new(stream), next_id: 0 }
-    }
-
-    /// Sends `request`; returns the states seen before its reply, and the reply's result.
-    fn ask(&mut self, request: Value) -> (Vec<Value>, Result<Value, Value>) {
-        use std::io::Write;
-        self.next_id += 1;
-        let id = self.next_id;
-        let line = serde_json::json!({"id": id, "request": request}).to_string() + "\n";
-        self.writer.write_all(line.as_bytes()).expect("send");
-        let mut states = Vec::new();
-        loop {
-            let mut text = String::new();
-            let n = self.reader.read_line(&mut text).expect("a line from the tray");
-            assert!(n > 0, "the tray closed the connection");
-            let message: Value = serde_json::from_str(&text).expect("json line");
-            match message["type"].as_str() {
-                Some("state") => states.push(message["state"].clone()),
-                Some("reply") if message["id"] == id => {
-                    let result = &message["result"];
-                    let result = match (result.get("Ok"), result.get("Err")) {
-                        (Some(ok), _) => Ok(ok.clone()),
-                        (_, Some(err)) => Err(err.clone()),
-                        _ => panic!("a reply is Ok or Err: {message}"),
-                    };
-                    return (states, result);
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Reads until a state satisfies `want` (the tray publishes on its own after events).
-    fn state_until(&mut self, mut want: impl FnMut(&Value) -> bool) -> Value {
-        loop {
-            let mut text = String::new();
-            assert!(self.reader.read_line(&mut text).expect("a line from the tray") > 0, "tray gone");
-            let message: Value = serde_json::from_str(&text).expect("json line");
-            if message["type"] == "state" && want(&message["state"]) {
-                return message["state"].clone();
-            }
-        }
-    }
-}
-
 /// A vulnerability database imported from the test advisories (as `tests/vulns_live.rs` builds
 /// it), at the tray's default location under `data`.
 fn test_database(data: &std::path::Path) {
@@ -749,7 +660,7 @@ fn the_dashboard_s_requests_scan_images_and_save_settings_in_the_tray() {
     home.wait("the tray's first report", Duration::from_secs(60), || {
         last_settled(&home.lines(), 0).filter(|_| socket.exists())
     });
-    let mut client = Client::connect(&socket);
+    let mut client = Client::connect(&socket, IMAGE_READ_PATIENCE);
     let (states, subscribed) = client.ask(serde_json::json!({"type": "subscribe"}));
     assert_eq!(subscribed, Ok(Value::Null));
     let first = states.first().expect("the state comes first");
@@ -830,7 +741,7 @@ fn the_tray_saves_scans_on_change_and_follows_the_selected_engine() {
     home.wait("the tray's first report", Duration::from_secs(60), || {
         last_settled(&home.lines(), 0).filter(|_| socket.exists())
     });
-    let mut client = Client::connect(&socket);
+    let mut client = Client::connect(&socket, IMAGE_READ_PATIENCE);
     let (states, _) = client.ask(serde_json::json!({"type": "subscribe"}));
     let first = states.first().expect("state").clone();
     let endpoint = first["engine"]["endpoint"].as_str().expect("endpoint").to_owned();
@@ -962,7 +873,7 @@ fn the_tray_accepts_a_risk_into_the_policy_file_and_judges_again() {
     home.wait("the tray's first report", Duration::from_secs(60), || {
         last_settled(&home.lines(), 0).filter(|_| socket.exists())
     });
-    let mut client = Client::connect(&socket);
+    let mut client = Client::connect(&socket, IMAGE_READ_PATIENCE);
     let (states, subscribed) = client.ask(serde_json::json!({"type": "subscribe"}));
     assert_eq!(subscribed, Ok(Value::Null));
     let finding = |state: &Value| -> Value {

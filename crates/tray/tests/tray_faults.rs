@@ -12,9 +12,7 @@
 //!   xvfb-run -a dbus-run-session -- cargo test -p zerodock-tray --test tray_faults
 //! ```
 
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,35 +22,11 @@ use serde_json::{Value, json};
 #[path = "../../../tests/common/proxy.rs"]
 mod proxy;
 
+mod common;
+use common::{Bus, Client, scratch_image};
+
 /// The tray's call timeout (the engine's default, `CollectOptions`): what a hung call costs.
 const CALL_TIMEOUT_SECS: u64 = 15;
-
-/// A private session bus (a real `dbus-daemon`), stopped on drop.
-struct Bus {
-    daemon: Child,
-    address: String,
-}
-
-impl Bus {
-    fn start() -> Bus {
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (Debian package dbus)");
-        let mut address = String::new();
-        BufReader::new(daemon.stdout.take().expect("stdout")).read_line(&mut address).expect("bus address");
-        Bus { daemon, address: address.trim().to_owned() }
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
 
 /// The test's private home, its container and the tray; all removed on drop.
 struct Home {
@@ -93,74 +67,6 @@ impl Home {
 
 fn docker(host: &str, args: &[&str]) -> std::process::Output {
     Command::new("docker").arg("-H").arg(host).args(args).output().expect("docker CLI")
-}
-
-/// The scratch image `xtask/scenarios.toml` names.
-fn scratch_image() -> &'static str {
-    let toml = include_str!("../../../xtask/scenarios.toml");
-    let section = toml.split("\n[scratch]").nth(1).expect("xtask/scenarios.toml has [scratch]");
-    section
-        .lines()
-        .take_while(|l| !l.starts_with('['))
-        .find_map(|l| l.strip_prefix("tag = \"")?.strip_suffix('"'))
-        .expect("[scratch] names its tag")
-}
-
-/// A socket client speaking `zerodock_tray::ipc` as the dashboard does.
-struct Client {
-    reader: BufReader<UnixStream>,
-    writer: UnixStream,
-    next_id: u64,
-}
-
-impl Client {
-    fn connect(socket: &Path) -> Client {
-        let stream = UnixStream::connect(socket).expect("connect to the tray");
-        // Generous: a read that waits this long means the tray hangs.
-        stream.set_read_timeout(Some(Duration::from_secs(120))).expect("timeout");
-        Client { writer: stream.try_clone().expect("clone"), reader: BufReader::new(stream), next_id: 0 }
-    }
-
-    fn line(&mut self) -> Value {
-        let mut text = String::new();
-        let n = self.reader.read_line(&mut text).expect("a line from the tray (it did not hang)");
-        assert!(n > 0, "the tray closed the connection");
-        serde_json::from_str(&text).expect("json line")
-    }
-
-    /// Sends `request`; returns the states seen before its reply, and the reply's result.
-    fn ask(&mut self, request: Value) -> (Vec<Value>, Result<Value, Value>) {
-        self.next_id += 1;
-        let id = self.next_id;
-        let line = json!({"id": id, "request": request}).to_string() + "\n";
-        self.writer.write_all(line.as_bytes()).expect("send");
-        let mut states = Vec::new();
-        loop {
-            let message = self.line();
-            match message["type"].as_str() {
-                Some("state") => states.push(message["state"].clone()),
-                Some("reply") if message["id"] == id => {
-                    let result = &message["result"];
-                    return match (result.get("Ok"), result.get("Err")) {
-                        (Some(ok), _) => (states, Ok(ok.clone())),
-                        (_, Some(err)) => (states, Err(err.clone())),
-                        _ => panic!("a reply is Ok or Err: {message}"),
-                    };
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Reads until a state satisfies `want`.
-    fn state_until(&mut self, mut want: impl FnMut(&Value) -> bool) -> Value {
-        loop {
-            let message = self.line();
-            if message["type"] == "state" && want(&message["state"]) {
-                return message["state"].clone();
-            }
-        }
-    }
 }
 
 fn check<'a>(state: &'a Value, code: &str) -> &'a Value {
@@ -221,7 +127,7 @@ fn a_hung_engine_call_leaves_the_tray_responsive_named_and_quittable() {
 
     // 1. While the engine hangs on the list, the tray answers: the state (still scanning, no
     //    report: the hung call has its full limit) and another request.
-    let mut client = Client::connect(&socket);
+    let mut client = Client::connect(&socket, Duration::from_secs(120));
     let (states, subscribed) = client.ask(json!({"type": "subscribe"}));
     assert_eq!(subscribed, Ok(Value::Null));
     let during = states.last().expect("the state before the reply");
@@ -268,7 +174,7 @@ fn a_hung_engine_call_leaves_the_tray_responsive_named_and_quittable() {
         (listed(&proxy) > before).then_some(())
     });
     // As a second launch's `quit` does: the tray may be gone before its reply is written.
-    client.writer.write_all(b"{\"id\":99,\"request\":{\"type\":\"quit\"}}\n").expect("send quit");
+    client.send("{\"id\":99,\"request\":{\"type\":\"quit\"}}\n");
     let mut tray = home.tray.take().expect("tray");
     let status = home.wait("the tray to exit", Duration::from_secs(10), || tray.try_wait().ok().flatten());
     assert!(status.success(), "{status}\n{}", home.log());
