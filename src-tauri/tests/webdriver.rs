@@ -34,6 +34,8 @@ use serde_json::{Value, json};
 
 const CONTAINER: &str = "zd-e2e-sock";
 const DRIVER_PORT: u16 = 4444;
+/// The port of the WebKitWebDriver that tauri-driver starts.
+const NATIVE_PORT: u16 = 4445;
 
 /// Everything the test started, stopped again on drop (also when an assertion fails).
 struct Cleanup {
@@ -241,7 +243,7 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
     let mut cleanup =
         Cleanup { docker_host: docker_host.clone(), driver: None, state_file: state_file.clone() };
     let driver = Command::new(tauri_driver())
-        .args(["--port", &DRIVER_PORT.to_string(), "--native-port", "4445"])
+        .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &NATIVE_PORT.to_string()])
         .env("DOCKER_HOST", &docker_host)
         // The autostart entry goes to $HOME/.config/autostart whatever XDG_CONFIG_HOME says.
         .env("HOME", &home)
@@ -258,10 +260,16 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
         .spawn()
         .expect("start tauri-driver (cargo install tauri-driver --version '^2' --locked)");
     cleanup.driver = Some(driver);
-    wait_for("tauri-driver to listen", Duration::from_secs(20), || async {
-        tokio::net::TcpStream::connect(("127.0.0.1", DRIVER_PORT)).await.ok()
-    })
-    .await;
+    // tauri-driver listens before the WebKitWebDriver it starts does; a session asked for in
+    // between is dropped mid-request (hyper's IncompleteMessage: seen once in a full run), so
+    // both ports are awaited.
+    for (what, port) in [("tauri-driver to listen", DRIVER_PORT), ("WebKitWebDriver to listen", NATIVE_PORT)]
+    {
+        wait_for(what, Duration::from_secs(20), || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", port)).await.ok()
+        })
+        .await;
+    }
 
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));

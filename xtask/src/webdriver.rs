@@ -142,9 +142,13 @@ impl Driver {
             .stderr(std::fs::File::create(log)?);
         home.apply(&mut cmd);
         let driver = Driver { child: cmd.spawn().context("start tauri-driver")? };
-        wait_until("tauri-driver to listen", Duration::from_secs(20), || {
-            std::net::TcpStream::connect(("127.0.0.1", PORT)).ok()
-        })?;
+        // tauri-driver listens before the WebKitWebDriver it starts does; a session asked for in
+        // between is dropped mid-request (hyper's IncompleteMessage), so both ports are awaited.
+        for (what, port) in [("tauri-driver to listen", PORT), ("WebKitWebDriver to listen", NATIVE_PORT)] {
+            wait_until(what, Duration::from_secs(20), || {
+                std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+            })?;
+        }
         Ok(driver)
     }
 }
