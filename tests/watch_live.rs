@@ -44,6 +44,35 @@ fn fails(report: &Report, code: &str, container: &str) -> bool {
         .is_some_and(|c| c.findings.iter().any(|f| f.target.name == container && f.status == Status::Fail))
 }
 
+/// A watcher of the test engine through `proxy`, each call bounded by `timeout`, rescanning only
+/// on events (an hour's interval: nothing else explains a change within the test).
+fn watch_through(proxy: &Proxy, timeout: Duration) -> (watch::WatchHandle, Receiver<WatchUpdate>) {
+    let mut collect = CollectOptions::with_host(Some(&proxy.host())).expect("endpoint");
+    collect.timeout = timeout;
+    let mut config = WatchConfig::new(collect);
+    config.interval = Duration::from_secs(3600);
+    watch::spawn(config)
+}
+
+/// The first report and the first engine-down notice, in whichever order they come; a hang
+/// (nothing by `deadline`) fails the test.
+async fn first_report_and_down(
+    rx: &mut Receiver<WatchUpdate>,
+    deadline: tokio::time::Instant,
+) -> (Arc<Report>, String) {
+    let (mut report, mut down) = (None, None);
+    while report.is_none() || down.is_none() {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(WatchUpdate::Evaluated { report: r, .. })) if report.is_none() => report = Some(r),
+            Ok(Some(WatchUpdate::EngineDown { reason, .. })) if down.is_none() => down = Some(reason),
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the watcher ended"),
+            Err(_) => panic!("hung: a report {:?}, an engine-down notice {down:?}", report.is_some()),
+        }
+    }
+    (report.expect("report"), down.expect("down"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_drive_new_verdicts_and_every_request_is_a_get() {
     common::ensure_image();
@@ -237,11 +266,7 @@ async fn a_stalled_call_is_bounded_named_and_read_again_once_answered() {
     let privileged = Scenario::new("watch-stall", false, &["--privileged"]); // created: judged, never run
     let dir = common::tempdir("watch-stall");
     let proxy = Proxy::stalling(&dir, &common::socket_path(), "/containers/json");
-    let mut collect = CollectOptions::with_host(Some(&proxy.host())).expect("endpoint");
-    collect.timeout = Duration::from_secs(2);
-    let mut config = WatchConfig::new(collect);
-    config.interval = Duration::from_secs(3600);
-    let (handle, mut rx) = watch::spawn(config);
+    let (handle, mut rx) = watch_through(&proxy, Duration::from_secs(2));
 
     // A generous deadline only a hang reaches (the figure is the 2 s call timeout).
     let (first, trigger, _) =
@@ -284,26 +309,11 @@ async fn a_stalled_event_stream_is_named_and_subscribed_again() {
     common::ensure_image();
     let dir = common::tempdir("watch-stall-events");
     let proxy = Proxy::stalling(&dir, &common::socket_path(), "/events");
-    let mut collect = CollectOptions::with_host(Some(&proxy.host())).expect("endpoint");
-    collect.timeout = Duration::from_secs(2);
-    let mut config = WatchConfig::new(collect);
-    config.interval = Duration::from_secs(3600);
-    let (handle, mut rx) = watch::spawn(config);
+    let (handle, mut rx) = watch_through(&proxy, Duration::from_secs(2));
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let (mut complete, mut down) = (None, None);
-    while complete.is_none() || down.is_none() {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(WatchUpdate::Evaluated { report, .. })) if complete.is_none() => complete = Some(report),
-            Ok(Some(WatchUpdate::EngineDown { reason, .. })) if down.is_none() => down = Some(reason),
-            Ok(Some(_)) => {}
-            Ok(None) => panic!("the watcher ended"),
-            Err(_) => panic!("hung: a report {:?}, an engine-down notice {down:?}", complete.is_some()),
-        }
-    }
-    let complete = complete.expect("report");
+    let (complete, down) = first_report_and_down(&mut rx, deadline).await;
     assert_ne!(complete.check("CTR001").map(|c| c.status), Some(Status::Unknown), "scans go on");
-    let down = down.expect("down");
     assert!(down.contains("`GET /events`"), "the notice names the hung call: {down}");
 
     // The engine answers again: the next subscription request goes through.
@@ -350,26 +360,11 @@ async fn a_stalled_event_stream_is_named_and_subscribed_again() {
 async fn a_hung_first_call_is_named_and_the_watcher_reconnects() {
     let dir = common::tempdir("watch-stall-version");
     let proxy = Proxy::stalling(&dir, &common::socket_path(), "/version");
-    let mut collect = CollectOptions::with_host(Some(&proxy.host())).expect("endpoint");
-    collect.timeout = Duration::from_secs(2);
-    let mut config = WatchConfig::new(collect);
-    config.interval = Duration::from_secs(3600);
-    let (handle, mut rx) = watch::spawn(config);
+    let (handle, mut rx) = watch_through(&proxy, Duration::from_secs(2));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let (mut report, mut down) = (None, None);
-    while report.is_none() || down.is_none() {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(WatchUpdate::Evaluated { report: r, .. })) if report.is_none() => report = Some(r),
-            Ok(Some(WatchUpdate::EngineDown { reason, .. })) if down.is_none() => down = Some(reason),
-            Ok(Some(_)) => {}
-            Ok(None) => panic!("the watcher ended"),
-            Err(_) => panic!("hung: a report {:?}, an engine-down notice {down:?}", report.is_some()),
-        }
-    }
-    let report = report.expect("report");
+    let (report, down) = first_report_and_down(&mut rx, deadline).await;
     let why = report.subject.engine_unavailable.clone().unwrap_or_default();
     assert!(why.contains("`GET /version`") && why.contains("within 2 s"), "{why}");
-    let down = down.expect("down");
     assert!(down.contains("`GET /version`"), "{down}");
 
     proxy.answer_again();
@@ -393,11 +388,7 @@ async fn a_slow_answer_within_the_limit_is_waited_for() {
     let privileged = Scenario::new("watch-slow", false, &["--privileged"]);
     let dir = common::tempdir("watch-slow");
     let proxy = Proxy::delaying(&dir, &common::socket_path(), "/containers/json", Duration::from_secs(1));
-    let mut collect = CollectOptions::with_host(Some(&proxy.host())).expect("endpoint");
-    collect.timeout = Duration::from_secs(10);
-    let mut config = WatchConfig::new(collect);
-    config.interval = Duration::from_secs(3600);
-    let (handle, mut rx) = watch::spawn(config);
+    let (handle, mut rx) = watch_through(&proxy, Duration::from_secs(10));
     let (report, _) = next_report(&mut rx, Duration::from_secs(60)).await.expect("a report");
     assert!(fails(&report, "CTR001", &privileged.name), "{:?}", report.notes);
     assert!(report.notes.iter().all(|n| !n.contains("did not answer")), "{:?}", report.notes);
