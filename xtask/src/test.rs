@@ -189,6 +189,7 @@ fn stages(phases: &mut Phases, opts: &Options, started_private: &mut bool) -> Re
         .arg(util::cargo().get_program())
         .args(["test", "--workspace", "--no-fail-fast"])
         .args(&opts.cargo_test_args);
+    util::lean_ci_build(&mut cargo_test);
     engine_env(&mut cargo_test);
     stage(phases, "cargo test --workspace (under xvfb-run + dbus-run-session)", &mut cargo_test);
 

@@ -43,7 +43,19 @@ pub fn workspace_root() -> PathBuf {
 
 /// The cargo that ran us, so nested builds use the same toolchain.
 pub fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    lean_ci_build(&mut cmd);
+    cmd
+}
+
+/// Under CI, builds without incremental state: a fresh clone is built once, so the
+/// `target/debug/incremental` cache (GBs for this workspace) is never reused there, and one CI run
+/// failed with "No space left on device" in the middle of the test build. A developer's own
+/// `CARGO_INCREMENTAL` wins.
+pub fn lean_ci_build(cmd: &mut Command) {
+    if is_ci() && std::env::var_os("CARGO_INCREMENTAL").is_none() {
+        cmd.env("CARGO_INCREMENTAL", "0");
+    }
 }
 
 /// Whether we run as root (uid 0), read from `/proc/self/status` to avoid libc.
