@@ -57,6 +57,7 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         }
         Err(e) => Err(e),
     })?;
+    disk_preflight();
     // Recorded after deps (installing docker.io legitimately creates Docker's places) and before
     // anything else; compared once the private daemon is stopped, whatever failed in between.
     let sc = Scenarios::load()?;
@@ -69,6 +70,39 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         (Err(e), Err(c)) => Err(anyhow::anyhow!("{e:#}\n{c:#}")),
         (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
         (Ok(()), Ok(())) => Ok(()),
+    }
+}
+
+/// What a cold `CI=true cargo xtask test` leaves in `target/` (measured on a fresh clone, see
+/// docs/testing.md "Disk"), with a margin for the next dependency bump.
+const COLD_TARGET_BYTES: u64 = 8 << 30;
+
+/// Says, before the build starts, whether the run is likely to fit on the disk: one fresh-clone CI
+/// run died of "No space left on device" 400 s into the test build, and its later stages then failed
+/// for want of the binaries — a line here names the cause first. A warning, not a failure: a warm
+/// `target/` needs far less than a cold one, and the estimate is from one machine.
+fn disk_preflight() {
+    let target = util::workspace_root().join("target");
+    let probe = if target.exists() { target.clone() } else { util::workspace_root() };
+    let Some(free) = util::free_bytes(&probe) else {
+        return;
+    };
+    // Integer tenths: a float cast here would need a precision-loss allowance for no gain.
+    let gib = |b: u64| format!("{}.{}", b >> 30, ((b & ((1 << 30) - 1)) * 10) >> 30);
+    if free < COLD_TARGET_BYTES {
+        eprintln!(
+            "warning: {} GiB free where target/ lives; a cold build writes ~{} GiB there. \
+             If target/ is new, this run may end in \"No space left on device\": free space, or point \
+             CARGO_TARGET_DIR at a larger disk.",
+            gib(free),
+            gib(COLD_TARGET_BYTES)
+        );
+    } else {
+        eprintln!(
+            "    disk: {} GiB free where target/ lives (a cold build writes ~{} GiB)",
+            gib(free),
+            gib(COLD_TARGET_BYTES)
+        );
     }
 }
 

@@ -282,6 +282,19 @@ pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Bytes free to this user on the filesystem holding `path`, from `df -Pk` (no libc, no `unsafe`);
+/// `None` when `df` cannot tell.
+pub fn free_bytes(path: &Path) -> Option<u64> {
+    let out = Command::new("df").arg("-Pk").arg(path).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    // POSIX format: a header line, then "fs 1024-blocks used available capacity mount".
+    let text = String::from_utf8_lossy(&out.stdout);
+    let kib: u64 = text.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Phase timing: each phase announces itself, and [`Phases::summary`] prints the table at the end.
 #[derive(Default)]
 pub struct Phases {
