@@ -210,7 +210,8 @@ enum Event {
     /// The scan history opened, recovered or saved.
     History(HistoryStatus),
     Menu(MenuAction),
-    Connected(u64, UnboundedSender<Arc<str>>),
+    /// A client connected: its id, its line channel and the task writing that channel out.
+    Connected(u64, UnboundedSender<Arc<str>>, tokio::task::JoinHandle<()>),
     Request(u64, ToTray),
     Disconnected(u64),
     Clicked(FindingRef),
@@ -221,6 +222,9 @@ enum Event {
 
 struct Client {
     tx: UnboundedSender<Arc<str>>,
+    /// The task writing `tx`'s lines to the socket; awaited at quit so the last reply (the
+    /// `quit`'s own) reaches the client before the process ends.
+    writer: tokio::task::JoinHandle<()>,
     /// Subscribed to states (a dashboard), not a one-off request (a second launch).
     dashboard: bool,
 }
@@ -403,16 +407,16 @@ async fn accept(listener: UnixListener, events: UnboundedSender<Event>) {
 async fn client(id: u64, stream: UnixStream, events: UnboundedSender<Event>) {
     let (read, mut write) = stream.into_split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Arc<str>>();
-    if events.send(Event::Connected(id, tx)).is_err() {
-        return;
-    }
-    tokio::spawn(async move {
+    let writer = tokio::spawn(async move {
         while let Some(line) = rx.recv().await {
             if write.write_all(line.as_bytes()).await.is_err() {
                 break;
             }
         }
     });
+    if events.send(Event::Connected(id, tx, writer)).is_err() {
+        return;
+    }
     let mut lines = BufReader::new(read).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         match serde_json::from_str::<ToTray>(&line) {
@@ -460,8 +464,8 @@ impl Tray {
                 self.publish("history").await;
             }
             Event::Menu(action) => return self.on_menu(action).await,
-            Event::Connected(id, tx) => {
-                self.clients.insert(id, Client { tx, dashboard: false });
+            Event::Connected(id, tx, writer) => {
+                self.clients.insert(id, Client { tx, writer, dashboard: false });
             }
             Event::Disconnected(id) => {
                 self.clients.remove(&id);
@@ -814,6 +818,13 @@ impl Tray {
         }
         self.indicator.stop().await;
         let _ = std::fs::remove_file(&self.socket);
+        // Closing each client's channel lets its writer drain what is queued (the `quit` reply,
+        // the dashboards' Quit) and end; a client that stopped reading is not waited for long.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+        for (_, client) in self.clients.drain() {
+            drop(client.tx);
+            let _ = tokio::time::timeout_at(deadline, client.writer).await;
+        }
         tracing::info!("quit");
     }
 }

@@ -173,8 +173,9 @@ fn a_hung_engine_call_leaves_the_tray_responsive_named_and_quittable() {
     home.wait("the next list call to hang", Duration::from_secs(30), || {
         (listed(&proxy) > before).then_some(())
     });
-    // As a second launch's `quit` does: the tray may be gone before its reply is written.
-    client.send("{\"id\":99,\"request\":{\"type\":\"quit\"}}\n");
+    // Answered before the tray exits (it used to end before writing the reply: the asker saw EOF).
+    let (_, quit) = client.ask(json!({"type": "quit"}));
+    assert_eq!(quit, Ok(Value::Null), "the quit is answered");
     let mut tray = home.tray.take().expect("tray");
     let status = home.wait("the tray to exit", Duration::from_secs(10), || tray.try_wait().ok().flatten());
     assert!(status.success(), "{status}\n{}", home.log());

@@ -97,12 +97,6 @@ impl Client {
         }
     }
 
-    /// Sends a raw request line and waits for nothing (a `quit`: the tray may exit before its
-    /// reply is written).
-    pub fn send(&mut self, line: &str) {
-        self.writer.write_all(line.as_bytes()).expect("send");
-    }
-
     /// Reads until a state satisfies `want` (the tray publishes on its own after events).
     pub fn state_until(&mut self, mut want: impl FnMut(&Value) -> bool) -> Value {
         loop {
