@@ -3,9 +3,9 @@
 //!
 //! - cold start → first score in the UI (WebDriver session created → `[data-testid=score]` shows a
 //!   number), aim ≤ 1.5 s;
-//! - Docker event → update latency: from `docker run -d` returning to the app's test state-file line
+//! - Docker event → update latency: from the engine's `start` event (its `timeNano`) to the app's test state-file line
 //!   (`ZERODOCK_TEST_STATE_FILE`, written when the tray and the `state-changed` event are updated)
-//!   and to the CTR003 row failing in the DOM; aim ≤ 500 ms;
+//!   (and from `docker run -d` returning to the CTR003 row failing in the DOM); aim ≤ 500 ms;
 //! - memory with the window open (the dashboard, its WebKitWebProcess and WebKitNetworkProcess and
 //!   the tray it started: RSS and PSS), then, once closing the window has ended the dashboard, the
 //!   tray that stays (aim ≤ 40 MB), plus which child processes are left under it;
@@ -13,7 +13,7 @@
 //! - the tray process alone (`zerodock-tray`, no dashboard ever started), once per backend —
 //!   StatusNotifierItem (ksni, forced with `ZERODOCK_TRAY_BACKEND=sni`: no watcher is needed to
 //!   measure it) and the XEmbed fallback (tray-icon over GTK): RSS/PSS/anonymous of all its
-//!   processes, idle CPU, `docker run` → tray state, and "Open dashboard" (a second launch) → the
+//!   processes, idle CPU, engine start event → tray state, and "Open dashboard" (a second launch) → the
 //!   dashboard's first painted score (`dashboard_painted`, the dashboard's test hook: the second
 //!   animation frame after the score entered the DOM, i.e. once its frame was presented), `--starts`
 //!   times with the window closed in between (the first with the dashboard's pages cold),
@@ -184,7 +184,6 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
             let since = now_ms();
             let out = docker(&run_args)?;
             ensure!(out.status.success(), "docker run: {}", String::from_utf8_lossy(&out.stderr));
-            let returned = now_ms();
             let ran = Instant::now();
             let dom = bench.wait_row_status("CTR003", "fail", Duration::from_secs(10))?;
             let dom_ms = ran.elapsed().as_secs_f64() * 1000.0 - dom;
@@ -196,7 +195,8 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
                 })
             })?;
             let at = u128::from(line["at_ms"].as_u64().unwrap_or_default());
-            to_state.push(at.saturating_sub(returned) as f64);
+            let started = engine_start_ms(&docker_host, CONTAINER, since)?;
+            to_state.push(at.saturating_sub(started) as f64);
             to_dom.push(dom_ms);
             let since = now_ms();
             let out = docker(&["rm", "-f", CONTAINER])?;
@@ -247,7 +247,7 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<()> {
         verdict(start_med <= AIM_START_S)
     );
     println!(
-        "  docker run → tray/state update:     median {state_med:.0} ms, max {:.0} ms over {} ({} ≤ {AIM_EVENT_MS} ms)",
+        "  engine start event → tray state:    median {state_med:.0} ms, max {:.0} ms over {} ({} ≤ {AIM_EVENT_MS} ms)",
         max(&to_state),
         to_state.len(),
         verdict(state_med <= AIM_EVENT_MS)
@@ -288,7 +288,7 @@ fn print_trays(trays: &[TrayFigures], opts: &Options) {
         );
         println!("  idle CPU, {} s:                     {:.2} % of one core", opts.idle_secs, t.cpu_pct);
         println!(
-            "  docker run → tray state:            median {:.0} ms, max {:.0} ms over {} ({} ≤ {AIM_EVENT_MS} ms)",
+            "  engine start event → tray state:    median {:.0} ms, max {:.0} ms over {} ({} ≤ {AIM_EVENT_MS} ms)",
             median(&t.event_ms),
             max(&t.event_ms),
             t.event_ms.len(),
@@ -419,14 +419,15 @@ fn bench_tray(
         let args: Vec<&str> = run_args.iter().map(String::as_str).collect();
         let mut event_ms = Vec::new();
         for _ in 0..opts.events {
+            let issued = now_ms();
             let out = docker(&args)?;
             ensure!(out.status.success(), "docker run: {}", String::from_utf8_lossy(&out.stderr));
-            let returned = now_ms();
             let line = wait_until("the critical tray state", Duration::from_secs(10), || {
-                settled(returned).filter(|l| l["tray"] == "critical")
+                settled(issued).filter(|l| l["tray"] == "critical")
             })?;
+            let started = engine_start_ms(docker_host, &name, issued)?;
             event_ms
-                .push(u128::from(line["at_ms"].as_u64().unwrap_or_default()).saturating_sub(returned) as f64);
+                .push(u128::from(line["at_ms"].as_u64().unwrap_or_default()).saturating_sub(started) as f64);
             docker(&["rm", "-f", &name])?;
             let removed = now_ms();
             wait_until("the removal evaluated", Duration::from_secs(10), || {
@@ -566,6 +567,31 @@ impl Drop for Bench<'_> {
         // The driver last: it stops its WebKitWebDriver when it goes.
         self.driver.take();
     }
+}
+
+/// When the engine says `name` started (its `start` event's `timeNano`, same host clock as our
+/// `at_ms`), the latest since `since_ms`. Measuring from the engine's event, not from `docker run`
+/// returning: the CLI returns after the start call's answer, by which time a fast tray may
+/// already have rescanned (the SNI tray read 2–13 ms that way, an artefact, not a latency).
+fn engine_start_ms(docker_host: &str, name: &str, since_ms: u128) -> Result<u128> {
+    let since = format!("{}.{:03}", since_ms / 1000, since_ms % 1000);
+    let until = format!("{}", now_ms() / 1000 + 1);
+    let out = Command::new("docker")
+        .arg("-H")
+        .arg(docker_host)
+        .args(["events", "--since", &since, "--until", &until, "--filter"])
+        .arg(format!("container={name}"))
+        .args(["--filter", "event=start", "--format", "{{.TimeNano}}"])
+        .stdin(Stdio::null())
+        .output()
+        .context("docker events")?;
+    ensure!(out.status.success(), "docker events: {}", String::from_utf8_lossy(&out.stderr));
+    let nanos: u128 = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .max()
+        .with_context(|| format!("no start event for {name} since {since}"))?;
+    Ok(nanos / 1_000_000)
 }
 
 fn now_ms() -> u128 {
