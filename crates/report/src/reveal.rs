@@ -36,6 +36,60 @@ pub fn reveal(text: &str, keep_sgr: bool) -> String {
     out
 }
 
+/// `json` (serde_json's output) with every [`is_hidden`] character inside its strings written as
+/// `⟨U+XXXX⟩`, whether raw (U+202E is written as UTF-8) or escaped (`\u0007`, `\r`, `\b`,
+/// `\f`). For the PDF: its template reads the report as JSON and typst lays text out with the
+/// bidirectional algorithm, so an override from the engine would reorder the printed line. One
+/// pass over the bytes rather than a walk over a `serde_json::Value`: at 1000 containers the data
+/// is megabytes, and a second tree of it would add to the PDF's peak memory. A raw `keep` is left
+/// as it is: the PDF's own break opportunities are zero-width spaces, inserted after the text
+/// they break was revealed.
+pub fn reveal_json(json: &str, keep: Option<char>) -> std::borrow::Cow<'_, str> {
+    let escaped_hidden = |c: char| matches!(c, 'b' | 'f' | 'r' | 'u');
+    let hidden = |c: char| is_hidden(c) && Some(c) != keep;
+    if !json.chars().any(hidden) && !json.contains('\\') {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 32);
+    let mut chars = json.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\\' {
+            let Some(&(_, next)) = chars.peek() else {
+                out.push(c);
+                break;
+            };
+            let code = match next {
+                'b' => Some(0x8),
+                'f' => Some(0xc),
+                'r' => Some(0xd),
+                'u' => json.get(i + 2..i + 6).and_then(|hex| u32::from_str_radix(hex, 16).ok()),
+                _ => None,
+            };
+            match code.and_then(char::from_u32).filter(|&h| escaped_hidden(next) && is_hidden(h)) {
+                Some(hidden) => {
+                    out.push_str(&format!("⟨U+{:04X}⟩", u32::from(hidden)));
+                    let skip = if next == 'u' { 5 } else { 1 };
+                    for _ in 0..skip {
+                        chars.next();
+                    }
+                }
+                None => {
+                    // Any other escape (`\\`, `\"`, `\n`, a surrogate half…) is copied whole, so
+                    // an escaped backslash followed by `u0007` stays text.
+                    out.push(c);
+                    out.push(next);
+                    chars.next();
+                }
+            }
+        } else if hidden(c) {
+            out.push_str(&format!("⟨U+{:04X}⟩", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Whether `text` starts with a Select Graphic Rendition sequence: ESC, `[`, digits and `;`, `m`.
 fn is_sgr(text: &str) -> bool {
     let Some(params) = text.strip_prefix("\u{1b}[") else { return false };
@@ -46,6 +100,27 @@ fn is_sgr(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_get_raw_and_escaped_hidden_characters_revealed_and_stay_json() {
+        let value = serde_json::json!({
+            "name": "\u{202E}API_TOKEN",
+            "bell": "a\u{7}b\rc\u{8}\u{c}",
+            "kept": "line\n\ttab \\u0007 \"q\" \u{1F433} שלום",
+        });
+        let json = serde_json::to_string(&value).expect("json");
+        let shown = reveal_json(&json, None);
+        let back: serde_json::Value = serde_json::from_str(&shown).expect("still JSON");
+        assert_eq!(back["name"], "⟨U+202E⟩API_TOKEN");
+        assert_eq!(back["bell"], "a⟨U+0007⟩b⟨U+000D⟩c⟨U+0008⟩⟨U+000C⟩");
+        // An escaped backslash before `u0007` is text, not an escape; newlines, tabs, quotes,
+        // emoji (a surrogate pair if escaped) and RTL letters are untouched.
+        assert_eq!(back["kept"], value["kept"]);
+        let plain = serde_json::to_string(&serde_json::json!({"a": "plain"})).expect("json");
+        assert!(matches!(reveal_json(&plain, None), std::borrow::Cow::Borrowed(_)));
+        let breaks = serde_json::to_string(&serde_json::json!({"a": "ab\u{200B}cd\u{200E}"})).expect("json");
+        assert_eq!(reveal_json(&breaks, Some('\u{200B}')), "{\"a\":\"ab\u{200B}cd⟨U+200E⟩\"}");
+    }
 
     #[test]
     fn overrides_zero_width_and_controls_are_shown_and_the_rest_is_kept() {

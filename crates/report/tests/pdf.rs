@@ -426,3 +426,18 @@ fn a_long_vulnerability_table_breaks_across_pages_with_its_header() {
     }
     assert_eq!(rasterise(&r, 30, "page").len(), pages_of(&r));
 }
+
+#[test]
+fn hidden_characters_from_the_engine_are_shown_not_obeyed() {
+    // A right-to-left override in a container name would reorder the printed line (typst lays
+    // text out with the bidirectional algorithm), and a control would be dropped unseen.
+    let mut snap: Value = serde_json::from_str(&fixture_json("default")).expect("json");
+    let containers = snap["engine"]["value"]["containers"]["value"].as_array_mut().expect("containers");
+    let name = containers[0]["name"].as_str().expect("name").to_owned();
+    containers[0]["name"] = Value::String(format!("{name}\u{202E}txt.exe\u{7}"));
+    let report = report_of(&serde_json::to_string(&snap).expect("json"));
+    let r = write("hidden", &render(&report, &PdfOptions::default()).expect("pdf"));
+    let text = squash(&text_of(&r));
+    assert!(text.contains(&format!("{name}⟨U+202E⟩txt.exe⟨U+0007⟩")), "the override is shown");
+    assert!(!text.contains('\u{202E}'), "no override reaches the PDF's text");
+}

@@ -252,6 +252,27 @@ describe('inventory', () => {
     });
   });
 
+  test('hidden characters from the engine are shown, never obeyed (Trojan Source)', async () => {
+    // A container renamed with a right-to-left override and a bell, everywhere the report names it.
+    const priv = weak.inventory.containers.find((c) => c.failing.some((f) => f.code === 'CTR001'));
+    const odd = `${priv.name}\u202Etxt.exe\u0007`;
+    const report = JSON.parse(JSON.stringify(weak).replaceAll(JSON.stringify(priv.name).slice(1, -1), JSON.stringify(odd).slice(1, -1)));
+    const hiddenIn = (page) => page.evaluate(() => (document.body.innerText.match(/[\u202A-\u202E\u2066-\u2069\u0007]/g) ?? []).length);
+    await withApp({ state: appState(report) }, {}, async (page) => {
+      await page.click('[data-testid=nav-containers]');
+      const row = page.locator('[data-testid=container-row]').filter({ hasText: '⟨U+202E⟩' });
+      assert.equal(await row.count(), 1, 'the container row shows the override');
+      assert.ok((await row.innerText()).includes(`${priv.name}⟨U+202E⟩txt.exe⟨U+0007⟩`));
+      assert.equal(await hiddenIn(page), 0, 'no hidden character is painted');
+      // Rendered later (a click, an expanded finding): revealed too; the data stays exact.
+      await row.locator('button[data-code=CTR001]').click();
+      await page.waitForSelector('[data-testid=check-detail][data-code=CTR001]');
+      assert.equal(await page.inputValue('[data-testid=filter-object]'), odd, 'the filter holds the exact name');
+      assert.ok((await page.locator('[data-testid=check-detail]').innerText()).includes('⟨U+202E⟩txt.exe'));
+      assert.equal(await hiddenIn(page), 0, 'no hidden character is painted');
+    });
+  });
+
   test('network: default bridge highlighted, internal marked, all-interface ports flagged', async () => {
     assert.ok(weak.inventory?.networks.length, 'inventory present');
     await withApp({ state: appState(weak) }, {}, async (page) => {

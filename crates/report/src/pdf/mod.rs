@@ -273,8 +273,15 @@ fn world(report: &Report, options: &PdfOptions, limits: Limits) -> Result<Report
     let mut view = view(report, limits);
     view.seal = options.seal.iter().map(|(k, v)| [k.clone(), v.clone()]).collect();
     let data = match options.template {
-        None => serde_json::to_vec(&Data { report: &BuiltinReport::new(report), view })?,
-        Some(_) => serde_json::to_vec(&Data { report, view })?,
+        None => serde_json::to_string(&Data { report: &BuiltinReport::new(report), view })?,
+        Some(_) => serde_json::to_string(&Data { report, view })?,
+    };
+    // Text from the engine may hold bidirectional overrides and controls: the PDF shows them as
+    // `⟨U+202E⟩`, as the terminal, HTML and Markdown reports do (docs/security.md).
+    // Zero-width spaces are kept: `view::breakable` inserts them, after revealing the text.
+    let data = match crate::reveal::reveal_json(&data, Some('\u{200b}')) {
+        std::borrow::Cow::Borrowed(_) => data.into_bytes(),
+        std::borrow::Cow::Owned(shown) => shown.into_bytes(),
     };
     let generated = report.generated_at;
     let today = Datetime::from_ymd(

@@ -721,14 +721,17 @@ fn brief_note(c: &CheckResult) -> String {
 
 /// Gives every run of more than `columns` characters without a break opportunity a zero-width
 /// space every `columns` characters, so typst can wrap it. Only such runs change (a digest, a
-/// long path): ordinary text and commands are left as they are.
+/// long path): ordinary text and commands are left as they are. Hidden characters from the engine
+/// are revealed first (`⟨U+200B⟩`), so the only raw zero-width spaces in the PDF's data are these
+/// break opportunities (the data's reveal pass keeps them).
 pub(crate) fn breakable(text: &str, columns: usize) -> String {
+    let text = crate::reveal::reveal(text, false);
     let mut out = String::with_capacity(text.len());
     let mut run = 0usize;
     for ch in text.chars() {
         // Only whitespace is trusted as a break: the line breaker's rules around `/`, `-` and
         // punctuation depend on the neighbours, and an extra opportunity costs nothing.
-        if ch.is_whitespace() || ch == '\u{200b}' {
+        if ch.is_whitespace() {
             run = 0;
         } else {
             run += 1;
@@ -751,5 +754,7 @@ mod tests {
         assert_eq!(breakable("docker run --rm x", 6), "docker run --rm x");
         assert_eq!(breakable("abcdefghij", 4), "abcd\u{200b}efgh\u{200b}ij");
         assert_eq!(breakable("/a/bc d", 4), "/a/b\u{200b}c d");
+        // An engine's own zero-width space is shown, not taken as a break.
+        assert_eq!(breakable("ab\u{200b}c", 20), "ab⟨U+200B⟩c");
     }
 }
