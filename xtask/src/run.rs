@@ -102,8 +102,7 @@ pub fn run(phases: &mut Phases, opts: &Options) -> Result<i32> {
 /// Installs the app's dependencies, builds it and returns the command that runs it.
 fn build_app(phases: &mut Phases, opts: &Options) -> Result<Command> {
     let root = util::workspace_root();
-    let (package, binary) =
-        if opts.cli { ("zerodock", "zerodock") } else { ("zerodock-desktop", "zerodock-desktop") };
+    let binary = if opts.cli { "zerodock" } else { "zerodock-desktop" };
     if !opts.cli {
         if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
             bail!(
@@ -115,14 +114,14 @@ fn build_app(phases: &mut Phases, opts: &Options) -> Result<Command> {
         phases.run("deps", crate::deps::ensure)?;
         phases.run("ui: npm ci + build", crate::ui::build)?;
     }
-    phases.run(&format!("cargo build --release -p {package}"), || {
-        util::run_visible(util::cargo().current_dir(&root).args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            package,
-        ]))
+    let packages = release_packages(opts.cli);
+    phases.run(&format!("cargo build --release -p {}", packages.join(" -p ")), || {
+        let mut cmd = util::cargo();
+        cmd.current_dir(&root).args(["build", "--release", "--quiet"]);
+        for p in packages {
+            cmd.args(["-p", p]);
+        }
+        util::run_visible(&mut cmd)
     })?;
     let mut app = Command::new(root.join("target/release").join(binary));
     if opts.cli {
@@ -131,6 +130,13 @@ fn build_app(phases: &mut Phases, opts: &Options) -> Result<Command> {
         bail!("arguments after `--` are for the CLI scan: add --cli");
     }
     Ok(app)
+}
+
+/// The packages `run` builds. The dashboard starts the tray from its own directory when no tray
+/// answers (`src-tauri/src/link.rs`), and depending on the tray's library does not build the
+/// tray's binary: a fresh machine had a dashboard and no `target/release/zerodock-tray`.
+fn release_packages(cli: bool) -> &'static [&'static str] {
+    if cli { &["zerodock"] } else { &["zerodock-desktop", "zerodock-tray"] }
 }
 
 /// An exit status as a shell reports it: the code, or 128+N for signal N.
@@ -248,6 +254,13 @@ fn wait_app(child: &mut Child, got: &AtomicI32, grace: Duration) -> Result<i32> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_desktop_build_includes_the_tray_the_dashboard_starts() {
+        // The dashboard looks for its tray beside itself; the CLI run needs only the CLI.
+        assert_eq!(release_packages(false), ["zerodock-desktop", "zerodock-tray"]);
+        assert_eq!(release_packages(true), ["zerodock"]);
+    }
 
     /// Set in the re-executed test process that plays the xtask receiving the signal.
     const CHILD_ENV: &str = "ZD_XTASK_SIGNAL_CHILD";
