@@ -3,8 +3,8 @@
 //! the root package's tests (`tests/common/proxy.rs`), which never answers
 //! `GET /containers/json`. The tray answers its socket while the scan waits, the report that comes
 //! after the call timeout names the call and the limit, Scan now reads the containers once the
-//! engine answers again without notifying what was only unread, and Quit ends the tray while a scan
-//! hangs. (A dockerd restarted under the tray is `xtask/src/faults.rs`: it needs a private dockerd.)
+//! engine answers again without notifying what was only unread, a hung `GET /version` is named
+//! and recovered from by itself, and Quit ends the tray while a scan hangs. (A dockerd restarted under the tray is `xtask/src/faults.rs`: it needs a private dockerd.)
 //!
 //! Run as `cargo xtask test` does:
 //! ```sh
@@ -43,7 +43,9 @@ impl Drop for Home {
             let _ = tray.wait();
         }
         let _ = docker(&self.docker_host, &["rm", "-f", &self.container]);
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if std::env::var_os("ZD_KEEP").is_none() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -165,7 +167,24 @@ fn a_hung_engine_call_leaves_the_tray_responsive_named_and_quittable() {
     assert!(!notified.iter().any(|l| l.contains(&name)), "only unread before, not news: {notified:?}");
     assert!(home.log().contains("evaluated (manual)"), "{}", home.log());
 
-    // 4. Quit while a scan hangs: the tray ends at once, its socket removed.
+    // 4. A hung `GET /version` (the first call of every scan): the tray still answers, then says
+    //    the engine is unreachable naming that call and its limit, and once the engine answers
+    //    again it reconnects by itself (no Scan now asked for).
+    proxy.stall_again("/version");
+    let (_, scan) = client.ask(json!({"type": "scan_now"}));
+    assert_eq!(scan, Ok(Value::Null));
+    let (_, engines) = client.ask(json!({"type": "engines"}));
+    assert!(engines.is_ok(), "answered while /version hangs: {engines:?}");
+    let down = client.state_until(|s| s["engine"]["state"] == "unreachable");
+    let why = down["engine"]["message"].to_string();
+    assert!(why.contains("`GET /version`") && why.contains(&limit), "{}", down["engine"]);
+    proxy.answer_again();
+    let back = client.state_until(|s| {
+        s["engine"]["state"] == "connected" && s["scanning"] == false && !s["report"].is_null()
+    });
+    assert_eq!(check(&back, "CTR001")["status"], "fail", "the next report is complete");
+
+    // 5. Quit while a scan hangs: the tray ends at once, its socket removed.
     proxy.stall_again("/containers/json");
     let before = listed(&proxy);
     let (_, scan) = client.ask(json!({"type": "scan_now"}));

@@ -169,6 +169,8 @@ enum Feed {
     Event(String),
     Down(String, Duration),
     Up,
+    /// The event stream is open (every time, the first included): no update is sent for it.
+    Subscribed,
 }
 
 struct Watcher {
@@ -179,11 +181,25 @@ struct Watcher {
     last_full: Option<Snapshot>,
     /// What new failures are measured against.
     baseline: Baseline,
+    /// Whether the event stream is open. While it is, the subscription's own reconnect loop sees
+    /// nothing wrong, so a scan that could not reach the engine (a `GET /version` that timed out
+    /// while `/events` stayed open) is retried here; while it is not, that loop retries.
+    stream_up: bool,
+    /// When a scan that could not reach the engine is tried again, and the wait after that.
+    retry: Option<(Instant, Duration)>,
 }
 
 impl Watcher {
     fn new(config: WatchConfig, updates: mpsc::Sender<WatchUpdate>) -> Self {
-        Watcher { config, updates, paused: false, last_full: None, baseline: Baseline::default() }
+        Watcher {
+            config,
+            updates,
+            paused: false,
+            last_full: None,
+            baseline: Baseline::default(),
+            stream_up: false,
+            retry: None,
+        }
     }
 
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
@@ -198,6 +214,7 @@ impl Watcher {
         let mut pending: Option<(Instant, String, usize)> = None;
         loop {
             let debounce_at = pending.as_ref().map(|(at, ..)| *at);
+            let retry_at = self.retry.filter(|_| !self.paused).map(|(at, _)| at);
             let far = Instant::now() + Duration::from_secs(3600 * 24);
             tokio::select! {
                 command = commands.recv() => match command {
@@ -231,7 +248,11 @@ impl Watcher {
                         });
                     }
                     Some(Feed::Event(_)) => {}
+                    Some(Feed::Subscribed) => self.stream_up = true,
                     Some(Feed::Down(reason, retry_in)) => {
+                        // The subscription retries now, and rescans once it is back (`Up`).
+                        self.stream_up = false;
+                        self.retry = None;
                         if self.updates.send(WatchUpdate::EngineDown { reason, retry_in }).await.is_err() { break }
                     }
                     Some(Feed::Up) => {
@@ -245,6 +266,9 @@ impl Watcher {
                         let description = if n > 1 { format!("{first} (+{} more)", n - 1) } else { first };
                         if !self.scan(Trigger::Event { description }, false).await { break }
                     }
+                }
+                () = sleep_until(retry_at.unwrap_or(far)), if retry_at.is_some() => {
+                    if !self.scan(Trigger::Reconnected, false).await { break }
                 }
                 () = sleep_until(next_full) => {
                     next_full = Instant::now() + self.config.interval;
@@ -293,7 +317,30 @@ impl Watcher {
             self.last_full = Some(snapshot);
         }
         let new_failures = self.baseline.advance(&report);
-        self.updates.send(WatchUpdate::Evaluated { report, trigger, new_failures }).await.is_ok()
+        let reached = report.subject.engine.is_some();
+        let unreachable = report.subject.engine_unavailable.clone();
+        if self.updates.send(WatchUpdate::Evaluated { report, trigger, new_failures }).await.is_err() {
+            return false;
+        }
+        self.after_scan(reached, unreachable).await
+    }
+
+    /// Schedules the retry of a scan that could not reach the engine while the event stream stayed
+    /// open (else the engine was shown unreachable until the next interval scan, minutes later,
+    /// though it answered again seconds after), and says when it is back; `false` when the owner
+    /// went away.
+    async fn after_scan(&mut self, reached: bool, unreachable: Option<String>) -> bool {
+        if reached {
+            let was_retrying = self.retry.take().is_some();
+            return !was_retrying || self.updates.send(WatchUpdate::EngineUp).await.is_ok();
+        }
+        if !self.stream_up {
+            return true;
+        }
+        let wait = self.retry.map_or(BACKOFF_MIN, |(_, last)| (last * 2).min(BACKOFF_MAX));
+        self.retry = Some((Instant::now() + wait, wait));
+        let reason = unreachable.unwrap_or_else(|| "the engine did not answer".to_owned());
+        self.updates.send(WatchUpdate::EngineDown { reason, retry_in: wait }).await.is_ok()
     }
 }
 
@@ -304,7 +351,7 @@ async fn subscribe(opts: CollectOptions, feed: mpsc::UnboundedSender<Feed>) {
     loop {
         match collect::events(&opts).await {
             Ok(mut stream) => {
-                if was_down && feed.send(Feed::Up).is_err() {
+                if feed.send(Feed::Subscribed).is_err() || (was_down && feed.send(Feed::Up).is_err()) {
                     return;
                 }
                 backoff = BACKOFF_MIN;
