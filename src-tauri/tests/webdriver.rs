@@ -496,14 +496,6 @@ async fn a_docker_socket_mount_shows_up_in_the_ui_and_the_tray_through_events() 
     let _ = std::fs::remove_dir_all(&home);
 }
 
-/// The scratch image `xtask/scenarios.toml` names (`[scratch] tag`), the one place it is named;
-/// `cargo xtask test` loads it onto the engine the tests use.
-fn scratch_image() -> &'static str {
-    let toml = include_str!("../../xtask/scenarios.toml");
-    let section = toml.split("\n[scratch]").nth(1).expect("xtask/scenarios.toml has [scratch]");
-    section
-        .lines()
-        .take_while(|l| !l.starts_with('['))
-        .find_map(|l| l.strip_prefix("tag = \"")?.strip_suffix('"'))
-        .expect("[scratch] names its tag")
-}
+#[path = "../../tests/common/scratch.rs"]
+mod scratch;
+use scratch::scratch_image;

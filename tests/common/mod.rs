@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod proxy;
+pub mod scratch;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -14,10 +15,9 @@ use std::sync::OnceLock;
 /// scratch image and plants the secret from the same file.
 const SCENARIOS_TOML: &str = include_str!("../../xtask/scenarios.toml");
 
-/// The two values the tests share with the xtask.
+/// The value the tests share with the xtask besides the scratch image ([`scratch`]).
 struct Shared {
     planted_secret: String,
-    scratch_image: String,
 }
 
 fn shared() -> &'static Shared {
@@ -29,10 +29,7 @@ fn shared() -> &'static Shared {
                 .unwrap_or_else(|| panic!("xtask/scenarios.toml has no {what}"))
                 .to_owned()
         };
-        Shared {
-            planted_secret: text(doc.get("planted_secret"), "planted_secret"),
-            scratch_image: text(doc.get("scratch").and_then(|s| s.get("tag")), "[scratch] tag"),
-        }
+        Shared { planted_secret: text(doc.get("planted_secret"), "planted_secret") }
     })
 }
 
@@ -43,7 +40,7 @@ pub fn planted_secret() -> &'static str {
 
 /// The scratch image every scenario container runs (`[scratch] tag`).
 pub fn image() -> &'static str {
-    &shared().scratch_image
+    scratch::scratch_image()
 }
 
 /// The engine under test: `ZERODOCK_TEST_DOCKER_HOST`, else `DOCKER_HOST`. There is no skip: the

@@ -257,8 +257,14 @@ mod tests {
 
     #[test]
     fn the_desktop_build_includes_the_tray_the_dashboard_starts() {
-        // The dashboard looks for its tray beside itself; the CLI run needs only the CLI.
-        assert_eq!(release_packages(false), ["zerodock-desktop", "zerodock-tray"]);
+        // The binary the dashboard starts beside itself, as its source names it (package and
+        // binary share the name); the CLI run needs only the CLI.
+        let link = include_str!("../../src-tauri/src/link.rs");
+        let tray = link
+            .lines()
+            .find_map(|l| l.strip_prefix("pub const TRAY_BIN: &str = \"")?.strip_suffix("\";"))
+            .expect("src-tauri/src/link.rs names TRAY_BIN");
+        assert_eq!(release_packages(false), ["zerodock-desktop", tray]);
         assert_eq!(release_packages(true), ["zerodock"]);
     }
 

@@ -27,7 +27,7 @@ pub fn reveal(text: &str, keep_sgr: bool) -> String {
         if c == '\u{1b}' && keep_sgr && is_sgr(rest) {
             out.push(c);
         } else if is_hidden(c) {
-            out.push_str(&format!("⟨U+{:04X}⟩", u32::from(c)));
+            push_shown(&mut out, c);
         } else {
             out.push(c);
         }
@@ -45,7 +45,6 @@ pub fn reveal(text: &str, keep_sgr: bool) -> String {
 /// as it is: the PDF's own break opportunities are zero-width spaces, inserted after the text
 /// they break was revealed.
 pub fn reveal_json(json: &str, keep: Option<char>) -> std::borrow::Cow<'_, str> {
-    let escaped_hidden = |c: char| matches!(c, 'b' | 'f' | 'r' | 'u');
     let hidden = |c: char| is_hidden(c) && Some(c) != keep;
     if !json.chars().any(hidden) && !json.contains('\\') {
         return std::borrow::Cow::Borrowed(json);
@@ -65,9 +64,9 @@ pub fn reveal_json(json: &str, keep: Option<char>) -> std::borrow::Cow<'_, str> 
                 'u' => json.get(i + 2..i + 6).and_then(|hex| u32::from_str_radix(hex, 16).ok()),
                 _ => None,
             };
-            match code.and_then(char::from_u32).filter(|&h| escaped_hidden(next) && is_hidden(h)) {
-                Some(hidden) => {
-                    out.push_str(&format!("⟨U+{:04X}⟩", u32::from(hidden)));
+            match code.and_then(char::from_u32).filter(|&h| hidden(h)) {
+                Some(shown) => {
+                    push_shown(&mut out, shown);
                     let skip = if next == 'u' { 5 } else { 1 };
                     for _ in 0..skip {
                         chars.next();
@@ -82,12 +81,17 @@ pub fn reveal_json(json: &str, keep: Option<char>) -> std::borrow::Cow<'_, str> 
                 }
             }
         } else if hidden(c) {
-            out.push_str(&format!("⟨U+{:04X}⟩", u32::from(c)));
+            push_shown(&mut out, c);
         } else {
             out.push(c);
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Writes `c` as `⟨U+XXXX⟩`.
+fn push_shown(out: &mut String, c: char) {
+    out.push_str(&format!("⟨U+{:04X}⟩", u32::from(c)));
 }
 
 /// Whether `text` starts with a Select Graphic Rendition sequence: ESC, `[`, digits and `;`, `m`.

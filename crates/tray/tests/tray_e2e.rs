@@ -571,15 +571,10 @@ fn without_a_watcher_the_tray_embeds_in_an_xembed_tray() {
     let mode =
         std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&socket).expect("socket").permissions());
     assert_eq!(mode & 0o777, 0o600, "only the user may connect");
-    let mut stream = std::os::unix::net::UnixStream::connect(&socket).expect("connect");
-    std::io::Write::write_all(&mut stream, b"{\"id\":9,\"request\":{\"type\":\"quit\"}}\n")
-        .expect("send quit");
     // Its reply is written before the tray exits (a second launch waits for it).
-    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
-    let replies = std::io::BufRead::lines(std::io::BufReader::new(&stream))
-        .map_while(Result::ok)
-        .find(|l| l.contains("\"reply\"") && l.contains("\"id\":9"));
-    assert!(replies.is_some_and(|l| l.contains("\"Ok\":null")), "the quit is answered");
+    let (_, quit) =
+        Client::connect(&socket, Duration::from_secs(10)).ask(serde_json::json!({"type": "quit"}));
+    assert_eq!(quit, Ok(Value::Null), "the quit is answered");
     let mut tray = home.tray.take().expect("tray");
     let status = home.wait("the tray to quit", Duration::from_secs(10), || tray.try_wait().ok().flatten());
     assert!(status.success(), "{status}");

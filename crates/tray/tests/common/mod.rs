@@ -40,16 +40,9 @@ impl Drop for Bus {
     }
 }
 
-/// The scratch image `xtask/scenarios.toml` names.
-pub fn scratch_image() -> &'static str {
-    let toml = include_str!("../../../../xtask/scenarios.toml");
-    let section = toml.split("\n[scratch]").nth(1).expect("xtask/scenarios.toml has [scratch]");
-    section
-        .lines()
-        .take_while(|l| !l.starts_with('['))
-        .find_map(|l| l.strip_prefix("tag = \"")?.strip_suffix('"'))
-        .expect("[scratch] names its tag")
-}
+#[path = "../../../../tests/common/scratch.rs"]
+mod scratch;
+pub use scratch::scratch_image;
 
 /// A socket client speaking `zerodock_tray::ipc` as the dashboard does.
 pub struct Client {
